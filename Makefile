@@ -1,0 +1,52 @@
+# kubeset — see README.md.  Everything runs from the project's own venv (.venv).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+KUBE_VERSION ?= 1.36
+SPEC ?=
+OUT ?= generated/kubernetes
+export KUBESET_OPENAPI_DIR ?= $(if $(wildcard ../shared/openapi),$(abspath ../shared/openapi),)
+
+.PHONY: install generate check-generated test test-unit bench typecheck clean help
+
+help:
+	@echo "make install          create .venv with pinned tools and an editable kubeset"
+	@echo "make generate         regenerate generated/kubernetes (KUBE_VERSION=1.36 | SPEC=path-or-url, OUT=dir)"
+	@echo "make check-generated  fail when committed generated code differs from a fresh generation"
+	@echo "make test             the whole test suite (unit, fixtures, typing, regeneration check, e2e)"
+	@echo "make bench            speed and size benchmarks (medians and ratios)"
+
+$(VENV)/.deps: requirements-dev.txt pyproject.toml setup.py
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@rm -f $(VENV)/.layout-*
+	touch $@
+
+# The editable install is "strict" (a tree of links under build/) so that mypy and
+# pyright resolve kubeset.* statically; it is refreshed whenever files are added or removed.
+LAYOUT_ID := $(shell find runtime codegen generated/kubernetes -type f -not -path '*/__pycache__/*' 2>/dev/null | sort | cksum | cut -d' ' -f1)
+$(VENV)/.layout-$(LAYOUT_ID): $(VENV)/.deps
+	@rm -f $(VENV)/.layout-*
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e . --config-settings editable_mode=strict
+	touch $@
+
+install: $(VENV)/.layout-$(LAYOUT_ID)
+
+generate: install
+	$(PY) -m kubeset.codegen generate $(if $(SPEC),--spec "$(SPEC)",--release $(KUBE_VERSION)) --out "$(OUT)"
+	@$(MAKE) --no-print-directory install
+
+check-generated: install
+	$(PY) -m kubeset.codegen check --out generated/kubernetes
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache

@@ -1,0 +1,3 @@
+from kubeset.codegen.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""The normalized, spec-format-independent description of an API.
+
+Loaders (Swagger 2.0, OpenAPI 3, CRD manifests) produce an ApiDescription; every
+emitter (models, clients, scheme) reads only this.  Keep it plain data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class ModelRef:
+    """Where a generated model class lives, relative to the generated package."""
+
+    module: str  # dotted, relative to the package root, e.g. "models.core.v1"
+    name: str  # class name, e.g. "Pod"
+
+
+@dataclass(frozen=True, order=True)
+class GVK:
+    group: str  # "" for core
+    version: str
+    kind: str
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+
+@dataclass
+class Subresource:
+    name: str  # "status", "scale", "log", "eviction", "binding", "ephemeralcontainers", "resize", "token", "approval", ...
+    verbs: tuple[str, ...]  # sorted Kubernetes verbs declared on the subresource path (get, update, patch, create, ...)
+    model: ModelRef | None  # body model of the subresource when it is not the parent's (Scale, Eviction, TokenRequest, ...)
+
+
+@dataclass
+class Resource:
+    gvk: GVK
+    plural: str
+    namespaced: bool
+    verbs: tuple[str, ...]  # sorted: get list watch create update patch apply delete deletecollection
+    package: str  # Go package short name used for module names: "core", "apps", "rbac", "apiextensions", ...
+    model: ModelRef
+    list_model: ModelRef | None
+    subresources: dict[str, Subresource] = field(default_factory=dict)
+
+
+@dataclass
+class ApiDescription:
+    """All definitions (as JSON Schema dicts, already renamed) and all resources of one spec."""
+
+    title: str
+    version: str  # e.g. "v1.36.0" when known
+    definitions: dict[str, dict]  # spec definition name -> JSON schema
+    models: dict[str, ModelRef]  # spec definition name -> generated class
+    gvks: dict[GVK, ModelRef]  # every x-kubernetes-group-version-kind -> class
+    resources: list[Resource]

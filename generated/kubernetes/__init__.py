@@ -1,0 +1,1 @@
+"""Placeholder until the generator writes this package (make generate)."""
