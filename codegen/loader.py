@@ -1,0 +1,218 @@
+"""Loading a spec: a Swagger 2.0 file, an OpenAPI 3 file or directory, a URL, or a release.
+
+Everything here returns a :class:`LoadedSpec` (the parsed document plus where it came
+from) or raises :class:`~kubeset.codegen.errors.GenError` with a message that names the
+file and the problem.  Nothing is normalized here; see :mod:`kubeset.codegen.normalize`.
+
+Release specs: ``--release 1.36`` reads ``$KUBESET_OPENAPI_DIR/kubernetes/v1.36/swagger.json``
+when that file exists, otherwise downloads the upstream ``api/openapi-spec/swagger.json`` of
+the release tag into a cache folder.  Either way the bytes must match the sha256 recorded
+in ``codegen/releases.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kubeset.codegen.errors import GenError
+
+RELEASES_FILE = Path(__file__).with_name("releases.json")
+_RELEASE_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
+
+
+@dataclass
+class LoadedSpec:
+    """A parsed spec document and where it came from."""
+
+    doc: dict[str, Any]  # the whole document (Swagger 2.0 or OpenAPI 3; merged when read from a directory)
+    source: str  # what to record: upstream URL for releases, else the path or URL as given
+    sha256: str | None  # of the bytes read (None for a directory of documents)
+    release: str | None = None  # "v1.36.0" for releases
+
+
+def releases() -> dict[str, Any]:
+    """The committed release table: {"pinned": "1.36", "releases": {"1.36": {tag, url, sha256}}}."""
+    data: dict[str, Any] = json.loads(RELEASES_FILE.read_text())
+    return data
+
+
+def pinned_release() -> str:
+    return str(releases()["pinned"])
+
+
+def _release_key(release: str) -> str:
+    m = _RELEASE_RE.match(release.strip())
+    table = releases()["releases"]
+    known = ", ".join(sorted(table, key=lambda k: tuple(int(p) for p in k.split("."))))
+    if not m:
+        raise GenError(f"release {release!r} is not a release number like 1.36; known releases: {known}")
+    key = f"{m.group(1)}.{m.group(2)}"
+    if key not in table or (m.group(3) not in (None, "0")):
+        raise GenError(f"unknown release {release!r}; known releases: {known}")
+    return key
+
+
+def _parse_json(data: bytes, where: str) -> dict[str, Any]:
+    try:
+        doc = json.loads(data)
+    except UnicodeDecodeError as e:
+        raise GenError(f"{where}: not JSON (not UTF-8 text: {e.reason} at byte {e.start})") from None
+    except json.JSONDecodeError as e:
+        raise GenError(f"{where}: not JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
+    if not isinstance(doc, dict):
+        raise GenError(f"{where}: not an OpenAPI/Swagger document (top level is a JSON {type(doc).__name__}, expected an object)")
+    return doc
+
+
+def check_spec_kind(doc: dict[str, Any], where: str) -> str:
+    """'swagger2' or 'openapi3'; a clear error for anything else."""
+    if str(doc.get("swagger", "")).startswith("2."):
+        return "swagger2"
+    if str(doc.get("openapi", "")).startswith("3."):
+        return "openapi3"
+    keys = ", ".join(sorted(doc)[:8]) or "none"
+    raise GenError(
+        f"{where}: not an OpenAPI/Swagger document (expected a top-level 'swagger: \"2.0\"' or "
+        f"'openapi: \"3.x\"' key; found keys: {keys})"
+    )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _verify(data: bytes, expected: str | None, where: str) -> str:
+    got = _sha256(data)
+    if expected is not None and got != expected.lower():
+        raise GenError(f"{where}: sha256 mismatch: expected {expected.lower()}, got {got} (refusing to use it)")
+    return got
+
+
+def _download(url: str) -> bytes:
+    import requests
+
+    try:
+        resp = requests.get(url, timeout=60)
+    except requests.RequestException as e:
+        raise GenError(f"{url}: download failed: {type(e).__name__}: {e}") from None
+    if resp.status_code != 200:
+        raise GenError(f"{url}: download failed: HTTP {resp.status_code}")
+    return resp.content
+
+
+def _cache_dir() -> Path:
+    env = os.environ.get("KUBESET_OPENAPI_CACHE")
+    if env:
+        return Path(env)
+    if Path("openapi").is_dir():
+        return Path("openapi") / "cache"
+    return Path.home() / ".cache" / "kubeset" / "openapi"
+
+
+def load_release(release: str) -> LoadedSpec:
+    key = _release_key(release)
+    entry = releases()["releases"][key]
+    tag, url, sha = entry["tag"], entry["url"], entry["sha256"]
+    template = os.environ.get("KUBESET_RELEASE_URL")  # e.g. http://mirror/{tag}/swagger.json
+    if template:
+        url = template.format(tag=tag, minor=key)
+    spec_dir = os.environ.get("KUBESET_OPENAPI_DIR")
+    local = Path(spec_dir) / "kubernetes" / f"v{key}" / "swagger.json" if spec_dir else None
+    if local is not None and local.is_file():
+        data = local.read_bytes()
+        where = str(local)
+    else:
+        cached = _cache_dir() / "kubernetes" / f"v{key}" / "swagger.json"
+        if cached.is_file() and _sha256(cached.read_bytes()) == sha:
+            data, where = cached.read_bytes(), str(cached)
+        else:
+            data, where = _download(url), url
+            _verify(data, sha, where)
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_bytes(data)
+    got = _verify(data, sha, where)
+    doc = _parse_json(data, where)
+    check_spec_kind(doc, where)
+    return LoadedSpec(doc=doc, source=entry["url"], sha256=got, release=tag)
+
+
+def _load_directory(path: Path) -> LoadedSpec:
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in ("", ".json"))
+    docs: list[tuple[Path, dict[str, Any]]] = []
+    for f in files:
+        doc = _parse_json(f.read_bytes(), str(f))
+        check_spec_kind(doc, str(f))
+        docs.append((f, doc))
+    if not docs:
+        raise GenError(f"{path}: directory holds no OpenAPI documents (*.json)")
+    if len(docs) == 1:
+        return LoadedSpec(doc=docs[0][1], source=str(path), sha256=None)
+    kinds = {check_spec_kind(d, str(f)) for f, d in docs}
+    if kinds != {"openapi3"}:
+        raise GenError(f"{path}: a directory must hold OpenAPI 3 documents only (found {', '.join(sorted(kinds))})")
+    merged: dict[str, Any] = {
+        "openapi": docs[0][1]["openapi"],
+        "info": docs[0][1].get("info", {}),
+        "paths": {},
+        "components": {"schemas": {}},
+    }
+    for _, d in docs:
+        merged["paths"].update(d.get("paths") or {})
+        for name, schema in ((d.get("components") or {}).get("schemas") or {}).items():
+            merged["components"]["schemas"].setdefault(name, schema)
+    return LoadedSpec(doc=merged, source=str(path), sha256=None)
+
+
+def load_spec(spec: str, sha256: str | None = None) -> LoadedSpec:
+    """Load a spec from a file, a directory of OpenAPI 3 documents, or an http(s) URL."""
+    if spec.startswith(("http://", "https://")):
+        data = _download(spec)
+        got = _verify(data, sha256, spec)
+        doc = _parse_json(data, spec)
+        check_spec_kind(doc, spec)
+        return LoadedSpec(doc=doc, source=spec, sha256=got)
+    path = Path(spec)
+    if path.is_dir():
+        if sha256:
+            raise GenError(f"{spec}: --sha256 needs a single file, not a directory")
+        return _load_directory(path)
+    if not path.exists():
+        raise GenError(f"{spec}: spec file not found")
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise GenError(f"{spec}: cannot read spec file: {e.strerror}") from None
+    got = _verify(data, sha256, spec)
+    if path.suffix in (".yaml", ".yml"):
+        doc = _parse_yaml(data, spec)
+    else:
+        doc = _parse_json(data, spec)
+    check_spec_kind(doc, spec)
+    return LoadedSpec(doc=doc, source=spec, sha256=got)
+
+
+def _parse_yaml(data: bytes, where: str) -> dict[str, Any]:
+    import yaml
+
+    try:
+        doc = yaml.safe_load(data)
+    except yaml.YAMLError as e:
+        raise GenError(f"{where}: not YAML ({str(e).splitlines()[0]})") from None
+    if not isinstance(doc, dict):
+        raise GenError(f"{where}: not an OpenAPI/Swagger document (top level is not a mapping)")
+    return doc
+
+
+def load(spec: str | None = None, release: str | None = None, sha256: str | None = None) -> LoadedSpec:
+    """One entry point: exactly one of ``spec`` (file, directory, URL) or ``release``."""
+    if spec and release:
+        raise GenError("give either a spec (--spec) or a release (--release), not both")
+    if spec:
+        return load_spec(spec, sha256)
+    return load_release(release or pinned_release())
