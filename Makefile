@@ -50,3 +50,17 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache
+
+# --- end-to-end: a real kube-apiserver (tests/e2e/apiserver, k8s.io/kubernetes as a library) ---
+# Built once into the git-ignored .cache/e2e and rebuilt only when its sources change; Go's own
+# caches (GOMODCACHE, GOCACHE) keep a rebuild fast.  The e2e pytest fixture runs this target.
+GO ?= go
+E2E_APISERVER := .cache/e2e/kube-apiserver-e2e
+E2E_APISERVER_SRC := $(wildcard tests/e2e/apiserver/*.go) tests/e2e/apiserver/go.mod tests/e2e/apiserver/go.sum
+
+.PHONY: e2e-apiserver
+e2e-apiserver: $(E2E_APISERVER)
+
+$(E2E_APISERVER): $(E2E_APISERVER_SRC)
+	@mkdir -p $(@D)
+	cd tests/e2e/apiserver && $(GO) build -o $(abspath $@).tmp.$$$$ . && mv -f $(abspath $@).tmp.$$$$ $(abspath $@)

@@ -1,0 +1,520 @@
+// Command kube-apiserver-e2e runs a real kube-apiserver (k8s.io/kubernetes, used as a
+// library) together with an embedded etcd in one process, for kubeset's end-to-end tests.
+//
+// It generates everything it needs in a temporary folder: a serving CA and serving
+// certificate for 127.0.0.1/localhost, a client CA with an admin client certificate
+// (group system:masters), a static token file with an admin user (group system:masters)
+// and a service-account signing key.  The secure port is a free port on 127.0.0.1, etcd
+// listens on free ports on 127.0.0.1.  Authorization is Node,RBAC; the API groups are
+// the ones v1.36 serves by default (GA and default-on beta).
+//
+// When /readyz answers ok (and the "default" namespace exists) it writes a kubeconfig
+// with two contexts ("token" and "client-cert", the current one is "token") and prints
+// exactly one line on stdout:
+//
+//	KUBECONFIG=/path/to/kubeconfig
+//
+// Everything else (apiserver and etcd logs) goes to stderr.  On SIGTERM or SIGINT (and,
+// with --exit-on-stdin-eof, when stdin reaches end of file, i.e. the parent died) it
+// stops the apiserver, then etcd, and removes its temporary folder.
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+	"go.etcd.io/etcd/server/v3/embed"
+
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	basecompatibility "k8s.io/component-base/compatibility"
+	"k8s.io/component-base/featuregate"
+	logsapi "k8s.io/component-base/logs/api/v1"
+	"k8s.io/klog/v2"
+	"k8s.io/kubernetes/cmd/kube-apiserver/app"
+	"k8s.io/kubernetes/cmd/kube-apiserver/app/options"
+)
+
+const (
+	adminUser   = "kubeset-admin"
+	certUser    = "kubeset-cert-admin"
+	mastersGrp  = "system:masters"
+	saIssuer    = "https://kubernetes.default.svc.cluster.local"
+	readyBudget = 3 * time.Minute
+)
+
+func main() {
+	var (
+		kubeconfigOut  string
+		exitOnStdinEOF bool
+		extraArgs      string
+		verbosity      int
+	)
+	flag.StringVar(&kubeconfigOut, "kubeconfig", "", "where to write the kubeconfig (default: <tmpdir>/kubeconfig, removed on exit)")
+	flag.BoolVar(&exitOnStdinEOF, "exit-on-stdin-eof", false, "shut down when stdin reaches EOF (the parent process went away)")
+	flag.StringVar(&extraArgs, "apiserver-args", "", "extra kube-apiserver flags, space separated (e.g. --feature-gates=X=true)")
+	flag.IntVar(&verbosity, "v", 0, "kube-apiserver log verbosity")
+	flag.Parse()
+
+	if err := run(kubeconfigOut, exitOnStdinEOF, extraArgs, verbosity); err != nil {
+		fmt.Fprintf(os.Stderr, "kube-apiserver-e2e: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity int) (retErr error) {
+	started := time.Now()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if exitOnStdinEOF {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			cancel(errors.New("stdin closed"))
+		}()
+	}
+
+	tmp, err := os.MkdirTemp("", "kubeset-e2e-apiserver-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := os.RemoveAll(tmp); err != nil && retErr == nil {
+			retErr = err
+		}
+		logf("removed %s", tmp)
+	}()
+
+	pki, err := writePKI(tmp)
+	if err != nil {
+		return fmt.Errorf("generating certificates: %w", err)
+	}
+
+	// --- etcd -----------------------------------------------------------------------
+	etcd, etcdURL, err := startEtcd(filepath.Join(tmp, "etcd"))
+	if err != nil {
+		return fmt.Errorf("starting etcd: %w", err)
+	}
+	defer func() {
+		etcd.Close()
+		logf("etcd stopped")
+	}()
+	logf("etcd ready at %s after %s", etcdURL, time.Since(started).Round(time.Millisecond))
+
+	// --- kube-apiserver ----------------------------------------------------------
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	port := listener.Addr().(*net.TCPAddr).Port
+
+	args := []string{
+		"--bind-address=127.0.0.1",
+		"--advertise-address=127.0.0.1",
+		"--secure-port=" + strconv.Itoa(port),
+		"--cert-dir=" + filepath.Join(tmp, "certs"),
+		"--tls-cert-file=" + pki.servingCert,
+		"--tls-private-key-file=" + pki.servingKey,
+		"--client-ca-file=" + pki.clientCA,
+		"--token-auth-file=" + pki.tokenFile,
+		"--authentication-config=" + pki.authnConfig,
+		"--authorization-mode=Node,RBAC",
+		"--service-account-issuer=" + saIssuer,
+		"--service-account-key-file=" + pki.saKey,
+		"--service-account-signing-key-file=" + pki.saKey,
+		"--service-cluster-ip-range=10.0.0.0/24",
+		"--etcd-servers=" + etcdURL,
+		"--v=" + strconv.Itoa(verbosity),
+	}
+	if extraArgs != "" {
+		args = append(args, strings.Fields(extraArgs)...)
+	}
+
+	s := options.NewServerRunOptions()
+	fs := pflag.NewFlagSet("kube-apiserver", pflag.ContinueOnError)
+	for _, f := range s.Flags().FlagSets {
+		fs.AddFlagSet(f)
+	}
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("kube-apiserver flags: %w", err)
+	}
+	s.SecureServing.Listener = listener // no race for the port: we hold it already
+
+	if err := s.GenericServerRunOptions.ComponentGlobalsRegistry.Set(); err != nil {
+		return err
+	}
+	rest.SetDefaultWarningHandler(rest.NoWarnings{})
+	featureGate := s.GenericServerRunOptions.ComponentGlobalsRegistry.FeatureGateFor(basecompatibility.DefaultKubeComponent)
+	if err := logsapi.ValidateAndApply(s.Logs, featureGate); err != nil {
+		return err
+	}
+	completed, err := s.Complete(ctx)
+	if err != nil {
+		return fmt.Errorf("completing kube-apiserver options: %w", err)
+	}
+	if errs := completed.Validate(); len(errs) != 0 {
+		return fmt.Errorf("invalid kube-apiserver options: %w", utilerrors.NewAggregate(errs))
+	}
+	if mfg, ok := featureGate.(featuregate.MutableFeatureGate); ok {
+		mfg.AddMetrics()
+	}
+
+	apiCtx, apiCancel := context.WithCancel(context.Background())
+	defer apiCancel()
+	apiDone := make(chan error, 1)
+	go func() { apiDone <- app.Run(apiCtx, completed) }()
+
+	server := "https://127.0.0.1:" + strconv.Itoa(port)
+	if err := waitReady(ctx, server, pki, apiDone); err != nil {
+		apiCancel()
+		<-apiDone
+		return err
+	}
+	if kubeconfigOut == "" {
+		kubeconfigOut = filepath.Join(tmp, "kubeconfig")
+	}
+	if err := writeKubeconfig(kubeconfigOut, server, pki); err != nil {
+		apiCancel()
+		<-apiDone
+		return err
+	}
+	if kubeconfigOut != filepath.Join(tmp, "kubeconfig") {
+		defer os.Remove(kubeconfigOut)
+	}
+	logf("kube-apiserver ready at %s after %s", server, time.Since(started).Round(time.Millisecond))
+	fmt.Printf("KUBECONFIG=%s\n", kubeconfigOut)
+	_ = os.Stdout.Sync()
+
+	select {
+	case <-ctx.Done():
+		logf("shutting down (%v)", context.Cause(ctx))
+		apiCancel()
+		err := <-apiDone
+		logf("kube-apiserver stopped")
+		return err
+	case err := <-apiDone:
+		if err == nil {
+			err = errors.New("kube-apiserver exited unexpectedly")
+		}
+		return err
+	}
+}
+
+func logf(format string, args ...any) {
+	klog.Flush()
+	fmt.Fprintf(os.Stderr, "kube-apiserver-e2e: "+format+"\n", args...)
+}
+
+// ------------------------------------------------------------------------------------
+// etcd
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func startEtcd(dir string) (*embed.Etcd, string, error) {
+	var lastErr error
+	for attempt := 0; attempt < 5; attempt++ {
+		clientPort, err := freePort()
+		if err != nil {
+			return nil, "", err
+		}
+		peerPort, err := freePort()
+		if err != nil {
+			return nil, "", err
+		}
+		clientURL := url.URL{Scheme: "http", Host: "127.0.0.1:" + strconv.Itoa(clientPort)}
+		peerURL := url.URL{Scheme: "http", Host: "127.0.0.1:" + strconv.Itoa(peerPort)}
+
+		cfg := embed.NewConfig()
+		cfg.Name = "kubeset-e2e"
+		cfg.Dir = dir
+		cfg.ListenClientUrls = []url.URL{clientURL}
+		cfg.AdvertiseClientUrls = []url.URL{clientURL}
+		cfg.ListenPeerUrls = []url.URL{peerURL}
+		cfg.AdvertisePeerUrls = []url.URL{peerURL}
+		cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+		cfg.LogLevel = "warn"
+		cfg.UnsafeNoFsync = true // throw-away data: no need to fsync
+		e, err := embed.StartEtcd(cfg)
+		if err != nil {
+			lastErr = err
+			_ = os.RemoveAll(dir)
+			continue // most likely a port was taken between freePort and Listen
+		}
+		select {
+		case <-e.Server.ReadyNotify():
+			return e, clientURL.String(), nil
+		case err := <-e.Err():
+			e.Close()
+			return nil, "", err
+		case <-time.After(60 * time.Second):
+			e.Close()
+			return nil, "", errors.New("etcd did not become ready within 60s")
+		}
+	}
+	return nil, "", lastErr
+}
+
+// ------------------------------------------------------------------------------------
+// readiness
+
+func waitReady(ctx context.Context, server string, pki *pkiFiles, apiDone <-chan error) error {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pki.servingCAPEM)
+	client := &http.Client{
+		Timeout:   5 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+	}
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, server+path, nil)
+		req.Header.Set("Authorization", "Bearer "+pki.token)
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return resp.StatusCode, string(body)
+	}
+	deadline := time.Now().Add(readyBudget)
+	last := ""
+	for _, path := range []string{"/readyz", "/api/v1/namespaces/default"} {
+		for {
+			code, body := get(path)
+			if code == http.StatusOK {
+				break
+			}
+			last = fmt.Sprintf("GET %s: %d %s", path, code, body)
+			if time.Now().After(deadline) {
+				return fmt.Errorf("kube-apiserver not ready after %s; last: %s", readyBudget, last)
+			}
+			select {
+			case err := <-apiDone:
+				return fmt.Errorf("kube-apiserver exited before ready: %v", err)
+			case <-ctx.Done():
+				return fmt.Errorf("interrupted before ready (%v)", context.Cause(ctx))
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// ------------------------------------------------------------------------------------
+// certificates, token, kubeconfig
+
+type pkiFiles struct {
+	servingCAPEM  []byte
+	servingCert   string
+	servingKey    string
+	clientCA      string
+	clientCertPEM []byte
+	clientKeyPEM  []byte
+	tokenFile     string
+	token         string
+	saKey         string
+	authnConfig   string
+}
+
+const authnConfig = `apiVersion: apiserver.config.k8s.io/v1
+kind: AuthenticationConfiguration
+anonymous:
+  enabled: true
+  conditions:
+  - path: /livez
+  - path: /readyz
+  - path: /healthz
+  - path: /version
+`
+
+func newKey() (*ecdsa.PrivateKey, error) { return ecdsa.GenerateKey(elliptic.P256(), rand.Reader) }
+
+func keyPEM(k *ecdsa.PrivateKey) ([]byte, error) {
+	der, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
+}
+
+func certPEM(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+func serial() *big.Int {
+	n, _ := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	return n.Add(n, big.NewInt(1))
+}
+
+func newCA(cn string) (*x509.Certificate, *ecdsa.PrivateKey, []byte, error) {
+	key, err := newKey()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial(),
+		Subject:               pkix.Name{CommonName: cn},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(10 * 365 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	return cert, key, certPEM(der), err
+}
+
+func signLeaf(ca *x509.Certificate, caKey crypto.Signer, tmpl *x509.Certificate) ([]byte, []byte, error) {
+	key, err := newKey()
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	tmpl.SerialNumber = serial()
+	tmpl.NotBefore = now.Add(-time.Hour)
+	tmpl.NotAfter = now.Add(365 * 24 * time.Hour)
+	tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
+	tmpl.BasicConstraintsValid = true
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, key.Public(), caKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	kp, err := keyPEM(key)
+	return certPEM(der), kp, err
+}
+
+func writePKI(tmp string) (*pkiFiles, error) {
+	dir := filepath.Join(tmp, "pki")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	write := func(name string, data []byte) (string, error) {
+		p := filepath.Join(dir, name)
+		return p, os.WriteFile(p, data, 0o600)
+	}
+	p := &pkiFiles{}
+
+	// serving
+	servingCA, servingCAKey, servingCAPEM, err := newCA("kubeset-e2e-serving-ca")
+	if err != nil {
+		return nil, err
+	}
+	p.servingCAPEM = servingCAPEM
+	crt, key, err := signLeaf(servingCA, servingCAKey, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: "kube-apiserver"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:    []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1"), net.ParseIP("10.0.0.1")},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := write("serving-ca.crt", servingCAPEM); err != nil {
+		return nil, err
+	}
+	if p.servingCert, err = write("apiserver.crt", crt); err != nil {
+		return nil, err
+	}
+	if p.servingKey, err = write("apiserver.key", key); err != nil {
+		return nil, err
+	}
+
+	// client certificates
+	clientCA, clientCAKey, clientCAPEM, err := newCA("kubeset-e2e-client-ca")
+	if err != nil {
+		return nil, err
+	}
+	if p.clientCA, err = write("client-ca.crt", clientCAPEM); err != nil {
+		return nil, err
+	}
+	p.clientCertPEM, p.clientKeyPEM, err = signLeaf(clientCA, clientCAKey, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: certUser, Organization: []string{mastersGrp}},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// static token
+	buf := make([]byte, 24)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	p.token = hex.EncodeToString(buf)
+	line := fmt.Sprintf("%s,%s,%s,\"%s\"\n", p.token, adminUser, adminUser+"-uid", mastersGrp)
+	if p.tokenFile, err = write("tokens.csv", []byte(line)); err != nil {
+		return nil, err
+	}
+
+	// Anonymous requests are only accepted on the health and version endpoints (as
+	// hardened clusters do), so a request without credentials anywhere else gets 401.
+	if p.authnConfig, err = write("authentication-config.yaml", []byte(authnConfig)); err != nil {
+		return nil, err
+	}
+
+	// service-account signing key (private key; the public half is derived from it)
+	saKey, err := newKey()
+	if err != nil {
+		return nil, err
+	}
+	saPEM, err := keyPEM(saKey)
+	if err != nil {
+		return nil, err
+	}
+	if p.saKey, err = write("sa.key", saPEM); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func writeKubeconfig(path, server string, p *pkiFiles) error {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["kubeset-e2e"] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: p.servingCAPEM}
+	cfg.AuthInfos[adminUser] = &clientcmdapi.AuthInfo{Token: p.token}
+	cfg.AuthInfos[certUser] = &clientcmdapi.AuthInfo{ClientCertificateData: p.clientCertPEM, ClientKeyData: p.clientKeyPEM}
+	cfg.Contexts["token"] = &clientcmdapi.Context{Cluster: "kubeset-e2e", AuthInfo: adminUser, Namespace: "default"}
+	cfg.Contexts["client-cert"] = &clientcmdapi.Context{Cluster: "kubeset-e2e", AuthInfo: certUser, Namespace: "default"}
+	cfg.CurrentContext = "token"
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return clientcmd.WriteToFile(*cfg, path)
+}

@@ -1,0 +1,61 @@
+"""End-to-end fixtures: one real kube-apiserver per test session (see kube_apiserver.py).
+
+KUBESET_E2E=required (set by .ci/run) turns "skipped: no Go toolchain" and any failed build or
+start into failures; KUBESET_E2E=skip skips the end-to-end tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kube_apiserver import (
+    E2E_DIR,
+    ApiServer,
+    build_server,
+    log_tail,
+    read_kubeconfig,
+    start_server,
+    stop,
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if E2E_DIR in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def apiserver_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_server(tmp_path_factory.mktemp("e2e-build"))
+
+
+@pytest.fixture(scope="session")
+def apiserver(
+    apiserver_binary: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApiServer]:
+    """One real kube-apiserver for the whole session."""
+    work = tmp_path_factory.mktemp("e2e-apiserver")
+    log_file = work / "apiserver.log"
+    proc, kubeconfig, seconds = start_server(apiserver_binary, log_file)
+    try:
+        creds = read_kubeconfig(kubeconfig, work / "creds")
+        yield ApiServer(
+            kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
+        )  # type: ignore[arg-type]
+    finally:
+        code = stop(proc)
+    if code != 0:
+        pytest.fail(
+            f"the e2e kube-apiserver did not stop cleanly on SIGTERM (exit {code}); "
+            f"log tail:\n{log_tail(log_file)}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def apiserver_kubeconfig(apiserver: ApiServer) -> Path:
+    """Path of a kubeconfig for the running server: contexts "token" (current) and "client-cert"."""
+    return apiserver.kubeconfig

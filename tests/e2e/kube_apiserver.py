@@ -1,0 +1,210 @@
+"""Build, start and stop the real kube-apiserver (v1.36, with embedded etcd) of the e2e tests.
+
+The server is the Go program in ``tests/e2e/apiserver`` (k8s.io/kubernetes used as a library),
+built by ``make e2e-apiserver`` into the git-ignored ``.cache/e2e`` and reused while its sources
+are unchanged.  One server runs per test session (``apiserver`` fixture); it is stopped with
+SIGTERM at the end and removes its temporary folder itself.
+
+Environment:
+  KUBESET_E2E=required  a missing Go toolchain, a failed build or a failed start FAILS the tests
+                        (.ci/run sets this).  Without it they are skipped with the reason.
+  KUBESET_E2E=skip      skip the end-to-end tests (e.g. for a quick local unit run).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import fcntl
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+E2E_DIR = Path(__file__).resolve().parent
+PROJECT = E2E_DIR.parent.parent
+SERVER_SRC = E2E_DIR / "apiserver"
+CACHE = PROJECT / ".cache" / "e2e"
+BINARY = CACHE / "kube-apiserver-e2e"
+
+MODE = os.environ.get("KUBESET_E2E", "").strip().lower()
+REQUIRED = MODE == "required"
+BUILD_TIMEOUT = float(os.environ.get("KUBESET_E2E_BUILD_TIMEOUT", "3600"))
+READY_TIMEOUT = float(os.environ.get("KUBESET_E2E_READY_TIMEOUT", "120"))
+STOP_TIMEOUT = 60.0
+LOG_TAIL_LINES = 60
+
+
+def unavailable(reason: str) -> None:
+    """Skip, or fail when KUBESET_E2E=required."""
+    if REQUIRED:
+        pytest.fail(f"KUBESET_E2E=required, but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@dataclasses.dataclass(frozen=True)
+class ApiServer:
+    """A running kube-apiserver and the credentials the kubeconfig holds (token not in repr)."""
+
+    kubeconfig: Path
+    server: str  # https://127.0.0.1:PORT
+    ca_file: Path  # serving CA (PEM)
+    token: str = dataclasses.field(repr=False)  # admin (system:masters) bearer token
+    client_cert: tuple[str, str] = dataclasses.field(repr=False)  # (cert file, key file), admin
+    log_file: Path
+    pid: int
+    startup_seconds: float
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except OSError as exc:
+        return f"(no log: {exc})"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def build_server(log_dir: Path) -> Path:
+    """Build (or reuse) the server binary; return its path."""
+    if MODE in ("skip", "0", "off", "no", "false"):
+        pytest.skip(f"end-to-end tests disabled by KUBESET_E2E={MODE}")
+    go = shutil.which(os.environ.get("GO", "go"))
+    if go is None:
+        unavailable(
+            "no Go toolchain on PATH: the e2e tests build a real kube-apiserver from "
+            "tests/e2e/apiserver (install Go >= 1.26)"
+        )
+    make = shutil.which("make")
+    if make is None:
+        unavailable("`make` not found: it builds the e2e kube-apiserver (make e2e-apiserver)")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    build_log = log_dir / "build.log"
+    # Several test sessions on one machine may build at once: one builds, the others wait.
+    with open(CACHE / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        started = time.monotonic()
+        with open(build_log, "wb") as out:
+            try:
+                proc = subprocess.run(
+                    [str(make), "--no-print-directory", "-C", str(PROJECT), "e2e-apiserver"],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    timeout=BUILD_TIMEOUT,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired:
+                unavailable(
+                    f"building the e2e kube-apiserver took longer than {BUILD_TIMEOUT:.0f}s"
+                    f"; build log tail:\n{log_tail(build_log)}"
+                )
+        if proc.returncode != 0:
+            unavailable(
+                f"building the e2e kube-apiserver failed (make e2e-apiserver, exit "
+                f"{proc.returncode}); build log tail:\n{log_tail(build_log)}"
+            )
+        elapsed = time.monotonic() - started
+        if elapsed > 5:
+            print(f"\n[e2e] built {BINARY} in {elapsed:.1f}s")
+    if not os.access(BINARY, os.X_OK):
+        unavailable(f"make e2e-apiserver succeeded but {BINARY} is not an executable")
+    return BINARY
+
+
+def stop(proc: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, wait; SIGKILL as a last resort.  Returns the exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdin is not None:
+        proc.stdin.close()
+    if proc.stdout is not None:
+        proc.stdout.close()
+    return proc.returncode
+
+
+def start_server(binary: Path, log_file: Path) -> tuple[subprocess.Popen[bytes], Path, float]:
+    """Start the server; return (process, kubeconfig path, seconds to ready).
+
+    Fails (or skips) with the tail of the server's log when it does not come up in time.
+    """
+    started = time.monotonic()
+    with open(log_file, "wb") as log:
+        proc = subprocess.Popen(
+            [str(binary), "--exit-on-stdin-eof"],
+            # stdin stays open while we live: if this process dies, the server sees EOF and exits.
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            start_new_session=True,  # a Ctrl-C in the terminal is not sent to it twice
+        )
+    assert proc.stdout is not None
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    line = b""
+    deadline = started + READY_TIMEOUT
+    try:
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"not ready within {READY_TIMEOUT:.0f}s")
+            if not sel.select(timeout=min(remaining, 1.0)):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"exited with code {proc.returncode} before ready")
+                continue
+            chunk = os.read(proc.stdout.fileno(), 4096)
+            if not chunk:
+                proc.wait(10)
+                raise RuntimeError(f"exited with code {proc.returncode} before ready")
+            line += chunk
+    except (TimeoutError, RuntimeError, subprocess.TimeoutExpired) as exc:
+        stop(proc)
+        unavailable(
+            f"the e2e kube-apiserver did not come up: {exc}; server log "
+            f"({log_file}) tail:\n{log_tail(log_file)}"
+        )
+    finally:
+        sel.close()
+    text = line.decode().strip()
+    if not text.startswith("KUBECONFIG="):
+        stop(proc)
+        unavailable(f"unexpected first line from the e2e kube-apiserver: {text[:200]!r}")
+    return proc, Path(text.removeprefix("KUBECONFIG=")), time.monotonic() - started
+
+
+def read_kubeconfig(kubeconfig: Path, out_dir: Path) -> dict[str, object]:
+    """Pull server, CA, token and client certificate out of the kubeconfig into files."""
+    cfg = yaml.safe_load(kubeconfig.read_text())
+    contexts = {c["name"]: c["context"] for c in cfg["contexts"]}
+    users = {u["name"]: u["user"] for u in cfg["users"]}
+    clusters = {c["name"]: c["cluster"] for c in cfg["clusters"]}
+    token_ctx, cert_ctx = contexts["token"], contexts["client-cert"]
+    cluster = clusters[token_ctx["cluster"]]
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def write(name: str, b64: str) -> str:
+        path = out_dir / name
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(base64.b64decode(b64))
+        return str(path)
+
+    cert_user = users[cert_ctx["user"]]
+    return {
+        "server": cluster["server"],
+        "ca_file": Path(write("ca.crt", cluster["certificate-authority-data"])),
+        "token": users[token_ctx["user"]]["token"],
+        "client_cert": (
+            write("client.crt", cert_user["client-certificate-data"]),
+            write("client.key", cert_user["client-key-data"]),
+        ),
+    }
