@@ -17,10 +17,116 @@ _EXPORTS: dict[str, str] = {
     # serializers
     "to_dict": "serializers",
     "to_json": "serializers",
+    # config / transport / auth
+    "Config": "config",
+    "ConfigError": "config",
+    "ExecConfig": "config",
+    "ImpersonationConfig": "config",
+    "load_kubeconfig": "config",
+    "load_config": "config",
+    "in_cluster_config": "config",
+    "build_config_from_flags": "config",
+    "Transport": "transport",
+    "ExecPluginError": "auth",
+    # errors
+    "KubesetError": "errors",
+    "ApiError": "errors",
+    "BadRequest": "errors",
+    "Unauthorized": "errors",
+    "Forbidden": "errors",
+    "NotFound": "errors",
+    "MethodNotAllowed": "errors",
+    "NotAcceptable": "errors",
+    "AlreadyExists": "errors",
+    "Conflict": "errors",
+    "Gone": "errors",
+    "Expired": "errors",
+    "RequestEntityTooLarge": "errors",
+    "UnsupportedMediaType": "errors",
+    "Invalid": "errors",
+    "TooManyRequests": "errors",
+    "InternalError": "errors",
+    "ServerTimeout": "errors",
+    "ServiceUnavailable": "errors",
+    "Timeout": "errors",
+    "RequestTimeout": "errors",
+    "ApiConnectionError": "errors",
+    "DecodeError": "errors",
+    "StatusCause": "errors",
+    # rest
+    "RESTClient": "rest",
+    "Request": "rest",
+    "Result": "rest",
+    "PatchType": "rest",
+    "SessionTransport": "rest",
+    # resource
+    "ResourceInfo": "resource",
+    "LogStream": "resource",
+    # watch
+    "Watch": "watch",
+    "WatchEvent": "watch",
+    # discovery
+    "DiscoveryClient": "discovery",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
+    from .auth import ExecPluginError
+    from .config import (
+        Config,
+        ConfigError,
+        ExecConfig,
+        ImpersonationConfig,
+        build_config_from_flags,
+        in_cluster_config,
+        load_config,
+        load_kubeconfig,
+    )
     from .serializers import to_dict, to_json
+    from .transport import Transport
+    from .errors import (
+        KubesetError,
+        ApiError,
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        NotAcceptable,
+        AlreadyExists,
+        Conflict,
+        Gone,
+        Expired,
+        RequestEntityTooLarge,
+        UnsupportedMediaType,
+        Invalid,
+        TooManyRequests,
+        InternalError,
+        ServerTimeout,
+        ServiceUnavailable,
+        Timeout,
+        RequestTimeout,
+        ApiConnectionError,
+        DecodeError,
+        StatusCause,
+    )
+    from .rest import (
+        RESTClient,
+        Request,
+        Result,
+        PatchType,
+        SessionTransport,
+    )
+    from .resource import (
+        ResourceInfo,
+        LogStream,
+    )
+    from .watch import (
+        Watch,
+        WatchEvent,
+    )
+    from .discovery import (
+        DiscoveryClient,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,388 @@
+"""Errors: every non-2xx answer of the API server becomes an :class:`ApiError` subclass.
+
+The subclass is chosen from the server's ``Status`` like k8s.io/apimachinery/pkg/api/errors:
+by ``reason`` first, then by HTTP status code.  A body that is not a ``Status`` (an HTML page
+from a proxy, a plain-text 502, ...) still gives the subclass of its status code, with a short
+excerpt of the body in the message.
+
+Client-side failures (no answer in time, no connection) are :class:`RequestTimeout` and
+:class:`ApiConnectionError`; both derive from :class:`KubesetError` like ``ApiError``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "KubesetError",
+    "ApiError",
+    "StatusCause",
+    "StatusDetails",
+    "BadRequest",
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "MethodNotAllowed",
+    "NotAcceptable",
+    "AlreadyExists",
+    "Conflict",
+    "Gone",
+    "Expired",
+    "RequestEntityTooLarge",
+    "UnsupportedMediaType",
+    "Invalid",
+    "TooManyRequests",
+    "InternalError",
+    "ServerTimeout",
+    "ServiceUnavailable",
+    "Timeout",
+    "RequestTimeout",
+    "DecodeError",
+    "ApiConnectionError",
+    "api_error_from_response",
+    "api_error_from_status",
+]
+
+_EXCERPT = 200  # characters of a non-Status body kept in the message
+
+
+class KubesetError(Exception):
+    """Base class of every error raised by the kubeset runtime."""
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCause:
+    """One cause of a failure (``Status.details.causes[]``): which field, why, what."""
+
+    reason: str = ""  # e.g. "FieldValueRequired", "FieldValueInvalid"
+    message: str = ""
+    field: str = ""  # e.g. "spec.containers[0].image"
+
+    def __str__(self) -> str:
+        where = f"{self.field}: " if self.field else ""
+        return f"{where}{self.message or self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusDetails:
+    """``Status.details``: the object the failure is about and its causes."""
+
+    name: str = ""
+    group: str = ""
+    kind: str = ""
+    uid: str = ""
+    causes: tuple[StatusCause, ...] = field(default_factory=tuple)
+    retry_after_seconds: int | None = None
+
+
+class ApiError(KubesetError):
+    """The API server answered with a non-2xx status.
+
+    Attributes: ``status_code`` (HTTP), ``reason`` (``Status.reason``, e.g. ``"NotFound"``),
+    ``message`` (``Status.message``), ``details`` (:class:`StatusDetails`), ``status`` (the
+    decoded ``Status`` dict, or ``None`` when the body was not a Status), ``method`` and ``path``
+    of the request when known.
+    """
+
+    default_reason: str = ""
+
+    def __init__(
+        self,
+        status_code: int,
+        reason: str = "",
+        message: str = "",
+        *,
+        details: StatusDetails | None = None,
+        status: dict[str, Any] | None = None,
+        method: str = "",
+        path: str = "",
+        body_excerpt: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.reason = reason or self.default_reason
+        self.message = message
+        self.details = details or StatusDetails()
+        self.status = status
+        self.method = method
+        self.path = path
+        self.body_excerpt = body_excerpt
+        super().__init__(self._describe())
+
+    # convenience accessors (client-go: errors.IsNotFound(err) / err.ErrStatus.Details.Name)
+    @property
+    def code(self) -> int:
+        return self.status_code
+
+    @property
+    def name(self) -> str:
+        return self.details.name
+
+    @property
+    def kind(self) -> str:
+        return self.details.kind
+
+    @property
+    def group(self) -> str:
+        return self.details.group
+
+    @property
+    def causes(self) -> tuple[StatusCause, ...]:
+        return self.details.causes
+
+    @property
+    def retry_after_seconds(self) -> int | None:
+        return self.details.retry_after_seconds
+
+    def _describe(self) -> str:
+        head = f"{self.status_code} {self.reason}" if self.reason else f"{self.status_code}"
+        request = f" ({self.method} {self.path})" if self.method and self.path else ""
+        if self.status is None:
+            excerpt = self.body_excerpt if self.body_excerpt is not None else ""
+            text = (
+                f"{head}{request}: the server's answer is not a Kubernetes Status"
+                f" (a proxy or load balancer in between?); body: {excerpt!r}"
+            )
+        else:
+            text = f"{head}{request}: {self.message or '(no message)'}"
+        if self.details.causes:
+            text += "; causes: " + "; ".join(str(c) for c in self.details.causes)
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable despite keyword-only arguments
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[ApiError], state: dict[str, Any]) -> ApiError:
+    err = cls.__new__(cls)
+    err.__dict__.update(state)
+    Exception.__init__(err, err._describe())
+    return err
+
+
+class BadRequest(ApiError):
+    default_reason = "BadRequest"
+
+
+class Unauthorized(ApiError):
+    default_reason = "Unauthorized"
+
+
+class Forbidden(ApiError):
+    default_reason = "Forbidden"
+
+
+class NotFound(ApiError):
+    default_reason = "NotFound"
+
+
+class MethodNotAllowed(ApiError):
+    default_reason = "MethodNotAllowed"
+
+
+class NotAcceptable(ApiError):
+    default_reason = "NotAcceptable"
+
+
+class Conflict(ApiError):
+    """409: usually a stale ``resourceVersion`` on update (re-read and retry)."""
+
+    default_reason = "Conflict"
+
+
+class AlreadyExists(ApiError):
+    """409 with reason AlreadyExists: create of a name that exists (not a :class:`Conflict`)."""
+
+    default_reason = "AlreadyExists"
+
+
+class Gone(ApiError):
+    default_reason = "Gone"
+
+
+class Expired(Gone):
+    """410 Expired / "too old resource version": a watch or list continue must restart."""
+
+    default_reason = "Expired"
+
+
+class RequestEntityTooLarge(ApiError):
+    default_reason = "RequestEntityTooLarge"
+
+
+class UnsupportedMediaType(ApiError):
+    default_reason = "UnsupportedMediaType"
+
+
+class Invalid(ApiError):
+    """422: the object failed validation; ``causes`` says which fields and why."""
+
+    default_reason = "Invalid"
+
+
+class TooManyRequests(ApiError):
+    default_reason = "TooManyRequests"
+
+
+class InternalError(ApiError):
+    default_reason = "InternalError"
+
+
+class ServerTimeout(InternalError):
+    """reason ServerTimeout: the server could not finish in time (may be retried)."""
+
+    default_reason = "ServerTimeout"
+
+
+class ServiceUnavailable(ApiError):
+    default_reason = "ServiceUnavailable"
+
+
+class Timeout(ApiError):
+    """504 / reason Timeout: the request did not complete in the server's time limit."""
+
+    default_reason = "Timeout"
+
+
+class DecodeError(KubesetError):
+    """A 2xx answer (or watch event) that does not decode into the expected model."""
+
+
+class RequestTimeout(KubesetError, TimeoutError):
+    """No (complete) answer from the server within the client-side timeout."""
+
+
+class ApiConnectionError(KubesetError, ConnectionError):
+    """The server could not be reached (refused, DNS, TLS, reset before an answer)."""
+
+
+_BY_REASON: dict[str, type[ApiError]] = {
+    "BadRequest": BadRequest,
+    "Unauthorized": Unauthorized,
+    "Forbidden": Forbidden,
+    "NotFound": NotFound,
+    "MethodNotAllowed": MethodNotAllowed,
+    "NotAcceptable": NotAcceptable,
+    "AlreadyExists": AlreadyExists,
+    "Conflict": Conflict,
+    "Gone": Gone,
+    "Expired": Expired,
+    "RequestEntityTooLarge": RequestEntityTooLarge,
+    "UnsupportedMediaType": UnsupportedMediaType,
+    "Invalid": Invalid,
+    "TooManyRequests": TooManyRequests,
+    "InternalError": InternalError,
+    "ServerTimeout": ServerTimeout,
+    "ServiceUnavailable": ServiceUnavailable,
+    "Timeout": Timeout,
+}
+
+_BY_CODE: dict[int, type[ApiError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    406: NotAcceptable,
+    409: Conflict,
+    410: Gone,
+    413: RequestEntityTooLarge,
+    415: UnsupportedMediaType,
+    422: Invalid,
+    429: TooManyRequests,
+    500: InternalError,
+    503: ServiceUnavailable,
+    504: Timeout,
+}
+
+
+def error_class(status_code: int, reason: str = "") -> type[ApiError]:
+    """The ApiError subclass for a reason (first) and HTTP status code (then)."""
+    cls = _BY_REASON.get(reason)
+    if cls is not None:
+        return cls
+    cls = _BY_CODE.get(status_code)
+    if cls is not None:
+        return cls
+    if 500 <= status_code < 600:
+        return InternalError
+    return ApiError
+
+
+def _looks_expired(status_code: int, reason: str, message: str) -> bool:
+    # apiserver: 410 with reason Expired, or reason Gone with "too old resource version".
+    return status_code == 410 and (reason == "Expired" or "too old" in message.lower())
+
+
+def _details(raw: Any) -> StatusDetails:
+    if not isinstance(raw, dict):
+        return StatusDetails()
+    causes = tuple(
+        StatusCause(
+            reason=str(c.get("reason", "") or ""),
+            message=str(c.get("message", "") or ""),
+            field=str(c.get("field", "") or ""),
+        )
+        for c in raw.get("causes") or ()
+        if isinstance(c, dict)
+    )
+    retry = raw.get("retryAfterSeconds")
+    return StatusDetails(
+        name=str(raw.get("name", "") or ""),
+        group=str(raw.get("group", "") or ""),
+        kind=str(raw.get("kind", "") or ""),
+        uid=str(raw.get("uid", "") or ""),
+        causes=causes,
+        retry_after_seconds=retry if isinstance(retry, int) else None,
+    )
+
+
+def api_error_from_status(
+    status: dict[str, Any], status_code: int | None = None, *, method: str = "", path: str = ""
+) -> ApiError:
+    """Build the ApiError subclass for a decoded ``Status`` (HTTP answer or watch ERROR event)."""
+    code_field = status.get("code")
+    if status_code is not None:
+        code = status_code
+    else:
+        code = code_field if isinstance(code_field, int) and code_field else 500
+    reason = str(status.get("reason", "") or "")
+    message = str(status.get("message", "") or "")
+    cls = error_class(code, reason)
+    if cls is Gone and _looks_expired(code, reason, message):
+        cls = Expired
+    return cls(
+        code,
+        reason,
+        message,
+        details=_details(status.get("details")),
+        status=status,
+        method=method,
+        path=path,
+    )
+
+
+def _excerpt(body: bytes) -> str:
+    text = body[: _EXCERPT * 4].decode("utf-8", errors="replace")
+    text = " ".join(text.split())  # collapse newlines/indentation of HTML pages
+    return text[:_EXCERPT] + ("..." if len(text) > _EXCERPT else "")
+
+
+def api_error_from_response(
+    status_code: int, body: bytes, content_type: str = "", *, method: str = "", path: str = ""
+) -> ApiError:
+    """Build the ApiError subclass for a non-2xx HTTP answer.
+
+    ``path`` should be the request path without query or credentials (it is shown in the message).
+    """
+    status: Any = None
+    if body and ("json" in content_type or body[:1] in (b"{", b" ", b"\n")):
+        try:
+            status = json.loads(body)
+        except ValueError:
+            status = None
+    if isinstance(status, dict) and status.get("kind") == "Status":
+        return api_error_from_status(status, status_code, method=method, path=path)
+    cls = error_class(status_code)
+    return cls(status_code, "", "", status=None, method=method, path=path, body_excerpt=_excerpt(body))
