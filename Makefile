@@ -36,7 +36,7 @@ $(VENV)/.layout-$(LAYOUT_ID): $(VENV)/.deps
 install: $(VENV)/.layout-$(LAYOUT_ID)
 
 generate: install
-	$(PY) -m kubeset.codegen generate $(if $(SPEC),--spec "$(SPEC)",--release $(KUBE_VERSION)) --out "$(OUT)"
+	$(PY) -m kubeset.codegen generate $(if $(SPEC),--spec "$(SPEC)",--release $(KUBE_VERSION)) --out "$(OUT)" $(if $(filter generated/kubernetes,$(OUT)),--record openapi/kubernetes.json)
 	@$(MAKE) --no-print-directory install
 
 check-generated: install

@@ -115,6 +115,18 @@ def _cache_dir() -> Path:
     return Path.home() / ".cache" / "kubeset" / "openapi"
 
 
+def spec_directory() -> Path | None:
+    """$KUBESET_OPENAPI_DIR, else ../shared/openapi (beside the project or the working folder) when present."""
+    env = os.environ.get("KUBESET_OPENAPI_DIR")
+    if env:
+        return Path(env)
+    for base in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        candidate = base.parent / "shared" / "openapi"
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
 def load_release(release: str) -> LoadedSpec:
     key = _release_key(release)
     entry = releases()["releases"][key]
@@ -122,8 +134,8 @@ def load_release(release: str) -> LoadedSpec:
     template = os.environ.get("KUBESET_RELEASE_URL")  # e.g. http://mirror/{tag}/swagger.json
     if template:
         url = template.format(tag=tag, minor=key)
-    spec_dir = os.environ.get("KUBESET_OPENAPI_DIR")
-    local = Path(spec_dir) / "kubernetes" / f"v{key}" / "swagger.json" if spec_dir else None
+    spec_dir = spec_directory()
+    local = spec_dir / "kubernetes" / f"v{key}" / "swagger.json" if spec_dir else None
     if local is not None and local.is_file():
         data = local.read_bytes()
         where = str(local)

@@ -1,10 +1,32 @@
-"""Encoding models to exactly what the API server expects."""
+"""Encoding models to exactly what the API server expects, and decoding by apiVersion/kind.
+
+- :func:`to_dict` / :func:`to_json`: JSON names, only the fields that were set (or decoded),
+  unknown fields written back as they came.
+- :class:`Scheme`: the (apiVersion, kind) -> model table of a generated package
+  (``kubeset.kubernetes.scheme`` is one); it imports a group version's module on first use.
+- :func:`gc_paused` / :func:`decode_large`: large decodes run with the cyclic garbage
+  collector paused.  Building hundreds of thousands of small objects otherwise triggers
+  collections over the young objects again and again (4-5x slower for a 5,000-pod list);
+  the objects of a decoded model hold no reference cycles, so pausing is safe.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import gc
+import importlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from pydantic_core import from_json
+
+__all__ = ["Scheme", "SchemeError", "decode_large", "gc_paused", "to_dict", "to_json"]
+
+M = TypeVar("M", bound=BaseModel)
+
+#: inputs at least this large are decoded with the garbage collector paused
+LARGE_INPUT = 64 * 1024
 
 
 def to_dict(obj: BaseModel) -> dict[str, Any]:
@@ -15,3 +37,119 @@ def to_dict(obj: BaseModel) -> dict[str, Any]:
 def to_json(obj: BaseModel) -> bytes:
     """The JSON bytes of a model, as the API server expects them."""
     return obj.model_dump_json(by_alias=True, exclude_unset=True).encode()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block (re-entrant; restores the previous state)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def decode_large(model: type[M], data: bytes | str) -> M:
+    """``model.model_validate_json(data)``, with the garbage collector paused for large inputs."""
+    if len(data) < LARGE_INPUT:
+        return model.model_validate_json(data)
+    with gc_paused():
+        return model.model_validate_json(data)
+
+
+def _head(data: bytes | str) -> tuple[Any, Any]:
+    """apiVersion and kind of a JSON object, without building Python objects for the rest."""
+    global _HEAD_ADAPTER
+    if _HEAD_ADAPTER is None:
+        from pydantic import TypeAdapter
+
+        _HEAD_ADAPTER = TypeAdapter(_Head)
+    try:
+        head = _HEAD_ADAPTER.validate_json(data)
+    except ValueError:
+        try:
+            value = from_json(data)
+        except ValueError as e:
+            raise SchemeError(f"cannot decode: not JSON ({e})") from None
+        raise SchemeError(f"cannot decode: expected a JSON object, got {type(value).__name__}") from None
+    return head.apiVersion, head.kind
+
+
+class _Head(BaseModel):
+    model_config = {"extra": "ignore"}
+    apiVersion: Any = None  # noqa: N815 - JSON name
+    kind: Any = None
+
+
+_HEAD_ADAPTER: Any = None
+
+
+class SchemeError(ValueError):
+    """Data without apiVersion/kind, or an (apiVersion, kind) the scheme does not know."""
+
+
+class Scheme:
+    """Maps (apiVersion, kind) to the generated model classes of one package.
+
+    ``kinds`` maps ``(api_version, kind)`` to ``(module, class name)`` with the module relative
+    to ``package`` (``("v1", "Pod") -> ("models.core.v1", "Pod")``).  Modules are imported on
+    first use only.
+    """
+
+    def __init__(self, package: str, kinds: Mapping[tuple[str, str], tuple[str, str]]) -> None:
+        self.package = package
+        self._kinds = dict(kinds)
+        self._by_class: dict[type[BaseModel], tuple[str, str]] | None = None
+
+    def known(self) -> list[tuple[str, str]]:
+        """Every (apiVersion, kind) of the scheme, sorted."""
+        return sorted(self._kinds)
+
+    def model_for(self, api_version: str, kind: str) -> type[BaseModel]:
+        """The model class of ``kind`` in ``api_version`` (e.g. ``("apps/v1", "Deployment")``)."""
+        target = self._kinds.get((api_version, kind))
+        if target is None:
+            same = sorted(k for v, k in self._kinds if v == api_version)
+            if same:
+                hint = f"; kinds of {api_version}: {', '.join(same[:20])}{' ...' if len(same) > 20 else ''}"
+            else:
+                versions = sorted({v for v, _ in self._kinds})
+                hint = f"; known apiVersions: {', '.join(versions)}"
+            raise SchemeError(f"unknown kind {kind!r} of apiVersion {api_version!r}{hint}")
+        module, name = target
+        cls = getattr(importlib.import_module(f"{self.package}.{module}"), name)
+        assert isinstance(cls, type) and issubclass(cls, BaseModel)
+        return cls
+
+    def gvk_of(self, obj: BaseModel | type[BaseModel]) -> tuple[str, str]:
+        """(apiVersion, kind) of a model instance or class (its first registration)."""
+        cls = obj if isinstance(obj, type) else type(obj)
+        if self._by_class is None:
+            table: dict[type[BaseModel], tuple[str, str]] = {}
+            for key in sorted(self._kinds):
+                module, name = self._kinds[key]
+                mod = importlib.import_module(f"{self.package}.{module}")
+                table.setdefault(getattr(mod, name), key)
+            self._by_class = table
+        try:
+            return self._by_class[cls]
+        except KeyError:
+            raise SchemeError(f"{cls.__name__} is not a top-level kind of {self.package}") from None
+
+    def decode(self, data: bytes | str | Mapping[str, Any]) -> BaseModel:
+        """Decode JSON bytes/text or a dict carrying ``apiVersion`` and ``kind`` into its model."""
+        if isinstance(data, Mapping):
+            api_version, kind = data.get("apiVersion"), data.get("kind")
+        else:
+            api_version, kind = _head(data)
+        missing = [n for n, v in (("apiVersion", api_version), ("kind", kind)) if not v]
+        if missing:
+            raise SchemeError(f"cannot decode: the object has no {' and no '.join(missing)}")
+        if not isinstance(api_version, str) or not isinstance(kind, str):
+            raise SchemeError("cannot decode: apiVersion and kind must be strings")
+        model = self.model_for(api_version, kind)
+        if isinstance(data, Mapping):
+            return model.model_validate(data)
+        return decode_large(model, data)

@@ -1,0 +1,1 @@
+"""Generated models: one module per API group version (models/<package>/<version>.py)."""

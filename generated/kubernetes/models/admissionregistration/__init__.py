@@ -1,0 +1,1 @@
+"""Generated models of the admissionregistration API group, one module per version."""

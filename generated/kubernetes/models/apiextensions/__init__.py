@@ -1,0 +1,1 @@
+"""Generated models of the apiextensions API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the apiregistration API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the apiserverinternal API group, one module per version."""

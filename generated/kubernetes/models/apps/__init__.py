@@ -1,0 +1,1 @@
+"""Generated models of the apps API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the authentication API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the authorization API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the autoscaling API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the batch API group, one module per version."""

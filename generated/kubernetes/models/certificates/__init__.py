@@ -1,0 +1,1 @@
+"""Generated models of the certificates API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the coordination API group, one module per version."""

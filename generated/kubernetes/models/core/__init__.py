@@ -1,0 +1,1 @@
+"""Generated models of the core API group, one module per version."""

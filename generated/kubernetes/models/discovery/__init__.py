@@ -1,0 +1,1 @@
+"""Generated models of the discovery API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the events API group, one module per version."""

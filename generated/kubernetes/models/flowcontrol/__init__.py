@@ -1,0 +1,1 @@
+"""Generated models of the flowcontrol API group, one module per version."""

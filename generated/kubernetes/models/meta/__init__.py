@@ -1,0 +1,1 @@
+"""Generated models of the meta API group, one module per version."""

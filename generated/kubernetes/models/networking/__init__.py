@@ -1,0 +1,1 @@
+"""Generated models of the networking API group, one module per version."""

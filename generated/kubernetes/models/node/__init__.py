@@ -1,0 +1,1 @@
+"""Generated models of the node API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the policy API group, one module per version."""

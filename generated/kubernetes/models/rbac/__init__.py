@@ -1,0 +1,1 @@
+"""Generated models of the rbac API group, one module per version."""

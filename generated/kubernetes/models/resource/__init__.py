@@ -1,0 +1,1 @@
+"""Generated models of the resource API group, one module per version."""

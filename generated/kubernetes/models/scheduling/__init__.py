@@ -1,0 +1,1 @@
+"""Generated models of the scheduling API group, one module per version."""

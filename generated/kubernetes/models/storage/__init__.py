@@ -1,0 +1,1 @@
+"""Generated models of the storage API group, one module per version."""

@@ -1,0 +1,1 @@
+"""Generated models of the storagemigration API group, one module per version."""
