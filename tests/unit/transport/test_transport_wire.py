@@ -1,0 +1,334 @@
+"""Transport behaviour checked on the wire against a local HTTPS server."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import stat
+import sys
+
+import pytest
+import requests
+from kubeset.config import Config, ConfigError, ImpersonationConfig
+from kubeset.transport import Transport, default_user_agent
+
+from .conftest import PKI, Server
+
+
+def _cfg(server: Server, pki: PKI, **kw: object) -> Config:
+    base: dict[str, object] = {"host": server.url, "ca_data": pki.ca_pem, "qps": -1}
+    base.update(kw)
+    return Config(**base)  # type: ignore[arg-type]
+
+
+def test_tls_verified_with_ca_data(server: Server, pki: PKI) -> None:
+    with Transport(_cfg(server, pki)) as t:
+        resp = t.request("GET", server.url + "/api")
+    assert resp.status_code == 200
+    assert server.requests[0].path == "/api"
+
+
+def test_tls_verified_with_ca_file(server: Server, pki: PKI) -> None:
+    ca = pki.write("ca-file.crt", pki.ca_pem)
+    with Transport(_cfg(server, pki, ca_data=None, ca_file=str(ca))) as t:
+        assert t.request("GET", server.url + "/version").status_code == 200
+
+
+def test_wrong_ca_fails_verification(server: Server, pki: PKI) -> None:
+    with (
+        Transport(_cfg(server, pki, ca_data=pki.other_ca_pem)) as t,
+        pytest.raises(requests.exceptions.SSLError),
+    ):
+        t.request("GET", server.url + "/api")
+    assert server.requests == []
+
+
+def test_verification_is_on_by_default(server: Server, pki: PKI) -> None:
+    # no CA configured: the system roots do not know the test CA
+    with (
+        Transport(Config(host=server.url, qps=-1)) as t,
+        pytest.raises(requests.exceptions.SSLError),
+    ):
+        t.request("GET", server.url + "/api")
+
+
+def test_requests_ca_bundle_env_is_ignored(
+    server: Server, pki: PKI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # client-go trusts only the configured CA; requests' env variables must not widen that
+    bundle = pki.write("bundle.crt", pki.ca_pem)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    monkeypatch.setenv("CURL_CA_BUNDLE", str(bundle))
+    with (
+        Transport(Config(host=server.url, qps=-1)) as t,
+        pytest.raises(requests.exceptions.SSLError),
+    ):
+        t.request("GET", server.url + "/api")
+
+
+def test_insecure_skips_verification(server: Server, pki: PKI) -> None:
+    with Transport(Config(host=server.url, insecure=True, qps=-1)) as t:
+        assert t.request("GET", server.url + "/api").status_code == 200
+
+
+def test_insecure_with_ca_is_an_error(server: Server, pki: PKI) -> None:
+    with pytest.raises(ConfigError, match="root certificates file with the insecure flag"):
+        Transport(_cfg(server, pki, insecure=True))
+
+
+def test_server_name_is_used_for_verification(server: Server, pki: PKI) -> None:
+    # connect by IP but verify the certificate against kube.test (a SAN of the cert)
+    with Transport(_cfg(server, pki, server_name="kube.test")) as t:
+        assert t.request("GET", server.url + "/api").status_code == 200
+    with (
+        Transport(_cfg(server, pki, server_name="not-in-the-cert.test")) as t,
+        pytest.raises(requests.exceptions.SSLError),
+    ):
+        t.request("GET", server.url + "/api")
+
+
+def test_tls_1_2_minimum(server: Server, pki: PKI) -> None:
+    import ssl
+
+    from kubeset.transport import build_ssl_context
+
+    ctx = build_ssl_context(_cfg(server, pki))
+    assert ctx.minimum_version >= ssl.TLSVersion.TLSv1_2
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+
+
+def test_client_certificate_from_data(mtls_server: Server, pki: PKI) -> None:
+    cfg = _cfg(mtls_server, pki, cert_data=pki.client_cert_pem, key_data=pki.client_key_pem)
+    with Transport(cfg) as t:
+        assert t.request("GET", mtls_server.url + "/api").status_code == 200
+    assert mtls_server.requests[0].client_cn == "alice"
+
+
+def test_client_certificate_from_files(mtls_server: Server, pki: PKI) -> None:
+    cert = pki.write("alice.crt", pki.client_cert_pem)
+    key = pki.write("alice.key", pki.client_key_pem)
+    cfg = _cfg(mtls_server, pki, cert_file=str(cert), key_file=str(key))
+    with Transport(cfg) as t:
+        assert t.request("GET", mtls_server.url + "/api").status_code == 200
+    assert mtls_server.requests[0].client_cn == "alice"
+
+
+def test_no_client_certificate_is_rejected_by_mtls_server(mtls_server: Server, pki: PKI) -> None:
+    with (
+        Transport(_cfg(mtls_server, pki)) as t,
+        pytest.raises(requests.exceptions.RequestException),
+    ):
+        t.request("GET", mtls_server.url + "/api")
+    assert mtls_server.requests == []
+
+
+def test_mismatched_client_key_is_a_clear_error(pki: PKI) -> None:
+    cfg = Config(
+        host="https://127.0.0.1:1",
+        ca_data=pki.ca_pem,
+        cert_data=pki.client_cert_pem,
+        key_data=pki.bob_key_pem,
+    )
+    with pytest.raises(ConfigError, match="client-certificate/client-key") as info:
+        Transport(cfg)
+    assert "PRIVATE KEY" not in str(info.value)
+
+
+def test_in_memory_key_never_written_to_disk(
+    mtls_server: Server, pki: PKI, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    # every file the process creates while loading the key must be private
+    created: list[tuple[str, int]] = []
+    real_open = os.open
+
+    def spy_open(path: str, flags: int, mode: int = 0o777, *a: object, **k: object) -> int:
+        if flags & os.O_CREAT:
+            created.append((str(path), mode))
+        return real_open(path, flags, mode, *a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", spy_open)
+    cfg = _cfg(mtls_server, pki, cert_data=pki.client_cert_pem, key_data=pki.client_key_pem)
+    with Transport(cfg) as t:
+        assert t.request("GET", mtls_server.url + "/api").status_code == 200
+    for path, mode in created:
+        assert mode & 0o077 == 0, f"{path} created with mode {oct(mode)}"
+
+
+def test_private_temp_file_fallback_is_0600_and_removed(
+    pki: PKI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kubeset import transport as transport_mod
+
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    seen: list[tuple[str, int, int]] = []
+    with transport_mod._in_memory_files(b"one", b"two") as paths:
+        for p in paths:
+            st = os.stat(p)
+            dst = os.stat(os.path.dirname(p))
+            seen.append((p, stat.S_IMODE(st.st_mode), stat.S_IMODE(dst.st_mode)))
+            with open(p, "rb") as fh:
+                assert fh.read() in (b"one", b"two")
+    for path, mode, dir_mode in seen:
+        assert mode == 0o600 and dir_mode == 0o700
+        assert not os.path.exists(path)
+        assert not os.path.exists(os.path.dirname(path))
+
+
+def test_bearer_token(server: Server, pki: PKI) -> None:
+    with Transport(_cfg(server, pki, bearer_token="tok-123")) as t:
+        t.request("GET", server.url + "/api")
+    assert server.requests[0].header("Authorization") == "Bearer tok-123"
+
+
+def test_caller_authorization_header_wins(server: Server, pki: PKI) -> None:
+    with Transport(_cfg(server, pki, bearer_token="tok-123")) as t:
+        t.request("GET", server.url + "/api", headers={"Authorization": "Bearer other"})
+    assert server.requests[0].header_all("Authorization") == ["Bearer other"]
+
+
+def test_basic_auth(server: Server, pki: PKI) -> None:
+    with Transport(_cfg(server, pki, username="admin", password="s3cr3t:pw")) as t:
+        t.request("GET", server.url + "/api")
+    expected = "Basic " + base64.b64encode(b"admin:s3cr3t:pw").decode()
+    assert server.requests[0].header("Authorization") == expected
+
+
+def test_token_and_basic_together_is_an_error(server: Server, pki: PKI) -> None:
+    with pytest.raises(ConfigError, match="username/password or bearer token may be set"):
+        Transport(_cfg(server, pki, bearer_token="t", username="u", password="p"))
+
+
+def test_impersonation_headers(server: Server, pki: PKI) -> None:
+    imp = ImpersonationConfig(
+        user="jane",
+        uid="1234",
+        groups=["devs", "ops,team"],
+        extra={"scopes": ["view", "edit"], "acme.com/project": ["p1"]},
+    )
+    with Transport(_cfg(server, pki, impersonate=imp)) as t:
+        t.request("GET", server.url + "/api")
+    req = server.requests[0]
+    assert req.header("Impersonate-User") == "jane"
+    assert req.header("Impersonate-Uid") == "1234"
+    # repeated header lines, not one comma-joined value (a group may contain a comma)
+    assert req.header_all("Impersonate-Group") == ["devs", "ops,team"]
+    assert req.header_all("Impersonate-Extra-Scopes") == ["view", "edit"]
+    assert req.header_all("Impersonate-Extra-Acme.com%2Fproject") == ["p1"]
+
+
+def test_impersonation_groups_without_user_is_an_error(server: Server, pki: PKI) -> None:
+    with pytest.raises(ConfigError, match="without impersonating a user"):
+        Transport(_cfg(server, pki, impersonate=ImpersonationConfig(groups=["g"])))
+
+
+def test_user_agent(server: Server, pki: PKI) -> None:
+    with Transport(_cfg(server, pki)) as t:
+        t.request("GET", server.url + "/api")
+    ua = server.requests[0].header("User-Agent") or ""
+    import kubeset
+
+    assert ua == default_user_agent()
+    assert ua.startswith(f"kubeset/{kubeset.__version__} (python {sys.version_info[0]}.")
+    with Transport(_cfg(server, pki, user_agent="my-controller/1.0")) as t:
+        t.request("GET", server.url + "/api")
+    assert server.requests[1].header("User-Agent") == "my-controller/1.0"
+
+
+def test_disable_compression(server: Server, pki: PKI) -> None:
+    with Transport(_cfg(server, pki)) as t:
+        t.request("GET", server.url + "/api")
+    assert "gzip" in (server.requests[0].header("Accept-Encoding") or "")
+    with Transport(_cfg(server, pki, disable_compression=True)) as t:
+        t.request("GET", server.url + "/api")
+    assert server.requests[1].header("Accept-Encoding") == "identity"
+
+
+def test_request_passes_method_params_body_headers(server: Server, pki: PKI) -> None:
+    with Transport(_cfg(server, pki)) as t:
+        resp = t.request(
+            "POST",
+            server.url + "/api/v1/namespaces/default/pods",
+            params={"dryRun": "All", "fieldManager": ["a", "b"]},
+            data=b'{"kind":"Pod"}',
+            headers={"Content-Type": "application/json"},
+            timeout=5,
+        )
+    assert resp.json()["status"] == "Success"
+    req = server.requests[0]
+    assert req.method == "POST"
+    assert req.path == "/api/v1/namespaces/default/pods?dryRun=All&fieldManager=a&fieldManager=b"
+    assert req.body == b'{"kind":"Pod"}'
+    assert req.header("Content-Type") == "application/json"
+
+
+def test_stream_response(server: Server, pki: PKI) -> None:
+    server.respond = lambda req: (200, {}, b'{"a":1}\n{"b":2}\n')
+    with Transport(_cfg(server, pki)) as t:
+        resp = t.request("GET", server.url + "/watch", stream=True)
+        lines = [line for line in resp.iter_lines() if line]
+    assert lines == [b'{"a":1}', b'{"b":2}']
+
+
+def test_token_file_is_reread_when_rotated(
+    server: Server, pki: PKI, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from kubeset import auth
+
+    now = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: now[0])
+    token_file = Path(str(tmp_path)) / "token"
+    token_file.write_text("first\n")
+    with Transport(_cfg(server, pki, bearer_token_file=str(token_file))) as t:
+        t.request("GET", server.url + "/a")
+        token_file.write_text("second\n")
+        now[0] += 30  # within the minute: the cached token is used
+        t.request("GET", server.url + "/b")
+        now[0] += 31  # past the minute: re-read
+        t.request("GET", server.url + "/c")
+    got = [r.header("Authorization") for r in server.requests]
+    assert got == ["Bearer first", "Bearer first", "Bearer second"]
+
+
+def test_token_file_unreadable_later_keeps_last_token(
+    server: Server,
+    pki: PKI,
+    tmp_path: object,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from pathlib import Path
+
+    from kubeset import auth
+
+    now = [1000.0]
+    monkeypatch.setattr(auth.time, "monotonic", lambda: now[0])
+    token_file = Path(str(tmp_path)) / "token"
+    token_file.write_text("precious-token")
+    with Transport(_cfg(server, pki, bearer_token_file=str(token_file))) as t:
+        t.request("GET", server.url + "/a")
+        token_file.unlink()
+        now[0] += 120
+        with caplog.at_level(logging.WARNING):
+            t.request("GET", server.url + "/b")
+    assert [r.header("Authorization") for r in server.requests] == ["Bearer precious-token"] * 2
+    assert str(token_file) in caplog.text
+    assert "precious-token" not in caplog.text
+
+
+def test_missing_token_file_is_a_clear_error(server: Server, pki: PKI, tmp_path: object) -> None:
+    missing = os.path.join(str(tmp_path), "nope")
+    with (
+        Transport(_cfg(server, pki, bearer_token_file=missing)) as t,
+        pytest.raises(ConfigError, match="nope: cannot read the token file"),
+    ):
+        t.request("GET", server.url + "/a")
+    assert server.requests == []
+
+
+def test_no_credentials_sends_no_authorization(server: Server, pki: PKI) -> None:
+    with Transport(_cfg(server, pki)) as t:
+        t.request("GET", server.url + "/api")
+    assert server.requests[0].header("Authorization") is None
