@@ -57,10 +57,18 @@ clean:
 GO ?= go
 E2E_APISERVER := .cache/e2e/kube-apiserver-e2e
 E2E_APISERVER_SRC := $(wildcard tests/e2e/apiserver/*.go) tests/e2e/apiserver/go.mod tests/e2e/apiserver/go.sum
+# /version of a library build says v0.0.0-master unless the release is stamped in, as Kubernetes'
+# own build does (hack/lib/version.sh); the release is the k8s.io/kubernetes version in go.mod.
+E2E_KUBE_VERSION = $(shell awk '$$1 == "k8s.io/kubernetes" { print $$2 }' tests/e2e/apiserver/go.mod)
+E2E_LDFLAGS = $(foreach pkg,k8s.io/component-base/version k8s.io/client-go/pkg/version,\
+  -X $(pkg).gitVersion=$(E2E_KUBE_VERSION) -X $(pkg).gitTreeState=clean \
+  -X $(pkg).gitMajor=$(patsubst v%,%,$(word 1,$(subst ., ,$(E2E_KUBE_VERSION)))) \
+  -X $(pkg).gitMinor=$(word 2,$(subst ., ,$(E2E_KUBE_VERSION))))
 
 .PHONY: e2e-apiserver
 e2e-apiserver: $(E2E_APISERVER)
 
-$(E2E_APISERVER): $(E2E_APISERVER_SRC)
+$(E2E_APISERVER): $(E2E_APISERVER_SRC) Makefile
 	@mkdir -p $(@D)
-	cd tests/e2e/apiserver && $(GO) build -o $(abspath $@).tmp.$$$$ . && mv -f $(abspath $@).tmp.$$$$ $(abspath $@)
+	cd tests/e2e/apiserver && $(GO) build -ldflags "$(E2E_LDFLAGS)" -o $(abspath $@).tmp.$$$$ . \
+	  && mv -f $(abspath $@).tmp.$$$$ $(abspath $@)

@@ -78,6 +78,7 @@ def crd_documents(shared_dir: Path) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def admin(apiserver: ApiServer) -> Iterator[requests.Session]:
     with requests.Session() as s:
+        s.trust_env = False  # REQUESTS_CA_BUNDLE would override Session.verify
         s.verify = str(apiserver.ca_file)
         s.headers["Authorization"] = f"Bearer {apiserver.token}"
         yield s
@@ -88,7 +89,7 @@ def wait_established(s: requests.Session, url: str, timeout: float = 60) -> dict
     conditions: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
         crd: dict[str, Any] = s.get(url, timeout=TIMEOUT).json()
-        conditions = crd.get("status", {}).get("conditions", [])
+        conditions = crd.get("status", {}).get("conditions") or []
         if any(c["type"] == "Established" and c["status"] == "True" for c in conditions):
             return crd
         time.sleep(0.2)

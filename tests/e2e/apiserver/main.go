@@ -75,20 +75,22 @@ func main() {
 		exitOnStdinEOF bool
 		extraArgs      string
 		verbosity      int
+		controllers    bool
 	)
 	flag.StringVar(&kubeconfigOut, "kubeconfig", "", "where to write the kubeconfig (default: <tmpdir>/kubeconfig, removed on exit)")
 	flag.BoolVar(&exitOnStdinEOF, "exit-on-stdin-eof", false, "shut down when stdin reaches EOF (the parent process went away)")
 	flag.StringVar(&extraArgs, "apiserver-args", "", "extra kube-apiserver flags, space separated (e.g. --feature-gates=X=true)")
 	flag.IntVar(&verbosity, "v", 0, "kube-apiserver log verbosity")
+	flag.BoolVar(&controllers, "controllers", true, "run the serviceaccount, namespace and garbage-collector controllers in-process")
 	flag.Parse()
 
-	if err := run(kubeconfigOut, exitOnStdinEOF, extraArgs, verbosity); err != nil {
+	if err := run(kubeconfigOut, exitOnStdinEOF, extraArgs, verbosity, controllers); err != nil {
 		fmt.Fprintf(os.Stderr, "kube-apiserver-e2e: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity int) (retErr error) {
+func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity int, controllers bool) (retErr error) {
 	started := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -150,6 +152,8 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 		"--service-account-key-file=" + pki.saKey,
 		"--service-account-signing-key-file=" + pki.saKey,
 		"--service-cluster-ip-range=10.0.0.0/24",
+		// 127.0.0.1 is not a valid Endpoints address for the "kubernetes" service.
+		"--endpoint-reconciler-type=none",
 		"--etcd-servers=" + etcdURL,
 		"--v=" + strconv.Itoa(verbosity),
 	}
@@ -188,25 +192,47 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 
 	apiCtx, apiCancel := context.WithCancel(context.Background())
 	defer apiCancel()
-	apiDone := make(chan error, 1)
-	go func() { apiDone <- app.Run(apiCtx, completed) }()
+	api := &apiServerRun{done: make(chan struct{})}
+	go func() {
+		api.err = app.Run(apiCtx, completed)
+		close(api.done)
+	}()
+	stopControllers := func() {}
+	shutdown := func() error {
+		stopControllers()
+		apiCancel()
+		<-api.done
+		return api.err
+	}
 
 	server := "https://127.0.0.1:" + strconv.Itoa(port)
-	if err := waitReady(ctx, server, pki, apiDone); err != nil {
-		apiCancel()
-		<-apiDone
+	if err := waitReady(ctx, server, pki, api, "/readyz", "/api/v1/namespaces/default"); err != nil {
+		_ = shutdown()
 		return err
+	}
+	if controllers {
+		restCfg := &rest.Config{Host: server, BearerToken: pki.token,
+			TLSClientConfig: rest.TLSClientConfig{CAData: pki.servingCAPEM}}
+		stop, err := startControllers(klog.NewContext(context.Background(), klog.Background()), restCfg)
+		if err != nil {
+			_ = shutdown()
+			return err
+		}
+		stopControllers = stop
+		// Pods can be created in "default" once its service account exists.
+		if err := waitReady(ctx, server, pki, api, "/api/v1/namespaces/default/serviceaccounts/default"); err != nil {
+			_ = shutdown()
+			return err
+		}
 	}
 	if kubeconfigOut == "" {
 		kubeconfigOut = filepath.Join(tmp, "kubeconfig")
+	} else {
+		defer os.Remove(kubeconfigOut)
 	}
 	if err := writeKubeconfig(kubeconfigOut, server, pki); err != nil {
-		apiCancel()
-		<-apiDone
+		_ = shutdown()
 		return err
-	}
-	if kubeconfigOut != filepath.Join(tmp, "kubeconfig") {
-		defer os.Remove(kubeconfigOut)
 	}
 	logf("kube-apiserver ready at %s after %s", server, time.Since(started).Round(time.Millisecond))
 	fmt.Printf("KUBECONFIG=%s\n", kubeconfigOut)
@@ -215,16 +241,21 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 	select {
 	case <-ctx.Done():
 		logf("shutting down (%v)", context.Cause(ctx))
-		apiCancel()
-		err := <-apiDone
-		logf("kube-apiserver stopped")
+		err := shutdown()
+		logf("kube-apiserver stopped (%v)", err)
 		return err
-	case err := <-apiDone:
-		if err == nil {
-			err = errors.New("kube-apiserver exited unexpectedly")
+	case <-api.done:
+		stopControllers()
+		if api.err == nil {
+			return errors.New("kube-apiserver exited unexpectedly")
 		}
-		return err
+		return api.err
 	}
+}
+
+type apiServerRun struct {
+	done chan struct{}
+	err  error
 }
 
 func logf(format string, args ...any) {
@@ -266,7 +297,7 @@ func startEtcd(dir string) (*embed.Etcd, string, error) {
 		cfg.ListenPeerUrls = []url.URL{peerURL}
 		cfg.AdvertisePeerUrls = []url.URL{peerURL}
 		cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
-		cfg.LogLevel = "warn"
+		cfg.LogLevel = "error"
 		cfg.UnsafeNoFsync = true // throw-away data: no need to fsync
 		e, err := embed.StartEtcd(cfg)
 		if err != nil {
@@ -291,7 +322,7 @@ func startEtcd(dir string) (*embed.Etcd, string, error) {
 // ------------------------------------------------------------------------------------
 // readiness
 
-func waitReady(ctx context.Context, server string, pki *pkiFiles, apiDone <-chan error) error {
+func waitReady(ctx context.Context, server string, pki *pkiFiles, api *apiServerRun, paths ...string) error {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pki.servingCAPEM)
 	client := &http.Client{
@@ -311,7 +342,7 @@ func waitReady(ctx context.Context, server string, pki *pkiFiles, apiDone <-chan
 	}
 	deadline := time.Now().Add(readyBudget)
 	last := ""
-	for _, path := range []string{"/readyz", "/api/v1/namespaces/default"} {
+	for _, path := range paths {
 		for {
 			code, body := get(path)
 			if code == http.StatusOK {
@@ -322,8 +353,8 @@ func waitReady(ctx context.Context, server string, pki *pkiFiles, apiDone <-chan
 				return fmt.Errorf("kube-apiserver not ready after %s; last: %s", readyBudget, last)
 			}
 			select {
-			case err := <-apiDone:
-				return fmt.Errorf("kube-apiserver exited before ready: %v", err)
+			case <-api.done:
+				return fmt.Errorf("kube-apiserver exited before ready: %v", api.err)
 			case <-ctx.Done():
 				return fmt.Errorf("interrupted before ready (%v)", context.Cause(ctx))
 			case <-time.After(200 * time.Millisecond):
