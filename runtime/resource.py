@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from typing import Self
 
     from .discovery import DiscoveryClient
-    from .rest import HTTPTransport, _ConfigLike
+    from .config import Config
+    from .rest import HTTPTransport
     from .watch import Watch
 
 __all__ = [
@@ -980,7 +981,7 @@ class ClientsetBase:
     """
 
     def __init__(
-        self, config: _ConfigLike | HTTPTransport | RESTClient, *, host: str | None = None, **rest_options: Any
+        self, config: Config | HTTPTransport | RESTClient, *, host: str | None = None, **rest_options: Any
     ) -> None:
         self.rest = config if isinstance(config, RESTClient) else RESTClient(config, host=host, **rest_options)
 

@@ -19,13 +19,10 @@ them before doing anything).  ``Retry-After`` is honoured (capped at ``max_retry
 from __future__ import annotations
 
 import enum
-import gc
 import json
 import random
-import threading
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -38,10 +35,12 @@ from .errors import (
     RequestTimeout,
     api_error_from_response,
 )
+from .serializers import decode_large
 
 if TYPE_CHECKING:
     from typing import Self
 
+    from .config import Config
     from .watch import Watch
 
 __all__ = [
@@ -52,13 +51,11 @@ __all__ = [
     "Result",
     "SessionTransport",
     "DecodeError",
-    "gc_paused",
 ]
 
 M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_TIMEOUT = 60.0  # seconds, when neither the request nor the Config sets one
-LARGE_BODY = 1 << 20  # decode bodies above this with the garbage collector paused
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 _SAFE_RETRY_CODES = frozenset({429, 502, 503, 504})
 
@@ -87,16 +84,6 @@ class HTTPTransport(Protocol):
         stream: bool = False,
         timeout: float | tuple[float, float] | None = None,
     ) -> requests.Response: ...
-
-
-class _ConfigLike(Protocol):
-    """What RESTClient reads from a kubeset.config.Config (besides handing it to the Transport)."""
-
-    @property
-    def host(self) -> str: ...
-
-    @property
-    def timeout(self) -> float | None: ...
 
 
 class SessionTransport:
@@ -128,41 +115,11 @@ class SessionTransport:
         self.session.close()
 
 
-# -- garbage collector pause for large decodes --------------------------------------------
-_gc_lock = threading.Lock()
-_gc_depth = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (re-entrant, thread-safe) while building many objects.
-
-    Decoding a large list allocates millions of objects; with collection running pydantic's
-    decode is several times slower (see DESIGN.md).
-    """
-    global _gc_depth, _gc_was_enabled
-    with _gc_lock:
-        if _gc_depth == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_depth += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_depth -= 1
-            if _gc_depth == 0 and _gc_was_enabled:
-                gc.enable()
-
-
 def decode_into(model: type[M], content: bytes | str, *, what: str = "") -> M:
-    """``model.model_validate_json`` with the GC paused for large bodies and a clear error."""
+    """``model.model_validate_json`` with the GC paused for large bodies
+    (:func:`kubeset.serializers.decode_large`) and a clear error."""
     try:
-        if len(content) > LARGE_BODY:
-            with gc_paused():
-                return model.model_validate_json(content)
-        return model.model_validate_json(content)
+        return decode_large(model, content)
     except ValidationError as e:
         where = f" of {what}" if what else ""
         errors = e.errors()
@@ -287,7 +244,7 @@ class RESTClient:
 
     def __init__(
         self,
-        config: _ConfigLike | HTTPTransport,
+        config: Config | HTTPTransport,
         *,
         host: str | None = None,
         timeout: float | None = None,
@@ -302,7 +259,7 @@ class RESTClient:
             base = host or getattr(inner, "host", None) or getattr(config, "host", None)
             default_timeout = timeout if timeout is not None else getattr(inner, "timeout", None)
         else:
-            from .transport import Transport  # type: ignore[import-not-found,unused-ignore]
+            from .transport import Transport
 
             self.transport = Transport(config)
             base = host or config.host

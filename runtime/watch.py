@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
@@ -72,7 +73,8 @@ class Watch(Generic[T]):
         self._envelope = _envelope(model)
         self._what = what
         self._stopped = False
-        self._iterator: Iterator[WatchEvent[T]] | None = None
+        self._iterator: weakref.ref[Iterator[WatchEvent[T]]] | None = None
+        self._next_iterator: Iterator[WatchEvent[T]] | None = None
         self.resource_version: str | None = None
         """The resourceVersion of the last event or bookmark seen (resume a watch from here)."""
 
@@ -112,12 +114,18 @@ class Watch(Generic[T]):
 
     # -- iteration ----------------------------------------------------------------------
     def __iter__(self) -> Iterator[WatchEvent[T]]:
-        if self._iterator is None:
-            self._iterator = self._events()
-        return self._iterator
+        """The events.  Only a weak reference is kept: when the loop is left early (``break``)
+        the iterator is finalized and the watch stopped, releasing the connection."""
+        it = self._iterator() if self._iterator is not None else None
+        if it is None:
+            it = self._events()
+            self._iterator = weakref.ref(it)
+        return it
 
     def __next__(self) -> WatchEvent[T]:
-        return next(iter(self))
+        if self._next_iterator is None:
+            self._next_iterator = iter(self)
+        return next(self._next_iterator)
 
     def _events(self) -> Iterator[WatchEvent[T]]:
         buf = b""
