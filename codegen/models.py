@@ -168,7 +168,7 @@ def render_models(api: ApiDescription, source: str) -> dict[str, str]:
         if parts[-1] == "__init__.py":
             text = _package_init(parts)
         else:
-            text = _postprocess(text)
+            text = _postprocess(text, parts[0] if len(parts) > 1 else "")
         files[rel] = text
     files["models/__init__.py"] = _package_init(("__init__.py",))
     return files
@@ -180,15 +180,16 @@ def _package_init(parts: tuple[str, ...]) -> str:
     return f'"""Generated models of the {parts[0]} API group, one module per version."""\n'
 
 
-_IMPORT_MODULE = re.compile(r"^from \.\.(\w+) import (\w+)(?: as (\w+))?$", re.M)
+_IMPORT_MODULE = re.compile(r"^from \.(\.\w+)? import (\w+)(?: as (\w+))?$", re.M)
 
 
-def _postprocess(text: str) -> str:
+def _postprocess(text: str, package: str) -> str:
     """Readable cross-module names (``meta_v1.ObjectMeta``), no trailing blanks."""
     renames: dict[str, str] = {}
 
     def repl(m: re.Match[str]) -> str:
-        pkg, mod, local = m.group(1), m.group(2), m.group(3) or m.group(2)
+        pkg = m.group(1)[1:] if m.group(1) else package
+        mod, local = m.group(2), m.group(3) or m.group(2)
         renames[local] = f"{pkg}_{mod}"
         return f"from ..{pkg} import {mod} as {pkg}_{mod}"
 
@@ -220,7 +221,7 @@ def _tidy_imports(text: str) -> str:
     for line in head.split("\n"):
         if line.startswith(f"from {RUNTIME_MODULE} import "):
             runtime_names.update(n.strip() for n in line.split(" import ", 1)[1].split(","))
-        elif line.startswith("from .."):
+        elif line.startswith("from ."):
             siblings.add(line)
         elif line.startswith(("from pydantic import", "from __future__", "import ")) or not line.strip():
             continue

@@ -1,0 +1,268 @@
+"""Generated models: lossless round trips of Kubernetes' own fixtures, names, construction, special types."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kubeset
+from kubeset.kubernetes import scheme
+from kubeset.model import compare_quantities, parse_quantity
+from kubeset.serializers import SchemeError
+
+FIXTURES = "fixtures/v1.36.0"
+
+
+def _fixtures(shared: Path) -> list[Path]:
+    return sorted((shared / FIXTURES).glob("*.json"))
+
+
+def _kinds_in_spec() -> set[tuple[str, str]]:
+    return set(scheme.SCHEME.known())
+
+
+def _first_difference(a: Any, b: Any, path: str = "$") -> str | None:
+    if type(a) is not type(b):
+        return f"{path}: {a!r:.60} ({type(a).__name__}) != {b!r:.60} ({type(b).__name__})"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            if k not in a or k not in b:
+                return f"{path}.{k}: only in {'output' if k in a else 'original'}"
+            d = _first_difference(a[k], b[k], f"{path}.{k}")
+            if d:
+                return d
+        return None
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} items != {len(b)} items"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = _first_difference(x, y, f"{path}[{i}]")
+            if d:
+                return d
+        return None
+    return None if a == b else f"{path}: {a!r:.60} != {b!r:.60}"
+
+
+def test_every_fixture_with_apiversion_and_kind_round_trips(shared_dir: Path) -> None:
+    known = _kinds_in_spec()
+    checked, unknown = [], []
+    for path in _fixtures(shared_dir):
+        raw = path.read_bytes()
+        original = json.loads(raw)
+        if not (isinstance(original, dict) and original.get("apiVersion") and original.get("kind")):
+            continue
+        if (original["apiVersion"], original["kind"]) not in known:
+            # kinds the OpenAPI spec does not define (GetOptions, PodExecOptions, RangeAllocation, ...)
+            with pytest.raises(SchemeError, match="unknown kind"):
+                scheme.decode(raw)
+            unknown.append(path.name)
+            continue
+        for data in (raw, raw.decode(), original):
+            obj = scheme.decode(data)
+            out = kubeset.to_dict(obj)
+            assert _first_difference(out, original) is None, f"{path.name}: {_first_difference(out, original)}"
+            assert json.loads(kubeset.to_json(obj)) == original, path.name
+        checked.append(path.name)
+    assert len(checked) >= 25, checked
+    assert "core.v1.Pod.json" in checked and "core.v1.Secret.json" in checked
+    assert len(unknown) < len(checked)
+
+
+def test_pod_after_roundtrip_decodes(shared_dir: Path) -> None:
+    from kubeset.kubernetes.models.core.v1 import Pod
+
+    raw = (shared_dir / FIXTURES / "core.v1.Pod.after_roundtrip.json").read_bytes()
+    pod = scheme.decode(raw)
+    assert isinstance(pod, Pod)
+    assert kubeset.to_dict(pod) == json.loads(raw)
+
+
+def test_fixture_details_survive(shared_dir: Path) -> None:
+    pod = json.loads((shared_dir / FIXTURES / "core.v1.Pod.json").read_text())
+    obj = scheme.decode(pod)
+    out = kubeset.to_dict(obj)
+    assert out["metadata"]["creationTimestamp"] == pod["metadata"]["creationTimestamp"]
+    assert out["metadata"]["creationTimestamp"].endswith("Z")
+    assert out["metadata"]["managedFields"] == pod["metadata"]["managedFields"]
+    assert isinstance(obj.metadata.creation_timestamp, dt.datetime)  # type: ignore[attr-defined]
+    event = json.loads((shared_dir / FIXTURES / "core.v1.Event.json").read_text())
+    out = kubeset.to_dict(scheme.decode(event))
+    assert out["eventTime"] == event["eventTime"] == "2010-01-01T01:01:01.000010Z"
+
+
+def test_special_types_keep_the_wire_form() -> None:
+    from kubeset.kubernetes.models.core.v1 import ContainerPort, Secret, Service, ServicePort
+    from kubeset.kubernetes.models.events.v1 import Event
+    from kubeset.kubernetes.models.meta.v1 import ObjectMeta
+
+    svc = Service.model_validate_json(
+        b'{"spec":{"ports":[{"port":80,"targetPort":8080},{"port":81,"targetPort":"http"}]}}'
+    )
+    ports = svc.spec.ports  # type: ignore[union-attr]
+    assert ports is not None and ports[0].target_port == 8080 and ports[1].target_port == "http"
+    assert kubeset.to_dict(svc)["spec"]["ports"] == [{"port": 80, "targetPort": 8080}, {"port": 81, "targetPort": "http"}]
+    assert ServicePort(port=80, target_port="8080").target_port == "8080"  # a string stays a string
+
+    # Quantity: numbers accepted, kept as their decimal text
+    from kubeset.kubernetes.models.core.v1 import ResourceRequirements
+
+    rr = ResourceRequirements.model_validate({"limits": {"cpu": 2, "memory": "1Gi", "x": 0.5}})
+    assert rr.limits == {"cpu": "2", "memory": "1Gi", "x": "0.5"}
+    assert parse_quantity("500m") == Decimal("0.5")
+    assert parse_quantity("1Gi") == 1073741824
+    assert parse_quantity("1e3") == 1000
+    assert compare_quantities("1Gi", "1024Mi") == 0 and compare_quantities("100m", "1") == -1
+    with pytest.raises(ValueError, match="not a Kubernetes quantity"):
+        parse_quantity("12 apples")
+
+    # Time: Z round trip; MicroTime: always six digits
+    meta = ObjectMeta.model_validate({"creationTimestamp": "2024-05-06T07:08:09Z"})
+    assert kubeset.to_dict(meta) == {"creationTimestamp": "2024-05-06T07:08:09Z"}
+    ev = Event(event_time=dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    assert kubeset.to_dict(ev)["eventTime"] == "2024-01-02T03:04:05.000000Z"
+    ev2 = Event.model_validate_json(b'{"eventTime":"2024-01-02T03:04:05.120000Z"}')
+    assert kubeset.to_dict(ev2)["eventTime"] == "2024-01-02T03:04:05.120000Z"
+
+    # bytes: base64 on the wire, binary-safe, no newlines even for long values
+    blob = bytes(range(256)) * 4
+    secret = Secret(data={"bin": blob})
+    wire = kubeset.to_json(secret)
+    assert b"\\n" not in wire
+    back = Secret.model_validate_json(wire)
+    assert back.data == {"bin": blob}
+    with pytest.raises(ValueError, match="base64"):
+        Secret.model_validate_json(b'{"data":{"k":"not base64!"}}')
+
+    # doubles keep ints as ints
+    from kubeset.kubernetes.models.apiextensions.v1 import JSONSchemaProps
+
+    props = JSONSchemaProps.model_validate_json(b'{"maximum": 1, "minimum": 1.5}')
+    assert kubeset.to_dict(props) == {"maximum": 1, "minimum": 1.5}
+    assert ContainerPort(container_port=80).container_port == 80
+
+
+def test_unknown_fields_are_kept_and_written_back() -> None:
+    data = {"apiVersion": "v1", "kind": "Pod", "futureField": {"a": [1, 2]}, "spec": {"newThing": True}}
+    pod = scheme.decode(data)
+    assert kubeset.to_dict(pod) == data
+
+
+def test_attribute_names() -> None:
+    from kubeset.kubernetes.models.apiextensions.v1 import CustomResourceDefinitionVersion, CustomResourceValidation, JSONSchemaProps
+    from kubeset.kubernetes.models.core.v1 import FCVolumeSource, PodSpec, PodStatus
+    from kubeset.kubernetes.models.meta.v1 import ListMeta
+    from kubeset.kubernetes.models.rbac.v1 import PolicyRule
+
+    assert PodStatus.model_fields["pod_ips"].serialization_alias == "podIPs"
+    assert FCVolumeSource.model_fields["target_wwns"].serialization_alias == "targetWWNs"
+    assert CustomResourceValidation.model_fields["open_api_v3_schema"].serialization_alias == "openAPIV3Schema"
+    assert "schema_" in CustomResourceDefinitionVersion.model_fields
+    assert PodSpec.model_fields["host_ipc"].serialization_alias == "hostIPC"
+    assert PolicyRule.model_fields["non_resource_urls"].serialization_alias == "nonResourceURLs"
+    assert ListMeta.model_fields["continue_"].serialization_alias == "continue"
+    fields = JSONSchemaProps.model_fields
+    assert fields["ref_"].serialization_alias == "$ref"
+    assert fields["schema_"].serialization_alias == "$schema"
+    assert fields["x_kubernetes_preserve_unknown_fields"].serialization_alias == "x-kubernetes-preserve-unknown-fields"
+    for cls in (PodSpec, PodStatus, JSONSchemaProps):
+        for name, info in cls.model_fields.items():
+            assert name.isidentifier() and name == name.lower(), name
+
+
+def test_construction_by_attribute_and_json_name() -> None:
+    from kubeset.kubernetes.models.core.v1 import PodIP, PodStatus
+
+    a = PodStatus(pod_ips=[PodIP(ip="10.0.0.1")], host_ip="1.2.3.4")
+    b = PodStatus(podIPs=[{"ip": "10.0.0.1"}], hostIP="1.2.3.4")
+    assert kubeset.to_dict(a) == kubeset.to_dict(b) == {"hostIP": "1.2.3.4", "podIPs": [{"ip": "10.0.0.1"}]}
+    assert a.pod_ips is not None and a.pod_ips[0].ip == "10.0.0.1"
+
+
+def test_unknown_attribute_name_on_construction_raises() -> None:
+    from kubeset.kubernetes.models.core.v1 import Pod, PodSpec
+
+    with pytest.raises(TypeError, match="node_nme"):
+        PodSpec(node_nme="x")
+    with pytest.raises(TypeError, match="metdata"):
+        Pod(metdata={"name": "x"})
+
+
+def test_top_level_kinds_fill_in_api_version_and_kind_on_construction_only() -> None:
+    from kubeset.kubernetes.models.apps.v1 import Deployment
+    from kubeset.kubernetes.models.core.v1 import Pod, PodList
+
+    assert kubeset.to_dict(Pod()) == {"apiVersion": "v1", "kind": "Pod"}
+    assert kubeset.to_dict(Deployment()) == {"apiVersion": "apps/v1", "kind": "Deployment"}
+    assert kubeset.to_dict(Pod(apiVersion="v1")) == {"apiVersion": "v1", "kind": "Pod"}
+    decoded = PodList.model_validate_json(b'{"apiVersion":"v1","kind":"PodList","items":[{"metadata":{"name":"a"}}]}')
+    assert kubeset.to_dict(decoded)["items"] == [{"metadata": {"name": "a"}}]
+    assert Pod.model_validate({}).model_fields_set == set()
+
+
+def test_scheme_model_for_and_errors() -> None:
+    from kubeset.kubernetes.models.apps.v1 import Deployment
+
+    assert scheme.model_for("apps/v1", "Deployment") is Deployment
+    assert scheme.gvk_of(Deployment) == ("apps/v1", "Deployment")
+    with pytest.raises(SchemeError, match="no apiVersion"):
+        scheme.decode(b'{"kind":"Pod"}')
+    with pytest.raises(SchemeError, match="no kind"):
+        scheme.decode({"apiVersion": "v1"})
+    with pytest.raises(SchemeError, match="unknown kind 'Nope' of apiVersion 'v1'"):
+        scheme.decode('{"apiVersion":"v1","kind":"Nope"}')
+    with pytest.raises(SchemeError, match="known apiVersions"):
+        scheme.model_for("nope.example.com/v1", "Thing")
+    with pytest.raises(SchemeError, match="not JSON"):
+        scheme.decode(b"{not json")
+    with pytest.raises(SchemeError, match="expected a JSON object"):
+        scheme.decode(b"[1, 2]")
+
+
+def test_importing_core_v1_does_not_import_other_groups() -> None:
+    code = """
+import sys
+import kubeset.kubernetes
+from kubeset.kubernetes import scheme
+loaded = sorted(m for m in sys.modules if m.startswith("kubeset.kubernetes.models."))
+assert loaded == [], loaded
+from kubeset.kubernetes.models.core.v1 import Pod
+pod = scheme.decode(b'{"apiVersion":"v1","kind":"Pod","metadata":{"name":"x"}}')
+assert isinstance(pod, Pod)
+Pod(metadata={"name": "y"})
+loaded = sorted(m for m in sys.modules if m.startswith("kubeset.kubernetes.models."))
+print(loaded)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = eval(out)  # noqa: S307 - our own printed list
+    assert loaded == [
+        "kubeset.kubernetes.models.core",
+        "kubeset.kubernetes.models.core.v1",
+        "kubeset.kubernetes.models.meta",
+        "kubeset.kubernetes.models.meta.v1",
+    ]
+
+
+def test_decode_large_pauses_gc_and_restores_it() -> None:
+    import gc
+
+    from kubeset.kubernetes.models.core.v1 import PodList
+    from kubeset.serializers import decode_large, gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    items = ",".join('{"metadata":{"name":"p%d"}}' % i for i in range(3000))
+    data = ('{"apiVersion":"v1","kind":"PodList","items":[%s]}' % items).encode()
+    pods = decode_large(PodList, data)
+    assert pods.items is not None and len(pods.items) == 3000 and gc.isenabled()
