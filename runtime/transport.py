@@ -454,7 +454,13 @@ class Transport:
         host = urllib.parse.urlsplit(url).hostname or ""
         if _is_loopback(host):
             return {}
-        return {k: _socks_remote_dns(v) for k, v in requests.utils.get_environ_proxies(url).items()}
+        # like Go's ProxyFromEnvironment: HTTPS_PROXY / HTTP_PROXY honouring NO_PROXY
+        # (ALL_PROXY is not used)
+        return {
+            k: _socks_remote_dns(v)
+            for k, v in requests.utils.get_environ_proxies(url).items()
+            if k in ("http", "https")
+        }
 
     def _auth_header(self) -> tuple[str | None, ExecCredential | None]:
         cfg = self.config

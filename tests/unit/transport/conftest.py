@@ -312,3 +312,120 @@ def _no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def json_body(req: Recorded) -> Any:
     return json.loads(req.body)
+
+
+# --------------------------------------------------------------------------- proxies
+
+
+@dataclass
+class Proxy:
+    url: str
+    targets: list[str] = field(default_factory=list)  # "host:port" the clients asked for
+
+
+def _relay(a: socket.socket, b: socket.socket) -> None:
+    def pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    threading.Thread(target=pump, args=(a, b), daemon=True).start()
+    threading.Thread(target=pump, args=(b, a), daemon=True).start()
+
+
+def _serve(listener: socket.socket, handle: Callable[[socket.socket], None]) -> None:
+    while True:
+        try:
+            conn, _ = listener.accept()
+        except OSError:
+            return
+        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+
+@pytest.fixture
+def connect_proxy(server: Server) -> Iterator[Proxy]:
+    """An HTTP CONNECT proxy that sends every tunnel to the test server."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    proxy = Proxy(url=f"http://127.0.0.1:{listener.getsockname()[1]}")
+
+    def handle(conn: socket.socket) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(4096)
+            if not chunk:
+                conn.close()
+                return
+            data += chunk
+        line = data.split(b"\r\n", 1)[0].decode()
+        method, target, _ = line.split(" ", 2)
+        if method != "CONNECT":
+            conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+            conn.close()
+            return
+        proxy.targets.append(target)
+        upstream = socket.create_connection(("127.0.0.1", server.port))
+        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        _relay(conn, upstream)
+
+    threading.Thread(target=_serve, args=(listener, handle), daemon=True).start()
+    try:
+        yield proxy
+    finally:
+        listener.close()
+
+
+@pytest.fixture
+def socks_proxy(server: Server) -> Iterator[Proxy]:
+    """A SOCKS5 proxy (no auth) that sends every connection to the test server."""
+    import struct
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    proxy = Proxy(url=f"socks5://127.0.0.1:{listener.getsockname()[1]}")
+
+    def recv_exact(conn: socket.socket, n: int) -> bytes:
+        buf = b""
+        while len(buf) < n:
+            chunk = conn.recv(n - len(buf))
+            if not chunk:
+                raise OSError("closed")
+            buf += chunk
+        return buf
+
+    def handle(conn: socket.socket) -> None:
+        try:
+            _ver, nmethods = recv_exact(conn, 2)
+            recv_exact(conn, nmethods)
+            conn.sendall(b"\x05\x00")
+            _ver, _cmd, _rsv, atyp = recv_exact(conn, 4)
+            if atyp == 3:  # domain name: resolved here, by the proxy
+                host = recv_exact(conn, recv_exact(conn, 1)[0]).decode()
+            elif atyp == 1:
+                host = socket.inet_ntoa(recv_exact(conn, 4))
+            else:
+                host = socket.inet_ntop(socket.AF_INET6, recv_exact(conn, 16))
+            (port,) = struct.unpack("!H", recv_exact(conn, 2))
+            proxy.targets.append(f"{host}:{port}")
+            upstream = socket.create_connection(("127.0.0.1", server.port))
+            conn.sendall(
+                b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + struct.pack("!H", port)
+            )
+            _relay(conn, upstream)
+        except OSError:
+            conn.close()
+
+    threading.Thread(target=_serve, args=(listener, handle), daemon=True).start()
+    try:
+        yield proxy
+    finally:
+        listener.close()
