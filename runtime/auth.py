@@ -26,7 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .config import AuthProviderConfig, ConfigError, ExecConfig
+from .config import (
+    EXEC_API_VERSIONS,
+    EXEC_INTERACTIVE_MODES,
+    AuthProviderConfig,
+    ConfigError,
+    ExecConfig,
+)
 
 __all__ = [
     "CachedFileToken",
@@ -178,6 +184,18 @@ class ExecAuthenticator:
         stdin_is_terminal: Callable[[], bool] | None = None,
         stdin: int | IO[Any] | None = None,
     ) -> None:
+        if not config.command:
+            raise ExecPluginError("exec plugin: command must be specified")
+        if config.api_version not in EXEC_API_VERSIONS:
+            raise ExecPluginError(
+                f'exec plugin: invalid apiVersion "{config.api_version}"; supported: '
+                + ", ".join(EXEC_API_VERSIONS)
+            )
+        if config.interactive_mode not in EXEC_INTERACTIVE_MODES:
+            raise ExecPluginError(
+                f'exec plugin: invalid interactiveMode "{config.interactive_mode}"; '
+                "expected Never, IfAvailable or Always"
+            )
         self.config = config
         self.user = user
         self._clock = clock or (lambda: time.time())
@@ -211,7 +229,7 @@ class ExecAuthenticator:
             return False
 
     def _interactive(self) -> bool:
-        mode = self.config.interactive_mode or "IfAvailable"
+        mode = self.config.interactive_mode
         if mode == "Never":
             return False
         terminal = self._is_terminal()

@@ -332,3 +332,50 @@ def test_no_credentials_sends_no_authorization(server: Server, pki: PKI) -> None
     with Transport(_cfg(server, pki)) as t:
         t.request("GET", server.url + "/api")
     assert server.requests[0].header("Authorization") is None
+
+
+def test_config_timeout_is_the_default_timeout(server: Server, pki: PKI) -> None:
+    import threading
+
+    release = threading.Event()
+
+    def slow(req: object) -> tuple[int, dict[str, str], bytes]:
+        release.wait(5)
+        return 200, {}, b"{}"
+
+    server.respond = slow  # type: ignore[assignment]
+    try:
+        with (
+            Transport(_cfg(server, pki, timeout=0.2)) as t,
+            pytest.raises(requests.exceptions.Timeout),
+        ):
+            t.request("GET", server.url + "/slow")
+    finally:
+        release.set()
+
+
+def test_in_cluster_config_on_the_wire_with_rotating_token(
+    server: Server, pki: PKI, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pathlib import Path
+
+    from kubeset.config import in_cluster_config
+
+    sa = Path(str(tmp_path)) / "sa"
+    sa.mkdir()
+    (sa / "token").write_text("sa-token-1")
+    (sa / "ca.crt").write_bytes(pki.ca_pem)
+    (sa / "namespace").write_text("prod")
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", str(server.port))
+    cfg = in_cluster_config(service_account_dir=sa)
+    with Transport(cfg.copy(qps=-1)) as t:
+        t.request("GET", cfg.host + "/api")
+        (sa / "token").write_text("sa-token-2")  # the kubelet rotated the token
+        assert t._token_file is not None
+        t._token_file._next_read = 0  # a minute later
+        t.request("GET", cfg.host + "/api")
+    assert [r.header("Authorization") for r in server.requests] == [
+        "Bearer sa-token-1",
+        "Bearer sa-token-2",
+    ]
