@@ -458,8 +458,10 @@ def _type_name(value: object) -> str:
 
 def _yaml_error(exc: Exception) -> str:
     """A YAML error without the document snippet (it may hold secrets)."""
-    if hasattr(exc, "reason") and hasattr(exc, "position"):  # yaml.reader.ReaderError
-        return f"the file is not valid text: {exc.reason} (byte {exc.position})"
+    reason = getattr(exc, "reason", None)
+    position = getattr(exc, "position", None)
+    if reason is not None and position is not None:  # yaml.reader.ReaderError
+        return f"the file is not valid text: {reason} (byte {position})"
     problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or "invalid YAML"
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
