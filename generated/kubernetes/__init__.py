@@ -19,7 +19,7 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .clientset import Clientset
+    from .clientset import Clientset as Clientset
 
 
 def __getattr__(name: str) -> Any:
