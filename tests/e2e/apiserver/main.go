@@ -3,20 +3,25 @@
 //
 // It generates everything it needs in a temporary folder: a serving CA and serving
 // certificate for 127.0.0.1/localhost, a client CA with an admin client certificate
-// (group system:masters), a static token file with an admin user (group system:masters)
-// and a service-account signing key.  The secure port is a free port on 127.0.0.1, etcd
-// listens on free ports on 127.0.0.1.  Authorization is Node,RBAC; the API groups are
-// the ones v1.36 serves by default (GA and default-on beta).
+// (group system:masters), a static token file with an admin user (group system:masters),
+// an authentication config that allows anonymous requests only on /healthz, /livez,
+// /readyz and /version (so anything else without credentials gets 401) and a
+// service-account signing key.  The secure port is a free port on 127.0.0.1 (the
+// listener is handed to the server, so no port race), etcd listens on free ports on
+// 127.0.0.1.  Authorization is Node,RBAC; the API groups are the ones v1.36 serves by
+// default.  The serviceaccount, namespace and garbage-collector controllers run
+// in-process (see controllers.go; --controllers=false to leave them out).
 //
-// When /readyz answers ok (and the "default" namespace exists) it writes a kubeconfig
-// with two contexts ("token" and "client-cert", the current one is "token") and prints
-// exactly one line on stdout:
+// When /readyz answers ok (and the "default" namespace and its "default" service account
+// exist) it writes a kubeconfig with two contexts ("token", the current one, and
+// "client-cert") and prints exactly one line on stdout:
 //
 //	KUBECONFIG=/path/to/kubeconfig
 //
 // Everything else (apiserver and etcd logs) goes to stderr.  On SIGTERM or SIGINT (and,
 // with --exit-on-stdin-eof, when stdin reaches end of file, i.e. the parent died) it
-// stops the apiserver, then etcd, and removes its temporary folder.
+// stops the controllers, the apiserver, then etcd, removes its temporary folder and
+// exits 0.
 package main
 
 import (
@@ -43,11 +48,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
 	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/rest"
@@ -125,6 +133,7 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 		return fmt.Errorf("starting etcd: %w", err)
 	}
 	defer func() {
+		etcdClosing.Store(true)
 		etcd.Close()
 		logf("etcd stopped")
 	}()
@@ -241,9 +250,11 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 	select {
 	case <-ctx.Done():
 		logf("shutting down (%v)", context.Cause(ctx))
-		err := shutdown()
-		logf("kube-apiserver stopped (%v)", err)
-		return err
+		if err := shutdown(); err != nil {
+			return fmt.Errorf("kube-apiserver stopped with an error: %w", err)
+		}
+		logf("kube-apiserver stopped")
+		return nil
 	case <-api.done:
 		stopControllers()
 		if api.err == nil {
@@ -298,6 +309,7 @@ func startEtcd(dir string) (*embed.Etcd, string, error) {
 		cfg.AdvertisePeerUrls = []url.URL{peerURL}
 		cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
 		cfg.LogLevel = "error"
+		cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(etcdLogger())
 		cfg.UnsafeNoFsync = true // throw-away data: no need to fsync
 		e, err := embed.StartEtcd(cfg)
 		if err != nil {
@@ -317,6 +329,30 @@ func startEtcd(dir string) (*embed.Etcd, string, error) {
 		}
 	}
 	return nil, "", lastErr
+}
+
+// etcdClosing is set just before etcd.Close(): from then on etcd's listeners report
+// "use of closed network connection" and the like as errors, which are expected.
+var etcdClosing atomic.Bool
+
+// etcdLogger logs etcd's errors (JSON, stderr) but not the expected ones at shutdown.
+func etcdLogger() *zap.Logger {
+	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
+	core := zapcore.NewCore(enc, zapcore.Lock(os.Stderr), zapcore.ErrorLevel)
+	return zap.New(&quietAtCloseCore{core}, zap.AddCaller())
+}
+
+type quietAtCloseCore struct{ zapcore.Core }
+
+func (c *quietAtCloseCore) With(fields []zapcore.Field) zapcore.Core {
+	return &quietAtCloseCore{c.Core.With(fields)}
+}
+
+func (c *quietAtCloseCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if etcdClosing.Load() {
+		return ce
+	}
+	return c.Core.Check(e, ce)
 }
 
 // ------------------------------------------------------------------------------------
