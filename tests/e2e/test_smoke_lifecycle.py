@@ -75,6 +75,23 @@ def test_stops_cleanly_on_sigterm_and_removes_its_files(
     assert "kube-apiserver stopped" in log and "etcd stopped" in log
 
 
+def test_exits_when_its_parent_goes_away(apiserver_binary: Path, tmp_path: Path) -> None:
+    """A test run killed with SIGKILL leaves no server behind: stdin EOF stops it."""
+    log_file = tmp_path / "apiserver.log"
+    proc, kubeconfig, _ = start_server(apiserver_binary, log_file)
+    try:
+        assert proc.stdin is not None
+        proc.stdin.close()  # what the kernel does when the parent dies
+        code = proc.wait(STOP_TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code == 0, log_tail(log_file)
+    assert not kubeconfig.parent.exists()
+    assert "shutting down (stdin closed)" in log_file.read_text()
+
+
 def test_new_namespace_gets_default_service_account_and_can_be_deleted(
     apiserver: ApiServer, admin: requests.Session
 ) -> None:
