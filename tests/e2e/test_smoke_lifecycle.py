@@ -113,6 +113,18 @@ def test_new_namespace_gets_default_service_account_and_can_be_deleted(
     cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "inside"}}
     r = admin.post(f"{ns_url}/{name}/configmaps", json=cm, timeout=TIMEOUT)
     assert r.status_code == 201, r.text
+    # With its service account in place the ServiceAccount admission plugin admits pods
+    # (no scheduler or kubelet: the pod stays Pending).
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "inside"},
+        "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}]},
+    }
+    r = admin.post(f"{ns_url}/{name}/pods", json=pod, timeout=TIMEOUT)
+    assert r.status_code == 201, r.text
+    assert r.json()["spec"]["serviceAccountName"] == "default"
+    assert r.json()["status"]["phase"] == "Pending"
 
     r = admin.delete(f"{ns_url}/{name}", timeout=TIMEOUT)
     assert r.status_code == 200, r.text
