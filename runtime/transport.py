@@ -423,6 +423,7 @@ class Transport:
                 )
         self._lock = threading.Lock()
         self._client_cert: tuple[bytes, bytes] | None = None
+        self._proxy_cache: dict[str, dict[str, str]] = {}
         self.session = requests.Session()
         self.session.trust_env = False  # no .netrc, no REQUESTS_CA_BUNDLE; proxies handled here
         self._mount(build_ssl_context(config))
@@ -451,16 +452,25 @@ class Transport:
         if self.config.proxy_url:
             proxy = _socks_remote_dns(self.config.proxy_url)
             return {"http": proxy, "https": proxy}
-        host = urllib.parse.urlsplit(url).hostname or ""
-        if _is_loopback(host):
-            return {}
-        # like Go's ProxyFromEnvironment: HTTPS_PROXY / HTTP_PROXY honouring NO_PROXY
-        # (ALL_PROXY is not used)
-        return {
-            k: _socks_remote_dns(v)
-            for k, v in requests.utils.get_environ_proxies(url).items()
-            if k in ("http", "https")
-        }
+        parts = urllib.parse.urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        cached = self._proxy_cache.get(key)
+        if cached is not None:
+            return cached
+        if _is_loopback(parts.hostname or ""):
+            found: dict[str, str] = {}
+        else:
+            # like Go's ProxyFromEnvironment: HTTPS_PROXY / HTTP_PROXY honouring NO_PROXY
+            # (ALL_PROXY is not used); like Go, the environment is read once (per
+            # Transport and host here)
+            found = {
+                k: _socks_remote_dns(v)
+                for k, v in requests.utils.get_environ_proxies(url).items()
+                if k in ("http", "https")
+            }
+        if len(self._proxy_cache) < 256:
+            self._proxy_cache[key] = found
+        return found
 
     def _auth_header(self) -> tuple[str | None, ExecCredential | None]:
         cfg = self.config
