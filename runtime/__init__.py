@@ -70,19 +70,19 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
-    from .auth import ExecPluginError
+    from .auth import ExecPluginError as ExecPluginError
     from .config import (
-        Config,
-        ConfigError,
-        ExecConfig,
-        ImpersonationConfig,
-        build_config_from_flags,
-        in_cluster_config,
-        load_config,
-        load_kubeconfig,
+        Config as Config,
+        ConfigError as ConfigError,
+        ExecConfig as ExecConfig,
+        ImpersonationConfig as ImpersonationConfig,
+        build_config_from_flags as build_config_from_flags,
+        in_cluster_config as in_cluster_config,
+        load_config as load_config,
+        load_kubeconfig as load_kubeconfig,
     )
     from .serializers import to_dict, to_json
-    from .transport import Transport
+    from .transport import Transport as Transport
     from .errors import (
         KubesetError as KubesetError,
         ApiError as ApiError,
