@@ -418,9 +418,16 @@ class Transport:
             scheme = urllib.parse.urlsplit(config.proxy_url).scheme.lower()
             if scheme not in ("http", "https", "socks5"):
                 raise ConfigError(
-                    f"proxy-url {config.proxy_url!r}: unsupported scheme {scheme!r}, "
+                    f"proxy-url: unsupported scheme {scheme!r}, "
                     'must be "http", "https", or "socks5"'
                 )
+            if scheme == "socks5":
+                try:
+                    import socks  # type: ignore[import-untyped, import-not-found, unused-ignore]  # noqa: F401
+                except ImportError:
+                    raise ConfigError(
+                        "proxy-url: a socks5 proxy needs PySocks (pip install 'kubeset[socks]')"
+                    ) from None
         self._lock = threading.Lock()
         self._client_cert: tuple[bytes, bytes] | None = None
         self._proxy_cache: dict[str, dict[str, str]] = {}

@@ -379,3 +379,79 @@ def test_in_cluster_config_on_the_wire_with_rotating_token(
         "Bearer sa-token-1",
         "Bearer sa-token-2",
     ]
+
+
+def _kubeconfig(tmp: object, doc: dict[str, object]) -> str:
+    import os
+
+    import yaml
+
+    path = os.path.join(str(tmp), "kubeconfig")
+    with open(path, "w") as fh:
+        yaml.safe_dump(doc, fh)
+    return path
+
+
+def test_kubeconfig_to_the_wire_client_cert_and_impersonation(
+    mtls_server: Server, pki: PKI, tmp_path: object
+) -> None:
+    from kubeset.config import load_kubeconfig
+
+    b64 = lambda data: base64.b64encode(data).decode()
+    doc = {
+        "clusters": [
+            {
+                "name": "local",
+                "cluster": {
+                    "server": mtls_server.url,
+                    "certificate-authority-data": b64(pki.ca_pem),
+                },
+            }
+        ],
+        "users": [
+            {
+                "name": "alice",
+                "user": {
+                    "client-certificate-data": b64(pki.client_cert_pem),
+                    "client-key-data": b64(pki.client_key_pem),
+                    "as": "jane",
+                    "as-groups": ["g1", "g2"],
+                },
+            }
+        ],
+        "contexts": [{"name": "ctx", "context": {"cluster": "local", "user": "alice"}}],
+        "current-context": "ctx",
+    }
+    cfg = load_kubeconfig(_kubeconfig(tmp_path, doc))
+    with Transport(cfg) as t:
+        assert t.request("GET", cfg.host + "/api").status_code == 200
+    req = mtls_server.requests[0]
+    assert req.client_cn == "alice"
+    assert req.header("Impersonate-User") == "jane"
+    assert req.header_all("Impersonate-Group") == ["g1", "g2"]
+
+
+def test_kubeconfig_gcp_provider_fails_with_migration_message(pki: PKI, tmp_path: object) -> None:
+    from kubeset.config import load_kubeconfig
+
+    doc = {
+        "clusters": [{"name": "gke", "cluster": {"server": "https://35.1.2.3"}}],
+        "users": [
+            {
+                "name": "gke-user",
+                "user": {"auth-provider": {"name": "gcp", "config": {"access-token": "ya29.x"}}},
+            }
+        ],
+        "contexts": [{"name": "ctx", "context": {"cluster": "gke", "user": "gke-user"}}],
+        "current-context": "ctx",
+    }
+    cfg = load_kubeconfig(_kubeconfig(tmp_path, doc))
+    with pytest.raises(ConfigError, match="gke-gcloud-auth-plugin") as info:
+        Transport(cfg)
+    assert "ya29.x" not in str(info.value)
+
+
+def test_socks5_without_pysocks_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "socks", None)  # makes "import socks" fail
+    with pytest.raises(ConfigError, match="needs PySocks"):
+        Transport(Config(host="https://x", proxy_url="socks5://proxy:1080"))
