@@ -235,8 +235,8 @@ class ExecAuthenticator:
         terminal = self._is_terminal()
         if mode == "Always" and not terminal:
             raise ExecPluginError(
-                f"exec plugin {self.config.command}{self._where()} cannot support interactive "
-                "mode: standard input is not a terminal (interactiveMode is Always)"
+                "exec plugin cannot support interactive mode: standard input is not a terminal "
+                f"(plugin {self.config.command}{self._where()} has interactiveMode Always)"
             )
         return terminal
 
@@ -268,7 +268,7 @@ class ExecAuthenticator:
                 check=False,
             )
         except FileNotFoundError:
-            msg = f"exec: executable {cfg.command} not found{self._where()}"
+            msg = f"exec: executable {cfg.command} not found{self._where()}" + _INSTALL_HELP
             if cfg.install_hint:
                 msg += "\n\n" + _clean_hint(cfg.install_hint)
             raise ExecPluginError(msg) from None
@@ -354,6 +354,13 @@ class ExecAuthenticator:
             expires_at=expires_at,
         )
 
+
+_INSTALL_HELP = (
+    "\n\nIt looks like you are trying to use a client-go credential plugin that is not "
+    "installed.\n\nTo learn more about this feature, consult the documentation available at:\n"
+    "      https://kubernetes.io/docs/reference/access-authn-authz/authentication/"
+    "#client-go-credential-plugins"
+)
 
 _ANSI = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
