@@ -154,7 +154,8 @@ def render_models(api: ApiDescription, source: str) -> dict[str, str]:
                 use_union_operator=True,
                 formatters=[],
                 custom_file_header=HEADER.format(source=source).rstrip("\n"),
-                keep_model_order=True,
+                keep_model_order=False,
+                disable_future_imports=True,
             )
         except GenError:
             raise
@@ -229,7 +230,9 @@ def _tidy_imports(text: str) -> str:
             kept.append(line)
     code = "class " + body
     used = sorted(n for n in runtime_names if re.search(rf"\b{re.escape(n)}\b", code))
-    lines = [*kept, "", "from __future__ import annotations", ""]
+    comments = [line for line in kept if line.startswith("#")]
+    others = sorted(line for line in kept if not line.startswith("#"))
+    lines = [*comments, "", *others]
     if used:
         lines.append(f"from {RUNTIME_MODULE} import {', '.join(used)}")
     lines.extend(sorted(siblings))

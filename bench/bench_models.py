@@ -1,0 +1,217 @@
+"""Model speed and size on a 5,000-pod PodList of realistic pods (built here, ~7 KB each).
+
+- decode: ``decode_large(PodList, bytes)`` (``model_validate_json`` with the garbage collector
+  paused, as the REST layer decodes) vs ``orjson.loads`` of the same bytes, also with the
+  collector paused; the GC-running numbers are printed as notes.
+- encode: ``kubeset.to_json(podlist)`` vs ``orjson.dumps`` of the plain dicts.
+- memory: bytes held by the decoded PodList vs the plain dicts (tracemalloc).
+- import: ``import kubeset.kubernetes`` + core/v1 models in a fresh process (median of 7).
+- generation: the whole v1.36 package in-process (models, scheme, clients), median of 3.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+N_PODS = 5000
+
+
+def realistic_pod(i: int) -> dict[str, Any]:
+    name = f"web-{i:05d}-7d9f8c6b5-x{i % 97:02d}q"
+    labels = {"app": "web", "pod-template-hash": "7d9f8c6b5", "tier": "frontend", "team": f"t{i % 7}"}
+    ts = f"2026-11-{1 + i % 27:02d}T{i % 24:02d}:{i % 60:02d}:{(i * 7) % 60:02d}Z"
+    container = {
+        "name": "web",
+        "image": "registry.example.com/web:1.27.3",
+        "imagePullPolicy": "IfNotPresent",
+        "args": ["--port=8080", "--log-level=info", f"--shard={i % 16}"],
+        "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"},
+                  {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}],
+        "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
+                {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}},
+                {"name": "MODE", "value": "production"},
+                {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}],
+        "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
+        "volumeMounts": [{"name": "config", "mountPath": "/etc/web", "readOnly": True},
+                         {"name": "kube-api-access-abcde", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": True}],
+        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080, "scheme": "HTTP"}, "initialDelaySeconds": 10,
+                          "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3},
+        "readinessProbe": {"httpGet": {"path": "/ready", "port": "http", "scheme": "HTTP"}, "timeoutSeconds": 1,
+                           "periodSeconds": 5, "successThreshold": 1, "failureThreshold": 3},
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "runAsNonRoot": True,
+                            "capabilities": {"drop": ["ALL"]}},
+    }
+    sidecar = {
+        "name": "proxy", "image": "registry.example.com/proxy:2.4.0", "imagePullPolicy": "IfNotPresent",
+        "ports": [{"containerPort": 15001, "protocol": "TCP"}],
+        "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}},
+        "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+    }
+    status_of = lambda n, img: {  # noqa: E731
+        "name": n, "ready": True, "restartCount": i % 3, "started": True, "image": img,
+        "imageID": f"registry.example.com/{n}@sha256:{i:064x}",
+        "containerID": f"containerd://{(i * 31):064x}",
+        "state": {"running": {"startedAt": ts}},
+        "lastState": {},
+    }
+    return {
+        "metadata": {
+            "name": name, "generateName": "web-7d9f8c6b5-", "namespace": f"ns-{i % 20}",
+            "uid": f"{i:08x}-1c2d-4e5f-8a9b-{i:012x}", "resourceVersion": str(100000 + i),
+            "creationTimestamp": ts, "labels": labels,
+            "annotations": {"kubectl.kubernetes.io/restartedAt": ts, "prometheus.io/scrape": "true"},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-7d9f8c6b5",
+                                 "uid": f"{i % 13:08x}-aaaa-bbbb-cccc-dddddddddddd", "controller": True,
+                                 "blockOwnerDeletion": True}],
+            "managedFields": [
+                {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1", "time": ts,
+                 "fieldsType": "FieldsV1",
+                 "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:tier": {}},
+                                             "f:ownerReferences": {".": {}, 'k:{"uid":"x"}': {}}},
+                              "f:spec": {"f:containers": {'k:{"name":"web"}': {".": {}, "f:image": {}, "f:name": {}}}}}},
+                {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": ts, "fieldsType": "FieldsV1",
+                 "subresource": "status",
+                 "fieldsV1": {"f:status": {"f:conditions": {}, "f:containerStatuses": {}, "f:podIP": {}, "f:phase": {}}}},
+            ],
+        },
+        "spec": {
+            "containers": [container, sidecar],
+            "volumes": [{"name": "config", "configMap": {"name": "web-config", "defaultMode": 420}},
+                        {"name": "kube-api-access-abcde", "projected": {"defaultMode": 420, "sources": [
+                            {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}],
+            "restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+            "serviceAccountName": "web", "serviceAccount": "web", "nodeName": f"node-{i % 50}",
+            "securityContext": {"fsGroup": 2000, "runAsUser": 1000},
+            "schedulerName": "default-scheduler",
+            "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+                            {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}],
+            "priority": 0, "enableServiceLinks": True, "preemptionPolicy": "PreemptLowerPriority",
+        },
+        "status": {
+            "phase": "Running",
+            "conditions": [{"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": ts}
+                           for t in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")],
+            "hostIP": f"10.0.{i % 50}.1", "hostIPs": [{"ip": f"10.0.{i % 50}.1"}],
+            "podIP": f"10.244.{i % 250}.{i % 200 + 2}", "podIPs": [{"ip": f"10.244.{i % 250}.{i % 200 + 2}"}],
+            "startTime": ts, "qosClass": "Burstable",
+            "containerStatuses": [status_of("web", container["image"]), status_of("proxy", sidecar["image"])],
+        },
+    }
+
+
+def pod_list_bytes(n: int = N_PODS) -> bytes:
+    return orjson.dumps({"apiVersion": "v1", "kind": "PodList", "metadata": {"resourceVersion": "123456"},
+                         "items": [realistic_pod(i) for i in range(n)]})
+
+
+def _median(fn: Callable[[], Any], repeat: int, *, paused: bool) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        if paused:
+            gc.disable()
+        try:
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        finally:
+            gc.enable()
+    return statistics.median(times)
+
+
+def _held_bytes(build: Callable[[], Any]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    obj = build()
+    gc.collect()
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    del obj
+    return held
+
+
+IMPORT_CODE = """
+import time
+t = time.perf_counter()
+import kubeset.kubernetes
+from kubeset.kubernetes.models.core.v1 import Pod, PodList
+print(time.perf_counter() - t)
+"""
+
+
+def _import_times(runs: int = 7) -> list[float]:
+    out = []
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-c", IMPORT_CODE], capture_output=True, text=True, check=True)
+        out.append(float(proc.stdout.strip()))
+    return out
+
+
+def rows() -> list[dict[str, Any]]:
+    import kubeset
+    from kubeset.kubernetes.models.core.v1 import PodList
+    from kubeset.serializers import decode_large
+
+    data = pod_list_bytes()
+    mb = len(data) / 1e6
+    PodList.model_validate_json(pod_list_bytes(2))  # build the validator outside the timings
+    result: list[dict[str, Any]] = []
+    bench = f"models ({N_PODS} pods, {mb:.0f} MB)"
+
+    t_orjson = _median(lambda: orjson.loads(data), 5, paused=True)
+    t_model = _median(lambda: decode_large(PodList, data), 5, paused=False)  # decode_large pauses GC itself
+    t_orjson_gc = _median(lambda: orjson.loads(data), 3, paused=False)
+    t_model_gc = _median(lambda: PodList.model_validate_json(data), 3, paused=False)
+    result.append({"bench": bench, "case": "decode orjson.loads (GC paused)", "median_s": t_orjson,
+                   "note": f"with GC running: {t_orjson_gc:.3f} s"})
+    result.append({"bench": bench, "case": "decode PodList (decode_large: GC paused)", "median_s": t_model,
+                   "baseline_case": "orjson.loads", "ratio": t_model / t_orjson, "target": "<= 3x",
+                   "note": f"model_validate_json with GC running: {t_model_gc:.3f} s"})
+
+    plain = orjson.loads(data)
+    pods = decode_large(PodList, data)
+    assert orjson.loads(kubeset.to_json(pods)) == plain, "round trip of the bench list is not exact"
+    t_dumps = _median(lambda: orjson.dumps(plain), 5, paused=True)
+    t_to_json = _median(lambda: kubeset.to_json(pods), 5, paused=True)
+    result.append({"bench": bench, "case": "encode orjson.dumps (dicts)", "median_s": t_dumps})
+    result.append({"bench": bench, "case": "encode kubeset.to_json(PodList)", "median_s": t_to_json,
+                   "baseline_case": "orjson.dumps", "ratio": t_to_json / t_dumps, "target": "<= 1.5x"})
+    del pods, plain
+
+    mem_dicts = _held_bytes(lambda: orjson.loads(data))
+    mem_models = _held_bytes(lambda: decode_large(PodList, data))
+    result.append({"bench": bench, "case": "memory of plain dicts", "median": f"{mem_dicts / 1e6:.1f} MB"})
+    result.append({"bench": bench, "case": "memory of decoded PodList", "median": f"{mem_models / 1e6:.1f} MB",
+                   "baseline_case": "plain dicts", "ratio": mem_models / mem_dicts, "target": "<= 2.5x"})
+
+    times = _import_times()
+    result.append({"bench": "import", "case": "kubeset.kubernetes + models.core.v1 (fresh process)",
+                   "median_s": statistics.median(times), "target": "<= 0.2 s",
+                   "note": f"min {min(times):.3f} s over {len(times)} runs"})
+
+    from kubeset.codegen.emit import generate
+    from kubeset.codegen.loader import load
+
+    loaded = load(release="1.36")
+    gen_times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        files = generate(loaded, "kubeset.kubernetes")
+        gen_times.append(time.perf_counter() - t)
+    result.append({"bench": "generation", "case": f"whole v1.36 API ({len(files)} files, in-process)",
+                   "median_s": statistics.median(gen_times), "target": "<= 30 s"})
+    return result
