@@ -237,13 +237,27 @@ def build_ssl_context(
         cert_pem, key_pem = client_cert
         try:
             with _in_memory_files(cert_pem, key_pem) as (cert_path, key_path):
-                ctx.load_cert_chain(cert_path, key_path)
+                # never let OpenSSL prompt on the terminal for a key passphrase
+                ctx.load_cert_chain(cert_path, key_path, password=_no_passphrase)
+        except _EncryptedKey:
+            raise ConfigError(
+                "client-key: the private key is encrypted; client-go and kubeset need an "
+                "unencrypted PEM key"
+            ) from None
         except ssl.SSLError as exc:
             raise ConfigError(
                 "client-certificate/client-key: cannot use the client certificate and key "
                 f"({_ssl_reason(exc)}); they must be a matching PEM certificate and PEM key"
             ) from None
     return ctx
+
+
+class _EncryptedKey(Exception):
+    pass
+
+
+def _no_passphrase() -> bytes:
+    raise _EncryptedKey()
 
 
 def _config_client_cert(config: Config) -> tuple[bytes, bytes] | None:

@@ -455,3 +455,22 @@ def test_socks5_without_pysocks_is_a_clear_error(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "socks", None)  # makes "import socks" fail
     with pytest.raises(ConfigError, match="needs PySocks"):
         Transport(Config(host="https://x", proxy_url="socks5://proxy:1080"))
+
+
+def test_encrypted_client_key_is_a_clear_error_not_a_prompt(pki: PKI) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(pki.client_key_pem, password=None)
+    encrypted = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"passphrase"),
+    )
+    cfg = Config(
+        host="https://127.0.0.1:1",
+        ca_data=pki.ca_pem,
+        cert_data=pki.client_cert_pem,
+        key_data=encrypted,
+    )
+    with pytest.raises(ConfigError, match="client-key: the private key is encrypted"):
+        Transport(cfg)
