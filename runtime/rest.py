@@ -19,6 +19,7 @@ them before doing anything).  ``Retry-After`` is honoured (capped at ``max_retry
 from __future__ import annotations
 
 import enum
+import gc
 import json
 import random
 import time
@@ -35,7 +36,7 @@ from .errors import (
     RequestTimeout,
     api_error_from_response,
 )
-from .serializers import decode_large
+from .serializers import LARGE_INPUT, gc_paused
 
 if TYPE_CHECKING:
     from typing import Self
@@ -115,11 +116,29 @@ class SessionTransport:
         self.session.close()
 
 
+def _promote_young_objects() -> None:
+    """Move every tracked object to the oldest GC generation (gc.freeze + gc.unfreeze: O(1)).
+
+    Skipped when the application froze objects itself (unfreeze would undo its freeze).
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
+
+
 def decode_into(model: type[M], content: bytes | str, *, what: str = "") -> M:
-    """``model.model_validate_json`` with the GC paused for large bodies
-    (:func:`kubeset.serializers.decode_large`) and a clear error."""
+    """``model.model_validate_json`` with a clear error; large bodies are decoded with the
+    garbage collector paused (:func:`kubeset.serializers.gc_paused`) and the new objects are
+    then promoted to the oldest generation, so the first collection after the decode does not
+    walk the millions of objects the caller now holds (that walk costs about as much as the
+    decode itself)."""
     try:
-        return decode_large(model, content)
+        if len(content) < LARGE_INPUT:
+            return model.model_validate_json(content)
+        with gc_paused():
+            decoded = model.model_validate_json(content)
+            _promote_young_objects()
+        return decoded
     except ValidationError as e:
         where = f" of {what}" if what else ""
         errors = e.errors()
