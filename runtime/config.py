@@ -268,6 +268,8 @@ _EMPTY_CONFIG = (
     "no configuration has been provided, try setting KUBERNETES_MASTER environment variable"
 )
 _EMPTY_CLUSTER = "cluster has no server defined"
+_PEM_CERT = b"-----BEGIN CERTIFICATE-----"
+_PEM_KEY = b"PRIVATE KEY-----"
 
 
 def default_kubeconfig_paths() -> list[str]:
@@ -712,10 +714,19 @@ def _validate_cluster(name: str, cluster: _Cluster) -> list[str]:
             f"certificate-authority-data and certificate-authority are both specified for {name}. "
             "certificate-authority-data will override."
         )
-    if cluster.ca_file:
+    if cluster.ca_data and _PEM_CERT not in cluster.ca_data:
+        errs.append(
+            f"unable to load root certificates for cluster {name}: certificate-authority-data "
+            f"(in {cluster.origin}) holds no PEM certificate"
+        )
+    elif cluster.ca_file:
         try:
-            with open(cluster.ca_file, "rb"):
-                pass
+            with open(cluster.ca_file, "rb") as fh:
+                if _PEM_CERT not in fh.read():
+                    errs.append(
+                        f"unable to load root certificates for cluster {name}: "
+                        f"certificate-authority {cluster.ca_file} holds no PEM certificate"
+                    )
         except OSError as exc:
             errs.append(
                 f"unable to read certificate-authority {cluster.ca_file} for {name} due to {exc.strerror}"
@@ -758,6 +769,12 @@ def _validate_user(name: str, user: _User) -> list[str]:
                         pass
                 except OSError as exc:
                     errs.append(f"unable to read {what} {path} for {name} due to {exc.strerror}")
+        if user.cert_data and _PEM_CERT not in user.cert_data:
+            errs.append(
+                f"client-certificate-data for {name} (in {user.origin}) holds no PEM certificate"
+            )
+        if user.key_data and _PEM_KEY not in user.key_data:
+            errs.append(f"client-key-data for {name} (in {user.origin}) holds no PEM private key")
     if user.exec is not None:
         ex = user.exec
         if user.auth_provider is not None:

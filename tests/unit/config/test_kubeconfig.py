@@ -278,9 +278,11 @@ def test_exec_command_with_separator_is_relative_to_file(
 
 
 def test_data_fields_are_base64(write_kubeconfig: WriteKubeconfig) -> None:
-    doc = simple(**{"client-certificate-data": b64("CERT"), "client-key-data": b64("KEY")})
+    cert = b"-----BEGIN CERTIFICATE-----\nCERT\n-----END CERTIFICATE-----\n"
+    key = b"-----BEGIN EC PRIVATE KEY-----\nKEY\n-----END EC PRIVATE KEY-----\n"
+    doc = simple(**{"client-certificate-data": b64(cert), "client-key-data": b64(key)})
     cfg = load_kubeconfig(write_kubeconfig(doc=doc))
-    assert (cfg.cert_data, cfg.key_data) == (b"CERT", b"KEY")
+    assert (cfg.cert_data, cfg.key_data) == (cert, key)
     assert cfg.bearer_token is None
 
 
@@ -364,6 +366,7 @@ def test_all_validation_errors_together(write_kubeconfig: WriteKubeconfig, tmp_p
         "unable to read certificate-authority",
         "more than one authentication method found for u; found [token basicAuth], only one is allowed",
         "client-key-data or client-key must be specified for u",
+        "client-certificate-data for u (in ",
     ]
     for part in expected:
         assert any(part in e for e in errors), part
@@ -529,6 +532,27 @@ def test_auth_provider_is_loaded(write_kubeconfig: WriteKubeconfig) -> None:
     cfg = load_kubeconfig(write_kubeconfig(doc=doc))
     assert cfg.auth_provider is not None
     assert cfg.auth_provider.name == "oidc" and cfg.auth_provider.config["id-token"] == "idt"
+
+
+def test_certificate_data_that_is_not_pem(
+    write_kubeconfig: WriteKubeconfig, tmp_path: Path
+) -> None:
+    not_pem = b64("just some bytes")
+    doc = simple(**{"client-certificate-data": not_pem, "client-key-data": not_pem})
+    doc["clusters"][0]["cluster"]["certificate-authority-data"] = not_pem  # type: ignore[index]
+    path = write_kubeconfig(doc=doc)
+    with pytest.raises(ConfigError) as info:
+        load_kubeconfig(path)
+    msg = str(info.value)
+    assert f"certificate-authority-data (in {path}) holds no PEM certificate" in msg
+    assert f"client-certificate-data for u1 (in {path}) holds no PEM certificate" in msg
+    assert f"client-key-data for u1 (in {path}) holds no PEM private key" in msg
+    garbage_ca = tmp_path / "garbage.crt"
+    garbage_ca.write_text("garbage")
+    doc = simple()
+    doc["clusters"][0]["cluster"]["certificate-authority"] = str(garbage_ca)  # type: ignore[index]
+    with pytest.raises(ConfigError, match=f"certificate-authority {garbage_ca} holds no PEM"):
+        load_kubeconfig(write_kubeconfig("second", doc=doc))
 
 
 def test_config_base_url() -> None:

@@ -474,3 +474,15 @@ def test_encrypted_client_key_is_a_clear_error_not_a_prompt(pki: PKI) -> None:
     )
     with pytest.raises(ConfigError, match="client-key: the private key is encrypted"):
         Transport(cfg)
+
+
+def test_garbage_ca_is_a_clear_error(pki: PKI) -> None:
+    with pytest.raises(ConfigError, match="certificate-authority-data: no usable PEM certificate"):
+        Transport(Config(host="https://x", ca_data=b"not a certificate"))
+    bad = pki.write(
+        "garbage-ca.crt", b"-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n"
+    )
+    with pytest.raises(ConfigError, match=f"certificate-authority {bad}: no usable PEM"):
+        Transport(Config(host="https://x", ca_file=str(bad)))
+    with pytest.raises(ConfigError, match="client-certificate /nonexistent/c.crt: cannot read"):
+        Transport(Config(host="https://x", cert_file="/nonexistent/c.crt", key_data=b"k"))
