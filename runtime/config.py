@@ -35,6 +35,7 @@ __all__ = [
     "ImpersonationConfig",
     "RateLimiter",
     "build_config_from_flags",
+    "default_kubeconfig_paths",
     "in_cluster_config",
     "load_config",
     "load_kubeconfig",
@@ -65,10 +66,6 @@ class RateLimiter(Protocol):
     """Anything with ``accept()``: blocks until the caller may send one request."""
 
     def accept(self) -> None: ...
-
-
-def _redact(value: object) -> str:
-    return _REDACTED if value else repr(value)
 
 
 @dataclass
@@ -221,6 +218,8 @@ class Config:
                 continue
             if value is None or value is False or value == "":
                 continue
+            if f.name == "proxy_url":
+                value = _redact_url(value)  # may carry a password
             parts.append(f"{f.name}={value!r}")
         return f"Config({', '.join(parts)})"
 
@@ -481,7 +480,7 @@ def _parse_kubeconfig(path: str, text: bytes) -> _KubeconfigFile:
     try:
         # libyaml's safe loader when PyYAML was built with it (about 10x faster)
         loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
-        doc = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        doc = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{where_file}: {_yaml_error(exc)}") from None
     except (UnicodeDecodeError, ValueError):
