@@ -57,6 +57,7 @@ def test_reprs_hide_secrets(pki: PKI) -> None:
         auth_provider=AuthProviderConfig(
             "oidc", {"id-token": TOKEN, "refresh-token": ID_TOKEN_SECRET}
         ),
+        proxy_url=f"http://proxyuser:{PASSWORD}@proxy:3128",
     )
     for text in (repr(cfg), str(cfg), f"{cfg}", repr(cfg.exec_provider), repr(cfg.auth_provider)):
         _assert_clean(text, pki)
