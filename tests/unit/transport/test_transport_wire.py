@@ -148,9 +148,24 @@ def test_in_memory_key_never_written_to_disk(
         return real_open(path, flags, mode, *a, **k)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", spy_open)
+    memfds: list[str] = []
+    if hasattr(os, "memfd_create"):
+        real_memfd = os.memfd_create
+
+        def spy_memfd(name: str, flags: int = os.MFD_CLOEXEC) -> int:
+            memfds.append(name)
+            return real_memfd(name, flags)
+
+        monkeypatch.setattr(os, "memfd_create", spy_memfd)
     cfg = _cfg(mtls_server, pki, cert_data=pki.client_cert_pem, key_data=pki.client_key_pem)
     with Transport(cfg) as t:
         assert t.request("GET", mtls_server.url + "/api").status_code == 200
+    assert mtls_server.requests[0].client_cn == "alice"
+    if hasattr(os, "memfd_create"):
+        # Linux: certificate and key went through anonymous memory files, no file at all
+        assert len(memfds) == 2 and created == []
+    else:  # pragma: no cover - other systems: only private files
+        assert created
     for path, mode in created:
         assert mode & 0o077 == 0, f"{path} created with mode {oct(mode)}"
 
