@@ -445,6 +445,7 @@ class Transport:
         self._lock = threading.Lock()
         self._client_cert: tuple[bytes, bytes] | None = None
         self._proxy_cache: dict[str, dict[str, str]] = {}
+        self._retired: list[requests.adapters.BaseAdapter] = []
         self.session = requests.Session()
         self.session.trust_env = False  # no .netrc, no REQUESTS_CA_BUNDLE; proxies handled here
         self._mount(build_ssl_context(config))
@@ -458,7 +459,10 @@ class Transport:
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         if old is not None:
-            old.close()
+            # requests still in flight may use the old adapter: close it later
+            self._retired.append(old)
+            while len(self._retired) > 2:
+                self._retired.pop(0).close()
 
     def _use_client_cert(self, cert: tuple[bytes, bytes] | None) -> None:
         """Rebuild the TLS context when an exec plugin hands out a new certificate."""
@@ -570,6 +574,9 @@ class Transport:
 
     def close(self) -> None:
         self.session.close()
+        for adapter in self._retired:
+            adapter.close()
+        self._retired.clear()
 
     def __enter__(self) -> Self:
         return self
