@@ -18,6 +18,7 @@ them before doing anything).  ``Retry-After`` is honoured (capped at ``max_retry
 
 from __future__ import annotations
 
+import base64
 import enum
 import gc
 import json
@@ -168,6 +169,8 @@ def _json_default(value: Any) -> Any:
         return value.model_dump(mode="json", by_alias=True, exclude_unset=True)
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")  # []byte fields are base64 on the wire
     raise TypeError(f"cannot encode {type(value).__name__} as JSON in a request body")
 
 
