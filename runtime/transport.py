@@ -532,8 +532,13 @@ class Transport:
         stream: bool = False,
         timeout: float | tuple[float, float] | None = None,
     ) -> requests.Response:
-        """Send one request (``url`` is absolute) and return the response unread when
-        ``stream`` is true.  Network failures raise ``requests`` exceptions."""
+        """Send one request (``url`` is absolute) and return the response (unread when
+        ``stream`` is true).
+
+        Network and TLS failures raise ``requests`` exceptions; credentials that cannot
+        be obtained (unreadable token file, failing exec plugin, expired oidc token)
+        raise :class:`~kubeset.config.ConfigError` (``ExecPluginError`` for plugins)
+        before anything is sent.  ``timeout`` defaults to ``config.timeout``."""
         if timeout is None:
             timeout = self.config.timeout
         attempt = 0
