@@ -140,3 +140,22 @@ def test_empty_and_null_sections_are_fine(write_kubeconfig: WriteKubeconfig) -> 
 def test_empty_file_is_an_empty_config(write_kubeconfig: WriteKubeconfig) -> None:
     msg = _err(write_kubeconfig(text=""))
     assert "no configuration has been provided" in msg
+
+
+def test_permission_denied_names_file(
+    write_kubeconfig: WriteKubeconfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # root ignores file modes, so deny the read at the open() call instead
+    import builtins
+
+    path = write_kubeconfig(text="clusters: []\n")
+    real_open = builtins.open
+
+    def deny(file: object, *args: object, **kwargs: object) -> object:
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(builtins, "open", deny)
+    msg = _err(path)
+    assert msg == f'error loading config file "{path}": Permission denied'
