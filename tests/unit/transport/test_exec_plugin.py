@@ -398,3 +398,17 @@ def test_exec_from_kubeconfig_end_to_end(
     assert server.requests[0].header("Authorization") == "Bearer plugin-token-1"
     spec = plugin.run_record(1)["info"]["spec"]  # type: ignore[index]
     assert spec["cluster"]["server"] == server.url
+
+
+def test_exec_plugin_runs_once_for_concurrent_requests(
+    server: Server, pki: PKI, plugin: Plugin
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with Transport(_cfg(server, pki, plugin.exec_config())) as t, ThreadPoolExecutor(8) as pool:
+        codes = list(
+            pool.map(lambda i: t.request("GET", server.url + f"/api/{i}").status_code, range(24))
+        )
+    assert codes == [200] * 24
+    assert plugin.runs == 1
+    assert {r.header("Authorization") for r in server.requests} == {"Bearer plugin-token-1"}

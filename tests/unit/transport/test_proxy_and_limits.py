@@ -175,3 +175,24 @@ def test_transport_limits_real_requests(server: Server, pki: PKI) -> None:
             t.request("GET", server.url + "/api")
     assert clock.sleeps == [0.2, 0.2]
     assert len(server.requests) == 4
+
+
+def test_token_bucket_is_shared_by_threads() -> None:
+    import threading
+
+    clock = FakeClock()
+    lock = threading.Lock()
+
+    def sleep(seconds: float) -> None:
+        with lock:
+            clock.sleeps.append(round(seconds, 6))
+
+    rl = TokenBucketRateLimiter(10, 5, clock=clock, sleep=sleep)
+    threads = [threading.Thread(target=rl.accept) for _ in range(20)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    # clock frozen: 5 from the burst, 15 queued at 0.1 s intervals (no two share a slot)
+    assert len(clock.sleeps) == 15
+    assert sorted(clock.sleeps) == [round(0.1 * i, 6) for i in range(1, 16)]
