@@ -17,6 +17,16 @@ _EXPORTS: dict[str, str] = {
     # serializers
     "to_dict": "serializers",
     "to_json": "serializers",
+    "Scheme": "serializers",
+    "SchemeError": "serializers",
+    "decode_large": "serializers",
+    "gc_paused": "serializers",
+    # model base and special types
+    "KubeModel": "model",
+    "IntOrString": "model",
+    "Quantity": "model",
+    "parse_quantity": "model",
+    "compare_quantities": "model",
     # config / transport / auth
     "Config": "config",
     "ConfigError": "config",
@@ -81,7 +91,8 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
         load_config as load_config,
         load_kubeconfig as load_kubeconfig,
     )
-    from .serializers import to_dict, to_json
+    from .model import IntOrString, KubeModel, Quantity, compare_quantities, parse_quantity
+    from .serializers import Scheme, SchemeError, decode_large, gc_paused, to_dict, to_json
     from .transport import Transport as Transport
     from .errors import (
         KubesetError as KubesetError,
