@@ -29,7 +29,9 @@ import requests
 HERE = Path(__file__).resolve().parent
 N_PODS = 5_000
 N_EVENTS = 10_000
-EVENTS_PER_CHUNK = 50  # HTTP chunks of this many events (the Python server is the slow side otherwise)
+EVENTS_PER_CHUNK = (
+    50  # HTTP chunks of this many events (the Python server is the slow side otherwise)
+)
 
 
 def _realistic_pod(i: int) -> dict[str, Any]:
@@ -39,8 +41,12 @@ def _realistic_pod(i: int) -> dict[str, Any]:
 
         return realistic_pod(i)  # type: ignore[no-any-return]
     except ImportError:  # pragma: no cover - fallback
-        return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"pod-{i}", "namespace": "default"},
-                "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": f"pod-{i}", "namespace": "default"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+        }
     finally:
         sys.path.remove(str(HERE))
 
@@ -99,18 +105,44 @@ def _median(fn: Any, repeat: int) -> float:
 
 
 def _small_object(i: int) -> dict[str, Any]:
-    return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": {"name": f"lease-{i}", "namespace": "kube-system", "resourceVersion": str(1000 + i),
-                         "uid": f"6a1c2b3e-0000-4000-8000-{i:012d}"},
-            "spec": {"holderIdentity": f"node-{i % 50}", "leaseDurationSeconds": 40,
-                     "renewTime": "2026-01-01T00:00:00.000000Z"}}
+    return {
+        "apiVersion": "coordination.k8s.io/v1",
+        "kind": "Lease",
+        "metadata": {
+            "name": f"lease-{i}",
+            "namespace": "kube-system",
+            "resourceVersion": str(1000 + i),
+            "uid": f"6a1c2b3e-0000-4000-8000-{i:012d}",
+        },
+        "spec": {
+            "holderIdentity": f"node-{i % 50}",
+            "leaseDurationSeconds": 40,
+            "renewTime": "2026-01-01T00:00:00.000000Z",
+        },
+    }
 
 
-def _watch_rows(label: str, objects: list[dict[str, Any]], client: Any, model: Any, server: _Server) -> list[dict[str, Any]]:
-    lines = [json.dumps({"type": "ADDED" if i < len(objects) else "MODIFIED", "object": objects[i % len(objects)]},
-                        separators=(",", ":")).encode() + b"\n" for i in range(N_EVENTS)]
-    server.chunks[:] = [b"".join(lines[i:i + EVENTS_PER_CHUNK]) for i in range(0, N_EVENTS, EVENTS_PER_CHUNK)]
-    bodies = [json.dumps(objects[i % len(objects)], separators=(",", ":")).encode() for i in range(N_EVENTS)]
+def _watch_rows(
+    label: str, objects: list[dict[str, Any]], client: Any, model: Any, server: _Server
+) -> list[dict[str, Any]]:
+    lines = [
+        json.dumps(
+            {
+                "type": "ADDED" if i < len(objects) else "MODIFIED",
+                "object": objects[i % len(objects)],
+            },
+            separators=(",", ":"),
+        ).encode()
+        + b"\n"
+        for i in range(N_EVENTS)
+    ]
+    server.chunks[:] = [
+        b"".join(lines[i : i + EVENTS_PER_CHUNK]) for i in range(0, N_EVENTS, EVENTS_PER_CHUNK)
+    ]
+    bodies = [
+        json.dumps(objects[i % len(objects)], separators=(",", ":")).encode()
+        for i in range(N_EVENTS)
+    ]
 
     def kubeset_watch() -> int:
         n = 0
@@ -129,11 +161,21 @@ def _watch_rows(label: str, objects: list[dict[str, Any]], client: Any, model: A
     watch_s = _median(kubeset_watch, 5)
     decode_s = _median(decode_only, 5)
     return [
-        {"bench": "rest", "case": f"watch: {N_EVENTS} typed events, {label}", "median_s": watch_s,
-         "baseline_case": f"{model.__name__}.model_validate_json per object", "ratio": watch_s / decode_s,
-         "target": ">= 10,000 events/s", "note": f"{N_EVENTS / watch_s:,.0f} events/s"},
-        {"bench": "rest", "case": f"{model.__name__}.model_validate_json of each object, {label}", "median_s": decode_s,
-         "note": f"{N_EVENTS / decode_s:,.0f} objects/s (decode only, no HTTP)"},
+        {
+            "bench": "rest",
+            "case": f"watch: {N_EVENTS} typed events, {label}",
+            "median_s": watch_s,
+            "baseline_case": f"{model.__name__}.model_validate_json per object",
+            "ratio": watch_s / decode_s,
+            "target": ">= 10,000 events/s",
+            "note": f"{N_EVENTS / watch_s:,.0f} events/s",
+        },
+        {
+            "bench": "rest",
+            "case": f"{model.__name__}.model_validate_json of each object, {label}",
+            "median_s": decode_s,
+            "note": f"{N_EVENTS / decode_s:,.0f} objects/s (decode only, no HTTP)",
+        },
     ]
 
 
@@ -145,8 +187,15 @@ def rows() -> list[dict[str, Any]]:
     from kubeset.serializers import gc_paused
 
     pods = [_realistic_pod(i) for i in range(N_PODS)]
-    list_body = json.dumps({"apiVersion": "v1", "kind": "PodList", "metadata": {"resourceVersion": "1"},
-                            "items": pods}, separators=(",", ":")).encode()
+    list_body = json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "PodList",
+            "metadata": {"resourceVersion": "1"},
+            "items": pods,
+        },
+        separators=(",", ":"),
+    ).encode()
     server = _Server(list_body, [])
     out: list[dict[str, Any]] = []
     try:
@@ -189,20 +238,45 @@ def rows() -> list[dict[str, Any]]:
         gc_on = _median(baseline_list_gc_on, 3)
         mb = len(list_body) / 1e6
         out += [
-            {"bench": "rest", "case": f"bare requests.get + PodList.model_validate_json, GC paused ({N_PODS} pods, {mb:.0f} MB)",
-             "median_s": base},
-            {"bench": "rest", "case": "bare requests.get + PodList.model_validate_json, GC running", "median_s": gc_on,
-             "baseline_case": "bare, GC paused", "ratio": gc_on / base, "note": "for reference"},
-            {"bench": "rest", "case": "bare requests.get + decode, GC paused, new objects promoted", "median_s": promoted,
-             "baseline_case": "bare, GC paused", "ratio": promoted / base,
-             "note": "the first GC pass after a plain paused decode walks every new object"},
-            {"bench": "rest", "case": f"Clientset core_v1.pods().list() ({N_PODS} pods)", "median_s": kubeset,
-             "baseline_case": "bare, GC paused, promoted", "ratio": kubeset / promoted, "target": "<= 1.10x",
-             "note": f"{kubeset / base:.2f}x of bare GC-paused; results held by the caller in all cases"},
+            {
+                "bench": "rest",
+                "case": f"bare requests.get + PodList.model_validate_json, GC paused ({N_PODS} pods, {mb:.0f} MB)",
+                "median_s": base,
+            },
+            {
+                "bench": "rest",
+                "case": "bare requests.get + PodList.model_validate_json, GC running",
+                "median_s": gc_on,
+                "baseline_case": "bare, GC paused",
+                "ratio": gc_on / base,
+                "note": "for reference",
+            },
+            {
+                "bench": "rest",
+                "case": "bare requests.get + decode, GC paused, new objects promoted",
+                "median_s": promoted,
+                "baseline_case": "bare, GC paused",
+                "ratio": promoted / base,
+                "note": "the first GC pass after a plain paused decode walks every new object",
+            },
+            {
+                "bench": "rest",
+                "case": f"Clientset core_v1.pods().list() ({N_PODS} pods)",
+                "median_s": kubeset,
+                "baseline_case": "bare, GC paused, promoted",
+                "ratio": kubeset / promoted,
+                "target": "<= 1.10x",
+                "note": f"{kubeset / base:.2f}x of bare GC-paused; results held by the caller in all cases",
+            },
         ]
         out += _watch_rows("realistic pods (~6 KB)", pods[:500], client, Pod, server)
-        out += _watch_rows("leases (~0.3 KB)", [_small_object(i) for i in range(500)],
-                           cs.coordination_v1.leases(), Lease, server)
+        out += _watch_rows(
+            "leases (~0.3 KB)",
+            [_small_object(i) for i in range(500)],
+            cs.coordination_v1.leases(),
+            Lease,
+            server,
+        )
         cs.close()
     finally:
         server.stop()

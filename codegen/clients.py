@@ -22,11 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-
 from kubeset.codegen.description import ApiDescription, ModelRef, Resource
 from kubeset.codegen.naming import snake_case
 
-__all__ = ["render_clients", "method_name", "group_attribute", "GenClientsError"]
+__all__ = ["GenClientsError", "group_attribute", "method_name", "render_clients"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -129,7 +128,9 @@ class _Imports:
     def lines(self) -> list[tuple[str, list[str]]]:
         modules: dict[str, list[str]] = {}
         for ref, local in self.by_ref.items():
-            modules.setdefault(ref.module, []).append(ref.name if local == ref.name else f"{ref.name} as {local}")
+            modules.setdefault(ref.module, []).append(
+                ref.name if local == ref.name else f"{ref.name} as {local}"
+            )
         return [(f"{self.package}.{m}", sorted(names)) for m, names in sorted(modules.items())]
 
 
@@ -269,9 +270,22 @@ def render_clients(api: ApiDescription, package: str) -> dict[str, str]:
             model_imports=imports.lines(),
             mixins=mixins,
         )
-        entries.append({"attr": attr, "module": f"{package}.clients.{attr}", "class_name": class_name, "gv": gv})
-    files["clients/__init__.py"] = env.get_template("clients_init.py.jinja2").render(header=header, groups=entries)
+        entries.append(
+            {
+                "attr": attr,
+                "module": f"{package}.clients.{attr}",
+                "class_name": class_name,
+                "gv": gv,
+            }
+        )
+    files["clients/__init__.py"] = env.get_template("clients_init.py.jinja2").render(
+        header=header, groups=entries
+    )
     files["clientset.py"] = env.get_template("clientset.py.jinja2").render(
-        header=header, package=package, groups=entries, title=api.title or "Kubernetes", release=api.version
+        header=header,
+        package=package,
+        groups=entries,
+        title=api.title or "Kubernetes",
+        release=api.version,
     )
     return dict(sorted(files.items()))

@@ -17,10 +17,14 @@ T = TypeVar("T")
 
 def parse_args(description: str, default_name: str) -> tuple[Config, argparse.Namespace]:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    parser.add_argument(
+        "--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)"
+    )
     parser.add_argument("--context", help="kubeconfig context (default: the current one)")
     parser.add_argument("--namespace", "-n", help="namespace (default: the context's)")
-    parser.add_argument("--name", default=default_name, help=f"object name (default: {default_name})")
+    parser.add_argument(
+        "--name", default=default_name, help=f"object name (default: {default_name})"
+    )
     args = parser.parse_args()
     config = kubeset.load_kubeconfig(args.kubeconfig, args.context)
     args.namespace = args.namespace or config.namespace or "default"
@@ -47,7 +51,9 @@ def print_events(watch: Watch[Any], until: str = "DELETED") -> list[str]:
             if event.type == "BOOKMARK":
                 continue
             meta = event.object.metadata
-            print(f"  watch: {event.type} {meta.name if meta else '?'} (resourceVersion {meta.resource_version if meta else '?'})")
+            print(
+                f"  watch: {event.type} {meta.name if meta else '?'} (resourceVersion {meta.resource_version if meta else '?'})"
+            )
             seen.append(event.type)
             if event.type == until:
                 break

@@ -7,7 +7,6 @@ create-update-delete-deployment example, in kubeset).
 from __future__ import annotations
 
 from common import parse_args, print_events, retry_on_conflict
-
 from kubeset.kubernetes import Clientset
 from kubeset.kubernetes.models.apps.v1 import Deployment, DeploymentSpec
 from kubeset.kubernetes.models.core.v1 import Container, ContainerPort, PodSpec, PodTemplateSpec
@@ -27,15 +26,26 @@ def main() -> None:
             selector=LabelSelector(match_labels=labels),
             template=PodTemplateSpec(
                 metadata=ObjectMeta(labels=labels),
-                spec=PodSpec(containers=[Container(name="web", image="nginx:1.27",
-                                                   ports=[ContainerPort(name="http", container_port=80)])]),
+                spec=PodSpec(
+                    containers=[
+                        Container(
+                            name="web",
+                            image="nginx:1.27",
+                            ports=[ContainerPort(name="http", container_port=80)],
+                        )
+                    ]
+                ),
             ),
         ),
     )
     print("Creating deployment...")
     created = deployments.create(deployment)
-    print(f"Created deployment {created.metadata.name!r} (resourceVersion {created.metadata.resource_version})")
-    watch = deployments.watch(name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60)
+    print(
+        f"Created deployment {created.metadata.name!r} (resourceVersion {created.metadata.resource_version})"
+    )
+    watch = deployments.watch(
+        name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60
+    )
 
     print("Updating deployment...")
 
@@ -47,7 +57,9 @@ def main() -> None:
         return deployments.update(current)
 
     updated = retry_on_conflict(update)
-    print(f"Updated deployment: replicas={updated.spec.replicas}, image={updated.spec.template.spec.containers[0].image}")
+    print(
+        f"Updated deployment: replicas={updated.spec.replicas}, image={updated.spec.template.spec.containers[0].image}"
+    )
 
     scale = deployments.get_scale(args.name)
     print(f"Scale subresource: replicas={scale.spec.replicas}")

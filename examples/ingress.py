@@ -1,12 +1,11 @@
 """Create, update, get, list, watch and delete an Ingress.
 
-    python examples/ingress.py --kubeconfig ~/.kube/config [--namespace default] [--name demo-ingress]
+python examples/ingress.py --kubeconfig ~/.kube/config [--namespace default] [--name demo-ingress]
 """
 
 from __future__ import annotations
 
 from common import parse_args, print_events, retry_on_conflict
-
 from kubeset.kubernetes import Clientset
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
 from kubeset.kubernetes.models.networking.v1 import (
@@ -22,7 +21,9 @@ from kubeset.kubernetes.models.networking.v1 import (
 
 
 def backend(service: str, port: int) -> IngressBackend:
-    return IngressBackend(service=IngressServiceBackend(name=service, port=ServiceBackendPort(number=port)))
+    return IngressBackend(
+        service=IngressServiceBackend(name=service, port=ServiceBackendPort(number=port))
+    )
 
 
 def main() -> None:
@@ -31,19 +32,32 @@ def main() -> None:
 
     ingress = Ingress(
         metadata=ObjectMeta(name=args.name, labels={"app": "demo"}),
-        spec=IngressSpec(rules=[IngressRule(
-            host="demo.example.com",
-            http=HTTPIngressRuleValue(paths=[HTTPIngressPath(path="/", path_type="Prefix", backend=backend("web", 80))]),
-        )]),
+        spec=IngressSpec(
+            rules=[
+                IngressRule(
+                    host="demo.example.com",
+                    http=HTTPIngressRuleValue(
+                        paths=[
+                            HTTPIngressPath(
+                                path="/", path_type="Prefix", backend=backend("web", 80)
+                            )
+                        ]
+                    ),
+                )
+            ]
+        ),
     )
     created = ingresses.create(ingress)
     print(f"Created ingress {created.metadata.name!r} for host {created.spec.rules[0].host}")
-    watch = ingresses.watch(name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60)
+    watch = ingresses.watch(
+        name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60
+    )
 
     def update() -> Ingress:
         current = ingresses.get(args.name)
         current.spec.rules[0].http.paths.append(
-            HTTPIngressPath(path="/api", path_type="Prefix", backend=backend("api", 8080)))
+            HTTPIngressPath(path="/api", path_type="Prefix", backend=backend("api", 8080))
+        )
         return ingresses.update(current)
 
     updated = retry_on_conflict(update)
@@ -51,7 +65,10 @@ def main() -> None:
 
     got = ingresses.get(args.name)
     print(f"Got ingress {got.metadata.name!r} (generation {got.metadata.generation})")
-    print("Ingresses with app=demo: " + ", ".join(i.metadata.name for i in ingresses.list(label_selector="app=demo").items))
+    print(
+        "Ingresses with app=demo: "
+        + ", ".join(i.metadata.name for i in ingresses.list(label_selector="app=demo").items)
+    )
 
     ingresses.delete(args.name)
     seen = print_events(watch)

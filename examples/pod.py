@@ -1,12 +1,11 @@
 """Create, update, get, list, watch and delete a Pod (and server-side apply a label).
 
-    python examples/pod.py --kubeconfig ~/.kube/config [--namespace default] [--name demo-pod]
+python examples/pod.py --kubeconfig ~/.kube/config [--namespace default] [--name demo-pod]
 """
 
 from __future__ import annotations
 
 from common import parse_args, print_events, retry_on_conflict
-
 from kubeset.kubernetes import Clientset
 from kubeset.kubernetes.models.core.v1 import Container, Pod, PodSpec
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
@@ -18,11 +17,17 @@ def main() -> None:
 
     pod = Pod(
         metadata=ObjectMeta(name=args.name, labels={"app": "demo-pod"}),
-        spec=PodSpec(containers=[Container(name="main", image="busybox:1.36", command=["sleep", "3600"])]),
+        spec=PodSpec(
+            containers=[Container(name="main", image="busybox:1.36", command=["sleep", "3600"])]
+        ),
     )
     created = pods.create(pod)
-    print(f"Created pod {created.metadata.name!r} (phase {created.status.phase if created.status else None})")
-    watch = pods.watch(name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60)
+    print(
+        f"Created pod {created.metadata.name!r} (phase {created.status.phase if created.status else None})"
+    )
+    watch = pods.watch(
+        name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60
+    )
 
     def update() -> Pod:
         current = pods.get(args.name)
@@ -32,15 +37,24 @@ def main() -> None:
         return pods.update(current)
 
     updated = retry_on_conflict(update)
-    print(f"Updated pod: labels={updated.metadata.labels}, image={updated.spec.containers[0].image}")
+    print(
+        f"Updated pod: labels={updated.metadata.labels}, image={updated.spec.containers[0].image}"
+    )
 
     applied = pods.apply(
-        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": args.name, "labels": {"owner": "kubeset-example"}}},
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": args.name, "labels": {"owner": "kubeset-example"}},
+        },
         field_manager="kubeset-example",
     )
     print(f"Applied a label with server-side apply: {applied.metadata.labels}")
 
-    print("Pods with app=demo-pod: " + ", ".join(p.metadata.name for p in pods.list(label_selector="app=demo-pod").items))
+    print(
+        "Pods with app=demo-pod: "
+        + ", ".join(p.metadata.name for p in pods.list(label_selector="app=demo-pod").items)
+    )
 
     pods.delete(args.name, grace_period_seconds=0)
     seen = print_events(watch)

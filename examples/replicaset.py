@@ -1,12 +1,11 @@
 """Create, update (and scale), get, list, watch and delete a ReplicaSet.
 
-    python examples/replicaset.py --kubeconfig ~/.kube/config [--namespace default] [--name demo-replicaset]
+python examples/replicaset.py --kubeconfig ~/.kube/config [--namespace default] [--name demo-replicaset]
 """
 
 from __future__ import annotations
 
 from common import parse_args, print_events, retry_on_conflict
-
 from kubeset.kubernetes import Clientset
 from kubeset.kubernetes.models.apps.v1 import ReplicaSet, ReplicaSetSpec
 from kubeset.kubernetes.models.core.v1 import Container, PodSpec, PodTemplateSpec
@@ -24,13 +23,17 @@ def main() -> None:
         spec=ReplicaSetSpec(
             replicas=1,
             selector=LabelSelector(match_labels=labels),
-            template=PodTemplateSpec(metadata=ObjectMeta(labels=labels),
-                                     spec=PodSpec(containers=[Container(name="app", image="busybox:1.36")])),
+            template=PodTemplateSpec(
+                metadata=ObjectMeta(labels=labels),
+                spec=PodSpec(containers=[Container(name="app", image="busybox:1.36")]),
+            ),
         ),
     )
     created = replicasets.create(rs)
     print(f"Created replicaset {created.metadata.name!r} with {created.spec.replicas} replica(s)")
-    watch = replicasets.watch(name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60)
+    watch = replicasets.watch(
+        name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60
+    )
 
     def update() -> ReplicaSet:
         current = replicasets.get(args.name)
@@ -40,10 +43,17 @@ def main() -> None:
     updated = retry_on_conflict(update)
     print(f"Updated replicaset annotations: {updated.metadata.annotations}")
 
-    patched = replicasets.patch(args.name, {"spec": {"replicas": 3}}, patch_type=PatchType.STRATEGIC_MERGE)
-    print(f"Patched replicas to {patched.spec.replicas}; scale subresource says {replicasets.get_scale(args.name).spec.replicas}")
+    patched = replicasets.patch(
+        args.name, {"spec": {"replicas": 3}}, patch_type=PatchType.STRATEGIC_MERGE
+    )
+    print(
+        f"Patched replicas to {patched.spec.replicas}; scale subresource says {replicasets.get_scale(args.name).spec.replicas}"
+    )
 
-    print("ReplicaSets: " + ", ".join(r.metadata.name for r in replicasets.list(label_selector="app=demo-rs").items))
+    print(
+        "ReplicaSets: "
+        + ", ".join(r.metadata.name for r in replicasets.list(label_selector="app=demo-rs").items)
+    )
 
     replicasets.delete(args.name, propagation_policy="Background")
     seen = print_events(watch)

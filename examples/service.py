@@ -1,12 +1,11 @@
 """Create, update, get, list, watch and delete a Service.
 
-    python examples/service.py --kubeconfig ~/.kube/config [--namespace default] [--name demo-service]
+python examples/service.py --kubeconfig ~/.kube/config [--namespace default] [--name demo-service]
 """
 
 from __future__ import annotations
 
 from common import parse_args, print_events, retry_on_conflict
-
 from kubeset.kubernetes import Clientset
 from kubeset.kubernetes.models.core.v1 import Service, ServicePort, ServiceSpec
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
@@ -18,11 +17,15 @@ def main() -> None:
 
     service = Service(
         metadata=ObjectMeta(name=args.name, labels={"app": "demo"}),
-        spec=ServiceSpec(selector={"app": "demo"}, ports=[ServicePort(name="http", port=80, target_port=8080)]),
+        spec=ServiceSpec(
+            selector={"app": "demo"}, ports=[ServicePort(name="http", port=80, target_port=8080)]
+        ),
     )
     created = services.create(service)
     print(f"Created service {created.metadata.name!r} with cluster IP {created.spec.cluster_ip}")
-    watch = services.watch(name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60)
+    watch = services.watch(
+        name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60
+    )
 
     def update() -> Service:
         current = services.get(args.name)
@@ -30,11 +33,17 @@ def main() -> None:
         return services.update(current)
 
     updated = retry_on_conflict(update)
-    print("Updated service ports: " + ", ".join(f"{p.name}={p.port}->{p.target_port}" for p in updated.spec.ports))
+    print(
+        "Updated service ports: "
+        + ", ".join(f"{p.name}={p.port}->{p.target_port}" for p in updated.spec.ports)
+    )
 
     got = services.get(args.name)
     print(f"Got service {got.metadata.name!r}: type {got.spec.type}, selector {got.spec.selector}")
-    print("Services with app=demo: " + ", ".join(s.metadata.name for s in services.list(label_selector="app=demo").items))
+    print(
+        "Services with app=demo: "
+        + ", ".join(s.metadata.name for s in services.list(label_selector="app=demo").items)
+    )
 
     services.delete(args.name)
     seen = print_events(watch)

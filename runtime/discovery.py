@@ -86,13 +86,19 @@ class DiscoveryClient:
             groups.append(APIGroupInfo("", core_versions, core_versions[0]))
         for g in self._get("apis").get("groups") or ():
             versions = tuple(v["groupVersion"] for v in g.get("versions") or ())
-            preferred = (g.get("preferredVersion") or {}).get("groupVersion") or (versions[0] if versions else "")
+            preferred = (g.get("preferredVersion") or {}).get("groupVersion") or (
+                versions[0] if versions else ""
+            )
             groups.append(APIGroupInfo(g.get("name", ""), versions, preferred))
         return groups
 
     def server_resources_for_group_version(self, group_version: str) -> list[APIResourceInfo]:
         """Resources of ``"v1"`` or ``"apps/v1"`` (NotFound when the server does not serve it)."""
-        path = ("api", group_version) if "/" not in group_version else ("apis", *group_version.split("/", 1))
+        path = (
+            ("api", group_version)
+            if "/" not in group_version
+            else ("apis", *group_version.split("/", 1))
+        )
         data = self._get(*path)
         gv = data.get("groupVersion") or group_version
         return [

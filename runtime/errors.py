@@ -16,31 +16,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "KubesetError",
+    "AlreadyExists",
+    "ApiConnectionError",
     "ApiError",
-    "StatusCause",
-    "StatusDetails",
     "BadRequest",
-    "Unauthorized",
+    "Conflict",
+    "DecodeError",
+    "Expired",
     "Forbidden",
-    "NotFound",
+    "Gone",
+    "InternalError",
+    "Invalid",
+    "KubesetError",
     "MethodNotAllowed",
     "NotAcceptable",
-    "AlreadyExists",
-    "Conflict",
-    "Gone",
-    "Expired",
+    "NotFound",
     "RequestEntityTooLarge",
-    "UnsupportedMediaType",
-    "Invalid",
-    "TooManyRequests",
-    "InternalError",
+    "RequestTimeout",
     "ServerTimeout",
     "ServiceUnavailable",
+    "StatusCause",
+    "StatusDetails",
     "Timeout",
-    "RequestTimeout",
-    "DecodeError",
-    "ApiConnectionError",
+    "TooManyRequests",
+    "Unauthorized",
+    "UnsupportedMediaType",
     "api_error_from_response",
     "api_error_from_status",
 ]
@@ -385,4 +385,6 @@ def api_error_from_response(
     if isinstance(status, dict) and status.get("kind") == "Status":
         return api_error_from_status(status, status_code, method=method, path=path)
     cls = error_class(status_code)
-    return cls(status_code, "", "", status=None, method=method, path=path, body_excerpt=_excerpt(body))
+    return cls(
+        status_code, "", "", status=None, method=method, path=path, body_excerpt=_excerpt(body)
+    )

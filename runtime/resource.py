@@ -29,39 +29,39 @@ from .rest import PatchType, Request, RESTClient
 if TYPE_CHECKING:
     from typing import Self
 
-    from .discovery import DiscoveryClient
     from .config import Config
+    from .discovery import DiscoveryClient
     from .rest import HTTPTransport
     from .watch import Watch
 
 __all__ = [
-    "ResourceInfo",
-    "ResourceClient",
-    "HasGet",
-    "HasList",
-    "HasWatch",
+    "Body",
+    "ClientsetBase",
+    "GroupVersionClient",
+    "HasApply",
+    "HasApproval",
+    "HasBinding",
     "HasCreate",
-    "HasUpdate",
     "HasDelete",
     "HasDeleteCollection",
-    "HasPatch",
-    "HasApply",
-    "HasStatus",
-    "HasScale",
-    "HasEviction",
-    "HasBinding",
     "HasEphemeralContainers",
-    "HasResize",
-    "HasToken",
-    "HasApproval",
+    "HasEviction",
     "HasFinalize",
+    "HasGet",
+    "HasList",
     "HasLog",
-    "LogStream",
-    "GroupVersionClient",
-    "ClientsetBase",
+    "HasPatch",
+    "HasResize",
+    "HasScale",
+    "HasStatus",
+    "HasToken",
+    "HasUpdate",
+    "HasWatch",
     "LazyGroup",
-    "Body",
+    "LogStream",
     "PatchBody",
+    "ResourceClient",
+    "ResourceInfo",
 ]
 
 
@@ -90,7 +90,9 @@ class ResourceInfo:
 
 T = TypeVar("T", bound=BaseModel)  # the resource's model (Pod)
 L = TypeVar("L", bound=BaseModel)  # its list model (PodList)
-S = TypeVar("S", bound=BaseModel)  # a subresource's own model (Scale, Eviction, TokenRequest, Binding)
+S = TypeVar(
+    "S", bound=BaseModel
+)  # a subresource's own model (Scale, Eviction, TokenRequest, Binding)
 C = TypeVar("C")
 M2 = TypeVar("M2", bound=BaseModel)
 
@@ -140,7 +142,9 @@ def _delete_options(
         opts["propagationPolicy"] = propagation_policy
     if preconditions is not None:
         if isinstance(preconditions, BaseModel):
-            opts["preconditions"] = preconditions.model_dump(mode="json", by_alias=True, exclude_unset=True)
+            opts["preconditions"] = preconditions.model_dump(
+                mode="json", by_alias=True, exclude_unset=True
+            )
         else:
             pre = dict(preconditions)
             # accept snake_case keys too
@@ -164,7 +168,11 @@ def _with_type_meta(obj: Any, info: ResourceInfo) -> Any:
         raise TypeError(f"expected a {info.kind} model or a dict, got {type(obj).__name__}")
     if data.get("apiVersion") and data.get("kind"):
         return data
-    return {"apiVersion": data.get("apiVersion") or info.api_version, "kind": data.get("kind") or info.kind, **data}
+    return {
+        "apiVersion": data.get("apiVersion") or info.api_version,
+        "kind": data.get("kind") or info.kind,
+        **data,
+    }
 
 
 class ResourceClient:
@@ -179,7 +187,7 @@ class ResourceClient:
     list_model: ClassVar[type[BaseModel] | None] = None
     subresource_models: ClassVar[Mapping[str, type[BaseModel]]] = {}
 
-    __slots__ = ("rest", "namespace")
+    __slots__ = ("namespace", "rest")
 
     def __init__(self, rest: RESTClient, namespace: str | None = "") -> None:
         self.rest = rest
@@ -207,12 +215,18 @@ class ResourceClient:
         if required and not ns:
             raise ValueError(
                 f"{self.info.plural} are namespaced: give a namespace to the client"
-                f" (e.g. .{self.info.plural}(\"default\")) or set metadata.namespace"
+                f' (e.g. .{self.info.plural}("default")) or set metadata.namespace'
             )
         return ns
 
     def _request(
-        self, method: str, name: str = "", subresource: str = "", *, obj: Any = None, all_namespaces: bool = False
+        self,
+        method: str,
+        name: str = "",
+        subresource: str = "",
+        *,
+        obj: Any = None,
+        all_namespaces: bool = False,
     ) -> Request:
         req = self.rest.verb(method).abs_path(self.info.api_path)
         req.namespace(self._namespace_for(obj, required=not all_namespaces))
@@ -232,16 +246,22 @@ class ResourceClient:
     def _sub_model(self, subresource: str) -> type[BaseModel]:
         model = self.subresource_models.get(subresource)
         if model is None:
-            raise TypeError(f"{type(self).__name__} declares no model for the {subresource!r} subresource")
+            raise TypeError(
+                f"{type(self).__name__} declares no model for the {subresource!r} subresource"
+            )
         return model
 
     def _get(self, name: str, subresource: str, model: type[M2], **params: Any) -> M2:
         return self._request("GET", name, subresource).params(params).do().into(model)
 
-    def _put(self, obj: Any, subresource: str, model: type[M2], name: str = "", **params: Any) -> M2:
+    def _put(
+        self, obj: Any, subresource: str, model: type[M2], name: str = "", **params: Any
+    ) -> M2:
         own = not name  # a write of the resource itself (not of a Scale)
         name = name or self._name_of(obj)
-        req = self._request("PUT", name, subresource, obj=obj).body(_with_type_meta(obj, self.info) if own else obj)
+        req = self._request("PUT", name, subresource, obj=obj).body(
+            _with_type_meta(obj, self.info) if own else obj
+        )
         return _write_params(req, **params).do().into(model)
 
     def _patch(
@@ -257,7 +277,11 @@ class ResourceClient:
         force: bool | None = None,
     ) -> M2:
         if patch_type is None:
-            patch_type = PatchType.JSON if isinstance(patch, Sequence) and not isinstance(patch, (str, bytes)) else PatchType.MERGE
+            patch_type = (
+                PatchType.JSON
+                if isinstance(patch, Sequence) and not isinstance(patch, (str, bytes))
+                else PatchType.MERGE
+            )
         pt = patch_type.value if isinstance(patch_type, PatchType) else str(patch_type)
         req = self._request("PATCH", name, subresource).content_type(pt).body(patch)
         _write_params(req, dry_run, field_manager, field_validation)
@@ -266,10 +290,18 @@ class ResourceClient:
         return req.do().into(model)
 
     def _apply(
-        self, obj: Body, subresource: str, model: type[M2], field_manager: str, force: bool, dry_run: bool
+        self,
+        obj: Body,
+        subresource: str,
+        model: type[M2],
+        field_manager: str,
+        force: bool,
+        dry_run: bool,
     ) -> M2:
         if not field_manager:
-            raise ValueError("server-side apply needs a field_manager (who owns the applied fields)")
+            raise ValueError(
+                "server-side apply needs a field_manager (who owns the applied fields)"
+            )
         name = self._name_of(obj)
         req = self._request("PATCH", name, subresource, obj=obj).content_type(_APPLY)
         req.body(_with_type_meta(obj, self.info))
@@ -285,7 +317,9 @@ class ResourceClient:
 class HasGet(ResourceClient, Generic[T]):
     __slots__ = ()
 
-    def get(self, name: str, *, resource_version: str | None = None, timeout: float | None = None) -> T:
+    def get(
+        self, name: str, *, resource_version: str | None = None, timeout: float | None = None
+    ) -> T:
         """Read the object ``name`` (GET)."""
         req = self._request("GET", name).param("resourceVersion", resource_version).timeout(timeout)
         return req.do().into(self.model)  # type: ignore[return-value]
@@ -328,7 +362,9 @@ class HasList(ResourceClient, Generic[L]):
         timeout: float | None = None,
     ) -> L:
         """One page of objects (all of them without ``limit``); ``metadata.continue_`` names the next."""
-        req = self._list_request(label_selector, field_selector, resource_version, resource_version_match, timeout)
+        req = self._list_request(
+            label_selector, field_selector, resource_version, resource_version_match, timeout
+        )
         req.params({"limit": limit, "continue": continue_, "timeoutSeconds": timeout_seconds})
         return req.do().into(self._list_model())  # type: ignore[return-value]
 
@@ -348,7 +384,6 @@ class HasList(ResourceClient, Generic[L]):
         saying so: the listing must be started again.
         """
         first: Any = None
-        page_no = 0
         for page in self.iter_pages(
             label_selector=label_selector,
             field_selector=field_selector,
@@ -357,7 +392,6 @@ class HasList(ResourceClient, Generic[L]):
             resource_version_match=resource_version_match,
             timeout=timeout,
         ):
-            page_no += 1
             if first is None:
                 first = page
                 if getattr(first, "items", None) is None:
@@ -486,7 +520,12 @@ class HasUpdate(ResourceClient, Generic[T]):
     ) -> T:
         """Replace the object (PUT); a stale ``metadata.resourceVersion`` raises Conflict."""
         return self._put(
-            obj, "", self.model, dry_run=dry_run, field_manager=field_manager, field_validation=field_validation
+            obj,
+            "",
+            self.model,
+            dry_run=dry_run,
+            field_manager=field_manager,
+            field_validation=field_validation,
         )  # type: ignore[return-value]
 
 
@@ -556,14 +595,21 @@ class HasPatch(ResourceClient, Generic[T]):
     ) -> T:
         """Patch ``name``: a list is a JSON patch, anything else a merge patch unless
         ``patch_type`` says otherwise (``PatchType.STRATEGIC_MERGE`` for built-in kinds)."""
-        return self._patch(name, patch, "", self.model, patch_type, dry_run, field_manager, field_validation)  # type: ignore[return-value]
+        return self._patch(
+            name, patch, "", self.model, patch_type, dry_run, field_manager, field_validation
+        )  # type: ignore[return-value]
 
 
 class HasApply(ResourceClient, Generic[T]):
     __slots__ = ()
 
     def apply(
-        self, obj: T | Mapping[str, Any], *, field_manager: str, force: bool = False, dry_run: bool = False
+        self,
+        obj: T | Mapping[str, Any],
+        *,
+        field_manager: str,
+        force: bool = False,
+        dry_run: bool = False,
     ) -> T:
         """Server-side apply: the fields of ``obj`` become owned by ``field_manager``;
         ``force`` takes fields over from other managers instead of raising Conflict."""
@@ -591,7 +637,12 @@ class HasStatus(ResourceClient, Generic[T]):
     ) -> T:
         """Replace the object's status (PUT .../status); other changes are ignored by the server."""
         return self._put(
-            obj, "status", self.model, dry_run=dry_run, field_manager=field_manager, field_validation=field_validation
+            obj,
+            "status",
+            self.model,
+            dry_run=dry_run,
+            field_manager=field_manager,
+            field_validation=field_validation,
         )  # type: ignore[return-value]
 
     def patch_status(
@@ -604,10 +655,17 @@ class HasStatus(ResourceClient, Generic[T]):
         field_manager: str | None = None,
         field_validation: str | None = None,
     ) -> T:
-        return self._patch(name, patch, "status", self.model, patch_type, dry_run, field_manager, field_validation)  # type: ignore[return-value]
+        return self._patch(
+            name, patch, "status", self.model, patch_type, dry_run, field_manager, field_validation
+        )  # type: ignore[return-value]
 
     def apply_status(
-        self, obj: T | Mapping[str, Any], *, field_manager: str, force: bool = False, dry_run: bool = False
+        self,
+        obj: T | Mapping[str, Any],
+        *,
+        field_manager: str,
+        force: bool = False,
+        dry_run: bool = False,
     ) -> T:
         return self._apply(obj, "status", self.model, field_manager, force, dry_run)  # type: ignore[return-value]
 
@@ -621,10 +679,20 @@ class HasScale(ResourceClient, Generic[S]):
         return self._get(name, "scale", self._sub_model("scale"))  # type: ignore[return-value]
 
     def update_scale(
-        self, name: str, scale: S | Mapping[str, Any], *, dry_run: bool = False, field_manager: str | None = None
+        self,
+        name: str,
+        scale: S | Mapping[str, Any],
+        *,
+        dry_run: bool = False,
+        field_manager: str | None = None,
     ) -> S:
         return self._put(
-            scale, "scale", self._sub_model("scale"), name=name, dry_run=dry_run, field_manager=field_manager,
+            scale,
+            "scale",
+            self._sub_model("scale"),
+            name=name,
+            dry_run=dry_run,
+            field_manager=field_manager,
             field_validation=None,
         )  # type: ignore[return-value]
 
@@ -637,7 +705,9 @@ class HasScale(ResourceClient, Generic[S]):
         dry_run: bool = False,
         field_manager: str | None = None,
     ) -> S:
-        return self._patch(name, patch, "scale", self._sub_model("scale"), patch_type, dry_run, field_manager, None)  # type: ignore[return-value]
+        return self._patch(
+            name, patch, "scale", self._sub_model("scale"), patch_type, dry_run, field_manager, None
+        )  # type: ignore[return-value]
 
 
 class HasEviction(ResourceClient, Generic[S]):
@@ -692,7 +762,12 @@ class HasEphemeralContainers(ResourceClient, Generic[T]):
         self, obj: T | Mapping[str, Any], *, dry_run: bool = False, field_manager: str | None = None
     ) -> T:
         return self._put(
-            obj, "ephemeralcontainers", self.model, dry_run=dry_run, field_manager=field_manager, field_validation=None
+            obj,
+            "ephemeralcontainers",
+            self.model,
+            dry_run=dry_run,
+            field_manager=field_manager,
+            field_validation=None,
         )  # type: ignore[return-value]
 
     def patch_ephemeral_containers(
@@ -704,7 +779,9 @@ class HasEphemeralContainers(ResourceClient, Generic[T]):
         dry_run: bool = False,
         field_manager: str | None = None,
     ) -> T:
-        return self._patch(name, patch, "ephemeralcontainers", self.model, patch_type, dry_run, field_manager, None)  # type: ignore[return-value]
+        return self._patch(
+            name, patch, "ephemeralcontainers", self.model, patch_type, dry_run, field_manager, None
+        )  # type: ignore[return-value]
 
 
 class HasResize(ResourceClient, Generic[T]):
@@ -718,7 +795,14 @@ class HasResize(ResourceClient, Generic[T]):
     def update_resize(
         self, obj: T | Mapping[str, Any], *, dry_run: bool = False, field_manager: str | None = None
     ) -> T:
-        return self._put(obj, "resize", self.model, dry_run=dry_run, field_manager=field_manager, field_validation=None)  # type: ignore[return-value]
+        return self._put(
+            obj,
+            "resize",
+            self.model,
+            dry_run=dry_run,
+            field_manager=field_manager,
+            field_validation=None,
+        )  # type: ignore[return-value]
 
     def patch_resize(
         self,
@@ -729,7 +813,9 @@ class HasResize(ResourceClient, Generic[T]):
         dry_run: bool = False,
         field_manager: str | None = None,
     ) -> T:
-        return self._patch(name, patch, "resize", self.model, patch_type, dry_run, field_manager, None)  # type: ignore[return-value]
+        return self._patch(
+            name, patch, "resize", self.model, patch_type, dry_run, field_manager, None
+        )  # type: ignore[return-value]
 
 
 class HasToken(ResourceClient, Generic[S]):
@@ -753,7 +839,11 @@ class HasToken(ResourceClient, Generic[S]):
                 spec["audiences"] = list(audiences)
             if expiration_seconds is not None:
                 spec["expirationSeconds"] = expiration_seconds
-            body: Any = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": spec}
+            body: Any = {
+                "apiVersion": "authentication.k8s.io/v1",
+                "kind": "TokenRequest",
+                "spec": spec,
+            }
         else:
             body = token_request
         req = self._request("POST", name, "token").body(body)
@@ -772,7 +862,14 @@ class HasApproval(ResourceClient, Generic[T]):
         self, obj: T | Mapping[str, Any], *, dry_run: bool = False, field_manager: str | None = None
     ) -> T:
         """Write ``status.conditions`` (Approved / Denied) of a CSR."""
-        return self._put(obj, "approval", self.model, dry_run=dry_run, field_manager=field_manager, field_validation=None)  # type: ignore[return-value]
+        return self._put(
+            obj,
+            "approval",
+            self.model,
+            dry_run=dry_run,
+            field_manager=field_manager,
+            field_validation=None,
+        )  # type: ignore[return-value]
 
     def patch_approval(
         self,
@@ -783,7 +880,9 @@ class HasApproval(ResourceClient, Generic[T]):
         dry_run: bool = False,
         field_manager: str | None = None,
     ) -> T:
-        return self._patch(name, patch, "approval", self.model, patch_type, dry_run, field_manager, None)  # type: ignore[return-value]
+        return self._patch(
+            name, patch, "approval", self.model, patch_type, dry_run, field_manager, None
+        )  # type: ignore[return-value]
 
 
 class HasFinalize(ResourceClient, Generic[T]):
@@ -791,8 +890,17 @@ class HasFinalize(ResourceClient, Generic[T]):
 
     __slots__ = ()
 
-    def finalize(self, obj: T | Mapping[str, Any], *, dry_run: bool = False, field_manager: str | None = None) -> T:
-        return self._put(obj, "finalize", self.model, dry_run=dry_run, field_manager=field_manager, field_validation=None)  # type: ignore[return-value]
+    def finalize(
+        self, obj: T | Mapping[str, Any], *, dry_run: bool = False, field_manager: str | None = None
+    ) -> T:
+        return self._put(
+            obj,
+            "finalize",
+            self.model,
+            dry_run=dry_run,
+            field_manager=field_manager,
+            field_validation=None,
+        )  # type: ignore[return-value]
 
 
 class LogStream:
@@ -821,8 +929,12 @@ class LogStream:
             if self._stopped:
                 return
             if "timed out" in str(e):
-                raise RequestTimeout(f"{self._what}: no log output within the read timeout") from None
-            raise ApiConnectionError(f"{self._what}: the log stream broke: {type(e).__name__}") from None
+                raise RequestTimeout(
+                    f"{self._what}: no log output within the read timeout"
+                ) from None
+            raise ApiConnectionError(
+                f"{self._what}: the log stream broke: {type(e).__name__}"
+            ) from None
         finally:
             self._stopped = True
             self._response.close()
@@ -898,8 +1010,17 @@ class HasLog(ResourceClient):
     ) -> str:
         """The pod's log so far, as text."""
         req = self._log_request(
-            name, container, False, previous, since_seconds, since_time, tail_lines, timestamps, limit_bytes,
-            insecure_skip_tls_verify_backend, timeout,
+            name,
+            container,
+            False,
+            previous,
+            since_seconds,
+            since_time,
+            tail_lines,
+            timestamps,
+            limit_bytes,
+            insecure_skip_tls_verify_backend,
+            timeout,
         )
         return req.do().text()
 
@@ -920,8 +1041,17 @@ class HasLog(ResourceClient):
     ) -> LogStream:
         """The pod's log line by line as it is written (``follow``); stop() or ``with`` to end."""
         req = self._log_request(
-            name, container, follow, previous, since_seconds, since_time, tail_lines, timestamps, limit_bytes,
-            insecure_skip_tls_verify_backend, timeout,
+            name,
+            container,
+            follow,
+            previous,
+            since_seconds,
+            since_time,
+            tail_lines,
+            timestamps,
+            limit_bytes,
+            insecure_skip_tls_verify_backend,
+            timeout,
         )
         if follow:
             req.read_timeout(None)
@@ -981,9 +1111,17 @@ class ClientsetBase:
     """
 
     def __init__(
-        self, config: Config | HTTPTransport | RESTClient, *, host: str | None = None, **rest_options: Any
+        self,
+        config: Config | HTTPTransport | RESTClient,
+        *,
+        host: str | None = None,
+        **rest_options: Any,
     ) -> None:
-        self.rest = config if isinstance(config, RESTClient) else RESTClient(config, host=host, **rest_options)
+        self.rest = (
+            config
+            if isinstance(config, RESTClient)
+            else RESTClient(config, host=host, **rest_options)
+        )
 
     @property
     def discovery(self) -> DiscoveryClient:
@@ -1006,4 +1144,3 @@ class ClientsetBase:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.rest.host}>"
-

@@ -46,13 +46,13 @@ if TYPE_CHECKING:
     from .watch import Watch
 
 __all__ = [
+    "DecodeError",
     "HTTPTransport",
     "PatchType",
     "RESTClient",
     "Request",
     "Result",
     "SessionTransport",
-    "DecodeError",
 ]
 
 M = TypeVar("M", bound=BaseModel)
@@ -215,9 +215,11 @@ def _public_url(url: str) -> str:
 class Result:
     """The answer of :meth:`Request.do`: status code, headers and body, decoded on demand."""
 
-    __slots__ = ("status_code", "headers", "content", "_what")
+    __slots__ = ("_what", "content", "headers", "status_code")
 
-    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes, what: str = "") -> None:
+    def __init__(
+        self, status_code: int, headers: Mapping[str, str], content: bytes, what: str = ""
+    ) -> None:
         self.status_code = status_code
         self.headers = headers
         self.content = content
@@ -287,9 +289,13 @@ class RESTClient:
             base = host or config.host
             default_timeout = timeout if timeout is not None else config.timeout
         if not base:
-            raise ValueError("RESTClient needs the server URL: pass host='https://...' with a bare transport")
+            raise ValueError(
+                "RESTClient needs the server URL: pass host='https://...' with a bare transport"
+            )
         if "://" not in base:
-            raise ValueError(f"server URL {_public_url(base)!r} has no scheme (expected https://host:port)")
+            raise ValueError(
+                f"server URL {_public_url(base)!r} has no scheme (expected https://host:port)"
+            )
         self.host = base.rstrip("/")
         self.timeout: float = default_timeout if default_timeout is not None else DEFAULT_TIMEOUT
         self.max_retries = max_retries
@@ -395,7 +401,11 @@ class RESTClient:
             if not retry:
                 return resp
             resp.close()
-            delay = min(retry_after, self.max_retry_after) if retry_after is not None else self._backoff(attempt)
+            delay = (
+                min(retry_after, self.max_retry_after)
+                if retry_after is not None
+                else self._backoff(attempt)
+            )
             time.sleep(delay)
             attempt += 1
 
@@ -419,7 +429,10 @@ class RESTClient:
 
 def _is_reset(e: requests.ConnectionError) -> bool:
     text = repr(e).lower()
-    return any(s in text for s in ("reset", "remotedisconnected", "connection aborted", "broken pipe", "eof"))
+    return any(
+        s in text
+        for s in ("reset", "remotedisconnected", "connection aborted", "broken pipe", "eof")
+    )
 
 
 def _short_reason(e: BaseException) -> str:
@@ -442,22 +455,22 @@ class Request:
     """One API request under construction; every setter returns the request (chainable)."""
 
     __slots__ = (
-        "client",
-        "method",
-        "_prefix",
-        "_namespace",
-        "_resource",
-        "_name",
-        "_subresource",
-        "_suffix",
-        "_params",
+        "_accept",
         "_body",
         "_content_type",
-        "_accept",
         "_headers",
-        "_timeout",
-        "_read_timeout",
         "_max_retries",
+        "_name",
+        "_namespace",
+        "_params",
+        "_prefix",
+        "_read_timeout",
+        "_resource",
+        "_subresource",
+        "_suffix",
+        "_timeout",
+        "client",
+        "method",
     )
 
     def __init__(self, client: RESTClient, method: str) -> None:

@@ -13,6 +13,7 @@ breaking out of the loop or closing the iterator releases the connection.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -106,11 +107,9 @@ class Watch(Generic[T]):
         self.stop()
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # interpreter shutdown: modules may be gone
             if not self._stopped:
                 self._response.close()
-        except Exception:  # pragma: no cover - interpreter shutdown
-            pass
 
     # -- iteration ----------------------------------------------------------------------
     def __iter__(self) -> Iterator[WatchEvent[T]]:
@@ -146,11 +145,17 @@ class Watch(Generic[T]):
             # AttributeError/ValueError: urllib3 reading from a response closed by stop()
             if self._stopped:
                 return
-            if isinstance(e, (requests.Timeout, requests.ConnectionError)) and "timed out" in str(e):
-                raise RequestTimeout(f"{self._what}: no event or bookmark within the read timeout") from None
+            if isinstance(e, (requests.Timeout, requests.ConnectionError)) and "timed out" in str(
+                e
+            ):
+                raise RequestTimeout(
+                    f"{self._what}: no event or bookmark within the read timeout"
+                ) from None
             if isinstance(e, ValueError) and not isinstance(e, requests.RequestException):
                 raise
-            raise ApiConnectionError(f"{self._what}: the watch stream broke: {type(e).__name__}") from None
+            raise ApiConnectionError(
+                f"{self._what}: the watch stream broke: {type(e).__name__}"
+            ) from None
         finally:
             self._stopped = True
             self._response.close()
@@ -175,7 +180,9 @@ class Watch(Generic[T]):
             data = json.loads(line)
         except ValueError:
             excerpt = line[:120].decode("utf-8", errors="replace")
-            raise ApiConnectionError(f"{self._what}: the watch stream sent a line that is not JSON: {excerpt!r}") from None
+            raise ApiConnectionError(
+                f"{self._what}: the watch stream sent a line that is not JSON: {excerpt!r}"
+            ) from None
         if not isinstance(data, dict) or "type" not in data:
             raise ApiConnectionError(f"{self._what}: a watch event without 'type'")
         obj = data.get("object")

@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import kubeset
 import pytest
 from kube_apiserver import ApiServer
-
-import kubeset
 from kubeset import errors
 from kubeset.resource import (
     HasApply,
@@ -66,8 +65,10 @@ def ns(cs: Any) -> Iterator[str]:
 
 
 def _pod(name: str, **labels: str) -> dict[str, Any]:
-    return {"metadata": {"name": name, "labels": labels or {"app": "e2e"}},
-            "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
+    return {
+        "metadata": {"name": name, "labels": labels or {"app": "e2e"}},
+        "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]},
+    }
 
 
 def test_configmap_verbs_and_errors(cs: Any, ns: str) -> None:
@@ -91,12 +92,20 @@ def test_configmap_verbs_and_errors(cs: Any, ns: str) -> None:
     assert nf.value.name == "missing" and nf.value.kind == "configmaps"
     assert cms.patch("c1", {"data": {"m": "1"}}).data == {"k": "w", "m": "1"}
     assert cms.patch("c1", [{"op": "remove", "path": "/data/m"}]).data == {"k": "w"}
-    assert cms.patch("c1", {"data": {"s": "2"}}, patch_type=PatchType.STRATEGIC_MERGE).data == {"k": "w", "s": "2"}
+    assert cms.patch("c1", {"data": {"s": "2"}}, patch_type=PatchType.STRATEGIC_MERGE).data == {
+        "k": "w",
+        "s": "2",
+    }
     applied = cms.apply({"metadata": {"name": "c2"}, "data": {"a": "b"}}, field_manager="e2e")
     assert applied.data == {"a": "b"} and applied.metadata.managed_fields[0].manager == "e2e"
     with pytest.raises(errors.Conflict):
         cms.apply({"metadata": {"name": "c1"}, "data": {"k": "mine"}}, field_manager="other")
-    assert cms.apply({"metadata": {"name": "c1"}, "data": {"k": "mine"}}, field_manager="other", force=True).data["k"] == "mine"
+    assert (
+        cms.apply(
+            {"metadata": {"name": "c1"}, "data": {"k": "mine"}}, field_manager="other", force=True
+        ).data["k"]
+        == "mine"
+    )
     cms.create({"metadata": {"name": "dry"}}, dry_run=True)
     with pytest.raises(errors.NotFound):
         cms.get("dry")
@@ -106,7 +115,9 @@ def test_configmap_verbs_and_errors(cs: Any, ns: str) -> None:
         cms.delete("c1", preconditions={"uid": "00000000-0000-0000-0000-000000000000"})
     cms.delete("c1", preconditions={"uid": created.metadata.uid})
     cms.delete_collection()
-    assert cms.list().items == [] or all(c.metadata.name == "kube-root-ca.crt" for c in cms.list().items)
+    assert cms.list().items == [] or all(
+        c.metadata.name == "kube-root-ca.crt" for c in cms.list().items
+    )
 
 
 def test_invalid_reports_causes(cs: Any, ns: str) -> None:
@@ -133,7 +144,9 @@ def test_watch_and_resume_from_a_bookmark(cs: Any, ns: str) -> None:
     leases = cs.coordination_v1.leases(ns)
     leases.create({"metadata": {"name": "l0"}, "spec": {"holderIdentity": "a"}})
     # a watch-list: initial ADDED events, then a bookmark marking their end, right away
-    with leases.watch(send_initial_events=True, resource_version_match="NotOlderThan", timeout_seconds=30) as w:
+    with leases.watch(
+        send_initial_events=True, resource_version_match="NotOlderThan", timeout_seconds=30
+    ) as w:
         seen = []
         for ev in w:
             seen.append((ev.type, ev.object.metadata.name))
@@ -166,7 +179,13 @@ def test_watch_stops_from_another_thread(cs: Any, ns: str) -> None:
 
 
 def test_pod_subresources(cs: Any, ns: str) -> None:
-    from kubeset.kubernetes.models.core.v1 import Binding, EphemeralContainer, ObjectReference, Pod, PodCondition
+    from kubeset.kubernetes.models.core.v1 import (
+        Binding,
+        EphemeralContainer,
+        ObjectReference,
+        Pod,
+        PodCondition,
+    )
 
     pods = cs.core_v1.pods(ns)
     pod = pods.create(_pod("p1"))
@@ -174,10 +193,17 @@ def test_pod_subresources(cs: Any, ns: str) -> None:
     assert pods.update_status(pod).status.conditions[0].reason == "E2E"
     assert pods.patch_status("p1", {"status": {"message": "hello"}}).status.message == "hello"
     pod = pods.get("p1")
-    pod.spec.ephemeral_containers = [EphemeralContainer(name="debug", image="busybox:1.36", target_container_name="c")]
+    pod.spec.ephemeral_containers = [
+        EphemeralContainer(name="debug", image="busybox:1.36", target_container_name="c")
+    ]
     assert pods.update_ephemeral_containers(pod).spec.ephemeral_containers[0].name == "debug"
-    cs.core_v1.nodes().create({"metadata": {"name": f"node-{ns}"}}) if not _exists(cs.core_v1.nodes(), f"node-{ns}") else None
-    pods.bind("p1", Binding(metadata={"name": "p1"}, target=ObjectReference(kind="Node", name=f"node-{ns}")))
+    cs.core_v1.nodes().create({"metadata": {"name": f"node-{ns}"}}) if not _exists(
+        cs.core_v1.nodes(), f"node-{ns}"
+    ) else None
+    pods.bind(
+        "p1",
+        Binding(metadata={"name": "p1"}, target=ObjectReference(kind="Node", name=f"node-{ns}")),
+    )
     assert pods.get("p1").spec.node_name == f"node-{ns}"
     pods.delete("p1", grace_period_seconds=0)
     pods.create(_pod("p2"))
@@ -187,7 +213,9 @@ def test_pod_subresources(cs: Any, ns: str) -> None:
         time.sleep(0.1)
     assert not _exists(pods, "p2")
     assert isinstance(pods.create(_pod("p3")), Pod)
-    assert isinstance(pods.log("p3", tail_lines=10), str)  # no kubelet: nothing to read, but an answer
+    assert isinstance(
+        pods.log("p3", tail_lines=10), str
+    )  # no kubelet: nothing to read, but an answer
 
 
 def _exists(client: Any, name: str) -> bool:
@@ -200,16 +228,29 @@ def _exists(client: Any, name: str) -> bool:
 
 def test_deployment_scale_and_status(cs: Any, ns: str) -> None:
     deps = cs.apps_v1.deployments(ns)
-    deps.create({"metadata": {"name": "web"}, "spec": {
-        "replicas": 2, "selector": {"matchLabels": {"app": "web"}},
-        "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
+    deps.create(
+        {
+            "metadata": {"name": "web"},
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+                },
+            },
+        }
+    )
     scale = deps.get_scale("web")
     assert scale.spec.replicas == 2 and scale.kind == "Scale"
     scale.spec.replicas = 4
     assert deps.update_scale("web", scale).spec.replicas == 4
     assert deps.patch_scale("web", {"spec": {"replicas": 5}}).spec.replicas == 5
     assert deps.get("web").spec.replicas == 5
-    assert deps.patch_status("web", {"status": {"observedGeneration": 99}}).status.observed_generation == 99
+    assert (
+        deps.patch_status("web", {"status": {"observedGeneration": 99}}).status.observed_generation
+        == 99
+    )
     deps.delete("web", propagation_policy="Foreground")
 
 
@@ -231,22 +272,45 @@ def test_events_and_service_account_token_and_csr(cs: Any, ns: str) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    ev = cs.core_v1.events(ns).create({"metadata": {"name": "e1"}, "reason": "Tested", "message": "m",
-                                       "involvedObject": {"kind": "Pod", "name": "x", "namespace": ns}})
+    ev = cs.core_v1.events(ns).create(
+        {
+            "metadata": {"name": "e1"},
+            "reason": "Tested",
+            "message": "m",
+            "involvedObject": {"kind": "Pod", "name": "x", "namespace": ns},
+        }
+    )
     assert ev.reason == "Tested"
-    tr = cs.core_v1.service_accounts(ns).create_token("default", audiences=["kubeset"], expiration_seconds=600)
+    tr = cs.core_v1.service_accounts(ns).create_token(
+        "default", audiences=["kubeset"], expiration_seconds=600
+    )
     assert tr.status.token and tr.status.token.count(".") == 2
     key = ec.generate_private_key(ec.SECP256R1())
-    req = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubeset-e2e")])).sign(key, hashes.SHA256())
+    req = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubeset-e2e")]))
+        .sign(key, hashes.SHA256())
+    )
     pem = req.public_bytes(serialization.Encoding.PEM)
     csrs = cs.certificates_v1.certificate_signing_requests()
     name = f"csr-{ns}"
-    csr = csrs.create({"metadata": {"name": name}, "spec": {
-        "request": pem, "signerName": "example.com/kubeset", "usages": ["client auth"]}})
+    csr = csrs.create(
+        {
+            "metadata": {"name": name},
+            "spec": {
+                "request": pem,
+                "signerName": "example.com/kubeset",
+                "usages": ["client auth"],
+            },
+        }
+    )
     from kubeset.kubernetes.models.certificates.v1 import CertificateSigningRequestCondition
 
-    csr.status.conditions = [CertificateSigningRequestCondition(type="Approved", status="True", reason="E2E", message="ok")]
+    csr.status.conditions = [
+        CertificateSigningRequestCondition(
+            type="Approved", status="True", reason="E2E", message="ok"
+        )
+    ]
     approved = csrs.update_approval(csr)
     assert approved.status.conditions[0].type == "Approved"
     csrs.delete(name)
@@ -277,24 +341,73 @@ def test_crd_shaped_resource(cs: Any, ns: str) -> None:
     crds = cs.apiextensions_v1.custom_resource_definitions()
     crd_name = f"widgets.{group}"
     if not _exists(crds, crd_name):
-        crds.create({"metadata": {"name": crd_name}, "spec": {
-            "group": group, "scope": "Namespaced",
-            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
-            "versions": [{"name": "v1", "served": True, "storage": True,
-                          "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas",
-                                                                   "statusReplicasPath": ".status.replicas"}},
-                          "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}})
+        crds.create(
+            {
+                "metadata": {"name": crd_name},
+                "spec": {
+                    "group": group,
+                    "scope": "Namespaced",
+                    "names": {
+                        "plural": "widgets",
+                        "singular": "widget",
+                        "kind": "Widget",
+                        "listKind": "WidgetList",
+                    },
+                    "versions": [
+                        {
+                            "name": "v1",
+                            "served": True,
+                            "storage": True,
+                            "subresources": {
+                                "status": {},
+                                "scale": {
+                                    "specReplicasPath": ".spec.replicas",
+                                    "statusReplicasPath": ".status.replicas",
+                                },
+                            },
+                            "schema": {
+                                "openAPIV3Schema": {
+                                    "type": "object",
+                                    "x-kubernetes-preserve-unknown-fields": True,
+                                }
+                            },
+                        }
+                    ],
+                },
+            }
+        )
     deadline = time.monotonic() + 30
-    while not any(c.type == "Established" and c.status == "True" for c in (crds.get(crd_name).status.conditions or [])):
+    while not any(
+        c.type == "Established" and c.status == "True"
+        for c in (crds.get(crd_name).status.conditions or [])
+    ):
         assert time.monotonic() < deadline
         time.sleep(0.2)
 
-    class Widgets(HasGet[Widget], HasList[WidgetList], HasWatch[Widget], HasCreate[Widget], HasUpdate[Widget],
-                  HasPatch[Widget], HasApply[Widget], HasDelete[Widget], HasStatus[Widget], HasScale[Scale]):
-        info = ResourceInfo(group, "v1", "Widget", "widgets", True, frozenset({"get", "list"}), frozenset({"status", "scale"}))
+    class Widgets(
+        HasGet[Widget],
+        HasList[WidgetList],
+        HasWatch[Widget],
+        HasCreate[Widget],
+        HasUpdate[Widget],
+        HasPatch[Widget],
+        HasApply[Widget],
+        HasDelete[Widget],
+        HasStatus[Widget],
+        HasScale[Scale],
+    ):
+        info = ResourceInfo(
+            group,
+            "v1",
+            "Widget",
+            "widgets",
+            True,
+            frozenset({"get", "list"}),
+            frozenset({"status", "scale"}),
+        )
         model = Widget
         list_model = WidgetList
-        subresource_models = {"scale": Scale}
+        subresource_models = {"scale": Scale}  # noqa: RUF012
 
     widgets = Widgets(cs.rest, ns)
     for attempt in range(50):  # discovery of a fresh CRD takes a moment
@@ -305,7 +418,9 @@ def test_crd_shaped_resource(cs: Any, ns: str) -> None:
             time.sleep(0.2)
     assert widgets.get("w1").spec == {"replicas": 1}
     assert widgets.patch_scale("w1", {"spec": {"replicas": 3}}).spec["replicas"] == 3
-    assert widgets.update_status({**widgets.get("w1").model_dump(), "status": {"replicas": 3}}).status == {"replicas": 3}
+    assert widgets.update_status(
+        {**widgets.get("w1").model_dump(), "status": {"replicas": 3}}
+    ).status == {"replicas": 3}
     with pytest.raises(errors.UnsupportedMediaType):
         widgets.patch("w1", {"spec": {"x": 1}}, patch_type=PatchType.STRATEGIC_MERGE)
     assert widgets.patch("w1", {"spec": {"x": 1}}).spec == {"replicas": 3, "x": 1}
@@ -313,12 +428,25 @@ def test_crd_shaped_resource(cs: Any, ns: str) -> None:
     widgets.delete("w1")
 
 
-@pytest.mark.parametrize("example", ["deployment", "service", "ingress", "replicaset", "pod", "statefulset"])
+@pytest.mark.parametrize(
+    "example", ["deployment", "service", "ingress", "replicaset", "pod", "statefulset"]
+)
 def test_examples_run_against_the_server(example: str, apiserver: ApiServer, ns: str) -> None:
     proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / f"{example}.py"), "--kubeconfig", str(apiserver.kubeconfig),
-         "--namespace", ns, "--name", f"ex-{example}"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(EXAMPLES / f"{example}.py"),
+            "--kubeconfig",
+            str(apiserver.kubeconfig),
+            "--namespace",
+            ns,
+            "--name",
+            f"ex-{example}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout

@@ -27,13 +27,19 @@ pytestmark = pytest.mark.skipif(
 
 
 def _marked_lines(path: Path) -> set[int]:
-    return {i for i, line in enumerate(path.read_text().splitlines(), 1) if re.search(r"#\s*E:", line)}
+    return {
+        i for i, line in enumerate(path.read_text().splitlines(), 1) if re.search(r"#\s*E:", line)
+    }
 
 
 def _mypy(path: Path) -> dict[int, list[str]]:
     proc = subprocess.run(
         [str(BIN / "mypy"), "--strict", "--no-incremental", "--show-error-codes", path.name],
-        capture_output=True, text=True, timeout=300, cwd=path.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=path.parent,
     )
     errors: dict[int, list[str]] = {}
     for line in proc.stdout.splitlines():
@@ -48,7 +54,10 @@ def _mypy(path: Path) -> dict[int, list[str]]:
 def _pyright(path: Path) -> dict[int, list[str]]:
     proc = subprocess.run(
         [str(BIN / "pyright"), "--outputjson", "--pythonpath", sys.executable, str(path)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     try:
         report = json.loads(proc.stdout)

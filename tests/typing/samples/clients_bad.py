@@ -1,5 +1,6 @@
-"""User code with mistakes: both checkers must report an error on every line marked ``# E``."""
+"""User code with mistakes (ruff: deliberate unused names): both checkers must report an error on every line marked ``# E``."""
 
+# ruff: noqa: F841, B018
 from __future__ import annotations
 
 from kubeset.config import Config

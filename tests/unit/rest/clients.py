@@ -55,33 +55,72 @@ from .models import (
     WidgetList,
 )
 
-_ALL = frozenset({"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"})
+_ALL = frozenset(
+    {"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}
+)
 
 
 class PodsClient(
-    HasGet[Pod], HasList[PodList], HasWatch[Pod], HasCreate[Pod], HasUpdate[Pod], HasPatch[Pod], HasApply[Pod],
-    HasDelete[Pod], HasDeleteCollection, HasStatus[Pod], HasEviction[Eviction], HasBinding[Binding],
-    HasEphemeralContainers[Pod], HasResize[Pod], HasLog,
+    HasGet[Pod],
+    HasList[PodList],
+    HasWatch[Pod],
+    HasCreate[Pod],
+    HasUpdate[Pod],
+    HasPatch[Pod],
+    HasApply[Pod],
+    HasDelete[Pod],
+    HasDeleteCollection,
+    HasStatus[Pod],
+    HasEviction[Eviction],
+    HasBinding[Binding],
+    HasEphemeralContainers[Pod],
+    HasResize[Pod],
+    HasLog,
 ):
-    info = ResourceInfo("", "v1", "Pod", "pods", True, _ALL,
-                        frozenset({"status", "eviction", "binding", "ephemeralcontainers", "resize", "log"}), "PodList")
+    info = ResourceInfo(
+        "",
+        "v1",
+        "Pod",
+        "pods",
+        True,
+        _ALL,
+        frozenset({"status", "eviction", "binding", "ephemeralcontainers", "resize", "log"}),
+        "PodList",
+    )
     model = Pod
     list_model = PodList
-    subresource_models = {"eviction": Eviction, "binding": Binding}
+    subresource_models = {"eviction": Eviction, "binding": Binding}  # noqa: RUF012
 
 
 class ConfigMapsClient(
-    HasGet[ConfigMap], HasList[ConfigMapList], HasWatch[ConfigMap], HasCreate[ConfigMap], HasUpdate[ConfigMap],
-    HasPatch[ConfigMap], HasApply[ConfigMap], HasDelete[ConfigMap], HasDeleteCollection,
+    HasGet[ConfigMap],
+    HasList[ConfigMapList],
+    HasWatch[ConfigMap],
+    HasCreate[ConfigMap],
+    HasUpdate[ConfigMap],
+    HasPatch[ConfigMap],
+    HasApply[ConfigMap],
+    HasDelete[ConfigMap],
+    HasDeleteCollection,
 ):
-    info = ResourceInfo("", "v1", "ConfigMap", "configmaps", True, _ALL, frozenset(), "ConfigMapList")
+    info = ResourceInfo(
+        "", "v1", "ConfigMap", "configmaps", True, _ALL, frozenset(), "ConfigMapList"
+    )
     model = ConfigMap
     list_model = ConfigMapList
 
 
 class NodesClient(
-    HasGet[Node], HasList[NodeList], HasWatch[Node], HasCreate[Node], HasUpdate[Node], HasPatch[Node],
-    HasApply[Node], HasDelete[Node], HasDeleteCollection, HasStatus[Node],
+    HasGet[Node],
+    HasList[NodeList],
+    HasWatch[Node],
+    HasCreate[Node],
+    HasUpdate[Node],
+    HasPatch[Node],
+    HasApply[Node],
+    HasDelete[Node],
+    HasDeleteCollection,
+    HasStatus[Node],
 ):
     info = ResourceInfo("", "v1", "Node", "nodes", False, _ALL, frozenset({"status"}), "NodeList")
     model = Node
@@ -89,18 +128,41 @@ class NodesClient(
 
 
 class NamespacesClient(
-    HasGet[Namespace], HasList[NamespaceList], HasWatch[Namespace], HasCreate[Namespace], HasUpdate[Namespace],
-    HasPatch[Namespace], HasApply[Namespace], HasDelete[Namespace], HasStatus[Namespace], HasFinalize[Namespace],
+    HasGet[Namespace],
+    HasList[NamespaceList],
+    HasWatch[Namespace],
+    HasCreate[Namespace],
+    HasUpdate[Namespace],
+    HasPatch[Namespace],
+    HasApply[Namespace],
+    HasDelete[Namespace],
+    HasStatus[Namespace],
+    HasFinalize[Namespace],
 ):
-    info = ResourceInfo("", "v1", "Namespace", "namespaces", False, _ALL - {"deletecollection"},
-                        frozenset({"status", "finalize"}), "NamespaceList")
+    info = ResourceInfo(
+        "",
+        "v1",
+        "Namespace",
+        "namespaces",
+        False,
+        _ALL - {"deletecollection"},
+        frozenset({"status", "finalize"}),
+        "NamespaceList",
+    )
     model = Namespace
     list_model = NamespaceList
 
 
 class EventsClient(
-    HasGet[Event], HasList[EventList], HasWatch[Event], HasCreate[Event], HasUpdate[Event], HasPatch[Event],
-    HasApply[Event], HasDelete[Event], HasDeleteCollection,
+    HasGet[Event],
+    HasList[EventList],
+    HasWatch[Event],
+    HasCreate[Event],
+    HasUpdate[Event],
+    HasPatch[Event],
+    HasApply[Event],
+    HasDelete[Event],
+    HasDeleteCollection,
 ):
     info = ResourceInfo("", "v1", "Event", "events", True, _ALL, frozenset(), "EventList")
     model = Event
@@ -108,14 +170,25 @@ class EventsClient(
 
 
 class ServiceAccountsClient(
-    HasGet[ServiceAccount], HasList[ServiceAccountList], HasCreate[ServiceAccount], HasDelete[ServiceAccount],
+    HasGet[ServiceAccount],
+    HasList[ServiceAccountList],
+    HasCreate[ServiceAccount],
+    HasDelete[ServiceAccount],
     HasToken[TokenRequest],
 ):
-    info = ResourceInfo("", "v1", "ServiceAccount", "serviceaccounts", True, _ALL, frozenset({"token"}),
-                        "ServiceAccountList")
+    info = ResourceInfo(
+        "",
+        "v1",
+        "ServiceAccount",
+        "serviceaccounts",
+        True,
+        _ALL,
+        frozenset({"token"}),
+        "ServiceAccountList",
+    )
     model = ServiceAccount
     list_model = ServiceAccountList
-    subresource_models = {"token": TokenRequest}
+    subresource_models = {"token": TokenRequest}  # noqa: RUF012
 
 
 class CoreV1Client(GroupVersionClient):
@@ -142,15 +215,31 @@ class CoreV1Client(GroupVersionClient):
 
 
 class DeploymentsClient(
-    HasGet[Deployment], HasList[DeploymentList], HasWatch[Deployment], HasCreate[Deployment],
-    HasUpdate[Deployment], HasPatch[Deployment], HasApply[Deployment], HasDelete[Deployment],
-    HasDeleteCollection, HasStatus[Deployment], HasScale[Scale],
+    HasGet[Deployment],
+    HasList[DeploymentList],
+    HasWatch[Deployment],
+    HasCreate[Deployment],
+    HasUpdate[Deployment],
+    HasPatch[Deployment],
+    HasApply[Deployment],
+    HasDelete[Deployment],
+    HasDeleteCollection,
+    HasStatus[Deployment],
+    HasScale[Scale],
 ):
-    info = ResourceInfo("apps", "v1", "Deployment", "deployments", True, _ALL, frozenset({"status", "scale"}),
-                        "DeploymentList")
+    info = ResourceInfo(
+        "apps",
+        "v1",
+        "Deployment",
+        "deployments",
+        True,
+        _ALL,
+        frozenset({"status", "scale"}),
+        "DeploymentList",
+    )
     model = Deployment
     list_model = DeploymentList
-    subresource_models = {"scale": Scale}
+    subresource_models = {"scale": Scale}  # noqa: RUF012
 
 
 class AppsV1Client(GroupVersionClient):
@@ -162,10 +251,19 @@ class AppsV1Client(GroupVersionClient):
 
 
 class LeasesClient(
-    HasGet[Lease], HasList[LeaseList], HasWatch[Lease], HasCreate[Lease], HasUpdate[Lease], HasPatch[Lease],
-    HasApply[Lease], HasDelete[Lease], HasDeleteCollection,
+    HasGet[Lease],
+    HasList[LeaseList],
+    HasWatch[Lease],
+    HasCreate[Lease],
+    HasUpdate[Lease],
+    HasPatch[Lease],
+    HasApply[Lease],
+    HasDelete[Lease],
+    HasDeleteCollection,
 ):
-    info = ResourceInfo("coordination.k8s.io", "v1", "Lease", "leases", True, _ALL, frozenset(), "LeaseList")
+    info = ResourceInfo(
+        "coordination.k8s.io", "v1", "Lease", "leases", True, _ALL, frozenset(), "LeaseList"
+    )
     model = Lease
     list_model = LeaseList
 
@@ -179,11 +277,23 @@ class CoordinationV1Client(GroupVersionClient):
 
 
 class CertificateSigningRequestsClient(
-    HasGet[CertificateSigningRequest], HasList[CertificateSigningRequestList], HasCreate[CertificateSigningRequest],
-    HasDelete[CertificateSigningRequest], HasApproval[CertificateSigningRequest], HasStatus[CertificateSigningRequest],
+    HasGet[CertificateSigningRequest],
+    HasList[CertificateSigningRequestList],
+    HasCreate[CertificateSigningRequest],
+    HasDelete[CertificateSigningRequest],
+    HasApproval[CertificateSigningRequest],
+    HasStatus[CertificateSigningRequest],
 ):
-    info = ResourceInfo("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests", False,
-                        _ALL, frozenset({"approval", "status"}), "CertificateSigningRequestList")
+    info = ResourceInfo(
+        "certificates.k8s.io",
+        "v1",
+        "CertificateSigningRequest",
+        "certificatesigningrequests",
+        False,
+        _ALL,
+        frozenset({"approval", "status"}),
+        "CertificateSigningRequestList",
+    )
     model = CertificateSigningRequest
     list_model = CertificateSigningRequestList
 
@@ -197,14 +307,31 @@ class CertificatesV1Client(GroupVersionClient):
 
 
 class WidgetsClient(
-    HasGet[Widget], HasList[WidgetList], HasWatch[Widget], HasCreate[Widget], HasUpdate[Widget], HasPatch[Widget],
-    HasApply[Widget], HasDelete[Widget], HasDeleteCollection, HasStatus[Widget], HasScale[Scale],
+    HasGet[Widget],
+    HasList[WidgetList],
+    HasWatch[Widget],
+    HasCreate[Widget],
+    HasUpdate[Widget],
+    HasPatch[Widget],
+    HasApply[Widget],
+    HasDelete[Widget],
+    HasDeleteCollection,
+    HasStatus[Widget],
+    HasScale[Scale],
 ):
-    info = ResourceInfo("example.com", "v1", "Widget", "widgets", True, _ALL, frozenset({"status", "scale"}),
-                        "WidgetList")
+    info = ResourceInfo(
+        "example.com",
+        "v1",
+        "Widget",
+        "widgets",
+        True,
+        _ALL,
+        frozenset({"status", "scale"}),
+        "WidgetList",
+    )
     model = Widget
     list_model = WidgetList
-    subresource_models = {"scale": Scale}
+    subresource_models = {"scale": Scale}  # noqa: RUF012
 
 
 class ExampleV1Client(GroupVersionClient):

@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from kubeset.rest import RESTClient, SessionTransport
 
 from .clients import Clientset
@@ -13,7 +12,18 @@ from .fakeserver import FakeApiServer
 @pytest.fixture
 def server() -> Iterator[FakeApiServer]:
     srv = FakeApiServer()
-    srv.add_kind("/api/v1", "pods", "Pod", True, "status", "eviction", "binding", "ephemeralcontainers", "resize", "log")
+    srv.add_kind(
+        "/api/v1",
+        "pods",
+        "Pod",
+        True,
+        "status",
+        "eviction",
+        "binding",
+        "ephemeralcontainers",
+        "resize",
+        "log",
+    )
     srv.add_kind("/api/v1", "configmaps", "ConfigMap", True)
     srv.add_kind("/api/v1", "events", "Event", True)
     srv.add_kind("/api/v1", "serviceaccounts", "ServiceAccount", True, "token")
@@ -21,8 +31,17 @@ def server() -> Iterator[FakeApiServer]:
     srv.add_kind("/api/v1", "namespaces", "Namespace", False, "status", "finalize")
     srv.add_kind("/apis/apps/v1", "deployments", "Deployment", True, "status", "scale")
     srv.add_kind("/apis/coordination.k8s.io/v1", "leases", "Lease", True)
-    srv.add_kind("/apis/certificates.k8s.io/v1", "certificatesigningrequests", "CertificateSigningRequest", False, "approval", "status")
-    srv.add_kind("/apis/example.com/v1", "widgets", "Widget", True, "status", "scale", strategic=False)
+    srv.add_kind(
+        "/apis/certificates.k8s.io/v1",
+        "certificatesigningrequests",
+        "CertificateSigningRequest",
+        False,
+        "approval",
+        "status",
+    )
+    srv.add_kind(
+        "/apis/example.com/v1", "widgets", "Widget", True, "status", "scale", strategic=False
+    )
     srv.start()
     yield srv
     srv.stop()

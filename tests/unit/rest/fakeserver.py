@@ -148,14 +148,26 @@ class FakeApiServer:
         self.url = ""
 
     # -- setup ------------------------------------------------------------------------
-    def add_kind(self, prefix: str, plural: str, kind: str, namespaced: bool, *subresources: str, strategic: bool = True) -> None:
-        self.kinds[(prefix, plural)] = Kind(prefix, plural, kind, namespaced, subresources, strategic)
+    def add_kind(
+        self,
+        prefix: str,
+        plural: str,
+        kind: str,
+        namespaced: bool,
+        *subresources: str,
+        strategic: bool = True,
+    ) -> None:
+        self.kinds[(prefix, plural)] = Kind(
+            prefix, plural, kind, namespaced, subresources, strategic
+        )
 
     def start(self) -> str:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
         server.daemon_threads = True
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
         return self.url
@@ -181,7 +193,9 @@ class FakeApiServer:
         if body is None:
             body = status(status_code, "", f"scripted {status_code}")
         raw = json.dumps(body).encode() if isinstance(body, dict) else body
-        hdrs = {"Content-Type": "application/json" if isinstance(body, dict) else "text/html"} | (headers or {})
+        hdrs = {"Content-Type": "application/json" if isinstance(body, dict) else "text/html"} | (
+            headers or {}
+        )
         self.faults.append(Fault(status_code, raw, hdrs, method, path_contains, count))
 
     def delay_next(self, seconds: float, *, path_contains: str | None = None) -> None:
@@ -209,10 +223,14 @@ class FakeApiServer:
         return self.rv
 
     def _emit(self, kind: Kind, namespace: str, etype: str, obj: dict[str, Any]) -> None:
-        self.events.append(Event(self.rv, kind.prefix, kind.plural, namespace, etype, copy.deepcopy(obj)))
+        self.events.append(
+            Event(self.rv, kind.prefix, kind.plural, namespace, etype, copy.deepcopy(obj))
+        )
         self.cond.notify_all()
 
-    def _create(self, kind: Kind, namespace: str, body: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
+    def _create(
+        self, kind: Kind, namespace: str, body: dict[str, Any], query: dict[str, list[str]]
+    ) -> dict[str, Any]:
         with self.cond:
             meta = body.setdefault("metadata", {})
             name = meta.get("name")
@@ -220,15 +238,36 @@ class FakeApiServer:
                 name = meta["generateName"] + uuid.uuid4().hex[:5]
                 meta["name"] = name
             if not name:
-                raise HttpError(422, "Invalid", f"{kind.kind}.{kind.api_version} \"\" is invalid: metadata.name: Required value",
-                                kind=kind.kind, causes=[{"reason": "FieldValueRequired", "message": "Required value", "field": "metadata.name"}])
+                raise HttpError(
+                    422,
+                    "Invalid",
+                    f'{kind.kind}.{kind.api_version} "" is invalid: metadata.name: Required value',
+                    kind=kind.kind,
+                    causes=[
+                        {
+                            "reason": "FieldValueRequired",
+                            "message": "Required value",
+                            "field": "metadata.name",
+                        }
+                    ],
+                )
             if kind.namespaced:
                 if meta.get("namespace") and meta["namespace"] != namespace:
-                    raise HttpError(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request")
+                    raise HttpError(
+                        400,
+                        "BadRequest",
+                        "the namespace of the provided object does not match the namespace sent on the request",
+                    )
                 meta["namespace"] = namespace
             key = (kind.prefix, kind.plural, namespace, name)
             if key in self.objects:
-                raise HttpError(409, "AlreadyExists", f'{kind.plural} "{name}" already exists', name=name, kind=kind.plural)
+                raise HttpError(
+                    409,
+                    "AlreadyExists",
+                    f'{kind.plural} "{name}" already exists',
+                    name=name,
+                    kind=kind.plural,
+                )
             body["apiVersion"] = kind.api_version
             body["kind"] = kind.kind
             meta["uid"] = str(uuid.uuid4())
@@ -245,20 +284,37 @@ class FakeApiServer:
     def _get(self, kind: Kind, namespace: str, name: str) -> dict[str, Any]:
         obj = self.objects.get((kind.prefix, kind.plural, namespace, name))
         if obj is None:
-            raise HttpError(404, "NotFound", f'{kind.plural} "{name}" not found', name=name, kind=kind.plural)
+            raise HttpError(
+                404, "NotFound", f'{kind.plural} "{name}" not found', name=name, kind=kind.plural
+            )
         return obj
 
-    def _replace(self, kind: Kind, namespace: str, name: str, new: dict[str, Any], query: dict[str, list[str]], etype: str = "MODIFIED") -> dict[str, Any]:
+    def _replace(
+        self,
+        kind: Kind,
+        namespace: str,
+        name: str,
+        new: dict[str, Any],
+        query: dict[str, list[str]],
+        etype: str = "MODIFIED",
+    ) -> dict[str, Any]:
         with self.cond:
             old = self._get(kind, namespace, name)
             meta = new.setdefault("metadata", {})
             if meta.get("name", name) != name:
-                raise HttpError(400, "BadRequest", "the name of the object does not match the name on the URL")
+                raise HttpError(
+                    400, "BadRequest", "the name of the object does not match the name on the URL"
+                )
             rv = meta.get("resourceVersion")
             if rv and rv != old["metadata"]["resourceVersion"]:
-                raise HttpError(409, "Conflict",
-                                f'Operation cannot be fulfilled on {kind.plural} "{name}": the object has been modified;'
-                                " please apply your changes to the latest version and try again", name=name, kind=kind.plural)
+                raise HttpError(
+                    409,
+                    "Conflict",
+                    f'Operation cannot be fulfilled on {kind.plural} "{name}": the object has been modified;'
+                    " please apply your changes to the latest version and try again",
+                    name=name,
+                    kind=kind.plural,
+                )
             for keep in ("uid", "creationTimestamp", "namespace", "name", "deletionTimestamp"):
                 if keep in old["metadata"]:
                     meta[keep] = old["metadata"][keep]
@@ -271,14 +327,36 @@ class FakeApiServer:
             self._emit(kind, namespace, etype, new)
             return copy.deepcopy(new)
 
-    def _delete(self, kind: Kind, namespace: str, name: str, options: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any] | None:
+    def _delete(
+        self,
+        kind: Kind,
+        namespace: str,
+        name: str,
+        options: dict[str, Any],
+        query: dict[str, list[str]],
+    ) -> dict[str, Any] | None:
         with self.cond:
             obj = self._get(kind, namespace, name)
             pre = options.get("preconditions") or {}
             if pre.get("uid") and pre["uid"] != obj["metadata"]["uid"]:
-                raise HttpError(409, "Conflict", f'Precondition failed: UID in precondition: {pre["uid"]}, UID in object meta: {obj["metadata"]["uid"]}', name=name, kind=kind.plural)
-            if pre.get("resourceVersion") and pre["resourceVersion"] != obj["metadata"]["resourceVersion"]:
-                raise HttpError(409, "Conflict", "Precondition failed: resourceVersion mismatch", name=name, kind=kind.plural)
+                raise HttpError(
+                    409,
+                    "Conflict",
+                    f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {obj['metadata']['uid']}",
+                    name=name,
+                    kind=kind.plural,
+                )
+            if (
+                pre.get("resourceVersion")
+                and pre["resourceVersion"] != obj["metadata"]["resourceVersion"]
+            ):
+                raise HttpError(
+                    409,
+                    "Conflict",
+                    "Precondition failed: resourceVersion mismatch",
+                    name=name,
+                    kind=kind.plural,
+                )
             if "dryRun" in query or options.get("dryRun"):
                 return obj
             if obj["metadata"].get("finalizers"):
@@ -295,7 +373,9 @@ class FakeApiServer:
             self._emit(kind, namespace, "DELETED", obj)
             return None
 
-    def _select(self, kind: Kind, namespace: str, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+    def _select(
+        self, kind: Kind, namespace: str, query: dict[str, list[str]]
+    ) -> list[dict[str, Any]]:
         labels = [s.split("=", 1) for s in (query.get("labelSelector", [""])[0].split(",")) if s]
         fields = [s.split("=", 1) for s in (query.get("fieldSelector", [""])[0].split(",")) if s]
         out = []
@@ -329,8 +409,12 @@ class FakeApiServer:
         offset = 0
         if token:
             if token in self.expired_continue_tokens:
-                raise HttpError(410, "Expired", "The provided continue parameter is too old to display a consistent list result."
-                                " You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.")
+                raise HttpError(
+                    410,
+                    "Expired",
+                    "The provided continue parameter is too old to display a consistent list result."
+                    " You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.",
+                )
             rv, offset_s = token.split(":")
             offset = int(offset_s)
         limit = int(query.get("limit", ["0"])[0])
@@ -340,9 +424,20 @@ class FakeApiServer:
             page = page[:limit]
             meta["continue"] = f"{rv}:{offset + limit}"
             meta["remainingItemCount"] = len(items) - offset - limit
-        return {"kind": kind.kind + "List", "apiVersion": kind.api_version, "metadata": meta, "items": page}
+        return {
+            "kind": kind.kind + "List",
+            "apiVersion": kind.api_version,
+            "metadata": meta,
+            "items": page,
+        }
 
-    def _watch(self, handler: BaseHTTPRequestHandler, kind: Kind, namespace: str, query: dict[str, list[str]]) -> None:
+    def _watch(
+        self,
+        handler: BaseHTTPRequestHandler,
+        kind: Kind,
+        namespace: str,
+        query: dict[str, list[str]],
+    ) -> None:
         rv_param = query.get("resourceVersion", [""])[0]
         timeout = float(query.get("timeoutSeconds", ["30"])[0])
         bookmarks = query.get("allowWatchBookmarks", ["false"])[0] == "true"
@@ -354,7 +449,9 @@ class FakeApiServer:
         handler.end_headers()
 
         def send(etype: str, obj: dict[str, Any]) -> None:
-            line = json.dumps({"type": etype, "object": obj}, separators=(",", ":")).encode() + b"\n"
+            line = (
+                json.dumps({"type": etype, "object": obj}, separators=(",", ":")).encode() + b"\n"
+            )
             handler.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
             handler.wfile.flush()
 
@@ -362,7 +459,14 @@ class FakeApiServer:
         try:
             with self.cond:
                 if rv_param and rv_param != "0" and int(rv_param) < self.oldest_watchable_rv:
-                    send("ERROR", status(410, "Expired", f"too old resource version: {rv_param} ({self.oldest_watchable_rv})"))
+                    send(
+                        "ERROR",
+                        status(
+                            410,
+                            "Expired",
+                            f"too old resource version: {rv_param} ({self.oldest_watchable_rv})",
+                        ),
+                    )
                     handler.wfile.write(b"0\r\n\r\n")
                     return
                 if not rv_param or rv_param == "0":
@@ -371,16 +475,27 @@ class FakeApiServer:
                     start = self.rv
                 else:
                     start = int(rv_param)
-                sent = next((i for i, e in enumerate(self.events) if e.rv > start), len(self.events))
+                sent = next(
+                    (i for i, e in enumerate(self.events) if e.rv > start), len(self.events)
+                )
                 while not self.closing:
                     while sent < len(self.events):
                         ev = self.events[sent]
                         sent += 1
                         if ev.type == "BOOKMARK":
                             if bookmarks:
-                                send("BOOKMARK", {"kind": kind.kind, "apiVersion": kind.api_version, "metadata": {"resourceVersion": str(ev.rv)}})
+                                send(
+                                    "BOOKMARK",
+                                    {
+                                        "kind": kind.kind,
+                                        "apiVersion": kind.api_version,
+                                        "metadata": {"resourceVersion": str(ev.rv)},
+                                    },
+                                )
                             continue
-                        if (ev.prefix, ev.plural) != (kind.prefix, kind.plural) or (namespace and ev.namespace != namespace):
+                        if (ev.prefix, ev.plural) != (kind.prefix, kind.plural) or (
+                            namespace and ev.namespace != namespace
+                        ):
                             continue
                         if not self._matches(ev.obj, labels, fields):
                             continue
@@ -418,9 +533,15 @@ class FakeApiServer:
         query = parse_qs(parts.query, keep_blank_values=True)
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
-        self.requests.append(Recorded(method, parts.path, query, dict(handler.headers.items()), body))
+        self.requests.append(
+            Recorded(method, parts.path, query, dict(handler.headers.items()), body)
+        )
         for fault in self.faults:
-            if fault.count > 0 and (fault.method in (None, method)) and (fault.path_contains is None or fault.path_contains in parts.path):
+            if (
+                fault.count > 0
+                and (fault.method in (None, method))
+                and (fault.path_contains is None or fault.path_contains in parts.path)
+            ):
                 fault.count -= 1
                 if fault.delay:
                     time.sleep(fault.delay)
@@ -428,7 +549,9 @@ class FakeApiServer:
                 self._respond(handler, fault.status, fault.body, fault.headers)
                 return
         try:
-            if parts.path in ("/version", "/api", "/apis") or (parts.path.count("/") <= 3 and not self._is_resource_path(parts.path)):
+            if parts.path in ("/version", "/api", "/apis") or (
+                parts.path.count("/") <= 3 and not self._is_resource_path(parts.path)
+            ):
                 self._respond_json(handler, 200, self._discovery(parts.path))
                 return
             kind, namespace, name, sub = self._resolve(parts.path)
@@ -445,7 +568,12 @@ class FakeApiServer:
 
     def _discovery(self, path: str) -> Any:
         if path == "/version":
-            return {"major": "1", "minor": "36", "gitVersion": "v1.36.0-fake", "platform": "linux/amd64"}
+            return {
+                "major": "1",
+                "minor": "36",
+                "gitVersion": "v1.36.0-fake",
+                "platform": "linux/amd64",
+            }
         if path == "/api":
             return {"kind": "APIVersions", "versions": ["v1"]}
         if path == "/apis":
@@ -455,20 +583,56 @@ class FakeApiServer:
                     g, v = prefix[6:].split("/")
                     if v not in groups.setdefault(g, []):
                         groups[g].append(v)
-            return {"kind": "APIGroupList", "groups": [
-                {"name": g, "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in vs],
-                 "preferredVersion": {"groupVersion": f"{g}/{vs[0]}", "version": vs[0]}} for g, vs in groups.items()]}
+            return {
+                "kind": "APIGroupList",
+                "groups": [
+                    {
+                        "name": g,
+                        "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in vs],
+                        "preferredVersion": {"groupVersion": f"{g}/{vs[0]}", "version": vs[0]},
+                    }
+                    for g, vs in groups.items()
+                ],
+            }
         resources = []
         for (prefix, plural), k in sorted(self.kinds.items()):
             if prefix == path:
-                resources.append({"name": plural, "kind": k.kind, "namespaced": k.namespaced, "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"]})
-                resources += [{"name": f"{plural}/{s}", "kind": k.kind, "namespaced": k.namespaced, "verbs": ["get"]} for s in k.subresources]
+                resources.append(
+                    {
+                        "name": plural,
+                        "kind": k.kind,
+                        "namespaced": k.namespaced,
+                        "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
+                    }
+                )
+                resources += [
+                    {
+                        "name": f"{plural}/{s}",
+                        "kind": k.kind,
+                        "namespaced": k.namespaced,
+                        "verbs": ["get"],
+                    }
+                    for s in k.subresources
+                ]
         if not resources:
             raise HttpError(404, "NotFound", "the server could not find the requested resource")
-        return {"kind": "APIResourceList", "groupVersion": path.removeprefix("/api/").removeprefix("/apis/"), "resources": resources}
+        return {
+            "kind": "APIResourceList",
+            "groupVersion": path.removeprefix("/api/").removeprefix("/apis/"),
+            "resources": resources,
+        }
 
-    def _dispatch(self, handler: BaseHTTPRequestHandler, method: str, kind: Kind, namespace: str, name: str, sub: str,
-                  query: dict[str, list[str]], body: bytes) -> None:
+    def _dispatch(
+        self,
+        handler: BaseHTTPRequestHandler,
+        method: str,
+        kind: Kind,
+        namespace: str,
+        name: str,
+        sub: str,
+        query: dict[str, list[str]],
+        body: bytes,
+    ) -> None:
         ctype = handler.headers.get("Content-Type", "")
         data: Any = json.loads(body) if body else None
         if method in ("PUT", "PATCH", "POST") and not ctype:
@@ -496,7 +660,16 @@ class FakeApiServer:
             if data.get("kind") != "Eviction":
                 raise HttpError(400, "BadRequest", "expected an Eviction")
             self._delete(kind, namespace, name, data.get("deleteOptions") or {}, query)
-            self._respond_json(handler, 201, status(201, "", "", ) | {"status": "Success"})
+            self._respond_json(
+                handler,
+                201,
+                status(
+                    201,
+                    "",
+                    "",
+                )
+                | {"status": "Success"},
+            )
         elif method == "POST" and sub == "binding":
             obj = copy.deepcopy(self._get(kind, namespace, name))
             obj.setdefault("spec", {})["nodeName"] = data["target"]["name"]
@@ -504,7 +677,10 @@ class FakeApiServer:
             self._respond_json(handler, 201, status(201, "", "") | {"status": "Success"})
         elif method == "POST" and sub == "token":
             self._get(kind, namespace, name)
-            data["status"] = {"token": "header.payload.signature", "expirationTimestamp": "2026-01-01T01:00:00Z"}
+            data["status"] = {
+                "token": "header.payload.signature",
+                "expirationTimestamp": "2026-01-01T01:00:00Z",
+            }
             self._respond_json(handler, 201, data)
         elif method == "PUT":
             if sub:
@@ -513,43 +689,93 @@ class FakeApiServer:
                 if field_name:
                     old[field_name] = data.get(field_name)
                 elif sub == "finalize":
-                    old.setdefault("spec", {})["finalizers"] = (data.get("spec") or {}).get("finalizers", [])
+                    old.setdefault("spec", {})["finalizers"] = (data.get("spec") or {}).get(
+                        "finalizers", []
+                    )
                 elif sub in ("ephemeralcontainers", "resize"):
                     key = "ephemeralContainers" if sub == "ephemeralcontainers" else "containers"
                     old.setdefault("spec", {})[key] = (data.get("spec") or {}).get(key)
-                old["metadata"]["resourceVersion"] = (data.get("metadata") or {}).get("resourceVersion")
+                old["metadata"]["resourceVersion"] = (data.get("metadata") or {}).get(
+                    "resourceVersion"
+                )
                 data = old
             self._respond_json(handler, 200, self._replace(kind, namespace, name, data, query))
         elif method == "PATCH":
-            self._respond_json(handler, 200, self._patch(kind, namespace, name, sub, data, query, ctype))
+            self._respond_json(
+                handler, 200, self._patch(kind, namespace, name, sub, data, query, ctype)
+            )
         elif method == "DELETE" and name:
             deleted = self._delete(kind, namespace, name, data or {}, query)
             if deleted is None:
-                self._respond_json(handler, 200, status(200, "", "") | {"status": "Success", "details": {"name": name, "kind": kind.plural}})
+                self._respond_json(
+                    handler,
+                    200,
+                    status(200, "", "")
+                    | {"status": "Success", "details": {"name": name, "kind": kind.plural}},
+                )
             else:
                 self._respond_json(handler, 200, deleted)
         elif method == "DELETE":
             for obj in list(self._select(kind, namespace, query)):
-                self._delete(kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"], data or {}, query)
+                self._delete(
+                    kind,
+                    obj["metadata"].get("namespace", ""),
+                    obj["metadata"]["name"],
+                    data or {},
+                    query,
+                )
             self._respond_json(handler, 200, status(200, "", "") | {"status": "Success"})
         else:
             raise HttpError(405, "MethodNotAllowed", f"{method} is not supported")
 
-    def _patch(self, kind: Kind, namespace: str, name: str, sub: str, data: Any, query: dict[str, list[str]], ctype: str) -> dict[str, Any]:
+    def _patch(
+        self,
+        kind: Kind,
+        namespace: str,
+        name: str,
+        sub: str,
+        data: Any,
+        query: dict[str, list[str]],
+        ctype: str,
+    ) -> dict[str, Any]:
         if ctype.startswith("application/apply-patch"):
             if not query.get("fieldManager"):
-                raise HttpError(400, "BadRequest", "PATCH, application/apply-patch+yaml requires fieldManager")
+                raise HttpError(
+                    400, "BadRequest", "PATCH, application/apply-patch+yaml requires fieldManager"
+                )
             if (kind.prefix, kind.plural, namespace, name) not in self.objects:
                 return self._create(kind, namespace, data, query)
-            owner = self._get(kind, namespace, name).get("metadata", {}).get("annotations", {}).get("fake/manager")
-            if owner and owner != query["fieldManager"][0] and query.get("force", ["false"])[0] != "true":
-                raise HttpError(409, "Conflict", f'Apply failed with 1 conflict: conflict with "{owner}"', name=name, kind=kind.plural)
+            owner = (
+                self._get(kind, namespace, name)
+                .get("metadata", {})
+                .get("annotations", {})
+                .get("fake/manager")
+            )
+            if (
+                owner
+                and owner != query["fieldManager"][0]
+                and query.get("force", ["false"])[0] != "true"
+            ):
+                raise HttpError(
+                    409,
+                    "Conflict",
+                    f'Apply failed with 1 conflict: conflict with "{owner}"',
+                    name=name,
+                    kind=kind.plural,
+                )
         old = self._get(kind, namespace, name)
         if ctype == "application/json-patch+json":
             new = json_patch(old, data)
         elif ctype == "application/strategic-merge-patch+json" and not kind.strategic:
-            raise HttpError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
-        elif ctype in ("application/merge-patch+json", "application/strategic-merge-patch+json") or ctype.startswith("application/apply-patch"):
+            raise HttpError(
+                415,
+                "UnsupportedMediaType",
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+            )
+        elif ctype in (
+            "application/merge-patch+json",
+            "application/strategic-merge-patch+json",
+        ) or ctype.startswith("application/apply-patch"):
             new = merge_patch(old, data)
         else:
             raise HttpError(415, "UnsupportedMediaType", f"unsupported patch type {ctype}")
@@ -557,18 +783,42 @@ class FakeApiServer:
             merged = copy.deepcopy(old)
             merged["status"] = new.get("status")
             new = merged
-        new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"] if not (data and isinstance(data, dict) and (data.get("metadata") or {}).get("resourceVersion")) else data["metadata"]["resourceVersion"]
+        new["metadata"]["resourceVersion"] = (
+            old["metadata"]["resourceVersion"]
+            if not (
+                data
+                and isinstance(data, dict)
+                and (data.get("metadata") or {}).get("resourceVersion")
+            )
+            else data["metadata"]["resourceVersion"]
+        )
         return self._replace(kind, namespace, name, new, query)
 
-    def _scale(self, handler: BaseHTTPRequestHandler, method: str, kind: Kind, namespace: str, name: str, data: Any,
-               query: dict[str, list[str]], ctype: str) -> None:
+    def _scale(
+        self,
+        handler: BaseHTTPRequestHandler,
+        method: str,
+        kind: Kind,
+        namespace: str,
+        name: str,
+        data: Any,
+        query: dict[str, list[str]],
+        ctype: str,
+    ) -> None:
         obj = self._get(kind, namespace, name)
 
         def as_scale(o: dict[str, Any]) -> dict[str, Any]:
-            return {"apiVersion": "autoscaling/v1", "kind": "Scale",
-                    "metadata": {"name": name, "namespace": namespace, "resourceVersion": o["metadata"]["resourceVersion"]},
-                    "spec": {"replicas": (o.get("spec") or {}).get("replicas", 1)},
-                    "status": {"replicas": (o.get("status") or {}).get("replicas", 0)}}
+            return {
+                "apiVersion": "autoscaling/v1",
+                "kind": "Scale",
+                "metadata": {
+                    "name": name,
+                    "namespace": namespace,
+                    "resourceVersion": o["metadata"]["resourceVersion"],
+                },
+                "spec": {"replicas": (o.get("spec") or {}).get("replicas", 1)},
+                "status": {"replicas": (o.get("status") or {}).get("replicas", 0)},
+            }
 
         if method == "GET":
             self._respond_json(handler, 200, as_scale(obj))
@@ -582,18 +832,32 @@ class FakeApiServer:
             new_scale = merge_patch(scale, data)
         new = copy.deepcopy(obj)
         new.setdefault("spec", {})["replicas"] = new_scale["spec"]["replicas"]
-        new["metadata"]["resourceVersion"] = (new_scale.get("metadata") or {}).get("resourceVersion") or obj["metadata"]["resourceVersion"]
+        new["metadata"]["resourceVersion"] = (new_scale.get("metadata") or {}).get(
+            "resourceVersion"
+        ) or obj["metadata"]["resourceVersion"]
         self._respond_json(handler, 200, as_scale(self._replace(kind, namespace, name, new, query)))
 
-    def _log(self, handler: BaseHTTPRequestHandler, kind: Kind, namespace: str, name: str, query: dict[str, list[str]]) -> None:
+    def _log(
+        self,
+        handler: BaseHTTPRequestHandler,
+        kind: Kind,
+        namespace: str,
+        name: str,
+        query: dict[str, list[str]],
+    ) -> None:
         self._get(kind, namespace, name)
         lines = list(self.logs.get((namespace, name), []))
         if "tailLines" in query:
-            lines = lines[-int(query["tailLines"][0]):]
+            lines = lines[-int(query["tailLines"][0]) :]
         if query.get("timestamps", [""])[0] == "true":
             lines = [f"2026-01-01T00:00:00Z {line}" for line in lines]
         if query.get("follow", [""])[0] != "true":
-            self._respond(handler, 200, "".join(f"{line}\n" for line in lines).encode(), {"Content-Type": "text/plain"})
+            self._respond(
+                handler,
+                200,
+                "".join(f"{line}\n" for line in lines).encode(),
+                {"Content-Type": "text/plain"},
+            )
             return
         handler.send_response(200)
         handler.send_header("Content-Type", "text/plain")
@@ -614,7 +878,9 @@ class FakeApiServer:
 
     # -- responses --------------------------------------------------------------------
     @staticmethod
-    def _respond(handler: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]) -> None:
+    def _respond(
+        handler: BaseHTTPRequestHandler, code: int, body: bytes, headers: dict[str, str]
+    ) -> None:
         handler.send_response(code)
         for k, v in headers.items():
             handler.send_header(k, v)

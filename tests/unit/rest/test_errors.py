@@ -6,14 +6,19 @@ import json
 import pickle
 
 import pytest
-
 from kubeset import errors
 from kubeset.errors import api_error_from_response, api_error_from_status
 
 
 def _status(code: int, reason: str, message: str = "m", **details: object) -> dict[str, object]:
-    out: dict[str, object] = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code,
-                              "reason": reason, "message": message}
+    out: dict[str, object] = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "status": "Failure",
+        "code": code,
+        "reason": reason,
+        "message": message,
+    }
     if details:
         out["details"] = details
     return out
@@ -54,8 +59,15 @@ def test_reason_wins_over_code() -> None:
 
 @pytest.mark.parametrize(
     ("code", "cls"),
-    [(404, errors.NotFound), (409, errors.Conflict), (422, errors.Invalid), (502, errors.InternalError),
-     (503, errors.ServiceUnavailable), (418, errors.ApiError), (410, errors.Gone)],
+    [
+        (404, errors.NotFound),
+        (409, errors.Conflict),
+        (422, errors.Invalid),
+        (502, errors.InternalError),
+        (503, errors.ServiceUnavailable),
+        (418, errors.ApiError),
+        (410, errors.Gone),
+    ],
 )
 def test_code_is_the_fallback(code: int, cls: type[errors.ApiError]) -> None:
     err = api_error_from_status(_status(code, ""))
@@ -73,11 +85,28 @@ def test_already_exists_is_not_a_conflict() -> None:
 
 
 def test_invalid_carries_causes_and_names_them() -> None:
-    st = _status(422, "Invalid", 'Pod "x" is invalid', name="x", kind="Pod",
-                 causes=[{"reason": "FieldValueRequired", "message": "Required value", "field": "spec.containers"},
-                         {"reason": "FieldValueInvalid", "message": "bad", "field": "metadata.name"}])
-    err = api_error_from_response(422, json.dumps(st).encode(), "application/json", method="POST",
-                                  path="/api/v1/namespaces/d/pods")
+    st = _status(
+        422,
+        "Invalid",
+        'Pod "x" is invalid',
+        name="x",
+        kind="Pod",
+        causes=[
+            {
+                "reason": "FieldValueRequired",
+                "message": "Required value",
+                "field": "spec.containers",
+            },
+            {"reason": "FieldValueInvalid", "message": "bad", "field": "metadata.name"},
+        ],
+    )
+    err = api_error_from_response(
+        422,
+        json.dumps(st).encode(),
+        "application/json",
+        method="POST",
+        path="/api/v1/namespaces/d/pods",
+    )
     assert isinstance(err, errors.Invalid)
     assert [c.field for c in err.causes] == ["spec.containers", "metadata.name"]
     assert err.name == "x" and err.kind == "Pod"
@@ -87,7 +116,11 @@ def test_invalid_carries_causes_and_names_them() -> None:
 
 
 def test_html_body_from_a_proxy_gives_a_clear_error() -> None:
-    html = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>" + b" " * 2000 + b"tail"
+    html = (
+        b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>"
+        + b" " * 2000
+        + b"tail"
+    )
     err = api_error_from_response(502, html, "text/html", method="GET", path="/api/v1/pods")
     assert isinstance(err, errors.InternalError)
     assert err.status is None
@@ -102,6 +135,8 @@ def test_json_that_is_not_a_status() -> None:
 
 
 def test_errors_pickle_and_keep_fields() -> None:
-    err = api_error_from_status(_status(404, "NotFound", 'pods "a" not found', name="a", kind="pods"))
+    err = api_error_from_status(
+        _status(404, "NotFound", 'pods "a" not found', name="a", kind="pods")
+    )
     again = pickle.loads(pickle.dumps(err))
     assert type(again) is errors.NotFound and again.name == "a" and str(again) == str(err)

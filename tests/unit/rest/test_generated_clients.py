@@ -6,14 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-
 from kubeset import errors
 from kubeset.rest import PatchType, RESTClient
 
 from .fakeserver import FakeApiServer
 
 PROJECT = Path(__file__).resolve().parents[3]
-pytestmark = pytest.mark.skipif(not (PROJECT / "generated/kubernetes/clientset.py").exists(), reason="no generated clients")
+pytestmark = pytest.mark.skipif(
+    not (PROJECT / "generated/kubernetes/clientset.py").exists(), reason="no generated clients"
+)
 
 
 @pytest.fixture
@@ -28,12 +29,20 @@ def test_pods_end_to_end(kcs, server: FakeApiServer) -> None:  # type: ignore[no
     from kubeset.kubernetes.models.meta.v1 import ObjectMeta
 
     pods = kcs.core_v1.pods("default")
-    pod = Pod(metadata=ObjectMeta(name="web-0", labels={"app": "web"}),
-              spec=PodSpec(containers=[Container(name="c", image="nginx", ports=[{"containerPort": 80}])]))
+    pod = Pod(
+        metadata=ObjectMeta(name="web-0", labels={"app": "web"}),
+        spec=PodSpec(
+            containers=[Container(name="c", image="nginx", ports=[{"containerPort": 80}])]
+        ),
+    )
     created = pods.create(pod)
     sent = json.loads(server.requests[-1].body)
     assert sent["apiVersion"] == "v1" and sent["kind"] == "Pod"
-    assert sent["spec"]["containers"][0] == {"name": "c", "image": "nginx", "ports": [{"containerPort": 80}]}
+    assert sent["spec"]["containers"][0] == {
+        "name": "c",
+        "image": "nginx",
+        "ports": [{"containerPort": 80}],
+    }
     assert isinstance(created, Pod) and created.metadata.uid
     got = pods.get("web-0")
     assert got.spec.containers[0].image == "nginx"
@@ -46,8 +55,13 @@ def test_pods_end_to_end(kcs, server: FakeApiServer) -> None:  # type: ignore[no
     everything = pods.list_all(page_size=2, label_selector="app=web")
     assert isinstance(everything, PodList) and len(everything.items) == 5
     assert everything.metadata.continue_ is None
-    assert "continue" not in json.loads(everything.model_dump_json(by_alias=True, exclude_unset=True))["metadata"]
-    patched = pods.patch("web-0", {"metadata": {"labels": {"tier": "front"}}}, patch_type=PatchType.STRATEGIC_MERGE)
+    assert (
+        "continue"
+        not in json.loads(everything.model_dump_json(by_alias=True, exclude_unset=True))["metadata"]
+    )
+    patched = pods.patch(
+        "web-0", {"metadata": {"labels": {"tier": "front"}}}, patch_type=PatchType.STRATEGIC_MERGE
+    )
     assert patched.metadata.labels == {"app": "web", "tier": "front"}
     with pods.watch(timeout_seconds=1) as w:
         names = [e.object.metadata.name for e in w if e.type == "ADDED"]
@@ -86,9 +100,13 @@ def test_cluster_scoped_and_other_groups(kcs, server: FakeApiServer) -> None:  #
     assert server.requests[-1].path == "/api/v1/nodes"
     assert isinstance(kcs.core_v1.nodes().get("n1"), Node)
     lease = kcs.coordination_v1.leases("kube-system").apply(
-        {"metadata": {"name": "leader"}, "spec": {"holderIdentity": "me"}}, field_manager="elector")
+        {"metadata": {"name": "leader"}, "spec": {"holderIdentity": "me"}}, field_manager="elector"
+    )
     assert isinstance(lease, Lease) and lease.spec.holder_identity == "me"
-    assert server.requests[-1].path == "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/leader"
+    assert (
+        server.requests[-1].path
+        == "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/leader"
+    )
     kcs.core_v1.namespaces().create({"metadata": {"name": "team"}})
     kcs.core_v1.events("team").create({"metadata": {"name": "e1"}, "reason": "Started"})
     assert kcs.core_v1.events("team").get("e1").reason == "Started"

@@ -10,7 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from kubeset.codegen.clients import GenClientsError, group_attribute, method_name, render_clients
 from kubeset.codegen.description import GVK, ApiDescription, ModelRef, Resource, Subresource
 from kubeset.rest import RESTClient, SessionTransport
@@ -64,57 +63,106 @@ def _api() -> ApiDescription:
         return ModelRef(f"models.{mod}", name)
 
     widget = Resource(
-        gvk=GVK("example.com", "v1", "Widget"), plural="widgets", namespaced=True, verbs=ALL, package="example",
-        model=ref("example.v1", "Widget"), list_model=ref("example.v1", "WidgetList"),
+        gvk=GVK("example.com", "v1", "Widget"),
+        plural="widgets",
+        namespaced=True,
+        verbs=ALL,
+        package="example",
+        model=ref("example.v1", "Widget"),
+        list_model=ref("example.v1", "WidgetList"),
         subresources={
             "status": Subresource("status", ("apply", "get", "patch", "update"), None),
-            "scale": Subresource("scale", ("apply", "get", "patch", "update"), ref("autoscaling.v1", "Scale")),
+            "scale": Subresource(
+                "scale", ("apply", "get", "patch", "update"), ref("autoscaling.v1", "Scale")
+            ),
         },
     )
     gadget = Resource(
-        gvk=GVK("example.com", "v1", "Gadget"), plural="gadgets", namespaced=False, verbs=("get", "list"),
-        package="example", model=ref("example.v1", "Gadget"), list_model=ref("example.v1", "GadgetList"),
+        gvk=GVK("example.com", "v1", "Gadget"),
+        plural="gadgets",
+        namespaced=False,
+        verbs=("get", "list"),
+        package="example",
+        model=ref("example.v1", "Gadget"),
+        list_model=ref("example.v1", "GadgetList"),
     )
     review = Resource(
-        gvk=GVK("example.com", "v1", "Review"), plural="reviews", namespaced=False, verbs=("create",),
-        package="example", model=ref("example.v1", "Review"), list_model=None,
+        gvk=GVK("example.com", "v1", "Review"),
+        plural="reviews",
+        namespaced=False,
+        verbs=("create",),
+        package="example",
+        model=ref("example.v1", "Review"),
+        list_model=None,
     )
     # a second "Scale" class from another module must not shadow the first
     other = Resource(
-        gvk=GVK("other.io", "v2", "Scale"), plural="scales", namespaced=True, verbs=("get",), package="other",
-        model=ref("other.v2", "Scale"), list_model=None,
+        gvk=GVK("other.io", "v2", "Scale"),
+        plural="scales",
+        namespaced=True,
+        verbs=("get",),
+        package="other",
+        model=ref("other.v2", "Scale"),
+        list_model=None,
         subresources={"scale": Subresource("scale", ("get",), ref("autoscaling.v1", "Scale"))},
     )
-    return ApiDescription(title="Example", version="v0.1", definitions={}, models={}, gvks={},
-                          resources=[widget, review, gadget, other])
+    return ApiDescription(
+        title="Example",
+        version="v0.1",
+        definitions={},
+        models={},
+        gvks={},
+        resources=[widget, review, gadget, other],
+    )
 
 
 def test_render_is_deterministic_and_declarative() -> None:
     files = render_clients(_api(), "pkg")
     assert files == render_clients(_api(), "pkg")
-    assert list(files) == ["clients/__init__.py", "clients/example_v1.py", "clients/other_v2.py", "clientset.py"]
+    assert list(files) == [
+        "clients/__init__.py",
+        "clients/example_v1.py",
+        "clients/other_v2.py",
+        "clientset.py",
+    ]
     text = files["clients/example_v1.py"]
     for source in files.values():
         compile(source, "generated", "exec")
         assert "def _" not in source and "import requests" not in source  # declarations only
     assert "class WidgetsClient(\n    HasGet[Widget],\n    HasList[WidgetList]," in text
-    assert "HasStatus[Widget]" in text and "HasScale[Scale]" in text and 'subresource_models = {"scale": Scale}' in text
-    gadget = text[text.index("class GadgetsClient("):text.index("class ReviewsClient(")]
-    assert "HasGet[Gadget]" in gadget and "HasList[GadgetList]" in gadget and "HasCreate" not in gadget
-    assert "def widgets(self, namespace: str = \"\") -> WidgetsClient:" in text
+    assert (
+        "HasStatus[Widget]" in text
+        and "HasScale[Scale]" in text
+        and 'subresource_models = {"scale": Scale}' in text
+    )
+    gadget = text[text.index("class GadgetsClient(") : text.index("class ReviewsClient(")]
+    assert (
+        "HasGet[Gadget]" in gadget and "HasList[GadgetList]" in gadget and "HasCreate" not in gadget
+    )
+    assert 'def widgets(self, namespace: str = "") -> WidgetsClient:' in text
     assert "def gadgets(self) -> GadgetsClient:" in text
     other = files["clients/other_v2.py"]
     # the resource's own model keeps its name; the other module's class gets an alias
     assert "from pkg.models.other.v2 import Scale\n" in other
     assert "from pkg.models.autoscaling.v1 import Scale as autoscaling_v1_Scale" in other
     assert "HasGet[Scale]" in other and "HasScale[autoscaling_v1_Scale]" in other
-    assert 'example_v1: LazyGroup[ExampleV1Client] = LazyGroup("pkg.clients.example_v1", "ExampleV1Client")' in files["clientset.py"]
+    assert (
+        'example_v1: LazyGroup[ExampleV1Client] = LazyGroup("pkg.clients.example_v1", "ExampleV1Client")'
+        in files["clientset.py"]
+    )
 
 
 def test_two_resources_with_one_method_name_are_refused() -> None:
     api = _api()
-    clash = Resource(gvk=GVK("example.com", "v1", "Widget"), plural="widgets", namespaced=True, verbs=("get",),
-                     package="example", model=ModelRef("models.example.v1", "Widget2"), list_model=None)
+    clash = Resource(
+        gvk=GVK("example.com", "v1", "Widget"),
+        plural="widgets",
+        namespaced=True,
+        verbs=("get",),
+        package="example",
+        model=ModelRef("models.example.v1", "Widget2"),
+        list_model=None,
+    )
     api.resources.append(clash)
     with pytest.raises(GenClientsError, match="widgets"):
         render_clients(api, "pkg")
@@ -126,7 +174,7 @@ def test_rendered_clients_work_over_http(tmp_path: Path, monkeypatch: pytest.Mon
     for rel, text in render_clients(_api(), "genpkg").items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
-    models = textwrap.dedent('''
+    models = textwrap.dedent("""
         from pydantic import BaseModel, ConfigDict
         class M(BaseModel):
             model_config = ConfigDict(extra="allow")
@@ -143,7 +191,7 @@ def test_rendered_clients_work_over_http(tmp_path: Path, monkeypatch: pytest.Mon
             metadata: dict | None = None
         class WidgetList(L): pass
         class GadgetList(L): pass
-    ''')
+    """)
     for mod in ("example/v1", "autoscaling/v1", "other/v2"):
         (root / "models" / mod).parent.mkdir(parents=True, exist_ok=True)
         (root / "models" / f"{mod}.py").write_text(models)
@@ -151,7 +199,9 @@ def test_rendered_clients_work_over_http(tmp_path: Path, monkeypatch: pytest.Mon
         (d / "__init__.py").touch()
     monkeypatch.syspath_prepend(str(tmp_path))
     server = FakeApiServer()
-    server.add_kind("/apis/example.com/v1", "widgets", "Widget", True, "status", "scale", strategic=False)
+    server.add_kind(
+        "/apis/example.com/v1", "widgets", "Widget", True, "status", "scale", strategic=False
+    )
     server.add_kind("/apis/example.com/v1", "gadgets", "Gadget", False)
     server.start()
     try:
@@ -159,7 +209,10 @@ def test_rendered_clients_work_over_http(tmp_path: Path, monkeypatch: pytest.Mon
         cs = clientset.Clientset(RESTClient(SessionTransport(), host=server.url))
         widgets = cs.example_v1.widgets("ns")
         created = widgets.create({"metadata": {"name": "w"}, "spec": {"replicas": 2}})
-        assert type(created).__module__ == "genpkg.models.example.v1" and type(created).__name__ == "Widget"
+        assert (
+            type(created).__module__ == "genpkg.models.example.v1"
+            and type(created).__name__ == "Widget"
+        )
         assert widgets.get_scale("w").spec == {"replicas": 2}
         assert [w.metadata["name"] for w in widgets.list().items] == ["w"]
         assert cs.example_v1.gadgets().list().items == []
@@ -170,9 +223,11 @@ def test_rendered_clients_work_over_http(tmp_path: Path, monkeypatch: pytest.Mon
             del sys.modules[name]
 
 
-@pytest.mark.skipif(not (PROJECT / "generated/kubernetes/clientset.py").exists(), reason="no generated clients")
+@pytest.mark.skipif(
+    not (PROJECT / "generated/kubernetes/clientset.py").exists(), reason="no generated clients"
+)
 def test_importing_the_clientset_loads_no_model_until_a_group_is_used() -> None:
-    code = textwrap.dedent('''
+    code = textwrap.dedent("""
         import json, sys
         from kubeset.kubernetes import Clientset
         from kubeset.rest import SessionTransport
@@ -182,16 +237,25 @@ def test_importing_the_clientset_loads_no_model_until_a_group_is_used() -> None:
         cs.apps_v1.deployments("x")
         after_apps = loaded()
         print(json.dumps([before, after_apps]))
-    ''')
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    """)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     before, after_apps = json.loads(out)
     assert before == []
-    assert "kubeset.kubernetes.clients.apps_v1" in after_apps and "kubeset.kubernetes.models.apps.v1" in after_apps
+    assert (
+        "kubeset.kubernetes.clients.apps_v1" in after_apps
+        and "kubeset.kubernetes.models.apps.v1" in after_apps
+    )
     assert not any(m.endswith(("rbac.v1", "clients.core_v1", "batch.v1")) for m in after_apps)
 
 
-@pytest.mark.skipif(not (PROJECT / "generated/kubernetes/clientset.py").exists(), reason="no generated clients")
-def test_the_committed_clients_match_a_fresh_render(shared_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.skipif(
+    not (PROJECT / "generated/kubernetes/clientset.py").exists(), reason="no generated clients"
+)
+def test_the_committed_clients_match_a_fresh_render(
+    shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kubeset.codegen.loader import load_release
     from kubeset.codegen.normalize import describe
 

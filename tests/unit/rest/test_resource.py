@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from kubeset import errors
 from kubeset.resource import ResourceClient
 from kubeset.rest import PatchType
@@ -34,15 +33,57 @@ from .models import (
 NS = "team-a"
 
 # (client factory, model, a fresh object, the JSON path of a field to change in update/patch)
-KINDS: dict[str, tuple[Callable[[Clientset], Any], type[Any], Callable[[str], dict[str, Any]], str]] = {
-    "pods": (lambda cs: cs.core_v1.pods(NS), Pod, lambda n: {"metadata": {"name": n}, "spec": {"containers": [{"name": "c", "image": "i"}]}}, "spec"),
-    "configmaps": (lambda cs: cs.core_v1.config_maps(NS), ConfigMap, lambda n: {"metadata": {"name": n}, "data": {"k": "v"}}, "data"),
-    "deployments": (lambda cs: cs.apps_v1.deployments(NS), Deployment, lambda n: {"metadata": {"name": n}, "spec": {"replicas": 1}}, "spec"),
-    "nodes": (lambda cs: cs.core_v1.nodes(), Node, lambda n: {"metadata": {"name": n}, "spec": {"podCIDR": "10.0.0.0/24"}}, "spec"),
-    "namespaces": (lambda cs: cs.core_v1.namespaces(), Namespace, lambda n: {"metadata": {"name": n}, "spec": {}}, "spec"),
-    "events": (lambda cs: cs.core_v1.events(NS), Event, lambda n: {"metadata": {"name": n}, "reason": "Started", "message": "m"}, "message"),
-    "leases": (lambda cs: cs.coordination_v1.leases(NS), Lease, lambda n: {"metadata": {"name": n}, "spec": {"holderIdentity": "me"}}, "spec"),
-    "widgets": (lambda cs: cs.example_v1.widgets(NS), Widget, lambda n: {"metadata": {"name": n}, "spec": {"size": 1}}, "spec"),
+KINDS: dict[
+    str, tuple[Callable[[Clientset], Any], type[Any], Callable[[str], dict[str, Any]], str]
+] = {
+    "pods": (
+        lambda cs: cs.core_v1.pods(NS),
+        Pod,
+        lambda n: {"metadata": {"name": n}, "spec": {"containers": [{"name": "c", "image": "i"}]}},
+        "spec",
+    ),
+    "configmaps": (
+        lambda cs: cs.core_v1.config_maps(NS),
+        ConfigMap,
+        lambda n: {"metadata": {"name": n}, "data": {"k": "v"}},
+        "data",
+    ),
+    "deployments": (
+        lambda cs: cs.apps_v1.deployments(NS),
+        Deployment,
+        lambda n: {"metadata": {"name": n}, "spec": {"replicas": 1}},
+        "spec",
+    ),
+    "nodes": (
+        lambda cs: cs.core_v1.nodes(),
+        Node,
+        lambda n: {"metadata": {"name": n}, "spec": {"podCIDR": "10.0.0.0/24"}},
+        "spec",
+    ),
+    "namespaces": (
+        lambda cs: cs.core_v1.namespaces(),
+        Namespace,
+        lambda n: {"metadata": {"name": n}, "spec": {}},
+        "spec",
+    ),
+    "events": (
+        lambda cs: cs.core_v1.events(NS),
+        Event,
+        lambda n: {"metadata": {"name": n}, "reason": "Started", "message": "m"},
+        "message",
+    ),
+    "leases": (
+        lambda cs: cs.coordination_v1.leases(NS),
+        Lease,
+        lambda n: {"metadata": {"name": n}, "spec": {"holderIdentity": "me"}},
+        "spec",
+    ),
+    "widgets": (
+        lambda cs: cs.example_v1.widgets(NS),
+        Widget,
+        lambda n: {"metadata": {"name": n}, "spec": {"size": 1}},
+        "spec",
+    ),
 }
 
 
@@ -59,7 +100,9 @@ def test_crud_verbs(kind: str, cs: Clientset, server: FakeApiServer) -> None:
     created = client.create(model.model_validate(fresh("one")))
     assert type(created) is model and created.metadata.name == "one" and created.metadata.uid
     sent = json.loads(server.requests[-1].body)
-    assert sent["kind"] == model.model_fields["kind"].default and sent["apiVersion"]  # type meta always sent
+    assert (
+        sent["kind"] == model.model_fields["kind"].default and sent["apiVersion"]
+    )  # type meta always sent
 
     got = client.get("one")
     assert type(got) is model and got.metadata.resource_version == created.metadata.resource_version
@@ -113,8 +156,14 @@ def test_get_not_found_has_name_and_kind(cs: Clientset) -> None:
 
 def test_dry_run_and_field_manager_params(cs: Clientset, server: FakeApiServer) -> None:
     cms = cs.core_v1.config_maps(NS)
-    cms.create({"metadata": {"name": "c"}}, dry_run=True, field_manager="me", field_validation="Strict")
-    assert server.requests[-1].query == {"dryRun": ["All"], "fieldManager": ["me"], "fieldValidation": ["Strict"]}
+    cms.create(
+        {"metadata": {"name": "c"}}, dry_run=True, field_manager="me", field_validation="Strict"
+    )
+    assert server.requests[-1].query == {
+        "dryRun": ["All"],
+        "fieldManager": ["me"],
+        "fieldValidation": ["Strict"],
+    }
     with pytest.raises(errors.NotFound):
         cms.get("c")  # a dry run stores nothing
 
@@ -132,14 +181,18 @@ def test_strategic_merge_patch(cs: Clientset, server: FakeApiServer) -> None:
         widgets.patch("w", {"spec": {"size": 2}}, patch_type=PatchType.STRATEGIC_MERGE)
 
 
-def test_apply_requires_field_manager_and_reports_conflicts(cs: Clientset, server: FakeApiServer) -> None:
+def test_apply_requires_field_manager_and_reports_conflicts(
+    cs: Clientset, server: FakeApiServer
+) -> None:
     cms = cs.core_v1.config_maps(NS)
     with pytest.raises(ValueError, match="field_manager"):
         cms.apply({"metadata": {"name": "x"}}, field_manager="")
     cms.create({"metadata": {"name": "x", "annotations": {"fake/manager": "other"}}})
     with pytest.raises(errors.Conflict, match="conflict with"):
         cms.apply({"metadata": {"name": "x"}, "data": {"a": "b"}}, field_manager="me")
-    assert cms.apply({"metadata": {"name": "x"}, "data": {"a": "b"}}, field_manager="me", force=True).data == {"a": "b"}
+    assert cms.apply(
+        {"metadata": {"name": "x"}, "data": {"a": "b"}}, field_manager="me", force=True
+    ).data == {"a": "b"}
 
 
 def test_delete_options(cs: Clientset, server: FakeApiServer) -> None:
@@ -147,18 +200,34 @@ def test_delete_options(cs: Clientset, server: FakeApiServer) -> None:
     created = cms.create({"metadata": {"name": "c"}})
     with pytest.raises(errors.Conflict, match="Precondition"):
         cms.delete("c", preconditions={"uid": "not-the-uid"})
-    cms.delete("c", grace_period_seconds=0, propagation_policy="Foreground",
-               preconditions={"uid": created.metadata.uid, "resource_version": created.metadata.resource_version})
+    cms.delete(
+        "c",
+        grace_period_seconds=0,
+        propagation_policy="Foreground",
+        preconditions={
+            "uid": created.metadata.uid,
+            "resource_version": created.metadata.resource_version,
+        },
+    )
     opts = json.loads(server.requests[-1].body)
-    assert opts == {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0,
-                    "propagationPolicy": "Foreground",
-                    "preconditions": {"uid": created.metadata.uid, "resourceVersion": created.metadata.resource_version}}
+    assert opts == {
+        "apiVersion": "v1",
+        "kind": "DeleteOptions",
+        "gracePeriodSeconds": 0,
+        "propagationPolicy": "Foreground",
+        "preconditions": {
+            "uid": created.metadata.uid,
+            "resourceVersion": created.metadata.resource_version,
+        },
+    }
     with pytest.raises(ValueError, match="propagation_policy"):
         cms.delete("c", propagation_policy="foreground")
     # dry run deletes nothing
     cms.create({"metadata": {"name": "d"}})
     cms.delete("d", dry_run=True)
-    assert server.requests[-1].query == {} and json.loads(server.requests[-1].body)["dryRun"] == ["All"]
+    assert server.requests[-1].query == {} and json.loads(server.requests[-1].body)["dryRun"] == [
+        "All"
+    ]
     assert cms.get("d").metadata.name == "d"
 
 
@@ -166,7 +235,9 @@ def test_delete_returns_the_object_while_finalizers_pend(cs: Clientset) -> None:
     nss = cs.core_v1.namespaces()
     nss.create({"metadata": {"name": "n", "finalizers": ["kubernetes"]}})
     pending = nss.delete("n")
-    assert isinstance(pending, Namespace) and pending.metadata and pending.metadata.deletion_timestamp
+    assert (
+        isinstance(pending, Namespace) and pending.metadata and pending.metadata.deletion_timestamp
+    )
 
 
 def test_delete_collection(cs: Clientset, server: FakeApiServer) -> None:
@@ -174,7 +245,10 @@ def test_delete_collection(cs: Clientset, server: FakeApiServer) -> None:
     for i, tier in enumerate(["web", "web", "db"]):
         cms.create({"metadata": {"name": f"c{i}", "labels": {"tier": tier}}})
     cms.delete_collection(label_selector="tier=web", propagation_policy="Background")
-    assert server.requests[-1].method == "DELETE" and server.requests[-1].path == f"/api/v1/namespaces/{NS}/configmaps"
+    assert (
+        server.requests[-1].method == "DELETE"
+        and server.requests[-1].path == f"/api/v1/namespaces/{NS}/configmaps"
+    )
     assert [c.metadata.name for c in cms.list().items] == ["c2"]
 
 
@@ -183,11 +257,16 @@ def test_namespace_handling(cs: Clientset, server: FakeApiServer) -> None:
     # create takes the namespace from the object when the client has none
     everywhere.create({"metadata": {"name": "a", "namespace": "ns1"}})
     cs.core_v1.config_maps("ns2").create(ConfigMap(metadata=ObjectMeta(name="b")))
-    assert sorted(c.metadata.name for c in everywhere.list().items) == ["a", "b"]  # across namespaces
+    assert sorted(c.metadata.name for c in everywhere.list().items) == [
+        "a",
+        "b",
+    ]  # across namespaces
     assert server.requests[-1].path == "/api/v1/configmaps"
     with pytest.raises(ValueError, match="namespaced"):
         everywhere.get("a")
-    with pytest.raises(ValueError, match="metadata.namespace 'ns1' but the client is for namespace 'ns2'"):
+    with pytest.raises(
+        ValueError, match="metadata.namespace 'ns1' but the client is for namespace 'ns2'"
+    ):
         cs.core_v1.config_maps("ns2").create({"metadata": {"name": "x", "namespace": "ns1"}})
     # cluster-scoped paths have no namespace
     cs.core_v1.nodes().create({"metadata": {"name": "n1"}})
@@ -197,7 +276,11 @@ def test_namespace_handling(cs: Clientset, server: FakeApiServer) -> None:
 def test_pagination_over_three_pages(cs: Clientset, server: FakeApiServer) -> None:
     pods = cs.core_v1.pods(NS)
     for i in range(7):
-        server.put("/api/v1", "pods", {"metadata": {"name": f"p{i}", "namespace": NS, "labels": {"app": "x"}}})
+        server.put(
+            "/api/v1",
+            "pods",
+            {"metadata": {"name": f"p{i}", "namespace": NS, "labels": {"app": "x"}}},
+        )
     page = pods.list(limit=3)
     assert len(page.items or []) == 3 and page.metadata and page.metadata.continue_
     everything = pods.list_all(page_size=3, label_selector="app=x")
@@ -206,7 +289,11 @@ def test_pagination_over_three_pages(cs: Clientset, server: FakeApiServer) -> No
     assert "continue" not in everything.model_dump(by_alias=True, exclude_unset=True)["metadata"]
     lists = [r for r in server.requests if r.method == "GET" and r.path.endswith("/pods")][1:]
     assert len(lists) == 3
-    assert [r.query.get("continue") for r in lists] == [None, [f"{page.metadata.resource_version}:3"], [f"{page.metadata.resource_version}:6"]]
+    assert [r.query.get("continue") for r in lists] == [
+        None,
+        [f"{page.metadata.resource_version}:3"],
+        [f"{page.metadata.resource_version}:6"],
+    ]
     assert all(r.query["labelSelector"] == ["app=x"] and r.query["limit"] == ["3"] for r in lists)
     pages = list(pods.iter_pages(page_size=3))
     assert [len(p.items or []) for p in pages] == [3, 3, 1]
@@ -225,17 +312,26 @@ def test_expired_continue_token_is_reported_clearly(cs: Clientset, server: FakeA
 
 # -- subresources ----------------------------------------------------------------------
 def test_status_subresource(cs: Clientset, server: FakeApiServer) -> None:
-    for client in (cs.core_v1.pods(NS), cs.apps_v1.deployments(NS), cs.core_v1.nodes(), cs.example_v1.widgets(NS)):
+    for client in (
+        cs.core_v1.pods(NS),
+        cs.apps_v1.deployments(NS),
+        cs.core_v1.nodes(),
+        cs.example_v1.widgets(NS),
+    ):
         obj = client.create({"metadata": {"name": "s"}, "spec": {"x": 1}})
         obj.status = {"phase": "Running"}
         obj.spec = {"x": 2}  # ignored by the status subresource
         out = client.update_status(obj)
-        assert server.requests[-1].path.endswith("/s/status") and server.requests[-1].method == "PUT"
+        assert (
+            server.requests[-1].path.endswith("/s/status") and server.requests[-1].method == "PUT"
+        )
         assert out.status == {"phase": "Running"} and out.spec == {"x": 1}
         assert client.get_status("s").status == {"phase": "Running"}
         out = client.patch_status("s", {"status": {"phase": "Done"}})
         assert out.status == {"phase": "Done"}
-        out = client.apply_status({"metadata": {"name": "s"}, "status": {"phase": "Applied"}}, field_manager="t")
+        out = client.apply_status(
+            {"metadata": {"name": "s"}, "status": {"phase": "Applied"}}, field_manager="t"
+        )
         assert server.requests[-1].path.endswith("/s/status") and out.status == {"phase": "Applied"}
 
 
@@ -261,14 +357,25 @@ def test_eviction(cs: Clientset, server: FakeApiServer) -> None:
     pods.evict("p", grace_period_seconds=3)
     sent = json.loads(server.requests[-1].body)
     assert server.requests[-1].path == f"/api/v1/namespaces/{NS}/pods/p/eviction"
-    assert sent == {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p", "namespace": NS},
-                    "deleteOptions": {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 3}}
+    assert sent == {
+        "apiVersion": "policy/v1",
+        "kind": "Eviction",
+        "metadata": {"name": "p", "namespace": NS},
+        "deleteOptions": {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 3},
+    }
     with pytest.raises(errors.NotFound):
         pods.get("p")
     # a PodDisruptionBudget refusal is a 429
     pods.create({"metadata": {"name": "q"}})
-    server.fail_next(429, status(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget."),
-                     path_contains="/eviction")
+    server.fail_next(
+        429,
+        status(
+            429,
+            "TooManyRequests",
+            "Cannot evict pod as it would violate the pod's disruption budget.",
+        ),
+        path_contains="/eviction",
+    )
     with pytest.raises(errors.TooManyRequests, match="disruption budget"):
         pods.evict("q")
 
@@ -276,23 +383,34 @@ def test_eviction(cs: Clientset, server: FakeApiServer) -> None:
 def test_binding(cs: Clientset, server: FakeApiServer) -> None:
     pods = cs.core_v1.pods(NS)
     pods.create({"metadata": {"name": "p"}})
-    pods.bind("p", Binding(metadata=ObjectMeta(name="p"), target={"kind": "Node", "name": "node-1"}))
-    assert server.requests[-1].path.endswith("/pods/p/binding") and server.requests[-1].method == "POST"
+    pods.bind(
+        "p", Binding(metadata=ObjectMeta(name="p"), target={"kind": "Node", "name": "node-1"})
+    )
+    assert (
+        server.requests[-1].path.endswith("/pods/p/binding")
+        and server.requests[-1].method == "POST"
+    )
     assert pods.get("p").spec == {"nodeName": "node-1"}
 
 
 def test_ephemeral_containers_and_resize(cs: Clientset, server: FakeApiServer) -> None:
     pods = cs.core_v1.pods(NS)
-    pod = pods.create({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}})
+    pod = pods.create(
+        {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
+    )
     pod.spec = dict(pod.spec or {}, ephemeralContainers=[{"name": "debug", "image": "busybox"}])
     out = pods.update_ephemeral_containers(pod)
     assert server.requests[-1].path.endswith("/pods/p/ephemeralcontainers")
     assert out.spec and out.spec["ephemeralContainers"][0]["name"] == "debug"
     assert pods.get_ephemeral_containers("p").spec == out.spec
-    out = pods.patch_ephemeral_containers("p", {"spec": {"ephemeralContainers": [{"name": "d2", "image": "b"}]}})
+    out = pods.patch_ephemeral_containers(
+        "p", {"spec": {"ephemeralContainers": [{"name": "d2", "image": "b"}]}}
+    )
     assert out.spec and out.spec["ephemeralContainers"][0]["name"] == "d2"
     resized = {"name": "c", "image": "i", "resources": {"requests": {"cpu": "2"}}}
-    out = pods.patch_resize("p", {"spec": {"containers": [resized]}}, patch_type=PatchType.STRATEGIC_MERGE)
+    out = pods.patch_resize(
+        "p", {"spec": {"containers": [resized]}}, patch_type=PatchType.STRATEGIC_MERGE
+    )
     assert server.requests[-1].path.endswith("/pods/p/resize")
     assert out.spec and out.spec["containers"] == [resized]
     out.spec["containers"][0]["resources"]["requests"]["cpu"] = "3"
@@ -305,17 +423,25 @@ def test_service_account_token(cs: Clientset, server: FakeApiServer) -> None:
     sas.create({"metadata": {"name": "robot"}})
     tr = sas.create_token("robot", audiences=["api"], expiration_seconds=600)
     assert server.requests[-1].path.endswith("/serviceaccounts/robot/token")
-    assert json.loads(server.requests[-1].body)["spec"] == {"audiences": ["api"], "expirationSeconds": 600}
+    assert json.loads(server.requests[-1].body)["spec"] == {
+        "audiences": ["api"],
+        "expirationSeconds": 600,
+    }
     assert tr.status and tr.status["token"]
     assert "header.payload.signature" not in repr(sas)
 
 
 def test_csr_approval(cs: Clientset, server: FakeApiServer) -> None:
     csrs = cs.certificates_v1.certificate_signing_requests()
-    csr = csrs.create(CertificateSigningRequest(metadata=ObjectMeta(name="csr-1"), spec={"signerName": "x"}))
+    csr = csrs.create(
+        CertificateSigningRequest(metadata=ObjectMeta(name="csr-1"), spec={"signerName": "x"})
+    )
     csr.status = {"conditions": [{"type": "Approved", "status": "True", "reason": "Test"}]}
     out = csrs.update_approval(csr)
-    assert server.requests[-1].path == "/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-1/approval"
+    assert (
+        server.requests[-1].path
+        == "/apis/certificates.k8s.io/v1/certificatesigningrequests/csr-1/approval"
+    )
     assert out.status and out.status["conditions"][0]["type"] == "Approved"
     assert csrs.get_approval("csr-1").status == out.status
 
@@ -333,8 +459,15 @@ def test_pod_logs(cs: Clientset, server: FakeApiServer) -> None:
     pods.create({"metadata": {"name": "p"}})
     server.logs[(NS, "p")] = ["one", "two", "three"]
     assert pods.log("p") == "one\ntwo\nthree\n"
-    assert pods.log("p", tail_lines=1, container="c", timestamps=True) == "2026-01-01T00:00:00Z three\n"
-    assert server.requests[-1].query == {"container": ["c"], "tailLines": ["1"], "timestamps": ["true"]}
+    assert (
+        pods.log("p", tail_lines=1, container="c", timestamps=True)
+        == "2026-01-01T00:00:00Z three\n"
+    )
+    assert server.requests[-1].query == {
+        "container": ["c"],
+        "tailLines": ["1"],
+        "timestamps": ["true"],
+    }
     with pods.log_stream("p", since_seconds=10) as stream:
         lines = []
         for line in stream:

@@ -8,7 +8,6 @@ import socket
 import time
 
 import pytest
-
 from kubeset import errors
 from kubeset.rest import HTTPTransport, PatchType, RESTClient, SessionTransport
 
@@ -17,13 +16,22 @@ from .models import ConfigMap, Pod, PodList
 
 
 def _pod(name: str, ns: str = "default", **labels: str) -> dict[str, object]:
-    return {"metadata": {"name": name, "namespace": ns, "labels": labels}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
+    return {
+        "metadata": {"name": name, "namespace": ns, "labels": labels},
+        "spec": {"containers": [{"name": "c", "image": "i"}]},
+    }
 
 
 def test_builder_paths(rest: RESTClient) -> None:
     core = rest.get().group_version("", "v1")
-    assert core.namespace("ns").resource("pods").name("a").subresource("log").path() == "/api/v1/namespaces/ns/pods/a/log"
-    assert rest.get().group_version("apps", "v1").resource("deployments").path() == "/apis/apps/v1/deployments"
+    assert (
+        core.namespace("ns").resource("pods").name("a").subresource("log").path()
+        == "/api/v1/namespaces/ns/pods/a/log"
+    )
+    assert (
+        rest.get().group_version("apps", "v1").resource("deployments").path()
+        == "/apis/apps/v1/deployments"
+    )
     # a namespace without a resource is not a path segment (client-go does the same)
     assert rest.get().group_version("", "v1").namespace("x").path() == "/api/v1"
     assert rest.get().abs_path("/version").url() == rest.host + "/version"
@@ -36,7 +44,13 @@ def test_builder_paths(rest: RESTClient) -> None:
 def test_do_into_and_params(server: FakeApiServer, rest: RESTClient) -> None:
     server.put("/api/v1", "pods", _pod("a", app="web"))
     server.put("/api/v1", "pods", _pod("b", app="db"))
-    req = rest.get().group_version("", "v1").namespace("default").resource("pods").param("labelSelector", "app=web")
+    req = (
+        rest.get()
+        .group_version("", "v1")
+        .namespace("default")
+        .resource("pods")
+        .param("labelSelector", "app=web")
+    )
     result = req.param("limit", 10).param("allowWatchBookmarks", True).param("skipped", None).do()
     assert result.status_code == 200
     pods = result.into(PodList)
@@ -49,20 +63,33 @@ def test_do_into_and_params(server: FakeApiServer, rest: RESTClient) -> None:
 
 
 def test_body_encoding_and_content_type(server: FakeApiServer, rest: RESTClient) -> None:
-    created = (rest.post().group_version("", "v1").namespace("default").resource("configmaps")
-               .body(ConfigMap(metadata={"name": "c"}, data={"k": "v"})).do().into(ConfigMap))  # type: ignore[arg-type]
+    created = (
+        rest.post()
+        .group_version("", "v1")
+        .namespace("default")
+        .resource("configmaps")
+        .body(ConfigMap(metadata={"name": "c"}, data={"k": "v"}))
+        .do()
+        .into(ConfigMap)
+    )  # type: ignore[arg-type]
     assert created.data == {"k": "v"}
     sent = server.requests[-1]
     assert sent.headers["Content-Type"] == "application/json"
-    assert json.loads(sent.body) == {"metadata": {"name": "c"}, "data": {"k": "v"}}  # only what was set
-    rest.patch(PatchType.MERGE).group_version("", "v1").namespace("default").resource("configmaps").name("c").body(
-        {"data": {"k": "w"}}).do()
+    assert json.loads(sent.body) == {
+        "metadata": {"name": "c"},
+        "data": {"k": "v"},
+    }  # only what was set
+    rest.patch(PatchType.MERGE).group_version("", "v1").namespace("default").resource(
+        "configmaps"
+    ).name("c").body({"data": {"k": "w"}}).do()
     assert server.requests[-1].headers["Content-Type"] == "application/merge-patch+json"
 
 
 def test_gzip_answer_is_decoded(server: FakeApiServer, rest: RESTClient) -> None:
     body = gzip.compress(json.dumps({"kind": "PodList", "items": [_pod("z")]}).encode())
-    server.fail_next(200, body, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+    server.fail_next(
+        200, body, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
+    )
     pods = rest.get().group_version("", "v1").resource("pods").do().into(PodList)
     assert pods.items and pods.items[0].metadata and pods.items[0].metadata.name == "z"
 
@@ -72,22 +99,40 @@ def test_not_found_names_the_object(rest: RESTClient) -> None:
         rest.get().group_version("", "v1").namespace("default").resource("pods").name("ghost").do()
     err = info.value
     assert err.status_code == 404 and err.name == "ghost" and err.kind == "pods"
-    assert 'pods "ghost" not found' in str(err) and "GET /api/v1/namespaces/default/pods/ghost" in str(err)
+    assert 'pods "ghost" not found' in str(
+        err
+    ) and "GET /api/v1/namespaces/default/pods/ghost" in str(err)
 
 
-def test_429_with_retry_after_is_retried_then_succeeds(server: FakeApiServer, rest: RESTClient) -> None:
+def test_429_with_retry_after_is_retried_then_succeeds(
+    server: FakeApiServer, rest: RESTClient
+) -> None:
     server.put("/api/v1", "pods", _pod("a"))
-    server.fail_next(429, status(429, "TooManyRequests", "slow down"), headers={"Retry-After": "1"}, count=2)
+    server.fail_next(
+        429, status(429, "TooManyRequests", "slow down"), headers={"Retry-After": "1"}, count=2
+    )
     started = time.monotonic()
-    pod = rest.get().group_version("", "v1").namespace("default").resource("pods").name("a").do().into(Pod)
+    pod = (
+        rest.get()
+        .group_version("", "v1")
+        .namespace("default")
+        .resource("pods")
+        .name("a")
+        .do()
+        .into(Pod)
+    )
     assert pod.metadata and pod.metadata.name == "a"
     assert time.monotonic() - started >= 2.0  # Retry-After honoured twice
     assert len([r for r in server.requests if r.path.endswith("/pods/a")]) == 3
 
 
-def test_post_is_retried_only_on_429_with_retry_after(server: FakeApiServer, rest: RESTClient) -> None:
-    req = lambda: rest.post().group_version("", "v1").namespace("default").resource("configmaps")  # noqa: E731
-    server.fail_next(429, status(429, "TooManyRequests", "x"), headers={"Retry-After": "0"}, method="POST")
+def test_post_is_retried_only_on_429_with_retry_after(
+    server: FakeApiServer, rest: RESTClient
+) -> None:
+    req = lambda: rest.post().group_version("", "v1").namespace("default").resource("configmaps")
+    server.fail_next(
+        429, status(429, "TooManyRequests", "x"), headers={"Retry-After": "0"}, method="POST"
+    )
     req().body({"metadata": {"name": "one"}}).do()
     assert [r.method for r in server.requests] == ["POST", "POST"]
     # 503 on a create is not retried: it may have been applied
@@ -102,14 +147,18 @@ def test_post_is_retried_only_on_429_with_retry_after(server: FakeApiServer, res
     assert len(server.requests) == 4
 
 
-def test_get_is_retried_on_503_with_backoff_and_gives_up(server: FakeApiServer, rest: RESTClient) -> None:
+def test_get_is_retried_on_503_with_backoff_and_gives_up(
+    server: FakeApiServer, rest: RESTClient
+) -> None:
     server.fail_next(503, b"<html>unavailable</html>", count=100)
     with pytest.raises(errors.ServiceUnavailable, match="not a Kubernetes Status"):
         rest.get().group_version("", "v1").resource("pods").max_retries(3).do()
     assert len(server.requests) == 4  # 1 + 3 retries
 
 
-def test_slow_server_hits_the_timeout_with_a_clear_error(server: FakeApiServer, rest: RESTClient) -> None:
+def test_slow_server_hits_the_timeout_with_a_clear_error(
+    server: FakeApiServer, rest: RESTClient
+) -> None:
     server.delay_next(1.5)
     started = time.monotonic()
     with pytest.raises(errors.RequestTimeout) as info:
@@ -125,7 +174,9 @@ def test_unreachable_server_is_a_connection_error() -> None:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()  # nothing listens there now
-    rest = RESTClient(SessionTransport(), host=f"http://user:secret@127.0.0.1:{port}", max_retries=0)
+    rest = RESTClient(
+        SessionTransport(), host=f"http://user:secret@127.0.0.1:{port}", max_retries=0
+    )
     with pytest.raises(errors.ApiConnectionError) as info:
         rest.get().abs_path("version").do()
     assert f"127.0.0.1:{port}/version" in str(info.value)
@@ -160,5 +211,12 @@ def test_protocol_accepts_any_transport(server: FakeApiServer) -> None:
 
 def test_result_is_status_for_delete(server: FakeApiServer, rest: RESTClient) -> None:
     server.put("/api/v1", "configmaps", {"metadata": {"name": "c", "namespace": "default"}})
-    result = rest.delete().group_version("", "v1").namespace("default").resource("configmaps").name("c").do()
+    result = (
+        rest.delete()
+        .group_version("", "v1")
+        .namespace("default")
+        .resource("configmaps")
+        .name("c")
+        .do()
+    )
     assert result.is_status() and result.json()["status"] == "Success"

@@ -7,7 +7,6 @@ import threading
 import time
 
 import pytest
-
 from kubeset import errors
 from kubeset.watch import Watch, WatchEvent
 
@@ -29,7 +28,11 @@ def test_typed_events_in_order(cs: Clientset, server: FakeApiServer) -> None:
     with pods.watch(timeout_seconds=5) as w:
         assert isinstance(w, Watch)
         q = server.requests[-1].query
-        assert q["watch"] == ["true"] and q["allowWatchBookmarks"] == ["true"] and q["timeoutSeconds"] == ["5"]
+        assert (
+            q["watch"] == ["true"]
+            and q["allowWatchBookmarks"] == ["true"]
+            and q["timeoutSeconds"] == ["5"]
+        )
         for event in w:
             assert isinstance(event, WatchEvent) and isinstance(event.object, Pod)
             seen.append((event.type, event.object.metadata.name))  # type: ignore[union-attr]
@@ -117,10 +120,14 @@ def test_watch_of_one_object_and_selectors(cs: Clientset, server: FakeApiServer)
     with widgets.watch(name="b", label_selector="t=1", timeout_seconds=1) as w:
         events = list(w)
     assert server.requests[-1].query["fieldSelector"] == ["metadata.name=b"]
-    assert [(e.type, type(e.object), e.object.metadata.name) for e in events] == [("ADDED", Widget, "b")]  # type: ignore[union-attr]
+    assert [(e.type, type(e.object), e.object.metadata.name) for e in events] == [
+        ("ADDED", Widget, "b")
+    ]  # type: ignore[union-attr]
 
 
 def test_watch_establish_errors_raise_at_once(cs: Clientset, server: FakeApiServer) -> None:
-    server.fail_next(403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no watching"})
+    server.fail_next(
+        403, {"kind": "Status", "code": 403, "reason": "Forbidden", "message": "no watching"}
+    )
     with pytest.raises(errors.Forbidden, match="no watching"):
         cs.core_v1.pods(NS).watch()
