@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overloa
 import requests
 from pydantic import BaseModel
 
-from .errors import ApiConnectionError, Expired, RequestTimeout
+from .errors import ApiConnectionError, Expired, KubesetError, RequestTimeout
 from .rest import PatchType, Request, RESTClient
 
 if TYPE_CHECKING:
@@ -925,6 +925,8 @@ class LogStream:
                     return
             if buf:
                 yield buf.decode("utf-8", errors="replace")
+        except KubesetError:
+            raise
         except (requests.RequestException, OSError, AttributeError) as e:
             if self._stopped:
                 return

@@ -25,7 +25,13 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 import requests
 from pydantic import BaseModel, ValidationError, create_model
 
-from .errors import ApiConnectionError, DecodeError, RequestTimeout, api_error_from_status
+from .errors import (
+    ApiConnectionError,
+    DecodeError,
+    KubesetError,
+    RequestTimeout,
+    api_error_from_status,
+)
 
 if TYPE_CHECKING:
     from typing import Self
@@ -141,6 +147,8 @@ class Watch(Generic[T]):
                         return
             if buf.strip() and not self._stopped:
                 yield self._decode(buf)
+        except KubesetError:
+            raise
         except (requests.RequestException, OSError, AttributeError, ValueError) as e:
             # AttributeError/ValueError: urllib3 reading from a response closed by stop()
             if self._stopped:

@@ -198,6 +198,10 @@ class FakeApiServer:
         )
         self.faults.append(Fault(status_code, raw, hdrs, method, path_contains, count))
 
+    def drop_next(self, *, method: str | None = None, count: int = 1) -> None:
+        """Close the connection without answering (the next ``count`` requests)."""
+        self.faults.append(Fault(0, b"", {}, method, None, count))
+
     def delay_next(self, seconds: float, *, path_contains: str | None = None) -> None:
         self.faults.append(Fault(0, b"", {}, None, path_contains, 1, delay=seconds))
 
@@ -546,6 +550,9 @@ class FakeApiServer:
                 if fault.delay:
                     time.sleep(fault.delay)
                     break
+                if fault.status == 0:  # drop the connection without an answer
+                    handler.close_connection = True
+                    return
                 self._respond(handler, fault.status, fault.body, fault.headers)
                 return
         try:

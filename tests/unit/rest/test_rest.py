@@ -220,3 +220,60 @@ def test_result_is_status_for_delete(server: FakeApiServer, rest: RESTClient) ->
         .do()
     )
     assert result.is_status() and result.json()["status"] == "Success"
+
+
+def test_get_is_retried_after_a_dropped_connection_but_post_is_not(
+    server: FakeApiServer, rest: RESTClient
+) -> None:
+    server.put("/api/v1", "configmaps", {"metadata": {"name": "c", "namespace": "default"}})
+    server.drop_next(method="GET", count=2)
+    got = (
+        rest.get()
+        .group_version("", "v1")
+        .namespace("default")
+        .resource("configmaps")
+        .name("c")
+        .do()
+    )
+    assert got.json()["metadata"]["name"] == "c"
+    assert len(server.requests) == 3
+    server.drop_next(method="POST")
+    with pytest.raises(errors.ApiConnectionError, match="cannot reach the server"):
+        rest.post().group_version("", "v1").namespace("default").resource("configmaps").body(
+            {"metadata": {"name": "d"}}
+        ).do()
+    assert len(server.requests) == 4  # a create that may have been applied is never re-sent
+
+
+def test_answer_that_does_not_decode_gives_a_clear_error(
+    server: FakeApiServer, rest: RESTClient
+) -> None:
+    server.fail_next(200, {"kind": "Pod", "metadata": "not-an-object"})
+    with pytest.raises(errors.DecodeError) as info:
+        rest.get().group_version("", "v1").namespace("d").resource("pods").name("x").do().into(Pod)
+    text = str(info.value)
+    assert (
+        "does not decode into Pod" in text
+        and "metadata" in text
+        and "GET /api/v1/namespaces/d/pods/x" in text
+    )
+
+
+def test_rest_client_from_a_config_uses_the_transport(server: FakeApiServer) -> None:
+    from kubeset.config import Config
+
+    secret = "s3cr3t-token-value"
+    rest = RESTClient(Config(host=server.url, bearer_token=secret, timeout=3.0))
+    assert rest.timeout == 3.0 and rest.host == server.url
+    server.fail_next(401, status(401, "Unauthorized", "Unauthorized"))
+    with pytest.raises(errors.Unauthorized) as info:
+        rest.get().abs_path("version").do()
+    assert server.requests[-1].headers["Authorization"] == f"Bearer {secret}"
+    assert "User-Agent" in server.requests[-1].headers
+    assert (
+        secret not in str(info.value)
+        and secret not in repr(info.value)
+        and secret not in repr(rest)
+    )
+    assert rest.get().abs_path("version").do().json()["gitVersion"] == "v1.36.0-fake"
+    rest.close()

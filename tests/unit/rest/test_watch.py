@@ -131,3 +131,19 @@ def test_watch_establish_errors_raise_at_once(cs: Clientset, server: FakeApiServ
     )
     with pytest.raises(errors.Forbidden, match="no watching"):
         cs.core_v1.pods(NS).watch()
+
+
+def test_410_when_establishing_raises_expired(cs: Clientset, server: FakeApiServer) -> None:
+    from .fakeserver import status
+
+    server.fail_next(410, status(410, "Expired", "too old resource version: 1 (500)"))
+    with pytest.raises(errors.Expired):
+        cs.core_v1.pods(NS).watch(resource_version="1")
+
+
+def test_a_line_that_is_not_json_is_reported(cs: Clientset, server: FakeApiServer) -> None:
+    server.fail_next(200, b"<html>proxy error</html>\n", headers={"Content-Type": "text/html"})
+    w = cs.core_v1.pods(NS).watch()
+    with pytest.raises(errors.ApiConnectionError, match="not JSON.*proxy error"):
+        next(w)
+    assert w.stopped
