@@ -347,7 +347,9 @@ class RESTClient:
         method = req.method
         url = req.url()
         data = encode_body(req._body) if req._body is not None else None
-        headers = {"Accept": req._accept, "Accept-Encoding": "gzip"}
+        # gzip: requests asks for it by default (the transport turns it off for
+        # Config.disable_compression), and decodes the answer transparently
+        headers = {"Accept": req._accept}
         if data is not None:
             headers["Content-Type"] = req._content_type
         headers.update(req._headers)

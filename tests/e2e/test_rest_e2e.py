@@ -452,3 +452,25 @@ def test_examples_run_against_the_server(example: str, apiserver: ApiServer, ns:
     out = proc.stdout
     assert "Deleted" in out and "watch:" in out and "DELETED" in out, out
     assert apiserver.token not in out + proc.stderr
+
+
+def test_discovery(cs: Any) -> None:
+    version = cs.discovery.server_version()
+    assert version.major == "1" and version.git_version.startswith("v1.36")
+    groups = {g.name: g for g in cs.discovery.server_groups()}
+    assert groups[""].versions == ("v1",) and groups["apps"].preferred_version == "apps/v1"
+    core = cs.discovery.server_resources_for_group_version("v1")
+    pods = next(r for r in core if r.name == "pods")
+    assert pods.kind == "Pod" and pods.namespaced and "watch" in pods.verbs
+    assert {"pods/log", "pods/eviction", "pods/status"} <= {r.name for r in core}
+    preferred = {(r.group_version, r.name) for r in cs.discovery.server_preferred_resources()}
+    assert ("apps/v1", "deployments") in preferred and ("v1", "nodes") in preferred
+    assert not any("/" in name for _, name in preferred)
+
+
+def test_list_across_namespaces(cs: Any, ns: str) -> None:
+    cs.core_v1.config_maps(ns).create({"metadata": {"name": "everywhere", "labels": {"scope": ns}}})
+    found = cs.core_v1.config_maps().list(label_selector=f"scope={ns}")
+    assert [(c.metadata.namespace, c.metadata.name) for c in found.items] == [(ns, "everywhere")]
+    with pytest.raises(ValueError, match="namespaced"):
+        cs.core_v1.config_maps().get("everywhere")

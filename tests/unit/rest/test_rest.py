@@ -277,3 +277,14 @@ def test_rest_client_from_a_config_uses_the_transport(server: FakeApiServer) -> 
     )
     assert rest.get().abs_path("version").do().json()["gitVersion"] == "v1.36.0-fake"
     rest.close()
+
+
+def test_compression_is_requested_unless_the_config_disables_it(server: FakeApiServer) -> None:
+    from kubeset.config import Config
+
+    with RESTClient(Config(host=server.url)) as rest:
+        rest.get().abs_path("version").do()
+    assert "gzip" in server.requests[-1].headers["Accept-Encoding"]
+    with RESTClient(Config(host=server.url, disable_compression=True)) as rest:
+        rest.get().abs_path("version").do()
+    assert server.requests[-1].headers["Accept-Encoding"] == "identity"
