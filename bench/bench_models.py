@@ -60,7 +60,7 @@ def realistic_pod(i: int) -> dict[str, Any]:
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}},
         "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
     }
-    status_of = lambda n, img: {  # noqa: E731
+    status_of = lambda n, img: {
         "name": n, "ready": True, "restartCount": i % 3, "started": True, "image": img,
         "imageID": f"registry.example.com/{n}@sha256:{i:064x}",
         "containerID": f"containerd://{(i * 31):064x}",
@@ -209,7 +209,7 @@ def rows() -> list[dict[str, Any]]:
     result.append({"bench": bench, "case": "encode orjson.dumps (dicts)", "median_s": t_dumps})
     result.append({"bench": bench, "case": "encode kubeset.to_json(PodList)", "median_s": t_to_json,
                    "baseline_case": "orjson.dumps", "ratio": t_to_json / t_dumps, "target": "<= 1.5x"})
-    del pods, plain
+    plain = pods = None
 
     mem_dicts = _held_bytes(lambda: orjson.loads(data))
     mem_models = _held_bytes(lambda: decode_large(PodList, data))

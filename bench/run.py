@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
         print(f"running {path.name} ...", file=sys.stderr, flush=True)
         try:
             rows.extend(_load(path).rows())
-        except Exception:  # one broken bench must not hide the others
+        except Exception:  # noqa: BLE001 - one broken bench must not hide the others
             failed += 1
             traceback.print_exc()
     headers = ["bench", "case", "median", "ratio", "baseline", "target", "note"]

@@ -154,7 +154,20 @@ def load_release(release: str) -> LoadedSpec:
     return LoadedSpec(doc=doc, source=entry["url"], sha256=got, release=tag)
 
 
+def is_crd(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition" and str(
+        doc.get("apiVersion", "")).startswith("apiextensions.k8s.io/")
+
+
 def _load_directory(path: Path) -> LoadedSpec:
+    manifests = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
+    if manifests:
+        crds: list[Any] = []
+        for f in manifests:
+            crds.extend(d for d in _parse_yaml(f.read_bytes(), str(f)) if is_crd(d))
+        if not crds:
+            raise GenError(f"{path}: the YAML files hold no CustomResourceDefinition")
+        return LoadedSpec(doc=_crds(crds, str(path)), source=str(path), sha256=None)
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in ("", ".json"))
     docs: list[tuple[Path, dict[str, Any]]] = []
     for f in files:
@@ -202,23 +215,36 @@ def load_spec(spec: str, sha256: str | None = None) -> LoadedSpec:
         raise GenError(f"{spec}: cannot read spec file: {e.strerror}") from None
     got = _verify(data, sha256, spec)
     if path.suffix in (".yaml", ".yml"):
-        doc = _parse_yaml(data, spec)
+        docs = _parse_yaml(data, spec)
+        if any(is_crd(d) for d in docs):
+            return LoadedSpec(doc=_crds(docs, spec), source=spec, sha256=got)
+        if len(docs) != 1 or not isinstance(docs[0], dict):
+            raise GenError(f"{spec}: not an OpenAPI/Swagger document or CustomResourceDefinition manifest")
+        doc = docs[0]
     else:
         doc = _parse_json(data, spec)
+        if is_crd(doc):
+            return LoadedSpec(doc=_crds([doc], spec), source=spec, sha256=got)
     check_spec_kind(doc, spec)
     return LoadedSpec(doc=doc, source=spec, sha256=got)
 
 
-def _parse_yaml(data: bytes, where: str) -> dict[str, Any]:
+def _crds(docs: list[Any], where: str) -> dict[str, Any]:
+    from kubeset.codegen.crd import crds_to_swagger
+
+    others = [d.get("kind") if isinstance(d, dict) else type(d).__name__ for d in docs if not is_crd(d)]
+    if others:
+        raise GenError(f"{where}: expected only CustomResourceDefinition documents, also found: {', '.join(map(str, others))}")
+    return crds_to_swagger(docs, where)
+
+
+def _parse_yaml(data: bytes, where: str) -> list[Any]:
     import yaml
 
     try:
-        doc = yaml.safe_load(data)
+        return [d for d in yaml.safe_load_all(data) if d is not None]
     except yaml.YAMLError as e:
         raise GenError(f"{where}: not YAML ({str(e).splitlines()[0]})") from None
-    if not isinstance(doc, dict):
-        raise GenError(f"{where}: not an OpenAPI/Swagger document (top level is not a mapping)")
-    return doc
 
 
 def load(spec: str | None = None, release: str | None = None, sha256: str | None = None) -> LoadedSpec:

@@ -26,7 +26,7 @@ from typing import Any
 from kubeset.codegen.description import GVK, ApiDescription
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.naming import python_name
-from kubeset.codegen.normalize import SPECIAL_TYPES
+from kubeset.codegen.normalize import EXTERNAL_TYPE, SPECIAL_TYPES
 
 TEMPLATES = Path(__file__).with_name("templates")
 RUNTIME_MODULE = "kubeset.model"
@@ -54,6 +54,11 @@ def _prepare(api: ApiDescription, node: Any, where: str) -> Any:
         target = ref.rsplit("/", 1)[-1]
         if target in SPECIAL_TYPES:
             return _special(SPECIAL_TYPES[target], node)
+        external = (api.definitions.get(target) or {}).get(EXTERNAL_TYPE)
+        if isinstance(external, str):
+            out = {k: v for k, v in node.items() if k != "$ref"}
+            out["customTypePath"] = external
+            return out
         if target not in api.models:
             raise GenError(f"{where}: $ref {ref!r} resolves nowhere")
         rest = {k: v for k, v in node.items() if k != "$ref"}
@@ -181,7 +186,7 @@ def _package_init(parts: tuple[str, ...]) -> str:
     return f'"""Generated models of the {parts[0]} API group, one module per version."""\n'
 
 
-_IMPORT_MODULE = re.compile(r"^from \.(\.\w+)? import (\w+)(?: as (\w+))?$", re.M)
+_IMPORT_MODULE = re.compile(r"^from \.(\.\w+)? import (\w+)(?: as (\w+))?$", re.MULTILINE)
 
 
 def _postprocess(text: str, package: str) -> str:

@@ -41,6 +41,9 @@ SPECIAL_TYPES: dict[str, str] = {
     "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray": "JSON",
 }
 
+#: a definition carrying this key is not generated: its value names the Python class to use
+EXTERNAL_TYPE = "x-kubeset-python-type"
+
 _VERSION_RE = re.compile(r"^v\d+((alpha|beta)\d+)?$")
 _VERB_OF_ACTION = {
     "get": "get",
@@ -317,7 +320,7 @@ def describe(loaded: LoadedSpec) -> ApiDescription:
     seen: dict[ModelRef, str] = {}
     module_owner: dict[str, str] = {}
     for name in sorted(definitions):
-        if name in SPECIAL_TYPES:
+        if name in SPECIAL_TYPES or EXTERNAL_TYPE in definitions[name]:
             continue
         ref = module_of(name)
         prefix = name.rsplit(".", 1)[0]

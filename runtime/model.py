@@ -43,10 +43,10 @@ from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = [
+    "JSON",
     "Base64Bytes",
     "FieldsV1",
     "IntOrString",
-    "JSON",
     "KubeModel",
     "MicroTime",
     "Number",
@@ -167,7 +167,7 @@ _SUFFIXES: dict[str, Decimal] = {
 _QUANTITY_RE = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?)$")
 
 
-def parse_quantity(value: str | int | float | Decimal) -> Decimal:
+def parse_quantity(value: str | float | Decimal) -> Decimal:
     """The exact value of a quantity: ``"500m"`` -> ``Decimal("0.5")``, ``"1Gi"`` -> ``1073741824``.
 
     Raises ``ValueError`` for text that is not a Kubernetes quantity.
@@ -190,7 +190,7 @@ def parse_quantity(value: str | int | float | Decimal) -> Decimal:
     return result * _SUFFIXES[suffix or ""]
 
 
-def compare_quantities(a: str | int | float | Decimal, b: str | int | float | Decimal) -> int:
+def compare_quantities(a: str | float | Decimal, b: str | float | Decimal) -> int:
     """-1, 0 or 1 as quantity ``a`` is smaller than, equal to or larger than ``b`` ("1Gi" vs "1024Mi" -> 0)."""
     x, y = parse_quantity(a), parse_quantity(b)
     return (x > y) - (x < y)

@@ -96,7 +96,7 @@ def _head(data: bytes | str) -> tuple[Any, Any]:
 
 class _Head(BaseModel):
     model_config = {"extra": "ignore"}
-    apiVersion: Any = None  # noqa: N815 - JSON name
+    apiVersion: Any = None
     kind: Any = None
 
 

@@ -10,9 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import kubeset
+import pytest
 from kubeset.kubernetes import scheme
 from kubeset.model import compare_quantities, parse_quantity
 from kubeset.serializers import SchemeError
@@ -125,7 +124,7 @@ def test_special_types_keep_the_wire_form() -> None:
     # Time: Z round trip; MicroTime: always six digits
     meta = ObjectMeta.model_validate({"creationTimestamp": "2024-05-06T07:08:09Z"})
     assert kubeset.to_dict(meta) == {"creationTimestamp": "2024-05-06T07:08:09Z"}
-    ev = Event(event_time=dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc))
+    ev = Event(event_time=dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
     assert kubeset.to_dict(ev)["eventTime"] == "2024-01-02T03:04:05.000000Z"
     ev2 = Event.model_validate_json(b'{"eventTime":"2024-01-02T03:04:05.120000Z"}')
     assert kubeset.to_dict(ev2)["eventTime"] == "2024-01-02T03:04:05.120000Z"
@@ -155,7 +154,11 @@ def test_unknown_fields_are_kept_and_written_back() -> None:
 
 
 def test_attribute_names() -> None:
-    from kubeset.kubernetes.models.apiextensions.v1 import CustomResourceDefinitionVersion, CustomResourceValidation, JSONSchemaProps
+    from kubeset.kubernetes.models.apiextensions.v1 import (
+        CustomResourceDefinitionVersion,
+        CustomResourceValidation,
+        JSONSchemaProps,
+    )
     from kubeset.kubernetes.models.core.v1 import FCVolumeSource, PodSpec, PodStatus
     from kubeset.kubernetes.models.meta.v1 import ListMeta
     from kubeset.kubernetes.models.rbac.v1 import PolicyRule
@@ -172,7 +175,7 @@ def test_attribute_names() -> None:
     assert fields["schema_"].serialization_alias == "$schema"
     assert fields["x_kubernetes_preserve_unknown_fields"].serialization_alias == "x-kubernetes-preserve-unknown-fields"
     for cls in (PodSpec, PodStatus, JSONSchemaProps):
-        for name, info in cls.model_fields.items():
+        for name in cls.model_fields:
             assert name.isidentifier() and name == name.lower(), name
 
 
@@ -240,7 +243,7 @@ loaded = sorted(m for m in sys.modules if m.startswith("kubeset.kubernetes.model
 print(loaded)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    loaded = eval(out)  # noqa: S307 - our own printed list
+    loaded = eval(out)
     assert loaded == [
         "kubeset.kubernetes.models.core",
         "kubeset.kubernetes.models.core.v1",
@@ -262,7 +265,7 @@ def test_decode_large_pauses_gc_and_restores_it() -> None:
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
-    items = ",".join('{"metadata":{"name":"p%d"}}' % i for i in range(3000))
-    data = ('{"apiVersion":"v1","kind":"PodList","items":[%s]}' % items).encode()
+    items = ",".join(f'{{"metadata":{{"name":"p{i}"}}}}' for i in range(3000))
+    data = f'{{"apiVersion":"v1","kind":"PodList","items":[{items}]}}'.encode()
     pods = decode_large(PodList, data)
     assert pods.items is not None and len(pods.items) == 3000 and gc.isenabled()

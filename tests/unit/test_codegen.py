@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from kubeset.codegen.description import GVK, ModelRef
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.loader import LoadedSpec, load, releases
@@ -28,7 +27,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "kubeset.codegen", *args],
-        capture_output=True, text=True, env=full_env, cwd=cwd or PROJECT, timeout=300,
+        check=False, capture_output=True, text=True, env=full_env, cwd=cwd or PROJECT, timeout=300,
     )
 
 
@@ -309,3 +308,15 @@ def test_releases_table_matches_the_shared_specs(shared_dir: Path) -> None:
         path = shared_dir / "openapi/kubernetes" / f"v{minor}" / "swagger.json"
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
         assert entry["url"].startswith("https://raw.githubusercontent.com/kubernetes/kubernetes/v")
+
+
+def test_yaml_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n")
+    assert_clear_error(run_cli("describe", "--spec", str(bad)), "bad.yaml", "not YAML")
+    mixed = tmp_path / "mixed.yaml"
+    mixed.write_text("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: {}\n---\napiVersion: v1\nkind: ConfigMap\n")
+    assert_clear_error(run_cli("describe", "--spec", str(mixed)), "only CustomResourceDefinition", "ConfigMap")
+    crd = tmp_path / "crd.yaml"
+    crd.write_text("apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x}\nspec: {names: {kind: X}}\n")
+    assert_clear_error(run_cli("describe", "--spec", str(crd)), "lacks spec.group")

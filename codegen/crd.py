@@ -1,0 +1,193 @@
+"""CustomResourceDefinition manifests as generator input.
+
+``crds_to_swagger(crds)`` builds the Swagger 2.0 document the API server would publish for the
+CRDs, so the normal normalizer and emitters handle them:
+
+- each served version's ``openAPIV3Schema`` becomes a definition named like a Go package
+  (``gateway.networking.k8s.io`` -> ``io.k8s.networking.gateway.v1.HTTPRoute``, module
+  ``models.gateway.v1``); nested object schemas become their own definitions named after
+  their path (``HTTPRouteSpec``, ``HTTPRouteSpecRules``, ...);
+- ``metadata`` refers to ``kubeset.kubernetes``'s ``ObjectMeta`` / ``ListMeta`` (the CRD package
+  imports the built-in package for them); a ``<Kind>List`` definition is added;
+- validation-only keywords (``required``, ``enum``, ``pattern``, bounds, ``anyOf``/``oneOf``/
+  ``allOf``/``not``, ``x-kubernetes-validations``, defaults) are dropped: decoding keeps what the
+  server sends; ``x-kubernetes-int-or-string`` becomes IntOrString, objects with
+  ``x-kubernetes-preserve-unknown-fields`` and no properties any JSON;
+- paths give every resource the verbs the API server serves for custom resources, plus the
+  ``status`` and ``scale`` subresources the CRD declares.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from kubeset.codegen.errors import GenError
+
+META = "io.k8s.apimachinery.pkg.apis.meta.v1"
+_DROP = {
+    "required", "enum", "pattern", "minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
+    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "uniqueItems", "minProperties", "maxProperties",
+    "anyOf", "oneOf", "allOf", "not", "default", "x-kubernetes-validations", "nullable", "example",
+    "externalDocs", "title",
+}
+_APPLY = "application/apply-patch+yaml"
+
+#: definitions a CRD package takes from elsewhere: the built-in package's meta types and the
+#: runtime's IntOrString (``x-kubeset-python-type`` names the class to import instead)
+EXTERNAL: dict[str, dict[str, Any]] = {
+    f"{META}.ObjectMeta": {"type": "object", "x-kubeset-python-type": "kubeset.kubernetes.models.meta.v1.ObjectMeta"},
+    f"{META}.ListMeta": {"type": "object", "x-kubeset-python-type": "kubeset.kubernetes.models.meta.v1.ListMeta"},
+    "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"type": "string", "format": "int-or-string"},
+}
+
+
+def _camel(name: str) -> str:
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", name) if p]
+    out = "".join(p[0].upper() + p[1:] for p in parts)
+    return out if out and not out[0].isdigit() else "F" + out
+
+
+def _go_package(group: str) -> str:
+    """gateway.networking.k8s.io -> io.k8s.networking.gateway (so the short package is 'gateway')."""
+    labels = [re.sub(r"[^A-Za-z0-9_]", "_", label) for label in group.split(".") if label]
+    if not labels:
+        raise GenError("CRD with an empty spec.group")
+    return ".".join(reversed(labels))
+
+
+class _Extractor:
+    def __init__(self, prefix: str, where: str) -> None:
+        self.prefix = prefix
+        self.where = where
+        self.definitions: dict[str, dict[str, Any]] = {}
+
+    def ref(self, name: str) -> dict[str, Any]:
+        return {"$ref": f"#/definitions/{self.prefix}.{name}"}
+
+    def schema(self, node: Any, name: str, top: bool = False) -> dict[str, Any]:
+        if not isinstance(node, dict):
+            return {}
+        node = {k: v for k, v in node.items() if k not in _DROP}
+        if node.pop("x-kubernetes-int-or-string", False):
+            desc = {"description": node["description"]} if "description" in node else {}
+            return {"$ref": "#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString", **desc}
+        kind = node.get("type")
+        if kind == "array":
+            node["items"] = self.schema(node.get("items"), name)
+            return node
+        if kind == "object" or "properties" in node:
+            props = node.get("properties")
+            if isinstance(props, dict) and props:
+                if name in self.definitions:
+                    raise GenError(f"{self.where}: two nested schemas both named {name!r}")
+                definition: dict[str, Any] = {k: v for k, v in node.items() if k not in ("properties",)}
+                definition["type"] = "object"
+                definition["properties"] = {}
+                self.definitions[name] = definition  # reserve the name before recursing
+                for prop in sorted(props):
+                    definition["properties"][prop] = self.schema(props[prop], name + _camel(prop))
+                if top:
+                    return definition
+                desc = {"description": node["description"]} if "description" in node else {}
+                return {**self.ref(name), **desc}
+            extra = node.get("additionalProperties")
+            if isinstance(extra, dict):
+                node["additionalProperties"] = self.schema(extra, name + "Value")
+            return node
+        node.pop("format", None) if node.get("format") not in ("byte", "int-or-string") else None
+        return node
+
+
+def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
+    definitions: dict[str, Any] = {}
+    paths: dict[str, Any] = {}
+    meta_ref = {"$ref": f"#/definitions/{META}.ObjectMeta"}
+    for crd in crds:
+        spec = crd.get("spec") or {}
+        group = spec.get("group")
+        names = spec.get("names") or {}
+        kind, plural = names.get("kind"), names.get("plural")
+        if not (group and kind and plural):
+            raise GenError(f"{where}: CRD {crd.get('metadata', {}).get('name')!r} lacks spec.group, names.kind or names.plural")
+        list_kind = names.get("listKind") or kind + "List"
+        namespaced = spec.get("scope", "Namespaced") == "Namespaced"
+        pkg = _go_package(group)
+        for version in spec.get("versions") or []:
+            if not version.get("served", True):
+                continue
+            vname = version["name"]
+            prefix = f"{pkg}.{vname}"
+            schema = ((version.get("schema") or {}).get("openAPIV3Schema")) or {"type": "object"}
+            ex = _Extractor(prefix, f"{where}: {plural}.{group}/{vname}")
+            top = ex.schema(schema, kind, top=True)
+            if not top.get("properties"):
+                top = {"type": "object", "properties": {}, **({"description": schema["description"]} if "description" in schema else {})}
+                ex.definitions[kind] = top
+            props = top["properties"]
+            props["apiVersion"] = {"type": "string", "description": "APIVersion of this object."}
+            props["kind"] = {"type": "string", "description": "Kind of this object."}
+            props["metadata"] = {**meta_ref, "description": "Standard object's metadata."}
+            gvk = {"group": group, "version": vname, "kind": kind}
+            top["x-kubernetes-group-version-kind"] = [gvk]
+            ex.definitions[list_kind] = {
+                "description": f"{list_kind} is a list of {kind}.",
+                "type": "object",
+                "properties": {
+                    "apiVersion": {"type": "string"},
+                    "items": {"type": "array", "items": ex.ref(kind)},
+                    "kind": {"type": "string"},
+                    "metadata": {"$ref": f"#/definitions/{META}.ListMeta"},
+                },
+                "x-kubernetes-group-version-kind": [{**gvk, "kind": list_kind}],
+            }
+            for name, definition in ex.definitions.items():
+                full = f"{prefix}.{name}"
+                if full in definitions:
+                    raise GenError(f"{where}: definition {full} is defined twice (two CRDs of one kind?)")
+                definitions[full] = definition
+            paths.update(_paths(group, vname, plural, namespaced, gvk, prefix, kind, list_kind,
+                                version.get("subresources") or {}))
+    return {
+        "swagger": "2.0",
+        "info": {"title": "Custom resources", "version": ""},
+        "paths": dict(sorted(paths.items())),
+        "definitions": dict(sorted({**definitions, **EXTERNAL}.items())),
+    }
+
+
+def _op(action: str, gvk: dict[str, str], ref: str | None = None, consumes: list[str] | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {"x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk,
+                          "responses": {"200": {"description": "OK"}}}
+    if ref:
+        op["responses"]["200"]["schema"] = {"$ref": f"#/definitions/{ref}"}
+    if consumes:
+        op["consumes"] = consumes
+    return op
+
+
+def _paths(group: str, version: str, plural: str, namespaced: bool, gvk: dict[str, str], prefix: str,
+           kind: str, list_kind: str, subresources: dict[str, Any]) -> dict[str, Any]:
+    base = f"/apis/{group}/{version}"
+    coll = f"{base}/namespaces/{{namespace}}/{plural}" if namespaced else f"{base}/{plural}"
+    item = f"{coll}/{{name}}"
+    obj, lst = f"{prefix}.{kind}", f"{prefix}.{list_kind}"
+    patch_types = ["application/json-patch+json", "application/merge-patch+json", _APPLY]
+    out: dict[str, Any] = {
+        coll: {"get": _op("list", gvk, lst), "post": _op("post", gvk, obj),
+               "delete": _op("deletecollection", gvk)},
+        item: {"get": _op("get", gvk, obj), "put": _op("put", gvk, obj),
+               "patch": _op("patch", gvk, obj, patch_types), "delete": _op("delete", gvk)},
+        (f"{base}/watch/namespaces/{{namespace}}/{plural}" if namespaced else f"{base}/watch/{plural}"): {
+            "get": _op("watchlist", gvk)},
+    }
+    if namespaced:
+        out[f"{base}/{plural}"] = {"get": _op("list", gvk, lst)}
+    if "status" in subresources:
+        out[f"{item}/status"] = {"get": _op("get", gvk, obj), "put": _op("put", gvk, obj),
+                                 "patch": _op("patch", gvk, obj, patch_types)}
+    if "scale" in subresources:
+        scale = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
+        out[f"{item}/scale"] = {"get": _op("get", scale), "put": _op("put", scale),
+                                "patch": _op("patch", scale, None, patch_types)}
+    return out
