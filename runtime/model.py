@@ -30,7 +30,6 @@ Special types (used as annotations by the generated code):
 ==================  ===========================================================================
 """
 
-from __future__ import annotations
 
 import base64
 import binascii
