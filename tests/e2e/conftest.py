@@ -36,7 +36,9 @@ def report(config: pytest.Config, message: str) -> None:
     if reporter is None or capture is None:
         return
     with capture.global_and_fixture_disabled():
-        reporter.ensure_newline()
+        writer = getattr(reporter, "_tw", None)  # -q progress dots leave the line open
+        if writer is not None and getattr(writer, "width_of_current_line", 0):
+            writer.line()
         reporter.write_line(f"[e2e] {message}")
 
 
