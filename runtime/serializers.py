@@ -118,7 +118,6 @@ class Scheme:
     def __init__(self, package: str, kinds: Mapping[tuple[str, str], tuple[str, str]]) -> None:
         self.package = package
         self._kinds = dict(kinds)
-        self._by_class: dict[type[BaseModel], tuple[str, str]] | None = None
 
     def known(self) -> list[tuple[str, str]]:
         """Every (apiVersion, kind) of the scheme, sorted."""
@@ -141,19 +140,21 @@ class Scheme:
         return cls
 
     def gvk_of(self, obj: BaseModel | type[BaseModel]) -> tuple[str, str]:
-        """(apiVersion, kind) of a model instance or class (its first registration)."""
+        """(apiVersion, kind) of a model instance or class.
+
+        A class registered under several group versions (``DeleteOptions``, ``WatchEvent``)
+        answers its core ``v1`` registration when it has one, else the first in sorted order.
+        """
         cls = obj if isinstance(obj, type) else type(obj)
-        if self._by_class is None:
-            table: dict[type[BaseModel], tuple[str, str]] = {}
-            for key in sorted(self._kinds):
-                module, name = self._kinds[key]
-                mod = importlib.import_module(f"{self.package}.{module}")
-                table.setdefault(getattr(mod, name), key)
-            self._by_class = table
-        try:
-            return self._by_class[cls]
-        except KeyError:
-            raise SchemeError(f"{cls.__name__} is not a top-level kind of {self.package}") from None
+        own = getattr(cls, "__kubeset_api_version__", None), getattr(cls, "__kubeset_kind__", None)
+        if own in self._kinds:
+            return own
+        target = (cls.__module__.removeprefix(self.package + "."), cls.__name__)
+        keys = [key for key in sorted(self._kinds) if self._kinds[key] == target]
+        if not keys:
+            raise SchemeError(f"{cls.__name__} is not a top-level kind of {self.package}")
+        core = [key for key in keys if key[0] == "v1"]
+        return (core or keys)[0]
 
     def decode(self, data: bytes | str | Mapping[str, Any]) -> BaseModel:
         """Decode JSON bytes/text or a dict carrying ``apiVersion`` and ``kind`` into its model."""

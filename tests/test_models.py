@@ -214,6 +214,12 @@ def test_scheme_model_for_and_errors() -> None:
 
     assert scheme.model_for("apps/v1", "Deployment") is Deployment
     assert scheme.gvk_of(Deployment) == ("apps/v1", "Deployment")
+    assert scheme.gvk_of(Deployment()) == ("apps/v1", "Deployment")
+    from kubeset.kubernetes.models.meta.v1 import DeleteOptions, ObjectMeta
+
+    assert scheme.gvk_of(DeleteOptions) == ("v1", "DeleteOptions")
+    with pytest.raises(SchemeError, match="ObjectMeta is not a top-level kind"):
+        scheme.gvk_of(ObjectMeta)
     with pytest.raises(SchemeError, match="no apiVersion"):
         scheme.decode(b'{"kind":"Pod"}')
     with pytest.raises(SchemeError, match="no kind"):
