@@ -206,6 +206,7 @@ def test_pod_subresources(cs: Any, ns: str) -> None:
     )
     assert pods.get("p1").spec.node_name == f"node-{ns}"
     pods.delete("p1", grace_period_seconds=0)
+    cs.core_v1.nodes().delete(f"node-{ns}")  # the session's server is shared: leave no node behind
     pods.create(_pod("p2"))
     pods.evict("p2")
     deadline = time.monotonic() + 10
@@ -316,7 +317,26 @@ def test_events_and_service_account_token_and_csr(cs: Any, ns: str) -> None:
     csrs.delete(name)
 
 
-def test_crd_shaped_resource(cs: Any, ns: str) -> None:
+@pytest.fixture
+def crd_cleanup(cs: Any) -> Iterator[list[str]]:
+    """Delete the CRDs a test made and wait until discovery forgets their group: the server is
+    shared by the whole session and other tests check the exact list of API groups."""
+    made: list[str] = []
+    yield made
+    crds = cs.apiextensions_v1.custom_resource_definitions()
+    for name in made:
+        group = name.split(".", 1)[1]
+        if _exists(crds, name):
+            crds.delete(name)
+        deadline = time.monotonic() + 60
+        while (
+            any(g.name == group for g in cs.discovery.server_groups())
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.2)
+
+
+def test_crd_shaped_resource(cs: Any, ns: str, crd_cleanup: list[str]) -> None:
     from pydantic import BaseModel, ConfigDict
 
     class Widget(BaseModel):
@@ -340,6 +360,7 @@ def test_crd_shaped_resource(cs: Any, ns: str) -> None:
     group = "e2e.kubeset.dev"
     crds = cs.apiextensions_v1.custom_resource_definitions()
     crd_name = f"widgets.{group}"
+    crd_cleanup.append(crd_name)
     if not _exists(crds, crd_name):
         crds.create(
             {
