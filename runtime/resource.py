@@ -304,7 +304,12 @@ class ResourceClient:
             )
         name = self._name_of(obj)
         req = self._request("PATCH", name, subresource, obj=obj).content_type(_APPLY)
-        req.body(_with_type_meta(obj, self.info))
+        body = _with_type_meta(obj, self.info)
+        meta = body.get("metadata")
+        if isinstance(meta, dict) and "managedFields" in meta:
+            # the server refuses an apply carrying managedFields (an object read back with get)
+            body["metadata"] = {k: v for k, v in meta.items() if k != "managedFields"}
+        req.body(body)
         req.param("fieldManager", field_manager).param("force", force or None)
         if dry_run:
             req.param("dryRun", "All")

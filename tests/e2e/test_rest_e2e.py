@@ -106,6 +106,10 @@ def test_configmap_verbs_and_errors(cs: Any, ns: str) -> None:
         ).data["k"]
         == "mine"
     )
+    # an object read back (it carries managedFields) can be applied as is
+    read_back = cms.get("c2")
+    read_back.data = {"a": "c"}
+    assert cms.apply(read_back, field_manager="e2e").data == {"a": "c"}
     cms.create({"metadata": {"name": "dry"}}, dry_run=True)
     with pytest.raises(errors.NotFound):
         cms.get("dry")

@@ -527,3 +527,19 @@ def test_discovery(cs: Clientset) -> None:
     assert not any(r.is_subresource for r in preferred)
     with pytest.raises(errors.NotFound):
         d.server_resources_for_group_version("nope.io/v9")
+
+
+def test_apply_of_an_object_read_back_drops_managed_fields(
+    cs: Clientset, server: FakeApiServer
+) -> None:
+    cms = cs.core_v1.config_maps(NS)
+    server.put(
+        "/api/v1",
+        "configmaps",
+        {"metadata": {"name": "m", "namespace": NS, "managedFields": [{"manager": "x"}]}},
+    )
+    got = cms.get("m")
+    assert got.metadata and got.metadata.model_extra and "managedFields" in got.metadata.model_extra
+    cms.apply(got, field_manager="me")
+    sent = json.loads(server.requests[-1].body)
+    assert "managedFields" not in sent["metadata"] and sent["metadata"]["name"] == "m"
