@@ -5,8 +5,8 @@
 ``hostIPC`` -> ``host_ipc``, ``x-kubernetes-list-type`` -> ``x_kubernetes_list_type``).
 A trailing underscore is added for Python keywords (``for_``, ``from_``, ``continue_``),
 for names that clash with attributes of pydantic's ``BaseModel`` (``schema_``, ``json_``,
-``copy_``, ``validate_``, ...) and for JSON names starting with ``$`` (``$ref`` -> ``ref_``,
-``$schema`` -> ``schema_``).
+``copy_``, ``validate_``, ...), for builtins the generated annotations use (``list_``, ``str_``,
+...) and for JSON names starting with ``$`` (``$ref`` -> ``ref_``, ``$schema`` -> ``schema_``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,10 @@ def _reserved() -> frozenset[str]:
     return frozenset(name for name in dir(BaseModel) if not name.startswith("_"))
 
 
-RESERVED = _reserved() | {"alias"}
+#: names generated modules use in annotations or import: a field of that name earlier in a class
+#: body would shadow them for the later annotations (they are evaluated at class creation)
+SHADOWING = frozenset({"alias", "str", "int", "bool", "float", "list", "dict", "bytes"})
+RESERVED = _reserved() | SHADOWING
 
 
 def snake_case(json_name: str) -> str:
