@@ -38,7 +38,8 @@ def to_dict(obj: BaseModel) -> dict[str, Any]:
 
 def to_json(obj: BaseModel) -> bytes:
     """The JSON bytes of a model, as the API server expects them."""
-    return obj.model_dump_json(by_alias=True, exclude_unset=True).encode()
+    # the serializer's bytes directly (model_dump_json would decode them to str, .encode() copy back)
+    return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
 
 
 @contextmanager
