@@ -93,16 +93,16 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "describe":
         api = describe(load(args.spec, args.release, args.sha256))
-        out: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
         for r in api.resources:
-            out.append({
+            rows.append({
                 "apiVersion": r.gvk.api_version, "kind": r.gvk.kind, "plural": r.plural,
                 "namespaced": r.namespaced, "verbs": list(r.verbs), "package": r.package,
                 "model": f"{r.model.module}.{r.model.name}",
                 "list": f"{r.list_model.module}.{r.list_model.name}" if r.list_model else None,
                 "subresources": {s.name: list(s.verbs) for s in r.subresources.values()},
             })
-        json.dump(out, sys.stdout, indent=1)
+        json.dump(rows, sys.stdout, indent=1)
         print()
         return 0
     raise AssertionError(args.command)

@@ -65,10 +65,10 @@ class _Extractor:
     def ref(self, name: str) -> dict[str, Any]:
         return {"$ref": f"#/definitions/{self.prefix}.{name}"}
 
-    def schema(self, node: Any, name: str, top: bool = False) -> dict[str, Any]:
-        if not isinstance(node, dict):
+    def schema(self, raw: Any, name: str, top: bool = False) -> dict[str, Any]:
+        if not isinstance(raw, dict):
             return {}
-        node = {k: v for k, v in node.items() if k not in _DROP}
+        node: dict[str, Any] = {k: v for k, v in raw.items() if k not in _DROP}
         if node.pop("x-kubernetes-int-or-string", False):
             desc = {"description": node["description"]} if "description" in node else {}
             return {"$ref": "#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString", **desc}
@@ -95,7 +95,8 @@ class _Extractor:
             if isinstance(extra, dict):
                 node["additionalProperties"] = self.schema(extra, name + "Value")
             return node
-        node.pop("format", None) if node.get("format") not in ("byte", "int-or-string") else None
+        if node.get("format") not in ("byte", "int-or-string"):
+            node.pop("format", None)  # date-time and friends stay text: kept exactly as sent
         return node
 
 

@@ -65,11 +65,11 @@ def render_package(api: ApiDescription, loaded: LoadedSpec, package: str) -> dic
     files["scheme.py"] = env.get_template("scheme.py.jinja2").render(header=header, package=package, kinds=kinds)
     client_files: dict[str, str] = {}
     try:
-        from kubeset.codegen.clients import render_clients  # the client engineer's emitter
+        from kubeset.codegen import clients  # the client emitter (codegen/clients.py)
     except ImportError:
-        render_clients = None
-    if render_clients is not None:
-        client_files = dict(render_clients(api, package))
+        clients = None  # type: ignore[assignment]
+    if clients is not None:
+        client_files = dict(clients.render_clients(api, package))
         clash = sorted(set(client_files) & set(files))
         if clash:
             raise GenError(f"render_clients() returned files the model emitter also writes: {', '.join(clash)}")

@@ -239,7 +239,7 @@ def _crds(docs: list[Any], where: str) -> dict[str, Any]:
 
 
 def _parse_yaml(data: bytes, where: str) -> list[Any]:
-    import yaml
+    import yaml  # type: ignore[import-untyped,unused-ignore]
 
     try:
         return [d for d in yaml.safe_load_all(data) if d is not None]

@@ -56,9 +56,7 @@ def _prepare(api: ApiDescription, node: Any, where: str) -> Any:
             return _special(SPECIAL_TYPES[target], node)
         external = (api.definitions.get(target) or {}).get(EXTERNAL_TYPE)
         if isinstance(external, str):
-            out = {k: v for k, v in node.items() if k != "$ref"}
-            out["customTypePath"] = external
-            return out
+            return {**{k: v for k, v in node.items() if k != "$ref"}, "customTypePath": external}
         if target not in api.models:
             raise GenError(f"{where}: $ref {ref!r} resolves nowhere")
         rest = {k: v for k, v in node.items() if k != "$ref"}
@@ -128,7 +126,9 @@ def _single_gvks(api: ApiDescription) -> dict[str, GVK]:
 
 def render_models(api: ApiDescription, source: str) -> dict[str, str]:
     """{"models/core/v1.py": text, ...} for every generated module (plus package ``__init__`` files)."""
-    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+    from datamodel_code_generator import generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
+    from datamodel_code_generator.format import PythonVersion
 
     names = _field_names(api)
     definitions = {
