@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import enum
-import gc
 import json
 import random
 import time
@@ -37,7 +36,7 @@ from .errors import (
     RequestTimeout,
     api_error_from_response,
 )
-from .serializers import LARGE_INPUT, gc_paused
+from .serializers import decode_large
 
 if TYPE_CHECKING:
     from typing import Self
@@ -117,29 +116,13 @@ class SessionTransport:
         self.session.close()
 
 
-def _promote_young_objects() -> None:
-    """Move every tracked object to the oldest GC generation (gc.freeze + gc.unfreeze: O(1)).
-
-    Skipped when the application froze objects itself (unfreeze would undo its freeze).
-    """
-    if gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
-
-
 def decode_into(model: type[M], content: bytes | str, *, what: str = "") -> M:
-    """``model.model_validate_json`` with a clear error; large bodies are decoded with the
-    garbage collector paused (:func:`kubeset.serializers.gc_paused`) and the new objects are
-    then promoted to the oldest generation, so the first collection after the decode does not
-    walk the millions of objects the caller now holds (that walk costs about as much as the
-    decode itself)."""
+    """``model.model_validate_json`` with a clear error.  Large bodies go through
+    :func:`kubeset.serializers.decode_large`: garbage collector paused, and the new objects
+    promoted to the oldest generation afterwards, so the first collection after the decode
+    does not walk the millions of objects the caller now holds."""
     try:
-        if len(content) < LARGE_INPUT:
-            return model.model_validate_json(content)
-        with gc_paused():
-            decoded = model.model_validate_json(content)
-            _promote_young_objects()
-        return decoded
+        return decode_large(model, content)
     except ValidationError as e:
         where = f" of {what}" if what else ""
         errors = e.errors()
