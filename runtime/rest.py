@@ -36,7 +36,7 @@ from .errors import (
     RequestTimeout,
     api_error_from_response,
 )
-from .serializers import decode_large
+from .serializers import decode_large, to_json
 
 if TYPE_CHECKING:
     from typing import Self
@@ -143,7 +143,7 @@ def encode_body(body: Any) -> bytes:
     if isinstance(body, str):
         return body.encode()
     if isinstance(body, BaseModel):
-        return body.model_dump_json(by_alias=True, exclude_unset=True).encode()
+        return to_json(body)
     return json.dumps(body, separators=(",", ":"), default=_json_default).encode()
 
 
