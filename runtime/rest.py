@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import enum
 import json
+import logging
 import random
 import time
 from collections.abc import Mapping
@@ -55,6 +56,7 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=BaseModel)
+log = logging.getLogger(__name__)  # requests at DEBUG (no headers, no bodies), retries at INFO
 
 DEFAULT_TIMEOUT = 60.0  # seconds, when neither the request nor the Config sets one
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
@@ -369,6 +371,9 @@ class RESTClient:
                 ) from None
             except requests.ConnectionError as e:
                 if safe and attempt < max_retries and _is_reset(e):
+                    log.info(
+                        "%s %s: connection lost before an answer, retrying", method, req.path()
+                    )
                     time.sleep(self._backoff(attempt))
                     attempt += 1
                     continue
@@ -376,6 +381,10 @@ class RESTClient:
                     f"{method} {_public_url(url)}: cannot reach the server: {_short_reason(e)}"
                 ) from None
             code = resp.status_code
+            if log.isEnabledFor(logging.DEBUG):  # client-go's -v=6: verb, URL path, status, time
+                log.debug(
+                    "%s %s %d in %.3fs", method, req.path(), code, resp.elapsed.total_seconds()
+                )
             if code < 400 or attempt >= max_retries:
                 return resp
             retry_after = _retry_after(resp)
@@ -390,6 +399,15 @@ class RESTClient:
                 min(retry_after, self.max_retry_after)
                 if retry_after is not None
                 else self._backoff(attempt)
+            )
+            log.info(
+                "%s %s: %d, retrying in %.2fs (attempt %d of %d)",
+                method,
+                req.path(),
+                code,
+                delay,
+                attempt + 1,
+                max_retries,
             )
             time.sleep(delay)
             attempt += 1

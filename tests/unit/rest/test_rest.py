@@ -288,3 +288,24 @@ def test_compression_is_requested_unless_the_config_disables_it(server: FakeApiS
     with RESTClient(Config(host=server.url, disable_compression=True)) as rest:
         rest.get().abs_path("version").do()
     assert server.requests[-1].headers["Accept-Encoding"] == "identity"
+
+
+def test_requests_and_retries_are_logged_without_secrets(
+    server: FakeApiServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from kubeset.config import Config
+
+    secret = "log-secret-token"
+    server.fail_next(503, status(503, "ServiceUnavailable", "busy"), headers={"Retry-After": "0"})
+    with (
+        caplog.at_level(logging.DEBUG, logger="kubeset.rest"),
+        RESTClient(Config(host=server.url, bearer_token=secret)) as rest,
+    ):
+        rest.get().abs_path("version").param("labelSelector", "a=b").do()
+    messages = [r.getMessage() for r in caplog.records if r.name == "kubeset.rest"]
+    assert messages[0].startswith("GET /version 503 in ")
+    assert messages[1] == "GET /version: 503, retrying in 0.00s (attempt 1 of 5)"
+    assert messages[2].startswith("GET /version 200 in ")
+    assert not any(secret in m for m in messages)
