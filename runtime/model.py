@@ -67,7 +67,7 @@ def alias(json_name: str) -> Any:
     return Field(None, validation_alias=json_name, serialization_alias=json_name)
 
 
-_NAMES_CACHE: dict[type, frozenset[str]] = {}
+_NAMES_CACHE: dict[type, dict[str, str]] = {}  # class -> {attribute or JSON name: attribute name}
 
 
 class KubeModel(BaseModel):
@@ -91,20 +91,23 @@ class KubeModel(BaseModel):
         cls = type(self)
         names = _NAMES_CACHE.get(cls)
         if names is None:
-            found: set[str] = set()
+            found: dict[str, str] = {}
             for name, info in cls.model_fields.items():
-                found.add(name)
+                found[name] = name
                 if isinstance(info.validation_alias, str):
-                    found.add(info.validation_alias)
+                    found[info.validation_alias] = name
                 if info.alias:
-                    found.add(info.alias)
-            names = _NAMES_CACHE[cls] = frozenset(found)
+                    found[info.alias] = name
+            names = _NAMES_CACHE[cls] = found
         unknown = [k for k in data if k not in names]
         if unknown:
             raise TypeError(
                 f"{cls.__name__}() got unknown field name(s): {', '.join(sorted(unknown))}"
                 " (use the attribute name or the JSON name of a declared field)"
             )
+        if len({names[k] for k in data}) != len(data):
+            twice = sorted(k for k in data if any(o != k and names[o] == names[k] for o in data))
+            raise TypeError(f"{cls.__name__}() got one field under two names: {', '.join(twice)}")
         api_version = cls.__kubeset_api_version__
         if api_version is not None:
             if "api_version" not in data and "apiVersion" not in data:

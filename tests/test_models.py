@@ -195,6 +195,8 @@ def test_unknown_attribute_name_on_construction_raises() -> None:
         PodSpec(node_nme="x")
     with pytest.raises(TypeError, match="metdata"):
         Pod(metdata={"name": "x"})
+    with pytest.raises(TypeError, match="one field under two names: nodeName, node_name"):
+        PodSpec(node_name="a", nodeName="b")
 
 
 def test_top_level_kinds_fill_in_api_version_and_kind_on_construction_only() -> None:
