@@ -277,3 +277,25 @@ def test_decode_large_pauses_gc_and_restores_it() -> None:
     data = f'{{"apiVersion":"v1","kind":"PodList","items":[{items}]}}'.encode()
     pods = decode_large(PodList, data)
     assert pods.items is not None and len(pods.items) == 3000 and gc.isenabled()
+
+
+def test_every_generated_field_is_named_by_the_naming_rule() -> None:
+    """No field renamed behind our back (e.g. by datamodel-code-generator's collision handling)."""
+    import importlib
+    import pkgutil
+
+    from kubeset.codegen.naming import python_name
+    from kubeset.kubernetes import models
+    from kubeset.model import KubeModel
+
+    checked = 0
+    for info in pkgutil.walk_packages(models.__path__, models.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for cls in vars(module).values():
+            if not (isinstance(cls, type) and issubclass(cls, KubeModel) and cls.__module__ == module.__name__):
+                continue
+            for name, field in cls.model_fields.items():
+                json_name = field.serialization_alias or name
+                assert python_name(json_name) == name, f"{cls.__module__}.{cls.__name__}.{name} <- {json_name!r}"
+                checked += 1
+    assert checked > 3000
