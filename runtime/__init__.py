@@ -91,8 +91,21 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
         load_config as load_config,
         load_kubeconfig as load_kubeconfig,
     )
-    from .model import IntOrString, KubeModel, Quantity, compare_quantities, parse_quantity
-    from .serializers import Scheme, SchemeError, decode_large, gc_paused, to_dict, to_json
+    from .model import (
+        IntOrString as IntOrString,
+        KubeModel as KubeModel,
+        Quantity as Quantity,
+        compare_quantities as compare_quantities,
+        parse_quantity as parse_quantity,
+    )
+    from .serializers import (
+        Scheme as Scheme,
+        SchemeError as SchemeError,
+        decode_large as decode_large,
+        gc_paused as gc_paused,
+        to_dict as to_dict,
+        to_json as to_json,
+    )
     from .transport import Transport as Transport
     from .errors import (
         KubesetError as KubesetError,
