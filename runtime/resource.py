@@ -24,7 +24,7 @@ import requests
 from pydantic import BaseModel
 
 from .errors import ApiConnectionError, Expired, KubesetError, RequestTimeout
-from .rest import PatchType, Request, RESTClient
+from .rest import PatchType, Request, RESTClient, abort_response
 
 if TYPE_CHECKING:
     from typing import Self
@@ -950,15 +950,7 @@ class LogStream:
         if self._stopped:
             return
         self._stopped = True
-        import socket
-
-        sock = getattr(getattr(self._response.raw, "_connection", None), "sock", None)
-        if isinstance(sock, socket.socket):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self._response.close()
+        abort_response(self._response)
 
     close = stop
 

@@ -23,6 +23,7 @@ import enum
 import json
 import logging
 import random
+import socket
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
@@ -116,6 +117,18 @@ class SessionTransport:
 
     def close(self) -> None:
         self.session.close()
+
+
+def abort_response(response: requests.Response) -> None:
+    """Close a streaming response now, from any thread: a read blocked in another thread is
+    woken (the socket is shut down first), and the connection is not returned to the pool."""
+    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    response.close()
 
 
 def decode_into(model: type[M], content: bytes | str, *, what: str = "") -> M:

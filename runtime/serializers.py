@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -42,16 +43,31 @@ def to_json(obj: BaseModel) -> bytes:
     return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
 
 
+_pause_lock = threading.Lock()
+_pause_depth = 0  # blocks inside gc_paused(), in every thread
+_resume = False  # whether the collector was enabled when the first block began
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the block (re-entrant; restores the previous state)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+    """Pause the cyclic garbage collector for the block.
+
+    Re-entrant and thread-safe: the collector stays paused until the last block in any thread
+    ends, and is then restored to the state it had before the first one began.
+    """
+    global _pause_depth, _resume
+    with _pause_lock:
+        if _pause_depth == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pause_depth += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pause_lock:
+            _pause_depth -= 1
+            if _pause_depth == 0 and _resume:
+                gc.enable()
 
 
 def promote_young_objects() -> None:

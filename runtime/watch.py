@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import threading
 import weakref
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from .errors import (
     RequestTimeout,
     api_error_from_status,
 )
+from .rest import abort_response
 
 if TYPE_CHECKING:
     from typing import Self
@@ -95,14 +95,7 @@ class Watch(Generic[T]):
         if self._stopped:
             return
         self._stopped = True
-        conn = getattr(self._response.raw, "_connection", None)
-        sock = getattr(conn, "sock", None)
-        if isinstance(sock, socket.socket):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        self._response.close()
+        abort_response(self._response)
 
     close = stop
 

@@ -279,6 +279,30 @@ def test_decode_large_pauses_gc_and_restores_it() -> None:
     assert pods.items is not None and len(pods.items) == 3000 and gc.isenabled()
 
 
+def test_gc_stays_paused_until_the_last_thread_leaves() -> None:
+    """Two overlapping decodes in two threads: the first to finish must not resume collection."""
+    import gc
+    import threading
+
+    from kubeset.serializers import gc_paused
+
+    inside, release = threading.Event(), threading.Event()
+
+    def other() -> None:
+        with gc_paused():
+            inside.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=other)
+    with gc_paused():  # this thread begins first and ends first
+        worker.start()
+        assert inside.wait(10)
+    assert not gc.isenabled(), "resumed while another thread was still decoding"
+    release.set()
+    worker.join(10)
+    assert gc.isenabled()
+
+
 def test_every_generated_field_is_named_by_the_naming_rule() -> None:
     """No field renamed behind our back (e.g. by datamodel-code-generator's collision handling)."""
     import importlib
