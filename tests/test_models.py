@@ -199,6 +199,45 @@ def test_unknown_attribute_name_on_construction_raises() -> None:
         PodSpec(node_name="a", nodeName="b")
 
 
+def test_unknown_names_in_nested_dicts_raise_on_construction_with_their_path() -> None:
+    from kubeset.kubernetes.models.apiextensions.v1 import JSONSchemaProps
+    from kubeset.kubernetes.models.core.v1 import Pod, PodSpec
+
+    with pytest.raises(TypeError, match=r"PodSpec\(\) got unknown field name\(s\) in spec: nod_name"):
+        Pod(spec={"nod_name": "x"})
+    with pytest.raises(TypeError, match=r"in spec\.containers\[1\]: imge"):
+        Pod(spec={"containers": [{"name": "a"}, {"name": "b", "imge": "nginx"}]})
+    with pytest.raises(TypeError, match=r"in properties\['spec'\]\.properties\['x'\]: typ"):
+        JSONSchemaProps(properties={"spec": {"properties": {"x": {"typ": "string"}}}})
+    with pytest.raises(TypeError, match=r"one field under two names in metadata: generateName, generate_name"):
+        Pod(metadata={"name": "a", "generateName": "b", "generate_name": "c"}, spec=PodSpec())
+    # plain-dict values (labels) and JSON names are fine; decoding keeps unknown fields as before
+    pod = Pod(metadata={"labels": {"anything": "goes"}, "generateName": "web-"}, spec={"nodeName": "n"})
+    assert kubeset.to_dict(pod)["metadata"] == {"labels": {"anything": "goes"}, "generateName": "web-"}
+    decoded = Pod.model_validate({"spec": {"nod_name": "x"}})
+    assert kubeset.to_dict(decoded) == {"spec": {"nod_name": "x"}}
+
+
+def test_every_model_field_annotation_is_resolved() -> None:
+    """The nested-name check follows field annotations; a forward reference would hide a level."""
+    import importlib
+    import pkgutil
+    from typing import ForwardRef, get_args
+
+    from kubeset.kubernetes import models
+    from kubeset.model import KubeModel
+
+    def refs(annotation: object) -> bool:
+        return isinstance(annotation, (str, ForwardRef)) or any(refs(a) for a in get_args(annotation))
+
+    for info in pkgutil.walk_packages(models.__path__, models.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for cls in vars(module).values():
+            if isinstance(cls, type) and issubclass(cls, KubeModel) and cls.__module__ == module.__name__:
+                for name, field in cls.model_fields.items():
+                    assert not refs(field.annotation), f"{cls.__qualname__}.{name}: {field.annotation!r}"
+
+
 def test_top_level_kinds_fill_in_api_version_and_kind_on_construction_only() -> None:
     from kubeset.kubernetes.models.apps.v1 import Deployment
     from kubeset.kubernetes.models.core.v1 import Pod, PodList
