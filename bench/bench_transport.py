@@ -31,7 +31,35 @@ def _median(fn: Callable[[], None], repeat: int = 7) -> float:
     return statistics.median(times)
 
 
+def _ca_data() -> str:
+    """A real self-signed CA certificate, base64 as kubeconfigs carry it (the loader checks PEM)."""
+    import base64
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "bench-ca")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return base64.b64encode(cert.public_bytes(serialization.Encoding.PEM)).decode()
+
+
 def _big_kubeconfig(folder: str, n: int) -> str:
+    ca_data = _ca_data()
     doc: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Config",
@@ -40,7 +68,7 @@ def _big_kubeconfig(folder: str, n: int) -> str:
                 "name": f"c{i}",
                 "cluster": {
                     "server": f"https://10.0.{i // 250}.{i % 250}:6443",
-                    "certificate-authority-data": "TFMwdExTMUNSVWRKVGlCRFJWSlVTVVpKUTBGVVJTMHRMUzB0Q2c9PQ==",
+                    "certificate-authority-data": ca_data,
                 },
             }
             for i in range(n)
