@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from kubeset.codegen.description import ApiDescription
+from kubeset.codegen.description import ApiDescription, ModelRef
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.loader import LoadedSpec, load, load_release, load_spec
 from kubeset.codegen.models import TEMPLATES, render_models
@@ -82,9 +82,17 @@ def render_package(api: ApiDescription, loaded: LoadedSpec, package: str) -> dic
         source=_record_source(loaded),
         sha256=loaded.sha256,
         lazy=lazy,
+        example=_example_model(api),
     )
     files.update(client_files)
     return dict(sorted(files.items()))
+
+
+def _example_model(api: ApiDescription) -> ModelRef | None:
+    """The model the package docstring shows: core/v1 Pod when there is one, else the first kind."""
+    models = sorted(r.model for r in api.resources)
+    pod = [r.model for r in api.resources if (r.gvk.group, r.gvk.version, r.gvk.kind) == ("", "v1", "Pod")]
+    return (pod or models or [None])[0]
 
 
 def generate(loaded: LoadedSpec, package: str) -> dict[str, str]:
