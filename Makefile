@@ -14,7 +14,7 @@ export KUBESET_OPENAPI_DIR ?= $(if $(wildcard ../shared/openapi),$(abspath ../sh
 
 help:
 	@echo "make install          create .venv with pinned tools and an editable kubeset"
-	@echo "make generate         regenerate generated/kubernetes (KUBE_VERSION=1.36 | SPEC=path-or-url-or-crd.yaml, OUT=dir, PACKAGE=import.name)"
+	@echo "make generate         regenerate generated/kubernetes (KUBE_VERSION=1.36 | SPEC=path-or-url-or-crd.yaml | CLUSTER=1, OUT=dir, PACKAGE=import.name)"
 	@echo "make check-generated  fail when committed generated code differs from a fresh generation"
 	@echo "make test             the whole test suite (unit, fixtures, typing, regeneration check, e2e)"
 	@echo "make bench            speed and size benchmarks (medians and ratios)"
@@ -37,7 +37,7 @@ $(VENV)/.layout-$(LAYOUT_ID): $(VENV)/.deps
 install: $(VENV)/.layout-$(LAYOUT_ID)
 
 generate: install
-	$(PY) -m kubeset.codegen generate $(if $(SPEC),--spec "$(SPEC)",--release $(KUBE_VERSION)) --out "$(OUT)" $(if $(PACKAGE),--package "$(PACKAGE)") $(if $(filter generated/kubernetes,$(OUT)),--record openapi/kubernetes.json)
+	$(PY) -m kubeset.codegen generate $(if $(CLUSTER),--cluster,$(if $(SPEC),--spec "$(SPEC)",--release $(KUBE_VERSION))) --out "$(OUT)" $(if $(PACKAGE),--package "$(PACKAGE)") $(if $(filter generated/kubernetes,$(OUT)),--record openapi/kubernetes.json)
 	@$(MAKE) --no-print-directory install
 
 check-generated: install

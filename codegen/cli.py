@@ -1,6 +1,7 @@
 """``kubeset-gen`` / ``python -m kubeset.codegen``: generate, check and describe.
 
-    kubeset-gen generate [--release 1.36 | --spec FILE|DIR|URL [--sha256 HEX]] --out DIR
+    kubeset-gen generate [--release 1.36 | --spec FILE|DIR|URL [--sha256 HEX]
+                          | --cluster [--kubeconfig F] [--context C]] --out DIR
                          [--package kubeset.kubernetes] [--record openapi/kubernetes.json]
     kubeset-gen check --out generated/kubernetes      # exit 1 and list files on drift
     kubeset-gen describe [--release X | --spec S]     # the normalized resources as JSON
@@ -26,7 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     def source_args(sp: argparse.ArgumentParser) -> None:
         g = sp.add_mutually_exclusive_group()
         g.add_argument("--release", help="Kubernetes release, e.g. 1.36 (default: the pinned release)")
-        g.add_argument("--spec", help="spec file (Swagger 2.0 / OpenAPI 3 JSON), directory of OpenAPI 3 documents, or URL")
+        g.add_argument("--spec", help="spec file (Swagger 2.0 / OpenAPI 3 JSON, CRD YAML), directory of OpenAPI 3 documents or CRDs, or URL")
+        g.add_argument("--cluster", action="store_true", help="the /openapi/v2 of a live API server (kubeconfig as kubectl finds it)")
+        sp.add_argument("--kubeconfig", help="with --cluster: this kubeconfig file")
+        sp.add_argument("--context", help="with --cluster: this kubeconfig context")
         sp.add_argument("--sha256", help="expected sha256 of the spec file or download")
 
     g = sub.add_parser("generate", help="generate a package into --out")
@@ -49,6 +53,12 @@ def _package(args: argparse.Namespace) -> str:
     return str(args.package or f"kubeset.{Path(args.out).resolve().name}")
 
 
+def _load(args: argparse.Namespace) -> Any:
+    from kubeset.codegen.loader import load
+
+    return load(args.spec, args.release, args.sha256, cluster=args.cluster, kubeconfig=args.kubeconfig, context=args.context)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -61,13 +71,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kubeset.codegen.loader import load
     from kubeset.codegen.normalize import describe
 
     if args.command in ("generate", "check"):
         from kubeset.codegen import emit
     if args.command == "generate":
-        loaded = load(args.spec, args.release, args.sha256)
+        loaded = _load(args)
         files = emit.generate(loaded, _package(args))
         emit.write_tree(files, Path(args.out))
         if args.record:
@@ -78,8 +87,8 @@ def _run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if not out.is_dir():
             raise GenError(f"{out}: no generated package there (run make generate)")
-        if args.spec or args.release:
-            loaded = load(args.spec, args.release, args.sha256)
+        if args.spec or args.release or args.cluster:
+            loaded = _load(args)
         else:
             loaded = emit.load_recorded(out)
         files = emit.generate(loaded, _package(args))
@@ -92,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"kubeset-gen: {out} is up to date ({len(files)} files)", file=sys.stderr)
         return 0
     if args.command == "describe":
-        api = describe(load(args.spec, args.release, args.sha256))
+        api = describe(_load(args))
         rows: list[dict[str, Any]] = []
         for r in api.resources:
             rows.append({

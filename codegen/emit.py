@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from kubeset.codegen.description import ApiDescription, ModelRef
 from kubeset.codegen.errors import GenError
-from kubeset.codegen.loader import LoadedSpec, load, load_release, load_spec
+from kubeset.codegen.loader import CLUSTER_PREFIX, LoadedSpec, load, load_release, load_spec
 from kubeset.codegen.models import TEMPLATES, render_models
 from kubeset.codegen.normalize import describe
 
@@ -46,6 +46,8 @@ def source_label(loaded: LoadedSpec) -> str:
     """What generated headers say about the input (no machine-specific paths)."""
     if loaded.release:
         return f"Kubernetes {loaded.release} swagger.json (sha256 {loaded.sha256})"
+    if loaded.source.startswith(CLUSTER_PREFIX):
+        return "a live cluster's /openapi/v2"  # no server address in committed code
     name = loaded.source.rstrip("/").rsplit("/", 1)[-1]
     return f"{name} (sha256 {loaded.sha256})" if loaded.sha256 else name
 
@@ -177,6 +179,11 @@ def load_recorded(out: Path) -> LoadedSpec:
     release, source, sha = values.get("RELEASE"), values.get("SOURCE"), values.get("SHA256")
     if release:
         return load_release(str(release))
+    if source and str(source).startswith(CLUSTER_PREFIX):
+        raise GenError(
+            f"{init}: generated from the live cluster {str(source)[len(CLUSTER_PREFIX):]}; "
+            "pass --cluster (with --kubeconfig/--context as needed) to check it"
+        )
     if source:
         return load_spec(str(source), sha)
     if "RELEASE" not in values:

@@ -1,4 +1,5 @@
-"""Loading a spec: a Swagger 2.0 file, an OpenAPI 3 file or directory, a URL, or a release.
+"""Loading a spec: a Swagger 2.0 file, an OpenAPI 3 file or directory, a URL, CRD manifests,
+a release, or a live cluster's ``/openapi/v2``.
 
 Everything here returns a :class:`LoadedSpec` (the parsed document plus where it came
 from) or raises :class:`~kubeset.codegen.errors.GenError` with a message that names the
@@ -229,6 +230,39 @@ def load_spec(spec: str, sha256: str | None = None) -> LoadedSpec:
     return LoadedSpec(doc=doc, source=spec, sha256=got)
 
 
+CLUSTER_PREFIX = "cluster:"
+
+
+def load_cluster(kubeconfig: str | None = None, context: str | None = None) -> LoadedSpec:
+    """The aggregated ``/openapi/v2`` document a live API server serves (its built-in API plus the
+    CRDs and aggregated APIs installed there), fetched with kubeset's own config and transport:
+    ``kubeconfig``/``context`` when given, else ``$KUBECONFIG`` / ``~/.kube/config`` / in-cluster."""
+    import requests
+    from kubeset.config import ConfigError, load_config, load_kubeconfig
+    from kubeset.transport import Transport
+
+    try:
+        config = load_kubeconfig(kubeconfig, context) if kubeconfig else load_config(context)
+    except ConfigError as e:
+        raise GenError(f"cannot load the cluster's config: {e}") from None
+    where = f"{config.base_url}/openapi/v2"
+    transport = Transport(config)
+    try:
+        resp = transport.request("GET", where, headers={"Accept": "application/json"}, timeout=120)
+    except ConfigError as e:
+        raise GenError(f"{where}: {e}") from None
+    except requests.RequestException as e:
+        raise GenError(f"{where}: cannot reach the API server: {type(e).__name__}") from None
+    finally:
+        transport.close()
+    if resp.status_code != 200:
+        raise GenError(f"{where}: HTTP {resp.status_code} (the user needs get on the /openapi/v2 non-resource URL)")
+    data = resp.content
+    doc = _parse_json(data, where)
+    check_spec_kind(doc, where)
+    return LoadedSpec(doc=doc, source=CLUSTER_PREFIX + config.base_url, sha256=_sha256(data))
+
+
 def _crds(docs: list[Any], where: str) -> dict[str, Any]:
     from kubeset.codegen.crd import crds_to_swagger
 
@@ -247,10 +281,24 @@ def _parse_yaml(data: bytes, where: str) -> list[Any]:
         raise GenError(f"{where}: not YAML ({str(e).splitlines()[0]})") from None
 
 
-def load(spec: str | None = None, release: str | None = None, sha256: str | None = None) -> LoadedSpec:
-    """One entry point: exactly one of ``spec`` (file, directory, URL) or ``release``."""
-    if spec and release:
-        raise GenError("give either a spec (--spec) or a release (--release), not both")
+def load(
+    spec: str | None = None,
+    release: str | None = None,
+    sha256: str | None = None,
+    *,
+    cluster: bool = False,
+    kubeconfig: str | None = None,
+    context: str | None = None,
+) -> LoadedSpec:
+    """One entry point: exactly one of ``spec`` (file, directory, URL), ``release`` or ``cluster``."""
+    if sum(map(bool, (spec, release, cluster))) > 1:
+        raise GenError("give one of a spec (--spec), a release (--release) or a live cluster (--cluster)")
+    if cluster or kubeconfig or context:
+        if spec or release:
+            raise GenError("--kubeconfig and --context go with --cluster")
+        if sha256:
+            raise GenError("--sha256 does not go with --cluster (what a cluster serves changes)")
+        return load_cluster(kubeconfig, context)
     if spec:
         return load_spec(spec, sha256)
     return load_release(release or pinned_release())
