@@ -36,8 +36,8 @@ import base64
 import binascii
 import datetime as _dt
 import re
-from decimal import Decimal, InvalidOperation
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from types import UnionType
 from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
