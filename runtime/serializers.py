@@ -163,9 +163,9 @@ class Scheme:
         answers its core ``v1`` registration when it has one, else the first in sorted order.
         """
         cls = obj if isinstance(obj, type) else type(obj)
-        own = getattr(cls, "__kubeset_api_version__", None), getattr(cls, "__kubeset_kind__", None)
-        if own in self._kinds:
-            return own
+        api_version, kind = getattr(cls, "__kubeset_api_version__", None), getattr(cls, "__kubeset_kind__", None)
+        if isinstance(api_version, str) and isinstance(kind, str) and (api_version, kind) in self._kinds:
+            return api_version, kind
         target = (cls.__module__.removeprefix(self.package + "."), cls.__name__)
         keys = [key for key in sorted(self._kinds) if self._kinds[key] == target]
         if not keys:

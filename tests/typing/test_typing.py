@@ -88,3 +88,16 @@ def test_mistakes_are_reported_on_exactly_the_marked_lines(checker: str) -> None
     unexpected = {line: msgs for line, msgs in errors.items() if line not in expected}
     assert not missing, f"{checker} accepted mistakes on lines {missing}"
     assert not unexpected, f"{checker} reported errors on unmarked lines: {unexpected}"
+
+
+@pytest.mark.parametrize("checker", ["mypy", "pyright"])
+def test_the_runtime_itself_type_checks(checker: str) -> None:
+    """The handwritten runtime is clean under both checkers (mypy --strict)."""
+    runtime = Path(__file__).resolve().parents[2] / "runtime"
+    if checker == "mypy":
+        cmd = [str(BIN / "mypy"), "--strict", "--no-incremental", "--show-error-codes", "-p", "kubeset",
+               "--exclude", "kubeset/(kubernetes|codegen)/"]
+    else:
+        cmd = [str(BIN / "pyright"), "--pythonpath", sys.executable, str(runtime)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
