@@ -20,11 +20,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
 
-import requests
 from pydantic import BaseModel
 
-from .errors import ApiConnectionError, Expired, KubesetError, RequestTimeout
-from .rest import PatchType, Request, RESTClient, abort_response
+from .errors import Expired
+from .rest import LineStream, PatchType, Request, RESTClient
 
 if TYPE_CHECKING:
     from typing import Self
@@ -908,57 +907,15 @@ class HasFinalize(ResourceClient, Generic[T]):
         )  # type: ignore[return-value]
 
 
-class LogStream:
+class LogStream(LineStream):
     """Lines of a streaming pod log; iterate for ``str`` lines; ``stop()`` from any thread."""
 
-    def __init__(self, response: requests.Response, what: str) -> None:
-        self._response = response
-        self._what = what
-        self._stopped = False
+    _stream = "log stream"
+    _idle = "log output"
 
     def __iter__(self) -> Iterator[str]:
-        buf = b""
-        try:
-            for chunk in self._response.iter_content(chunk_size=16 * 1024):
-                if buf:
-                    chunk = buf + chunk
-                lines = chunk.split(b"\n")
-                buf = lines.pop()
-                for line in lines:
-                    yield line.decode("utf-8", errors="replace")
-                if self._stopped:
-                    return
-            if buf:
-                yield buf.decode("utf-8", errors="replace")
-        except KubesetError:
-            raise
-        except (requests.RequestException, OSError, AttributeError) as e:
-            if self._stopped:
-                return
-            if "timed out" in str(e):
-                raise RequestTimeout(
-                    f"{self._what}: no log output within the read timeout"
-                ) from None
-            raise ApiConnectionError(
-                f"{self._what}: the log stream broke: {type(e).__name__}"
-            ) from None
-        finally:
-            self._stopped = True
-            self._response.close()
-
-    def stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        abort_response(self._response)
-
-    close = stop
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        for line in self._lines():
+            yield line.decode("utf-8", errors="replace")
 
 
 class HasLog(ResourceClient):

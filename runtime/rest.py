@@ -25,7 +25,7 @@ import logging
 import random
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -35,6 +35,7 @@ from pydantic import BaseModel, ValidationError
 from .errors import (
     ApiConnectionError,
     DecodeError,
+    KubesetError,
     RequestTimeout,
     api_error_from_response,
 )
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DecodeError",
     "HTTPTransport",
+    "LineStream",
     "PatchType",
     "RESTClient",
     "Request",
@@ -59,6 +61,7 @@ __all__ = [
 M = TypeVar("M", bound=BaseModel)
 log = logging.getLogger(__name__)  # requests at DEBUG (no headers, no bodies), retries at INFO
 
+_LINE_CHUNK = 64 * 1024  # bytes read at a time from a stream
 DEFAULT_TIMEOUT = 60.0  # seconds, when neither the request nor the Config sets one
 _SAFE_METHODS = frozenset({"GET", "HEAD"})
 _SAFE_RETRY_CODES = frozenset({429, 502, 503, 504})
@@ -129,6 +132,71 @@ def abort_response(response: requests.Response) -> None:
         except OSError:
             pass
     response.close()
+
+
+class LineStream:
+    """A streaming response read line by line (watch events, followed logs).
+
+    ``stop()`` ends it from any thread; leaving the iteration or the ``with`` block releases the
+    connection.  Subclasses set ``_stream`` (what broke) and ``_idle`` (what the read timeout missed).
+    """
+
+    _stream = "stream"
+    _idle = "data"
+
+    def __init__(self, response: requests.Response, what: str) -> None:
+        self._response = response
+        self._what = what
+        self._stopped = False
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
+
+    def stop(self) -> None:
+        """End the stream; safe from another thread (wakes a blocked read, closes the connection)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        abort_response(self._response)
+
+    close = stop
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _lines(self) -> Iterator[bytes]:
+        """The raw lines (without their newline), the last one even when unterminated."""
+        buf = b""
+        try:
+            for chunk in self._response.iter_content(chunk_size=_LINE_CHUNK):
+                if buf:
+                    chunk = buf + chunk
+                lines = chunk.split(b"\n")
+                buf = lines.pop()
+                for line in lines:
+                    yield line
+                    if self._stopped:
+                        return
+            if buf and not self._stopped:
+                yield buf
+        except KubesetError:
+            raise
+        except (requests.RequestException, OSError, AttributeError, ValueError) as e:
+            # AttributeError/ValueError: urllib3 reading from a response closed by stop()
+            if self._stopped:
+                return
+            if isinstance(e, ValueError) and not isinstance(e, requests.RequestException):
+                raise
+            if "timed out" in str(e):
+                raise RequestTimeout(f"{self._what}: no {self._idle} within the read timeout") from None
+            raise ApiConnectionError(f"{self._what}: the {self._stream} broke: {type(e).__name__}") from None
+        finally:
+            self._stopped = True
+            self._response.close()
 
 
 def decode_into(model: type[M], content: bytes | str, *, what: str = "") -> M:

@@ -19,7 +19,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import requests
 from pydantic import BaseModel, ValidationError, create_model
@@ -27,14 +27,9 @@ from pydantic import BaseModel, ValidationError, create_model
 from .errors import (
     ApiConnectionError,
     DecodeError,
-    KubesetError,
-    RequestTimeout,
     api_error_from_status,
 )
-from .rest import abort_response
-
-if TYPE_CHECKING:
-    from typing import Self
+from .rest import LineStream
 
 __all__ = ["EventType", "Watch", "WatchEvent"]
 
@@ -42,7 +37,6 @@ T = TypeVar("T", bound=BaseModel)
 
 EventType = Literal["ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"]
 
-_CHUNK = 64 * 1024
 _envelopes: dict[type[BaseModel], type[BaseModel]] = {}
 _envelopes_lock = threading.Lock()
 
@@ -71,39 +65,20 @@ class WatchEvent(Generic[T]):
     object: T
 
 
-class Watch(Generic[T]):
+class Watch(LineStream, Generic[T]):
     """An open watch stream; iterate for :class:`WatchEvent` s. Usually built by a typed client."""
 
+    _stream = "watch stream"
+    _idle = "event or bookmark"
+
     def __init__(self, response: requests.Response, model: type[T], *, what: str = "watch") -> None:
-        self._response = response
+        super().__init__(response, what)
         self._model = model
         self._envelope = _envelope(model)
-        self._what = what
-        self._stopped = False
         self._iterator: weakref.ref[Iterator[WatchEvent[T]]] | None = None
         self._next_iterator: Iterator[WatchEvent[T]] | None = None
         self.resource_version: str | None = None
         """The resourceVersion of the last event or bookmark seen (resume a watch from here)."""
-
-    # -- lifecycle ----------------------------------------------------------------------
-    @property
-    def stopped(self) -> bool:
-        return self._stopped
-
-    def stop(self) -> None:
-        """End the watch; safe from another thread (wakes a blocked read and closes the connection)."""
-        if self._stopped:
-            return
-        self._stopped = True
-        abort_response(self._response)
-
-    close = stop
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):  # interpreter shutdown: modules may be gone
@@ -126,40 +101,9 @@ class Watch(Generic[T]):
         return next(self._next_iterator)
 
     def _events(self) -> Iterator[WatchEvent[T]]:
-        buf = b""
-        try:
-            for chunk in self._response.iter_content(chunk_size=_CHUNK):
-                if buf:
-                    chunk = buf + chunk
-                lines = chunk.split(b"\n")
-                buf = lines.pop()
-                for line in lines:
-                    if line and not line.isspace():
-                        yield self._decode(line)
-                    if self._stopped:
-                        return
-            if buf.strip() and not self._stopped:
-                yield self._decode(buf)
-        except KubesetError:
-            raise
-        except (requests.RequestException, OSError, AttributeError, ValueError) as e:
-            # AttributeError/ValueError: urllib3 reading from a response closed by stop()
-            if self._stopped:
-                return
-            if isinstance(e, (requests.Timeout, requests.ConnectionError)) and "timed out" in str(
-                e
-            ):
-                raise RequestTimeout(
-                    f"{self._what}: no event or bookmark within the read timeout"
-                ) from None
-            if isinstance(e, ValueError) and not isinstance(e, requests.RequestException):
-                raise
-            raise ApiConnectionError(
-                f"{self._what}: the watch stream broke: {type(e).__name__}"
-            ) from None
-        finally:
-            self._stopped = True
-            self._response.close()
+        for line in self._lines():
+            if line and not line.isspace():
+                yield self._decode(line)
 
     def _decode(self, line: bytes) -> WatchEvent[T]:
         try:
