@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
@@ -247,6 +248,15 @@ class Timeout(ApiError):
 
 class DecodeError(KubesetError):
     """A 2xx answer (or watch event) that does not decode into the expected model."""
+
+    @classmethod
+    def from_validation(cls, what: str, error: Any) -> DecodeError:
+        """``what``, then where the first of pydantic's validation errors is and what it says."""
+        found = error.errors()
+        first: Mapping[str, Any] = found[0] if found else {}
+        loc = ".".join(str(p) for p in first.get("loc", ())) or "(top)"
+        count = f"{len(found)} errors, the first " if len(found) > 1 else ""
+        return cls(f"{what}: {count}at {loc}: {first.get('msg', '')}")
 
 
 class RequestTimeout(KubesetError, TimeoutError):

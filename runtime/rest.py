@@ -208,13 +208,7 @@ def decode_into(model: type[M], content: bytes | str, *, what: str = "") -> M:
         return decode_large(model, content)
     except ValidationError as e:
         where = f" of {what}" if what else ""
-        errors = e.errors()
-        first: Mapping[str, Any] = errors[0] if errors else {}
-        loc = ".".join(str(p) for p in first.get("loc", ()))
-        raise DecodeError(
-            f"the answer{where} does not decode into {model.__name__}: {e.error_count()} error(s),"
-            f" first at {loc or '(top)'}: {first.get('msg', '')}"
-        ) from None
+        raise DecodeError.from_validation(f"the answer{where} does not decode into {model.__name__}", e) from None
 
 
 def encode_body(body: Any) -> bytes:

@@ -137,11 +137,8 @@ class Watch(LineStream, Generic[T]):
         try:
             decoded = self._model.model_validate(obj)
         except ValidationError as e:
-            first = e.errors()[0]
-            loc = ".".join(str(p) for p in first.get("loc", ()))
-            raise DecodeError(
-                f"{self._what}: a {data['type']} event does not decode into {self._model.__name__}"
-                f" at {loc or '(top)'}: {first.get('msg', '')}"
+            raise DecodeError.from_validation(
+                f"{self._what}: a {data['type']} event does not decode into {self._model.__name__}", e
             ) from None
         return WatchEvent(data["type"], decoded)
 
