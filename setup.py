@@ -34,7 +34,7 @@ setup(
     packages=_packages(),
     package_data={
         "kubeset": ["py.typed"],
-        "kubeset.codegen": ["templates/*.jinja2", "templates/**/*.jinja2", "releases.json"],
+        "kubeset.codegen": ["templates/*.jinja2", "templates/**/*.jinja2", "releases.json", "supplement.json"],
     },
     include_package_data=False,
 )

@@ -25,6 +25,7 @@ from typing import Any
 from kubeset.codegen.description import GVK, ApiDescription, ModelRef, Resource, Subresource
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.loader import LoadedSpec, check_spec_kind
+from kubeset.codegen.supplement import add_supplement
 
 #: spec definitions that map onto the runtime's special types (kubeset.model.<name>)
 SPECIAL_TYPES: dict[str, str] = {
@@ -316,6 +317,7 @@ def describe(loaded: LoadedSpec) -> ApiDescription:
     definitions = _definitions(doc, kind, where)
     if not definitions:
         raise GenError(f"{where}: the document defines no schemas ('definitions' / 'components.schemas' is empty)")
+    definitions = add_supplement(definitions, doc)
     models: dict[str, ModelRef] = {}
     seen: dict[ModelRef, str] = {}
     module_owner: dict[str, str] = {}

@@ -158,6 +158,36 @@ def test_special_types_are_not_models(api_v136: Any) -> None:
     assert '"#/definitions/io.k8s.api.core.v1.PodSpec"' in refs
 
 
+def test_supplement_adds_the_kinds_the_spec_leaves_out(api_v136: Any) -> None:
+    log = "io.k8s.api.core.v1.PodLogOptions"
+    assert api_v136.models[log] == ModelRef("models.core.v1", "PodLogOptions")
+    assert api_v136.gvks[GVK("", "v1", "RangeAllocation")] == ModelRef("models.core.v1", "RangeAllocation")
+    assert api_v136.gvks[GVK("batch", "v1", "ListOptions")] == ModelRef("models.meta.v1", "ListOptions")
+    props = api_v136.definitions[log]["properties"]
+    assert props["sinceTime"] == {"$ref": "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.Time"}
+    # field descriptions come from the query parameters of the log operation in the spec
+    assert "tail" in props["tailLines"]["description"].lower()
+    assert not any(k.startswith("x-kubeset") for k in api_v136.definitions[log])
+
+
+def test_supplement_never_overrides_or_dangles() -> None:
+    from kubeset.codegen.supplement import add_supplement
+
+    meta = "io.k8s.apimachinery.pkg.apis.meta.v1."
+    own = {"type": "object", "properties": {"mine": {"type": "string"}}}
+    delete = {"type": "object", "x-kubernetes-group-version-kind": [{"group": "g.io", "version": "v2", "kind": "DeleteOptions"}]}
+    defs = {meta + "ListOptions": own, meta + "DeleteOptions": delete}
+    out = add_supplement(defs, {})
+    assert out[meta + "ListOptions"] is own  # a spec's own definition wins
+    assert out[meta + "GetOptions"]["x-kubernetes-group-version-kind"] == [{"group": "g.io", "version": "v2", "kind": "GetOptions"}]
+    # kinds needing ObjectMeta, ObjectReference or Time are left out when the spec lacks them
+    assert "io.k8s.api.core.v1.RangeAllocation" not in out and "io.k8s.api.core.v1.PodLogOptions" not in out
+    assert "io.k8s.api.core.v1.PodExecOptions" not in out  # the spec has no core/v1 package
+    with_core = add_supplement({**defs, "io.k8s.api.core.v1.Pod": own}, {})
+    assert "io.k8s.api.core.v1.PodExecOptions" in with_core  # needs nothing else
+    assert add_supplement({"x.Y": own}, {}) == {"x.Y": own}  # a CRD-only or foreign spec gains nothing
+
+
 def test_openapi3_directory(tmp_path: Path, shared_dir: Path) -> None:
     """A directory of /openapi/v3/<group>/<version> documents (refs as components, allOf wrappers)."""
     swagger = json.loads((shared_dir / "openapi/kubernetes/v1.36/swagger.json").read_text())

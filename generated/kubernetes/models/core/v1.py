@@ -1020,6 +1020,29 @@ class NodeFeatures(KubeModel):
     """
 
 
+class NodeProxyOptions(KubeModel):
+    """
+    NodeProxyOptions is the query options to a Node's proxy call.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+
+    __kubeset_api_version__ = "v1"
+    __kubeset_kind__ = "NodeProxyOptions"
+    api_version: str | None = alias("apiVersion")
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    path: str | None = None
+    """
+    Path is the URL path to use for the current proxy request to node.
+    """
+
+
 class NodeRuntimeHandlerFeatures(KubeModel):
     """
     NodeRuntimeHandlerFeatures is a set of features implemented by the runtime handler.
@@ -1327,6 +1350,45 @@ class PhotonPersistentDiskVolumeSource(KubeModel):
     """
 
 
+class PodAttachOptions(KubeModel):
+    """
+    PodAttachOptions is the query options to a Pod's remote attach call.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+
+    __kubeset_api_version__ = "v1"
+    __kubeset_kind__ = "PodAttachOptions"
+    api_version: str | None = alias("apiVersion")
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    container: str | None = None
+    """
+    The container in which to execute the command. Defaults to only container if there is only one container in the pod.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    stderr: bool | None = None
+    """
+    Stderr if true indicates that stderr is to be redirected for the attach call. Defaults to true.
+    """
+    stdin: bool | None = None
+    """
+    Stdin if true, redirects the standard input stream of the pod for this call. Defaults to false.
+    """
+    stdout: bool | None = None
+    """
+    Stdout if true indicates that stdout is to be redirected for the attach call. Defaults to true.
+    """
+    tty: bool | None = None
+    """
+    TTY if true indicates that a tty will be allocated for the attach call. This is passed through the container runtime so the tty is allocated on the worker node by the container runtime. Defaults to false.
+    """
+
+
 class PodCertificateProjection(KubeModel):
     """
     PodCertificateProjection provides a private key and X.509 certificate in the pod filesystem.
@@ -1433,6 +1495,49 @@ class PodDNSConfigOption(KubeModel):
     """
 
 
+class PodExecOptions(KubeModel):
+    """
+    PodExecOptions is the query options to a Pod's remote exec call.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+
+    __kubeset_api_version__ = "v1"
+    __kubeset_kind__ = "PodExecOptions"
+    api_version: str | None = alias("apiVersion")
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    command: list[str] | None = None
+    """
+    Command is the remote command to execute; argv array; not executed within a shell.
+    """
+    container: str | None = None
+    """
+    Container in which to execute the command. Defaults to only container if there is only one container in the pod.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    stderr: bool | None = None
+    """
+    Redirect the standard error stream of the pod for this call.
+    """
+    stdin: bool | None = None
+    """
+    Redirect the standard input stream of the pod for this call. Defaults to false.
+    """
+    stdout: bool | None = None
+    """
+    Redirect the standard output stream of the pod for this call.
+    """
+    tty: bool | None = None
+    """
+    TTY if true indicates that a tty will be allocated for the exec call. Defaults to false.
+    """
+
+
 class PodExtendedResourceClaimStatus(KubeModel):
     """
     PodExtendedResourceClaimStatus is stored in the PodStatus for the extended resource requests backed by DRA. It stores the generated name for the corresponding special ResourceClaim created by the scheduler.
@@ -1457,6 +1562,62 @@ class PodIP(KubeModel):
     """
 
 
+class PodLogOptions(KubeModel):
+    """
+    PodLogOptions is the query options for a Pod's logs REST call.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+
+    __kubeset_api_version__ = "v1"
+    __kubeset_kind__ = "PodLogOptions"
+    api_version: str | None = alias("apiVersion")
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    container: str | None = None
+    """
+    The container for which to stream logs. Defaults to only container if there is one container in the pod.
+    """
+    follow: bool | None = None
+    """
+    Follow the log stream of the pod. Defaults to false.
+    """
+    insecure_skip_tls_verify_backend: bool | None = alias("insecureSkipTLSVerifyBackend")
+    """
+    insecureSkipTLSVerifyBackend indicates that the apiserver should not confirm the validity of the serving certificate of the backend it is connecting to.  This will make the HTTPS connection between the apiserver and the backend insecure. This means the apiserver cannot verify the log data it is receiving came from the real kubelet.  If the kubelet is configured to verify the apiserver's TLS credentials, it does not mean the connection to the real kubelet is vulnerable to a man in the middle attack (e.g. an attacker could not intercept the actual log data coming from the real kubelet).
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    limit_bytes: int | None = alias("limitBytes")
+    """
+    If set, the number of bytes to read from the server before terminating the log output. This may not display a complete final line of logging, and may return slightly more or slightly less than the specified limit.
+    """
+    previous: bool | None = None
+    """
+    Return previous terminated container logs. Defaults to false.
+    """
+    since_seconds: int | None = alias("sinceSeconds")
+    """
+    A relative time in seconds before the current time from which to show logs. If this value precedes the time a pod was started, only logs since the pod start will be returned. If this value is in the future, no logs will be returned. Only one of sinceSeconds or sinceTime may be specified.
+    """
+    since_time: Time | None = alias("sinceTime")
+    stream: str | None = None
+    """
+    Specify which container log stream to return to the client. Acceptable values are "All", "Stdout" and "Stderr". If not specified, "All" is used, and both stdout and stderr are returned interleaved. Note that when "TailLines" is specified, "Stream" can only be set to nil or "All".
+    """
+    tail_lines: int | None = alias("tailLines")
+    """
+    If set, the number of lines from the end of the logs to show. If not specified, logs are shown from the creation of the container or sinceSeconds or sinceTime. Note that when "TailLines" is specified, "Stream" can only be set to nil or "All".
+    """
+    timestamps: bool | None = None
+    """
+    If true, add an RFC3339 or RFC3339Nano timestamp at the beginning of every line of log output. Defaults to false.
+    """
+
+
 class PodOS(KubeModel):
     """
     PodOS defines the OS parameters of a pod.
@@ -1464,6 +1625,52 @@ class PodOS(KubeModel):
     name: str | None = None
     """
     Name is the name of the operating system. The currently supported values are linux and windows. Additional value may be defined in future and can be one of: https://github.com/opencontainers/runtime-spec/blob/master/config.md#platform-specific-configuration Clients should expect to handle additional values and treat unrecognized values in this field as os: null
+    """
+
+
+class PodPortForwardOptions(KubeModel):
+    """
+    PodPortForwardOptions is the query options to a Pod's port forward call.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+
+    __kubeset_api_version__ = "v1"
+    __kubeset_kind__ = "PodPortForwardOptions"
+    api_version: str | None = alias("apiVersion")
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    ports: list[int] | None = None
+    """
+    List of ports to forward.
+    """
+
+
+class PodProxyOptions(KubeModel):
+    """
+    PodProxyOptions is the query options to a Pod's proxy call.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+
+    __kubeset_api_version__ = "v1"
+    __kubeset_kind__ = "PodProxyOptions"
+    api_version: str | None = alias("apiVersion")
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    path: str | None = None
+    """
+    Path is the URL path to use for the current proxy request to pod.
     """
 
 
@@ -2026,6 +2233,29 @@ class SecretVolumeSource(KubeModel):
     """
 
 
+class SerializedReference(KubeModel):
+    """
+    SerializedReference is a reference to a serialized object.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+
+    __kubeset_api_version__ = "v1"
+    __kubeset_kind__ = "SerializedReference"
+    api_version: str | None = alias("apiVersion")
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    reference: ObjectReference | None = None
+    """
+    The reference to an object in the system.
+    """
+
+
 class ServiceAccountTokenProjection(KubeModel):
     """
     ServiceAccountTokenProjection represents a projected service account token volume. This projection can be used to insert a service account token into the pods runtime filesystem for use against APIs (Kubernetes API Server or otherwise).
@@ -2080,6 +2310,29 @@ class ServicePort(KubeModel):
     target_port: IntOrString | None = alias("targetPort")
     """
     Number or name of the port to access on the pods targeted by the service. Number must be in the range 1 to 65535. Name must be an IANA_SVC_NAME. If this is a string, it will be looked up as a named port in the target Pod's container ports. If this is not specified, the value of the 'port' field is used (an identity map). This field is ignored for services with clusterIP=None, and should be omitted or set equal to the 'port' field. More info: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+    """
+
+
+class ServiceProxyOptions(KubeModel):
+    """
+    ServiceProxyOptions is the query options to a Service's proxy call.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+
+    __kubeset_api_version__ = "v1"
+    __kubeset_kind__ = "ServiceProxyOptions"
+    api_version: str | None = alias("apiVersion")
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    path: str | None = None
+    """
+    Path is the part of URLs that include service endpoints, suffixes, and parameters to use for the current proxy request to service. For example, the whole request URL is http://localhost/api/v1/namespaces/kube-system/services/elasticsearch-logging/_search?q=user:kimchy. Path is _search?q=user:kimchy.
     """
 
 
@@ -4516,6 +4769,37 @@ class PodStatus(KubeModel):
     start_time: Time | None = alias("startTime")
     """
     RFC 3339 date and time at which the object was acknowledged by the Kubelet. This is before the Kubelet pulled the container image(s) for the pod.
+    """
+
+
+class RangeAllocation(KubeModel):
+    """
+    RangeAllocation is not a public type: the API server stores its service IP and node port allocations in it.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+
+    __kubeset_api_version__ = "v1"
+    __kubeset_kind__ = "RangeAllocation"
+    api_version: str | None = alias("apiVersion")
+    """
+    APIVersion defines the versioned schema of this representation of an object.
+    """
+    data: Base64Bytes | None = None
+    """
+    Data is a bit array containing all allocated addresses in the previous segment.
+    """
+    kind: str | None = None
+    """
+    Kind is a string value representing the REST resource this object represents.
+    """
+    metadata: meta_v1.ObjectMeta | None = None
+    """
+    Standard object's metadata.
+    """
+    range: str | None = None
+    """
+    Range is a string that identifies the range represented by 'data'.
     """
 
 
