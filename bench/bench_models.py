@@ -5,6 +5,9 @@
   collector paused; runs are interleaved (the machine may be shared); minimums and the
   GC-running numbers are printed as notes.
 - encode: ``kubeset.to_json(podlist)`` vs ``orjson.dumps`` of the plain dicts.
+- floors, measured alongside: pydantic-core's own JSON paths with no model at all
+  (``TypeAdapter(Any).validate_json`` and ``pydantic_core.to_json`` of the plain dicts), the
+  least any pydantic-model decode or encode can cost on this machine.
 - memory: bytes held by the decoded PodList vs the plain dicts (tracemalloc).
 - import: ``import kubeset.kubernetes`` + core/v1 models in a fresh process (median of 7).
 - generation: the whole v1.36 package in-process (models, scheme, clients), median of 3.
@@ -23,6 +26,8 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+import pydantic_core
+from pydantic import TypeAdapter
 
 N_PODS = 5000
 
@@ -162,16 +167,28 @@ print(t1 - t, time.perf_counter() - t1)
 """
 
 
-def _import_times(runs: int = 9) -> list[tuple[float, float]]:
+PYDANTIC_IMPORT_CODE = """
+import time
+t = time.perf_counter()
+from pydantic import BaseModel, ConfigDict, Field
+print(time.perf_counter() - t)
+"""
+
+
+def _import_times(runs: int = 15) -> tuple[list[tuple[float, float]], list[float]]:
+    """(kubeset import, first decode) pairs and, alternating with them, pydantic's own import."""
     # bytecode caching on, as in any installed package (this environment may set PYTHONDONTWRITEBYTECODE)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     subprocess.run([sys.executable, "-c", IMPORT_CODE], capture_output=True, check=True, env=env)  # writes .pyc
-    out = []
+    out, floor = [], []
     for _ in range(runs):
         proc = subprocess.run([sys.executable, "-c", IMPORT_CODE], capture_output=True, text=True, check=True, env=env)
         first, second = proc.stdout.split()
         out.append((float(first), float(second)))
-    return out
+        proc = subprocess.run([sys.executable, "-c", PYDANTIC_IMPORT_CODE], capture_output=True, text=True,
+                              check=True, env=env)
+        floor.append(float(proc.stdout))
+    return out, floor
 
 
 def rows() -> list[dict[str, Any]]:
@@ -185,13 +202,16 @@ def rows() -> list[dict[str, Any]]:
     result: list[dict[str, Any]] = []
     bench = f"models ({N_PODS} pods, {mb:.0f} MB)"
 
-    # interleave the two so that load from other processes hits both alike
+    # interleave the cases so that load from other processes hits them alike
+    any_adapter = TypeAdapter(Any)
     ts_orjson: list[float] = []
     ts_model: list[float] = []
+    ts_floor: list[float] = []
     for _ in range(7):
         ts_orjson += _times(lambda: orjson.loads(data), 1, paused=True)
         ts_model += _times(lambda: decode_large(PodList, data), 1, paused=False)  # decode_large pauses GC itself
-    t_orjson, t_model = statistics.median(ts_orjson), statistics.median(ts_model)
+        ts_floor += _times(lambda: any_adapter.validate_json(data), 1, paused=True)
+    t_orjson, t_model, t_floor = statistics.median(ts_orjson), statistics.median(ts_model), statistics.median(ts_floor)
     t_orjson_gc = _median(lambda: orjson.loads(data), 1, paused=False)
     t_model_gc = _median(lambda: PodList.model_validate_json(data), 1, paused=False)
     result.append({"bench": bench, "case": "decode orjson.loads (GC paused)", "median_s": t_orjson,
@@ -200,19 +220,30 @@ def rows() -> list[dict[str, Any]]:
                    "baseline_case": "orjson.loads", "ratio": t_model / t_orjson, "target": "<= 3x",
                    "note": f"min {min(ts_model):.3f} s (ratio of mins {min(ts_model) / min(ts_orjson):.2f}x); "
                            f"model_validate_json with GC running: {t_model_gc:.3f} s"})
+    result.append({"bench": bench, "case": "decode floor: pydantic JSON path, no model (TypeAdapter(Any))",
+                   "median_s": t_floor, "baseline_case": "orjson.loads", "ratio": t_floor / t_orjson,
+                   "note": "plain dicts through pydantic-core's validate_json: what any pydantic model decode costs at least"})
 
     plain = orjson.loads(data)
     pods = decode_large(PodList, data)
     assert orjson.loads(kubeset.to_json(pods)) == plain, "round trip of the bench list is not exact"
     ts_dumps: list[float] = []
     ts_to_json: list[float] = []
+    ts_enc_floor: list[float] = []
     for _ in range(7):
         ts_dumps += _times(lambda: orjson.dumps(plain), 1, paused=True)
         ts_to_json += _times(lambda: kubeset.to_json(pods), 1, paused=True)
+        ts_enc_floor += _times(lambda: pydantic_core.to_json(plain), 1, paused=True)
     t_dumps, t_to_json = statistics.median(ts_dumps), statistics.median(ts_to_json)
-    result.append({"bench": bench, "case": "encode orjson.dumps (dicts)", "median_s": t_dumps})
+    t_enc_floor = statistics.median(ts_enc_floor)
+    result.append({"bench": bench, "case": "encode orjson.dumps (dicts)", "median_s": t_dumps,
+                   "note": f"min {min(ts_dumps):.3f} s"})
     result.append({"bench": bench, "case": "encode kubeset.to_json(PodList)", "median_s": t_to_json,
-                   "baseline_case": "orjson.dumps", "ratio": t_to_json / t_dumps, "target": "<= 1.5x"})
+                   "baseline_case": "orjson.dumps", "ratio": t_to_json / t_dumps, "target": "<= 1.5x",
+                   "note": f"min {min(ts_to_json):.3f} s (ratio of mins {min(ts_to_json) / min(ts_dumps):.2f}x)"})
+    result.append({"bench": bench, "case": "encode floor: pydantic_core.to_json(plain dicts), no model",
+                   "median_s": t_enc_floor, "baseline_case": "orjson.dumps", "ratio": t_enc_floor / t_dumps,
+                   "note": "pydantic-core's JSON writer on plain dicts: what any pydantic model encode costs at least"})
     plain = pods = None
 
     mem_dicts = _held_bytes(lambda: orjson.loads(data))
@@ -221,12 +252,15 @@ def rows() -> list[dict[str, Any]]:
     result.append({"bench": bench, "case": "memory of decoded PodList", "median": f"{mem_models / 1e6:.1f} MB",
                    "baseline_case": "plain dicts", "ratio": mem_models / mem_dicts, "target": "<= 2.5x"})
 
-    pairs = _import_times()
+    pairs, floor = _import_times()
     times = [p[0] for p in pairs]
     builds = [p[1] for p in pairs]
     result.append({"bench": "import", "case": "kubeset.kubernetes + models.core.v1 (fresh process)",
                    "median_s": statistics.median(times), "target": "<= 0.2 s",
-                   "note": f"min {min(times):.3f} s over {len(times)} runs"})
+                   "note": f"min {min(times):.3f} s, max {max(times):.3f} s over {len(times)} runs"})
+    result.append({"bench": "import", "case": "floor: pydantic's BaseModel alone (fresh process)",
+                   "median_s": statistics.median(floor),
+                   "note": f"min {min(floor):.3f} s; runs alternate with the row above"})
     result.append({"bench": "import", "case": "first PodList decode after import (builds the validator)",
                    "median_s": statistics.median(builds), "note": "once per process (defer_build)"})
 
