@@ -12,8 +12,8 @@ Client-side failures (no answer in time, no connection) are :class:`RequestTimeo
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [

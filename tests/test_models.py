@@ -12,10 +12,10 @@ from typing import Any
 
 import kubeset
 import pytest
-from pydantic import BaseModel
 from kubeset.kubernetes import scheme
 from kubeset.model import compare_quantities, parse_quantity
 from kubeset.serializers import SchemeError
+from pydantic import BaseModel
 
 FIXTURES = "fixtures/v1.36.0"
 
