@@ -28,8 +28,12 @@ $(VENV)/.deps: requirements-dev.txt pyproject.toml setup.py
 
 # The editable install is "strict" (a tree of links under build/) so that mypy and
 # pyright resolve kubeset.* statically; it is refreshed whenever files are added or removed.
-LAYOUT_ID := $(shell find runtime codegen generated/kubernetes -type f -not -path '*/__pycache__/*' 2>/dev/null | sort | cksum | cut -d' ' -f1)
-$(VENV)/.layout-$(LAYOUT_ID): $(VENV)/.deps
+# The install also builds kubeset._codec (runtime/_codec, Rust) with cargo when cargo is there;
+# its build cache is the git-ignored .cache/cargo.  Without cargo kubeset decodes with pydantic alone.
+export CARGO_TARGET_DIR ?= $(CURDIR)/.cache/cargo
+CODEC_SRC := $(wildcard runtime/_codec/src/*.rs) runtime/_codec/Cargo.toml runtime/_codec/Cargo.lock
+LAYOUT_ID := $(shell find runtime codegen generated/kubernetes -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null | sort | cksum | cut -d' ' -f1)
+$(VENV)/.layout-$(LAYOUT_ID): $(VENV)/.deps $(CODEC_SRC)
 	@rm -f $(VENV)/.layout-*
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e . --config-settings editable_mode=strict
 	touch $@
@@ -50,7 +54,7 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache runtime/_codec*.so
 
 # --- end-to-end: a real kube-apiserver (tests/e2e/apiserver, k8s.io/kubernetes as a library) ---
 # Built once into the git-ignored .cache/e2e and rebuilt only when its sources change; Go's own

@@ -3,11 +3,15 @@
 runtime/               -> kubeset
 codegen/               -> kubeset.codegen
 generated/kubernetes/  -> kubeset.kubernetes
+runtime/_codec/        -> kubeset._codec, a compiled Rust extension (PyO3) that decodes JSON
+                          straight into the models; optional: without a Rust toolchain the build
+                          goes on and kubeset decodes with pydantic alone (same results, slower)
 """
 
 from pathlib import Path
 
 from setuptools import setup
+from setuptools_rust import Binding, RustExtension
 
 ROOTS = {
     "kubeset": "runtime",
@@ -33,8 +37,19 @@ setup(
     package_dir=ROOTS,
     packages=_packages(),
     package_data={
-        "kubeset": ["py.typed"],
+        # the in-place build of kubeset._codec (editable installs link it like any package file)
+        "kubeset": ["py.typed", "_codec*.so", "_codec.pyi"],
         "kubeset.codegen": ["templates/*.jinja2", "templates/**/*.jinja2", "releases.json", "supplement.json"],
     },
     include_package_data=False,
+    rust_extensions=[
+        RustExtension(
+            "kubeset._codec",
+            path="runtime/_codec/Cargo.toml",
+            binding=Binding.PyO3,
+            py_limited_api=True,
+            optional=True,
+            debug=False,
+        )
+    ],
 )

@@ -4,6 +4,11 @@
   unknown fields written back as they came.
 - :class:`Scheme`: the (apiVersion, kind) -> model table of a generated package
   (``kubeset.kubernetes.scheme`` is one); it imports a group version's module on first use.
+- :func:`decode_json`: JSON bytes into a model.  With the compiled ``kubeset._codec`` (built from
+  ``runtime/_codec`` when the install finds a Rust toolchain) the JSON is read once, straight into
+  the same pydantic objects ``model_validate_json`` builds (about 2x faster for large lists);
+  input it does not take as canonical goes to ``model_validate_json``, which coerces or raises
+  its ValidationError as always.  Without the extension every decode is ``model_validate_json``.
 - :func:`gc_paused` / :func:`decode_large`: large decodes (>= 64 KiB) run with the cyclic
   garbage collector paused, then the new objects are promoted to the oldest generation.
   Building hundreds of thousands of small objects otherwise triggers collections over the
@@ -14,17 +19,34 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as _dt
 import gc
 import importlib
+import sys
 import threading
+import types
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel
-from pydantic_core import from_json
+from pydantic_core import PydanticCustomError, from_json
 
-__all__ = ["Scheme", "SchemeError", "decode_large", "gc_paused", "promote_young_objects", "to_dict", "to_json"]
+from .model import KubeModel, _Base64BytesType, _MicroTimeType, _QuantityType
+
+__all__ = [
+    "Scheme",
+    "SchemeError",
+    "decode_json",
+    "decode_large",
+    "gc_paused",
+    "native_decoder",
+    "promote_young_objects",
+    "to_dict",
+    "to_json",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -83,14 +105,163 @@ def promote_young_objects() -> None:
 
 
 def decode_large(model: type[M], data: bytes | str) -> M:
-    """``model.model_validate_json(data)``; for large inputs with the garbage collector paused
-    and the decoded objects promoted to the oldest generation afterwards."""
+    """:func:`decode_json`; for large inputs with the garbage collector paused and the decoded
+    objects promoted to the oldest generation afterwards."""
     if len(data) < LARGE_INPUT:
-        return model.model_validate_json(data)
+        return decode_json(model, data)
     with gc_paused():
-        decoded = model.model_validate_json(data)
+        decoded = decode_json(model, data)
         promote_young_objects()
     return decoded
+
+
+def decode_json(model: type[M], data: bytes | bytearray | str) -> M:
+    """``model.model_validate_json(data)``, through the compiled decoder when it can take the model.
+
+    The result is the same either way (same classes, values, ``model_fields_set`` and extras);
+    invalid input raises pydantic's ``ValidationError`` either way.
+    """
+    decoder = native_decoder(model)
+    if decoder is not None:
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        try:
+            decoded: M = decoder.decode(raw)
+            return decoded
+        except _Fallback:
+            pass
+    return model.model_validate_json(data)
+
+
+# ---------------------------------------------------------------- plans for the compiled decoder
+
+_STR, _INT, _BOOL, _NUMBER, _ANY, _TIME, _BYTES, _INT_OR_STR, _QUANTITY, _MODEL, _LIST, _DICT, _FLOAT = range(13)
+_SCALARS: dict[Any, int] = {str: _STR, int: _INT, bool: _BOOL, float: _FLOAT, Any: _ANY, _dt.datetime: _TIME}
+_MARKERS: dict[type, int] = {_QuantityType: _QUANTITY, _MicroTimeType: _TIME, _Base64BytesType: _BYTES}
+_DECODERS: dict[type, Any] = {}  # model class -> _codec.Decoder, or None when the model is not plain
+_decoders_lock = threading.Lock()
+_codec: Any = None  # kubeset._codec once loaded; False when kubeset was built without it
+
+
+class _NoFallback(Exception):
+    """Never raised: stands for _codec.Fallback until the extension is loaded."""
+
+
+_Fallback: type[Exception] = _NoFallback
+
+
+def _load_codec() -> Any:
+    global _codec, _Fallback
+    if _codec is None:
+        try:
+            from . import _codec as codec
+        except ImportError:  # installed without a Rust toolchain: pydantic decodes everything
+            _codec = False
+        else:
+            _Fallback = codec.Fallback
+            _codec = codec
+    return _codec
+
+
+class _NotPlain(Exception):
+    """A model (or a field type) the compiled decoder does not build; pydantic decodes it."""
+
+
+def _b64decode(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise PydanticCustomError("base64", "invalid base64 text") from None
+
+
+def native_decoder(model: type[BaseModel]) -> Any:
+    """The compiled decoder for ``model`` (built once per class), or None when kubeset has no
+    compiled codec or the model is not a plain generated one (validators, other defaults, ...)."""
+    codec = _load_codec()
+    if not codec:
+        return None
+    try:
+        return _DECODERS[model]
+    except KeyError:
+        pass
+    with _decoders_lock:
+        if model not in _DECODERS:
+            try:
+                plans: list[tuple[type, dict[str, None], dict[str, tuple[str, tuple[Any, ...]]]]] = []
+                root = _plan(model, plans, {})
+                from pydantic import TypeAdapter
+
+                utc = TypeAdapter(_dt.datetime).validate_json(b'"2000-01-01T00:00:00Z"').tzinfo
+                _DECODERS[model] = codec.Decoder(plans, root, utc, _b64decode)
+            except _NotPlain:
+                _DECODERS[model] = None
+        return _DECODERS[model]
+
+
+def _plan(cls: type, plans: list[Any], index: dict[type, int]) -> int:
+    if cls in index:
+        return index[cls]
+    if not (isinstance(cls, type) and issubclass(cls, KubeModel)):
+        raise _NotPlain(cls)
+    decorators = cls.__pydantic_decorators__
+    config = cls.model_config
+    if (
+        any((decorators.validators, decorators.field_validators, decorators.root_validators,
+             decorators.model_validators, decorators.field_serializers, decorators.model_serializers))
+        or cls.__pydantic_post_init__ is not None
+        or config.get("extra") != "allow"
+        or "__get_pydantic_core_schema__" in vars(cls)
+    ):
+        raise _NotPlain(cls)
+    at = index[cls] = len(plans)
+    plans.append(None)
+    by_name = config.get("validate_by_name", False) or config.get("populate_by_name", False)
+    by_alias = config.get("validate_by_alias", True)
+    fields: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    for name, info in cls.model_fields.items():
+        if info.default is not None or info.default_factory is not None or info.is_required():
+            raise _NotPlain(f"{cls.__name__}.{name}")
+        attr = sys.intern(name)
+        spec = _spec(info.annotation, plans, index)
+        alias = info.validation_alias if info.validation_alias is not None else info.alias
+        if alias is not None and not isinstance(alias, str):
+            raise _NotPlain(f"{cls.__name__}.{name}")  # AliasPath / AliasChoices
+        keys = ({alias} if alias and by_alias else set()) | ({name} if by_name or not alias else set())
+        for key in keys:
+            if key in fields:
+                raise _NotPlain(f"{cls.__name__}.{key}")
+            fields[key] = (attr, spec)
+    plans[at] = (cls, dict.fromkeys(cls.model_fields), fields)
+    return at
+
+
+def _spec(annotation: Any, plans: list[Any], index: dict[type, int]) -> tuple[Any, ...]:
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, types.UnionType):
+        rest = {a for a in args if a is not type(None)}
+        if rest == {int, str}:
+            return (_INT_OR_STR, None)
+        if rest == {int, float}:
+            return (_NUMBER, None)
+        if len(rest) == 1:
+            return _spec(rest.pop(), plans, index)
+        raise _NotPlain(annotation)
+    if origin is Annotated:
+        kinds = [_MARKERS[m] for m in args[1:] if isinstance(m, type) and m in _MARKERS]
+        if len(kinds) != 1 or len(args) != 2:
+            raise _NotPlain(annotation)
+        return (kinds[0], None)
+    if origin is list and len(args) == 1:
+        return (_LIST, _spec(args[0], plans, index))
+    if origin is dict and len(args) == 2 and args[0] is str:
+        return (_DICT, _spec(args[1], plans, index))
+    try:
+        if annotation in _SCALARS:
+            return (_SCALARS[annotation], None)
+    except TypeError:  # an unhashable annotation object
+        raise _NotPlain(annotation) from None
+    if isinstance(annotation, type) and issubclass(annotation, KubeModel):
+        return (_MODEL, _plan(annotation, plans, index))
+    raise _NotPlain(annotation)
 
 
 def _head(data: bytes | str) -> tuple[Any, Any]:

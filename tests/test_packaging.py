@@ -3,6 +3,7 @@ generated/kubernetes/ -> kubeset.kubernetes; both the wheel and the editable ins
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -33,7 +34,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(PROJECT / name, src / name)
     for folder in ("runtime", "codegen", "generated"):
-        shutil.copytree(PROJECT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(PROJECT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.so", "target"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(src)],
@@ -52,6 +53,16 @@ def test_wheel_maps_every_folder_and_ships_py_typed(wheel: Path) -> None:
     assert not any(n.startswith(("runtime/", "codegen/", "generated/", "tests/")) for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kubeset-gen = kubeset.codegen.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_wheel_carries_the_compiled_decoder_but_not_its_sources(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert not any("/_codec/" in n or n.endswith((".rs", "Cargo.toml")) for n in names)
+    assert "kubeset/_codec.pyi" in names
+    built = [n for n in names if n.startswith("kubeset/_codec.") and n.endswith(".so")]
+    if os.environ.get("KUBESET_NATIVE") == "required":
+        assert built == ["kubeset/_codec.abi3.so"], built
+    assert len(built) <= 1, built
 
 
 def test_wheel_imports_without_the_source_tree(wheel: Path) -> None:

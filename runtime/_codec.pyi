@@ -1,0 +1,10 @@
+"""Type stub of kubeset._codec, the compiled decoder (runtime/_codec/src/lib.rs)."""
+
+from typing import Any
+
+class Fallback(Exception):
+    """The input is not in canonical form: decode it with pydantic."""
+
+class Decoder:
+    def __init__(self, plans: list[Any], root: int, utc: Any, b64decode: Any) -> None: ...
+    def decode(self, data: bytes) -> Any: ...

@@ -1,0 +1,232 @@
+"""kubeset._codec, the compiled decoder: it must build exactly what pydantic builds.
+
+Every check decodes the same bytes twice, through the compiled decoder and through pydantic's
+``model_validate_json``, and compares the two trees object by object: classes, ``__dict__``
+(keys in order, values and their exact types), ``model_fields_set``, extras, datetimes with their
+tzinfo.  Input the decoder does not take as canonical must fall back to pydantic and give
+pydantic's result or pydantic's ValidationError.
+
+``KUBESET_NATIVE=required`` (set by .ci/run) turns a missing extension into a failure; without
+it, a kubeset built without a Rust toolchain skips the tests that need the extension.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import os
+import sys
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kubeset.kubernetes import scheme
+from kubeset.kubernetes.models.apiextensions.v1 import CustomResourceDefinition, JSONSchemaProps
+from kubeset.kubernetes.models.core.v1 import ConfigMap, Pod, PodList, Secret, Service
+from kubeset.serializers import _load_codec, decode_json, decode_large, native_decoder
+from pydantic import BaseModel, ValidationError, field_validator
+
+FIXTURES = Path("fixtures/v1.36.0")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+
+codec = _load_codec()
+if not codec:
+    if os.environ.get("KUBESET_NATIVE") == "required":
+        raise RuntimeError("KUBESET_NATIVE=required but kubeset._codec is not built (is cargo installed?)")
+    pytest.skip("kubeset._codec is not built (no Rust toolchain at install time)", allow_module_level=True)
+
+
+def same(a: Any, b: Any, path: str = "$") -> None:
+    """Assert two decoded trees are the same objects in every observable way."""
+    assert type(a) is type(b), f"{path}: {type(a).__name__} != {type(b).__name__}"
+    if isinstance(a, BaseModel):
+        assert list(a.__dict__) == list(b.__dict__), f"{path}: __dict__ keys or their order differ"
+        assert a.model_fields_set == b.model_fields_set, f"{path}: fields_set {a.model_fields_set} != {b.model_fields_set}"
+        assert a.__pydantic_private__ == b.__pydantic_private__, path
+        same(a.__pydantic_extra__, b.__pydantic_extra__, f"{path}.<extra>")
+        for key in a.__dict__:
+            same(a.__dict__[key], b.__dict__[key], f"{path}.{key}")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), f"{path}: keys differ"
+        for key in a:
+            same(a[key], b[key], f"{path}[{key!r}]")
+    elif isinstance(a, list):
+        assert len(a) == len(b), f"{path}: lengths differ"
+        for i, (x, y) in enumerate(zip(a, b)):
+            same(x, y, f"{path}[{i}]")
+    elif isinstance(a, dt.datetime):
+        assert a == b and type(a.tzinfo) is type(b.tzinfo) and a.utcoffset() == b.utcoffset(), path
+        assert a.isoformat() == b.isoformat(), path
+    else:
+        assert a == b, f"{path}: {a!r} != {b!r}"
+
+
+def native(model: type[BaseModel], raw: bytes) -> Any:
+    decoder = native_decoder(model)
+    assert decoder is not None, f"{model.__name__} should be decodable natively"
+    return decoder.decode(raw)
+
+
+def test_every_fixture_decodes_natively_to_what_pydantic_builds(shared_dir: Path) -> None:
+    count = 0
+    for path in sorted((shared_dir / FIXTURES).glob("*.json")):
+        raw = path.read_bytes()
+        data = json.loads(raw)
+        if not (isinstance(data, dict) and data.get("apiVersion") and data.get("kind")):
+            continue
+        model = scheme.model_for(data["apiVersion"], data["kind"])
+        same(native(model, raw), model.model_validate_json(raw), path.name)
+        count += 1
+    assert count >= 40
+
+
+def test_a_realistic_pod_list_and_unknown_fields_at_every_level() -> None:
+    from bench_models import pod_list_bytes
+
+    raw = pod_list_bytes(50)
+    same(native(PodList, raw), PodList.model_validate_json(raw))
+    unknown = json.dumps({
+        "apiVersion": "v1", "kind": "Pod", "futureTop": {"a": [1, 2.5, None, True]},
+        "metadata": {"name": "x", "futureMeta": "y", "labels": {"a": "b"}},
+        "spec": {"containers": [{"name": "c", "futureContainer": [{"deep": {"er": 1}}], "ports": [{"containerPort": 1}]}]},
+    }).encode()
+    got = native(Pod, unknown)
+    same(got, Pod.model_validate_json(unknown))
+    assert got.model_extra == {"futureTop": {"a": [1, 2.5, None, True]}}
+    assert got.spec.containers[0].model_extra == {"futureContainer": [{"deep": {"er": 1}}]}  # type: ignore[union-attr,index]
+
+
+def test_special_types_decode_natively_as_pydantic_does() -> None:
+    raw = json.dumps({
+        "metadata": {"creationTimestamp": "2026-11-27T08:53:29Z", "deletionTimestamp": "2026-11-27T08:53:29.5Z",
+                     "annotations": {"a": ""}},
+        "data": {"bin": "AAEC/w==", "empty": ""},
+        "stringData": {"x": "y"},
+    }).encode()
+    got = native(Secret, raw)
+    same(got, Secret.model_validate_json(raw))
+    assert got.data == {"bin": b"\x00\x01\x02\xff", "empty": b""}
+    assert got.metadata.deletion_timestamp.microsecond == 500000  # type: ignore[union-attr]
+    svc = b'{"spec":{"ports":[{"port":80,"targetPort":8080},{"port":81,"targetPort":"http"}],"clusterIP":"None"}}'
+    same(native(Service, svc), Service.model_validate_json(svc))
+    assert [p.target_port for p in native(Service, svc).spec.ports] == [8080, "http"]
+    crd = json.dumps({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {
+        "type": "object", "x-kubernetes-preserve-unknown-fields": True, "default": {"a": 1},
+        "properties": {"n": {"type": "number", "minimum": 1.5, "maximum": 10}, "s": {"type": "string", "enum": ["a", 1]}},
+        "additionalProperties": False}}}]}}).encode()
+    same(native(CustomResourceDefinition, crd), CustomResourceDefinition.model_validate_json(crd))
+    # null is a value that was set: it is in fields_set, as pydantic has it
+    nulls = b'{"metadata":{"name":null,"labels":null},"data":null}'
+    got = native(ConfigMap, nulls)
+    same(got, ConfigMap.model_validate_json(nulls))
+    assert got.model_fields_set == {"metadata", "data"}
+
+
+NOT_CANONICAL = [
+    (ConfigMap, b'{"metadata":{"generation":"7"}}'),  # int as a string: pydantic coerces it
+    (ConfigMap, b'{"metadata":{"generation":7.0}}'),  # int as a float
+    (ConfigMap, b'{"metadata":{"creationTimestamp":"2026-11-27T10:53:29+02:00"}}'),  # an offset
+    (ConfigMap, b'{"metadata":{"creationTimestamp":"2026-11-27T08:53:29.1234567Z"}}'),  # 7 digits
+    (ConfigMap, b'{"metadata":{"creationTimestamp":1700000000}}'),  # a unix time
+    (Pod, b'{"spec":{"containers":[{"name":"a","resources":{"limits":{"cpu":2,"memory":0.5}}}]}}'),  # numbers
+    (ConfigMap, b'{"apiVersion":"v1","api_version":"v2"}'),  # one field under two names
+    (ConfigMap, b'{"data":{"a":"1","a":"2"}}'),  # a duplicate key
+    (ConfigMap, b'{"metadata":{"generation":123456789012345678901234567890}}'),  # beyond i64
+    (Pod, b'{"spec":{"containers":[{"name":"a","stdin":"true"}]}}'),  # a bool as a string
+]
+INVALID = [
+    (ConfigMap, b'{"metadata":{"name":5}}'),
+    (ConfigMap, b'{"metadata":[]}'),
+    (ConfigMap, b'{"data":{"a":"b"}} trailing'),
+    (ConfigMap, b'{"data":'),
+    (Secret, b'{"data":{"a":"not base64!"}}'),
+    (ConfigMap, b'{"metadata":{"creationTimestamp":"2026-13-40T08:53:29Z"}}'),
+    (ConfigMap, b'null'),
+    (ConfigMap, b'[]'),
+]
+
+
+@pytest.mark.parametrize(("model", "raw"), NOT_CANONICAL)
+def test_input_not_in_canonical_form_falls_back_to_pydantic(model: type[BaseModel], raw: bytes) -> None:
+    decoder = native_decoder(model)
+    assert decoder is not None
+    with pytest.raises(codec.Fallback):
+        decoder.decode(raw)
+    try:
+        expected = model.model_validate_json(raw)
+    except ValidationError as e:
+        with pytest.raises(ValidationError) as got:
+            decode_json(model, raw)
+        assert got.value.errors() == e.errors()
+    else:
+        same(decode_json(model, raw), expected)
+
+
+@pytest.mark.parametrize(("model", "raw"), INVALID)
+def test_invalid_input_raises_pydantics_validation_error(model: type[BaseModel], raw: bytes) -> None:
+    with pytest.raises(ValidationError) as expected:
+        model.model_validate_json(raw)
+    with pytest.raises(ValidationError) as got:
+        decode_json(model, raw)
+    assert got.value.errors() == expected.value.errors()
+
+
+def test_deep_recursive_schemas_leave_it_to_pydantic() -> None:
+    node: dict[str, Any] = {"type": "string"}
+    for _ in range(300):
+        node = {"type": "object", "properties": {"x": node}}
+    raw = json.dumps(node).encode()
+    with pytest.raises(codec.Fallback, match="deeply"):
+        native(JSONSchemaProps, raw)
+    try:
+        expected: Any = JSONSchemaProps.model_validate_json(raw)
+    except ValidationError as e:
+        with pytest.raises(ValidationError):
+            decode_json(JSONSchemaProps, raw)
+        assert e.errors()
+    else:
+        same(decode_json(JSONSchemaProps, raw), expected)
+
+
+def test_models_with_their_own_logic_are_left_to_pydantic() -> None:
+    class Shouting(ConfigMap):
+        @field_validator("data")
+        @classmethod
+        def upper(cls, v: dict[str, str] | None) -> dict[str, str] | None:
+            return {k: x.upper() for k, x in v.items()} if v else v
+
+    assert native_decoder(Shouting) is None
+    assert decode_json(Shouting, b'{"data":{"a":"b"}}').data == {"a": "B"}
+    assert native_decoder(ConfigMap) is not None
+
+
+def test_str_and_bytearray_input_and_decode_large() -> None:
+    from bench_models import pod_list_bytes
+
+    raw = pod_list_bytes(30)  # > 64 KiB: the garbage collector is paused around it
+    assert len(raw) > 64 * 1024
+    expected = PodList.model_validate_json(raw)
+    same(decode_large(PodList, raw), expected)
+    same(decode_json(PodList, raw.decode()), expected)
+    same(decode_json(PodList, bytearray(raw)), expected)
+    assert gc.isenabled()
+
+
+def test_decoding_does_not_leak() -> None:
+    from bench_models import pod_list_bytes
+
+    raw = pod_list_bytes(20)
+    decoder = native_decoder(PodList)
+    for _ in range(3):
+        decoder.decode(raw)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(30):
+        decoder.decode(raw)
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 200_000, f"{grown} bytes still held after 30 decodes of {len(raw)} bytes"
