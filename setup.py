@@ -4,7 +4,7 @@ runtime/               -> kubeset
 codegen/               -> kubeset.codegen
 generated/kubernetes/  -> kubeset.kubernetes
 runtime/_codec/        -> kubeset._codec, a compiled Rust extension (PyO3) that decodes JSON
-                          straight into the models; optional: without a Rust toolchain the build
+                          straight into the models and encodes them back; optional: without a Rust toolchain the build
                           goes on and kubeset decodes with pydantic alone (same results, slower)
 """
 
@@ -47,7 +47,7 @@ setup(
             "kubeset._codec",
             path="runtime/_codec/Cargo.toml",
             binding=Binding.PyO3,
-            py_limited_api=True,
+            py_limited_api=False,  # reads datetimes, sets and dicts through the full C API
             optional=True,
             debug=False,
         )

@@ -9,6 +9,9 @@
   the same pydantic objects ``model_validate_json`` builds (about 2x faster for large lists);
   input it does not take as canonical goes to ``model_validate_json``, which coerces or raises
   its ValidationError as always.  Without the extension every decode is ``model_validate_json``.
+- :func:`to_json` likewise writes through the compiled encoder (pydantic's exact bytes, about 3x
+  faster), and hands pydantic whatever it does not write (a value of another type than its field
+  declares, a float needing an exponent, a time not in UTC, ...), warnings included.
 - :func:`gc_paused` / :func:`decode_large`: large decodes (>= 64 KiB) run with the cyclic
   garbage collector paused, then the new objects are promoted to the oldest generation.
   Building hundreds of thousands of small objects otherwise triggers collections over the
@@ -43,6 +46,7 @@ __all__ = [
     "decode_large",
     "gc_paused",
     "native_decoder",
+    "native_encoder",
     "promote_young_objects",
     "to_dict",
     "to_json",
@@ -60,7 +64,19 @@ def to_dict(obj: BaseModel) -> dict[str, Any]:
 
 
 def to_json(obj: BaseModel) -> bytes:
-    """The JSON bytes of a model, as the API server expects them."""
+    """The JSON bytes of a model, as the API server expects them.
+
+    Through the compiled encoder when there is one (the same bytes, several times faster); a
+    value it does not write (a type its field does not declare, a float needing an exponent, a
+    time not in UTC, ...) sends the whole object to pydantic's serializer.
+    """
+    encoder = native_encoder(type(obj))
+    if encoder is not None:
+        try:
+            encoded: bytes = encoder.encode(obj)
+            return encoded
+        except _Fallback:
+            pass
     # the serializer's bytes directly (model_dump_json would decode them to str, .encode() copy back)
     return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
 
@@ -134,10 +150,11 @@ def decode_json(model: type[M], data: bytes | bytearray | str) -> M:
 
 # ---------------------------------------------------------------- plans for the compiled decoder
 
-_STR, _INT, _BOOL, _NUMBER, _ANY, _TIME, _BYTES, _INT_OR_STR, _QUANTITY, _MODEL, _LIST, _DICT, _FLOAT = range(13)
+_STR, _INT, _BOOL, _NUMBER, _ANY, _TIME, _BYTES, _INT_OR_STR, _QUANTITY, _MODEL, _LIST, _DICT, _FLOAT, _MICRO_TIME = range(14)
 _SCALARS: dict[Any, int] = {str: _STR, int: _INT, bool: _BOOL, float: _FLOAT, Any: _ANY, _dt.datetime: _TIME}
-_MARKERS: dict[type, int] = {_QuantityType: _QUANTITY, _MicroTimeType: _TIME, _Base64BytesType: _BYTES}
+_MARKERS: dict[type, int] = {_QuantityType: _QUANTITY, _MicroTimeType: _MICRO_TIME, _Base64BytesType: _BYTES}
 _DECODERS: dict[type, Any] = {}  # model class -> _codec.Decoder, or None when the model is not plain
+_ENCODERS: dict[type, Any] = {}  # model class -> _codec.Encoder, or None
 _decoders_lock = threading.Lock()
 _codec: Any = None  # kubeset._codec once loaded; False when kubeset was built without it
 
@@ -176,25 +193,38 @@ def _b64decode(text: str) -> bytes:
 def native_decoder(model: type[BaseModel]) -> Any:
     """The compiled decoder for ``model`` (built once per class), or None when kubeset has no
     compiled codec or the model is not a plain generated one (validators, other defaults, ...)."""
+    return _native(model, _DECODERS, "Decoder")
+
+
+def native_encoder(model: type[BaseModel]) -> Any:
+    """The compiled encoder for ``model``, or None (as :func:`native_decoder`)."""
+    return _native(model, _ENCODERS, "Encoder")
+
+
+def _native(model: type[BaseModel], cache: dict[type, Any], kind: str) -> Any:
+    try:
+        return cache[model]
+    except KeyError:
+        pass
     codec = _load_codec()
     if not codec:
         return None
-    try:
-        return _DECODERS[model]
-    except KeyError:
-        pass
     with _decoders_lock:
-        if model not in _DECODERS:
+        if model not in cache:
             try:
-                plans: list[tuple[type, dict[str, None], dict[str, tuple[str, tuple[Any, ...]]]]] = []
+                plans: list[Any] = []
                 root = _plan(model, plans, {})
+            except _NotPlain:
+                cache[model] = None
+            else:
                 from pydantic import TypeAdapter
 
                 utc = TypeAdapter(_dt.datetime).validate_json(b'"2000-01-01T00:00:00Z"').tzinfo
-                _DECODERS[model] = codec.Decoder(plans, root, utc, _b64decode)
-            except _NotPlain:
-                _DECODERS[model] = None
-        return _DECODERS[model]
+                if kind == "Decoder":
+                    cache[model] = codec.Decoder(plans, root, utc, _b64decode)
+                else:
+                    cache[model] = codec.Encoder(plans, root, utc, BaseModel)
+        return cache[model]
 
 
 def _plan(cls: type, plans: list[Any], index: dict[type, int]) -> int:
@@ -217,6 +247,7 @@ def _plan(cls: type, plans: list[Any], index: dict[type, int]) -> int:
     by_name = config.get("validate_by_name", False) or config.get("populate_by_name", False)
     by_alias = config.get("validate_by_alias", True)
     fields: dict[str, tuple[str, tuple[Any, ...]]] = {}
+    order: list[tuple[str, str]] = []  # (attribute, JSON name) in declaration order, for encoding
     for name, info in cls.model_fields.items():
         if info.default is not None or info.default_factory is not None or info.is_required():
             raise _NotPlain(f"{cls.__name__}.{name}")
@@ -226,11 +257,15 @@ def _plan(cls: type, plans: list[Any], index: dict[type, int]) -> int:
         if alias is not None and not isinstance(alias, str):
             raise _NotPlain(f"{cls.__name__}.{name}")  # AliasPath / AliasChoices
         keys = ({alias} if alias and by_alias else set()) | ({name} if by_name or not alias else set())
+        out_name = info.serialization_alias or info.alias or name
+        if not config.get("serialize_by_alias", False):
+            out_name = name
+        order.append((attr, out_name))
         for key in keys:
             if key in fields:
                 raise _NotPlain(f"{cls.__name__}.{key}")
             fields[key] = (attr, spec)
-    plans[at] = (cls, dict.fromkeys(cls.model_fields), fields)
+    plans[at] = (cls, dict.fromkeys(cls.model_fields), fields, order)
     return at
 
 

@@ -1,10 +1,12 @@
-"""kubeset._codec, the compiled decoder: it must build exactly what pydantic builds.
+"""kubeset._codec, the compiled decoder and encoder: they must do exactly what pydantic does.
 
 Every check decodes the same bytes twice, through the compiled decoder and through pydantic's
 ``model_validate_json``, and compares the two trees object by object: classes, ``__dict__``
 (keys in order, values and their exact types), ``model_fields_set``, extras, datetimes with their
 tzinfo.  Input the decoder does not take as canonical must fall back to pydantic and give
-pydantic's result or pydantic's ValidationError.
+pydantic's result or pydantic's ValidationError.  The encoder must give pydantic's
+``to_json(by_alias=True, exclude_unset=True)`` bytes exactly, or hand the object to pydantic
+(same bytes, same warnings).
 
 ``KUBESET_NATIVE=required`` (set by .ci/run) turns a missing extension into a failure; without
 it, a kubeset built without a Rust toolchain skips the tests that need the extension.
@@ -21,11 +23,29 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import kubeset
 import pytest
 from kubeset.kubernetes import scheme
 from kubeset.kubernetes.models.apiextensions.v1 import CustomResourceDefinition, JSONSchemaProps
-from kubeset.kubernetes.models.core.v1 import ConfigMap, Pod, PodList, Secret, Service
-from kubeset.serializers import _load_codec, decode_json, decode_large, native_decoder
+from kubeset.kubernetes.models.core.v1 import (
+    ConfigMap,
+    Container,
+    ContainerPort,
+    Event,
+    Pod,
+    PodList,
+    PodSpec,
+    Secret,
+    Service,
+)
+from kubeset.kubernetes.models.meta.v1 import ObjectMeta
+from kubeset.serializers import (
+    _load_codec,
+    decode_json,
+    decode_large,
+    native_decoder,
+    native_encoder,
+)
 from pydantic import BaseModel, ValidationError, field_validator
 
 FIXTURES = Path("fixtures/v1.36.0")
@@ -230,3 +250,97 @@ def test_decoding_does_not_leak() -> None:
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     assert grown < 200_000, f"{grown} bytes still held after 30 decodes of {len(raw)} bytes"
+
+
+# ---------------------------------------------------------------- the compiled encoder
+
+
+def pydantic_json(obj: BaseModel) -> bytes:
+    return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
+
+
+def encoded(obj: BaseModel) -> bytes:
+    encoder = native_encoder(type(obj))
+    assert encoder is not None, f"{type(obj).__name__} should be encodable natively"
+    out: bytes = encoder.encode(obj)
+    return out
+
+
+def test_every_fixture_encodes_natively_to_pydantics_bytes(shared_dir: Path) -> None:
+    count = 0
+    for path in sorted((shared_dir / FIXTURES).glob("*.json")):
+        raw = path.read_bytes()
+        data = json.loads(raw)
+        if not (isinstance(data, dict) and data.get("apiVersion") and data.get("kind")):
+            continue
+        model = scheme.model_for(data["apiVersion"], data["kind"])
+        for obj in (model.model_validate_json(raw), decode_json(model, raw), model.model_validate(data)):
+            assert encoded(obj) == pydantic_json(obj), path.name
+            assert kubeset.to_json(obj) == pydantic_json(obj), path.name
+        count += 1
+    assert count >= 40
+
+
+def test_built_and_changed_objects_encode_as_pydantic_does() -> None:
+    from bench_models import pod_list_bytes
+
+    pods = decode_json(PodList, pod_list_bytes(20))
+    assert encoded(pods) == pydantic_json(pods)
+    pod = pods.items[0]  # type: ignore[index]
+    pod.metadata.labels["new"] = "label"  # type: ignore[union-attr,index]
+    pod.metadata.name = None  # type: ignore[union-attr]  # explicitly None: written as null
+    pod.spec.containers.append(Container(name="added", image="x", ports=[ContainerPort(container_port=1)]))  # type: ignore[union-attr]
+    pod.status = None
+    pod.futureField = {"kept": [1, "two", None, 2.5, True]}  # an extra set in Python
+    pod.model_fields_set.discard("kind")  # unset again: pydantic leaves it out
+    assert encoded(pods) == pydantic_json(pods)
+    out = json.loads(encoded(pod))
+    assert out["metadata"]["name"] is None and "kind" not in out and out["futureField"]["kept"][1] == "two"
+    built = Pod(metadata={"name": "web", "annotations": {"a": 'q"uo\\te\n\t\x01\x7f\u2028é😀/<>'}},
+                spec=PodSpec(containers=[Container(name="c", image="i", args=["--x"])], node_selector={}))
+    assert encoded(built) == pydantic_json(built)
+    secret = Secret(data={"bin": b"\x00\xff" * 50, "empty": b""}, metadata=ObjectMeta(
+        creation_timestamp=dt.datetime(2026, 11, 27, 8, 53, 29, tzinfo=dt.UTC),
+        deletion_timestamp=dt.datetime(2026, 11, 27, 8, 53, 29, 120, tzinfo=dt.UTC)))
+    assert encoded(secret) == pydantic_json(secret)
+    event = Event(event_time=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), count=3)
+    assert encoded(event) == pydantic_json(event) and b'"eventTime":"2026-01-02T03:04:05.000000Z"' in encoded(event)
+    naive = ObjectMeta(creation_timestamp=dt.datetime(2026, 1, 2, 3, 4, 5))
+    assert encoded(naive) == pydantic_json(naive)
+
+
+ENCODE_FALLBACKS = [
+    ("an offset time", lambda: ObjectMeta(creation_timestamp=dt.datetime(2026, 1, 2, tzinfo=dt.timezone(dt.timedelta(hours=2))))),
+    ("a float needing an exponent", lambda: JSONSchemaProps(maximum=1e20, minimum=1e-9)),
+    ("an int beyond i64", lambda: ObjectMeta(generation=2**70)),
+    ("a str where an int is declared", lambda: ObjectMeta.model_construct(generation="7")),
+    ("a dict where a model is declared", lambda: Pod.model_construct(metadata={"name": "x"})),
+    ("a tuple where a list is declared", lambda: PodSpec.model_construct(containers=(Container(name="a"),))),
+    ("bytes in an extra", lambda: ConfigMap.model_validate({"x": 1}).model_copy(update={"x": b"raw"})),
+    ("a subclass instance in a field", lambda: Pod(metadata=type("Meta", (ObjectMeta,), {})(name="x"))),
+    ("a lone surrogate", lambda: ConfigMap(data={"a": "\ud800"})),
+    ("an int key in a map", lambda: ConfigMap.model_construct(data={1: "a"})),
+]
+
+
+@pytest.mark.parametrize(("why", "build"), ENCODE_FALLBACKS, ids=[w for w, _ in ENCODE_FALLBACKS])
+def test_what_the_encoder_does_not_write_goes_to_pydantic(why: str, build: Any) -> None:
+    import warnings
+
+    obj = build()
+    with pytest.raises(codec.Fallback):
+        encoded(obj)
+    with warnings.catch_warnings(record=True) as expected_warnings:
+        warnings.simplefilter("always")
+        try:
+            expected: bytes | type[Exception] = pydantic_json(obj)
+        except Exception as e:  # noqa: BLE001 - whatever pydantic raises, to_json must raise too
+            expected = type(e)
+    with warnings.catch_warnings(record=True) as got_warnings:
+        warnings.simplefilter("always")
+        if isinstance(expected, bytes):
+            assert kubeset.to_json(obj) == expected, why
+        else:
+            with pytest.raises(expected):
+                kubeset.to_json(obj)
+    assert [str(w.message) for w in got_warnings] == [str(w.message) for w in expected_warnings], why

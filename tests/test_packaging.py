@@ -61,7 +61,7 @@ def test_wheel_carries_the_compiled_decoder_but_not_its_sources(wheel: Path) -> 
     assert "kubeset/_codec.pyi" in names
     built = [n for n in names if n.startswith("kubeset/_codec.") and n.endswith(".so")]
     if os.environ.get("KUBESET_NATIVE") == "required":
-        assert built == ["kubeset/_codec.abi3.so"], built
+        assert len(built) == 1 and built[0].startswith("kubeset/_codec.cpython-"), built
     assert len(built) <= 1, built
 
 

@@ -1,4 +1,7 @@
-//! kubeset._codec: decodes JSON straight into kubeset's pydantic models.
+//! kubeset._codec: decodes JSON straight into kubeset's pydantic models, and writes them back.
+//!
+//! `Encoder` writes what pydantic's `to_json(by_alias=True, exclude_unset=True)` writes, byte
+//! for byte (see its documentation below); `Decoder` is described here.
 //!
 //! pydantic-core first parses JSON into a tree of its own and then validates that tree; this
 //! module reads the JSON once, with jiter (the parser pydantic-core uses), and builds the very
@@ -23,7 +26,10 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDateTime, PyDict, PyList, PySet, PyString, PyTuple, PyTzInfo, PyType};
+use pyo3::types::{
+    PyBool, PyBytes, PyDateAccess, PyDateTime, PyDict, PyList, PySet, PyString, PyTimeAccess, PyTuple, PyTzInfo,
+    PyTzInfoAccess, PyType,
+};
 
 create_exception!(_codec, Fallback, PyException, "The input is not in canonical form: decode it with pydantic.");
 
@@ -45,6 +51,7 @@ enum Spec {
     List(Box<Spec>),
     Dict(Box<Spec>),
     Float,
+    MicroTime,
 }
 
 struct ModelPlan {
@@ -77,6 +84,7 @@ fn spec_of(obj: &Bound<PyAny>) -> PyResult<Spec> {
         10 => Spec::List(Box::new(spec_of(&t.get_item(1)?)?)),
         11 => Spec::Dict(Box::new(spec_of(&t.get_item(1)?)?)),
         12 => Spec::Float,
+        13 => Spec::MicroTime,
         _ => return Err(PyValueError::new_err(format!("unknown field kind {kind}"))),
     })
 }
@@ -147,7 +155,7 @@ impl Decoder {
                 let end = j.current_index();
                 PythonParse::default().python_parse(py, &data[start..end]).map_err(give_up)
             }
-            Spec::Time => {
+            Spec::Time | Spec::MicroTime => {
                 if peek != Peek::String {
                     return Err("expected a time string".into());
                 }
@@ -356,9 +364,482 @@ impl Decoder {
     }
 }
 
+
+// ---------------------------------------------------------------- encoding
+
+/// One model class for the encoder: its declared fields in declaration order.
+struct EncodePlan {
+    cls: Py<PyType>,
+    /// (attribute, `"jsonName":` bytes, spec) in declaration order
+    fields: Vec<(Py<PyString>, Vec<u8>, Spec)>,
+    /// attribute string pointer -> index in `fields` (the strings of fields_set are these objects)
+    by_ptr: AHashMap<usize, usize>,
+    /// attribute name -> index, for a fields_set holding equal but other string objects
+    by_name: AHashMap<String, usize>,
+}
+
+/// Writes models as `to_json(by_alias=True, exclude_unset=True)` writes them, byte for byte.
+///
+/// Declared fields that were set, in declaration order, then every extra.  A value of a type its
+/// field does not declare, a float that needs an exponent, a time not in UTC, a string that is
+/// not valid UTF-8: `Fallback`, and kubeset.serializers encodes with pydantic instead.
+#[pyclass(frozen, module = "kubeset._codec")]
+struct Encoder {
+    plans: Vec<EncodePlan>,
+    root: usize,
+    utc: Py<PyTzInfo>,
+    fields_set_offset: isize,
+    extra_offset: isize,
+    /// the size of the last output: the next buffer starts that large
+    size_hint: std::sync::atomic::AtomicUsize,
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in bytes.iter().enumerate() {
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        if esc.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[(c >> 4) as usize]);
+            out.push(HEX[(c & 0xf) as usize]);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+fn push_num(out: &mut Vec<u8>, v: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    let mut n = v;
+    for k in (0..width).rev() {
+        buf[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend_from_slice(&buf[..width]);
+}
+
+impl Encoder {
+    fn str_of<'a>(obj: &'a Bound<PyAny>) -> R<&'a str> {
+        if unsafe { ffi::PyUnicode_CheckExact(obj.as_ptr()) } == 0 {
+            return Err("not a str".into());
+        }
+        obj.downcast::<PyString>().map_err(give_up)?.to_str().map_err(give_up)
+    }
+
+    fn write_int(out: &mut Vec<u8>, obj: &Bound<PyAny>) -> R<()> {
+        if unsafe { ffi::PyLong_CheckExact(obj.as_ptr()) } == 0 {
+            return Err("not an int".into());
+        }
+        let mut overflow = 0;
+        let v = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+        if overflow != 0 {
+            return Err("int beyond i64".into());
+        }
+        out.extend_from_slice(itoa_i64(v).as_bytes());
+        Ok(())
+    }
+
+    fn write_float(out: &mut Vec<u8>, obj: &Bound<PyAny>) -> R<()> {
+        let v = unsafe { ffi::PyFloat_AsDouble(obj.as_ptr()) };
+        if !v.is_finite() {
+            return Err("inf or nan".into());
+        }
+        let mut buf = ryu::Buffer::new();
+        let text = buf.format_finite(v);
+        if text.contains('e') {
+            return Err("float with an exponent".into());
+        }
+        out.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+
+    fn write_time(&self, py: Python, out: &mut Vec<u8>, obj: &Bound<PyAny>, micro: bool) -> R<()> {
+        if unsafe { ffi::PyDateTime_CheckExact(obj.as_ptr()) } == 0 {
+            return Err("not a datetime".into());
+        }
+        let dt: &Bound<PyDateTime> = obj.downcast().map_err(give_up)?;
+        let year = dt.get_year();
+        if !(1000..=9999).contains(&year) {
+            return Err("year outside 1000-9999".into());
+        }
+        let suffix: &[u8] = match dt.get_tzinfo() {
+            None => b"",
+            Some(tz) => {
+                if !tz.is(self.utc.bind(py)) {
+                    let offset = dt.call_method0("utcoffset").map_err(give_up)?;
+                    if offset.is_none() || offset.is_truthy().map_err(give_up)? {
+                        return Err("time not in UTC".into());
+                    }
+                }
+                b"Z"
+            }
+        };
+        out.push(b'"');
+        push_num(out, year as u32, 4);
+        out.push(b'-');
+        push_num(out, u32::from(dt.get_month()), 2);
+        out.push(b'-');
+        push_num(out, u32::from(dt.get_day()), 2);
+        out.push(b'T');
+        push_num(out, u32::from(dt.get_hour()), 2);
+        out.push(b':');
+        push_num(out, u32::from(dt.get_minute()), 2);
+        out.push(b':');
+        push_num(out, u32::from(dt.get_second()), 2);
+        let us = dt.get_microsecond();
+        if micro || us != 0 {
+            out.push(b'.');
+            push_num(out, us, 6);
+        }
+        out.extend_from_slice(suffix);
+        out.push(b'"');
+        Ok(())
+    }
+
+    fn write_any(&self, py: Python, out: &mut Vec<u8>, obj: &Bound<PyAny>, depth: u32) -> R<()> {
+        if depth > MAX_DEPTH {
+            return Err("nested too deeply".into());
+        }
+        let p = obj.as_ptr();
+        unsafe {
+            if obj.is_none() {
+                out.extend_from_slice(b"null");
+            } else if p == ffi::Py_True() {
+                out.extend_from_slice(b"true");
+            } else if p == ffi::Py_False() {
+                out.extend_from_slice(b"false");
+            } else if ffi::PyUnicode_CheckExact(p) != 0 {
+                write_str(out, Self::str_of(obj)?);
+            } else if ffi::PyLong_CheckExact(p) != 0 {
+                Self::write_int(out, obj)?;
+            } else if ffi::PyFloat_CheckExact(p) != 0 {
+                Self::write_float(out, obj)?;
+            } else if ffi::PyList_CheckExact(p) != 0 {
+                out.push(b'[');
+                for (i, item) in obj.downcast::<PyList>().map_err(give_up)?.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.write_any(py, out, &item, depth + 1)?;
+                }
+                out.push(b']');
+            } else if ffi::PyDict_CheckExact(p) != 0 {
+                out.push(b'{');
+                for (i, (k, v)) in obj.downcast::<PyDict>().map_err(give_up)?.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_str(out, Self::str_of(&k)?);
+                    out.push(b':');
+                    self.write_any(py, out, &v, depth + 1)?;
+                }
+                out.push(b'}');
+            } else {
+                return Err("a value pydantic would infer".into());
+            }
+        }
+        Ok(())
+    }
+
+    fn write(&self, py: Python, out: &mut Vec<u8>, obj: &Bound<PyAny>, spec: &Spec, depth: u32) -> R<()> {
+        if obj.is_none() {
+            out.extend_from_slice(b"null");
+            return Ok(());
+        }
+        if depth > MAX_DEPTH {
+            return Err("nested too deeply".into());
+        }
+        let p = obj.as_ptr();
+        match spec {
+            Spec::Str | Spec::Quantity => write_str(out, Self::str_of(obj)?),
+            Spec::Int => Self::write_int(out, obj)?,
+            Spec::Bool => {
+                if p == unsafe { ffi::Py_True() } {
+                    out.extend_from_slice(b"true");
+                } else if p == unsafe { ffi::Py_False() } {
+                    out.extend_from_slice(b"false");
+                } else {
+                    return Err("not a bool".into());
+                }
+            }
+            Spec::Number => {
+                if unsafe { ffi::PyFloat_CheckExact(p) } != 0 {
+                    Self::write_float(out, obj)?;
+                } else {
+                    Self::write_int(out, obj)?;
+                }
+            }
+            Spec::Float => {
+                if unsafe { ffi::PyFloat_CheckExact(p) } == 0 {
+                    return Err("not a float".into());
+                }
+                Self::write_float(out, obj)?;
+            }
+            Spec::IntOrStr => {
+                if unsafe { ffi::PyUnicode_CheckExact(p) } != 0 {
+                    write_str(out, Self::str_of(obj)?);
+                } else {
+                    Self::write_int(out, obj)?;
+                }
+            }
+            Spec::Time => self.write_time(py, out, obj, false)?,
+            Spec::MicroTime => self.write_time(py, out, obj, true)?,
+            Spec::Bytes => {
+                if unsafe { ffi::PyBytes_CheckExact(p) } == 0 {
+                    return Err("not bytes".into());
+                }
+                use base64::Engine;
+                out.push(b'"');
+                let raw = obj.downcast::<PyBytes>().map_err(give_up)?.as_bytes();
+                let at = out.len();
+                out.resize(at + raw.len().div_ceil(3) * 4, 0);
+                let n = base64::engine::general_purpose::STANDARD
+                    .encode_slice(raw, &mut out[at..])
+                    .map_err(give_up)?;
+                out.truncate(at + n);
+                out.push(b'"');
+            }
+            Spec::Any => self.write_any(py, out, obj, depth)?,
+            Spec::Model(index) => self.model(py, out, obj, *index, depth + 1)?,
+            Spec::List(item) => {
+                if unsafe { ffi::PyList_CheckExact(p) } == 0 {
+                    return Err("not a list".into());
+                }
+                out.push(b'[');
+                for (i, v) in obj.downcast::<PyList>().map_err(give_up)?.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    self.write(py, out, &v, item, depth + 1)?;
+                }
+                out.push(b']');
+            }
+            Spec::Dict(item) => {
+                if unsafe { ffi::PyDict_CheckExact(p) } == 0 {
+                    return Err("not a dict".into());
+                }
+                out.push(b'{');
+                for (i, (k, v)) in obj.downcast::<PyDict>().map_err(give_up)?.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    write_str(out, Self::str_of(&k)?);
+                    out.push(b':');
+                    self.write(py, out, &v, item, depth + 1)?;
+                }
+                out.push(b'}');
+            }
+        }
+        Ok(())
+    }
+
+    fn model(&self, py: Python, out: &mut Vec<u8>, obj: &Bound<PyAny>, index: usize, depth: u32) -> R<()> {
+        let plan = &self.plans[index];
+        if !obj.get_type().is(plan.cls.bind(py)) {
+            return Err("not the field's model class".into());
+        }
+        let dict = unsafe {
+            let d = ffi::PyObject_GenericGetDict(obj.as_ptr(), std::ptr::null_mut());
+            if d.is_null() {
+                return Err(give_up(PyErr::fetch(py)));
+            }
+            Bound::from_owned_ptr(py, d)
+        };
+        let fields_set = self.slot(obj, self.fields_set_offset)?;
+        let extra = self.slot(obj, self.extra_offset)?;
+        unsafe {
+            if ffi::PyDict_CheckExact(dict.as_ptr()) == 0 || ffi::PySet_CheckExact(fields_set) == 0 {
+                return Err("__dict__ or fields_set of another type".into());
+            }
+        }
+        let start = out.len();
+        if plan.fields.len() > 128 {
+            return Err("more than 128 fields".into());
+        }
+        // which declared fields were set: one pass over fields_set (extras' names are skipped)
+        let mut set_mask = [0u64; 2];
+        let mut set_count = 0usize;
+        unsafe {
+            let mut pos: ffi::Py_ssize_t = 0;
+            let mut key: *mut ffi::PyObject = std::ptr::null_mut();
+            let mut hash: ffi::Py_hash_t = 0;
+            while ffi::_PySet_NextEntry(fields_set, &mut pos, &mut key, &mut hash) != 0 {
+                let index = match plan.by_ptr.get(&(key as usize)) {
+                    Some(&i) => Some(i),
+                    None if ffi::PyUnicode_CheckExact(key) != 0 => {
+                        plan.by_name.get(Self::str_of(&Bound::from_borrowed_ptr(py, key))?).copied()
+                    }
+                    None => None,
+                };
+                if let Some(i) = index {
+                    set_mask[i / 64] |= 1u64 << (i % 64);
+                    set_count += 1;
+                }
+            }
+        }
+        // then the set ones among __dict__'s entries, in __dict__ order (pydantic's order too)
+        out.push(b'{');
+        let mut written = 0usize;
+        if set_count > 0 {
+            let mut cursor = 0usize;
+            let mut pos: ffi::Py_ssize_t = 0;
+            let mut key: *mut ffi::PyObject = std::ptr::null_mut();
+            let mut value: *mut ffi::PyObject = std::ptr::null_mut();
+            unsafe {
+                while ffi::PyDict_Next(dict.as_ptr(), &mut pos, &mut key, &mut value) != 0 {
+                    let index = if cursor < plan.fields.len() && plan.fields[cursor].0.as_ptr() == key {
+                        cursor
+                    } else if let Some(&i) = plan.by_ptr.get(&(key as usize)) {
+                        i
+                    } else {
+                        let k = Bound::from_borrowed_ptr(py, key);
+                        *plan.by_name.get(Self::str_of(&k)?).ok_or("a key of __dict__ that is no field")?
+                    };
+                    cursor = index + 1;
+                    if set_mask[index / 64] & (1u64 << (index % 64)) == 0 {
+                        continue;
+                    }
+                    let (_, json_key, spec) = &plan.fields[index];
+                    if written > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(json_key);
+                    self.write(py, out, &Bound::from_borrowed_ptr(py, value), spec, depth)?;
+                    written += 1;
+                }
+            }
+        }
+        if written != set_count {
+            return Err("a set field is missing from __dict__".into());
+        }
+        let mut first = out.len() == start + 1;
+        if !extra.is_null() && extra != unsafe { ffi::Py_None() } {
+            let extra = unsafe { Bound::from_borrowed_ptr(py, extra) };
+            for (k, v) in extra.downcast::<PyDict>().map_err(give_up)?.iter() {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                write_str(out, Self::str_of(&k)?);
+                out.push(b':');
+                self.write_any(py, out, &v, depth + 1)?;
+            }
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
+    /// A BaseModel slot (`__pydantic_fields_set__`, `__pydantic_extra__`), borrowed.
+    fn slot(&self, obj: &Bound<PyAny>, offset: isize) -> R<*mut ffi::PyObject> {
+        let value = unsafe { *(obj.as_ptr().cast::<u8>().offset(offset).cast::<*mut ffi::PyObject>()) };
+        if value.is_null() {
+            return Err("a pydantic slot is not set".into());
+        }
+        Ok(value)
+    }
+}
+
+/// The offset of a `__slots__` member of `cls` (a member_descriptor of an object slot).
+fn slot_offset(cls: &Bound<PyAny>, name: &str) -> PyResult<isize> {
+    let descr = cls.getattr("__dict__")?.get_item(name)?;
+    unsafe {
+        if ffi::Py_TYPE(descr.as_ptr()) != std::ptr::addr_of_mut!(ffi::PyMemberDescr_Type) {
+            return Err(PyValueError::new_err(format!("{name} is not a slot")));
+        }
+        let member = (*descr.as_ptr().cast::<ffi::PyMemberDescrObject>()).d_member.cast::<ffi::PyMemberDef>();
+        if (*member).type_code != ffi::Py_T_OBJECT_EX {
+            return Err(PyValueError::new_err(format!("{name} is not an object slot")));
+        }
+        Ok((*member).offset)
+    }
+}
+
+fn itoa_i64(v: i64) -> String {
+    v.to_string()
+}
+
+#[pymethods]
+impl Encoder {
+    /// `Encoder(plans, root, utc, base)`: the decoder's plans (with each plan's declared fields in
+    /// order as its fourth item: `[(attribute, json name), ...]`); `base` is pydantic's BaseModel,
+    /// whose slots hold fields_set and the extras.
+    #[new]
+    fn new(plans: &Bound<PyList>, root: usize, utc: Bound<PyTzInfo>, base: Bound<PyAny>) -> PyResult<Self> {
+        let mut compiled = Vec::with_capacity(plans.len());
+        for item in plans.iter() {
+            let t: &Bound<PyTuple> = item.downcast()?;
+            let cls: Bound<PyType> = t.get_item(0)?.downcast_into()?;
+            let fields_obj = t.get_item(2)?;
+            let specs: &Bound<PyDict> = fields_obj.downcast()?;
+            let order_obj = t.get_item(3)?;
+            let order: &Bound<PyList> = order_obj.downcast()?;
+            let mut fields = Vec::with_capacity(order.len());
+            let mut by_ptr = AHashMap::with_capacity(order.len());
+            let mut by_name = AHashMap::with_capacity(order.len());
+            for (i, pair) in order.iter().enumerate() {
+                let pair: &Bound<PyTuple> = pair.downcast()?;
+                let attr: Bound<PyString> = pair.get_item(0)?.downcast_into()?;
+                let json_name: String = pair.get_item(1)?.extract()?;
+                let entry = specs.get_item(&attr)?.ok_or_else(|| PyValueError::new_err("a field without a spec"))?;
+                let spec = spec_of(&entry.downcast::<PyTuple>()?.get_item(1)?)?;
+                let mut key = Vec::with_capacity(json_name.len() + 3);
+                write_str(&mut key, &json_name);
+                key.push(b':');
+                by_ptr.insert(attr.as_ptr() as usize, i);
+                by_name.insert(attr.to_str()?.to_owned(), i);
+                fields.push((attr.unbind(), key, spec));
+            }
+            compiled.push(EncodePlan { cls: cls.unbind(), fields, by_ptr, by_name });
+        }
+        if root >= compiled.len() {
+            return Err(PyValueError::new_err("root is not a plan index"));
+        }
+        for plan in &compiled {
+            if !plan.cls.bind(plans.py()).is_subclass(&base)? {
+                return Err(PyValueError::new_err("a plan class is not a BaseModel"));
+            }
+        }
+        Ok(Encoder {
+            plans: compiled,
+            root,
+            utc: utc.unbind(),
+            fields_set_offset: slot_offset(&base, "__pydantic_fields_set__")?,
+            extra_offset: slot_offset(&base, "__pydantic_extra__")?,
+            size_hint: std::sync::atomic::AtomicUsize::new(4096),
+        })
+    }
+
+    /// The JSON bytes of a model of the root class; raises `Fallback` for what it does not write.
+    fn encode<'py>(&self, py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        use std::sync::atomic::Ordering;
+        let mut out = Vec::with_capacity(self.size_hint.load(Ordering::Relaxed).clamp(4096, 1 << 30));
+        self.model(py, &mut out, obj, self.root, 0).map_err(Fallback::new_err)?;
+        self.size_hint.store(out.len() + out.len() / 8, Ordering::Relaxed);
+        Ok(PyBytes::new(py, &out))
+    }
+}
+
 #[pymodule]
 fn _codec(m: &Bound<PyModule>) -> PyResult<()> {
     m.add_class::<Decoder>()?;
+    m.add_class::<Encoder>()?;
     m.add("Fallback", m.py().get_type::<Fallback>())?;
     Ok(())
 }
