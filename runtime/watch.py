@@ -29,7 +29,9 @@ from .errors import (
     DecodeError,
     api_error_from_status,
 )
+from .model import KubeModel
 from .rest import LineStream
+from .serializers import decode_json
 
 __all__ = ["EventType", "Watch", "WatchEvent"]
 
@@ -42,7 +44,9 @@ _envelopes_lock = threading.Lock()
 
 
 def _envelope(model: type[BaseModel]) -> type[BaseModel]:
-    """A pydantic model ``{"type": str, "object": model}`` so one Rust pass decodes an event."""
+    """A model ``{"type": str, "object": model}`` so that one pass decodes an event (through the
+    compiled decoder when there is one: it is a plain KubeModel); an event lacking either goes
+    the slow way, which reports it."""
     env = _envelopes.get(model)
     if env is None:
         with _envelopes_lock:
@@ -50,8 +54,9 @@ def _envelope(model: type[BaseModel]) -> type[BaseModel]:
             if env is None:
                 env = create_model(
                     f"WatchEvent_{model.__name__}",
-                    type=(str, ...),
-                    object=(model, ...),
+                    __base__=KubeModel,
+                    type=(str | None, None),
+                    object=(model | None, None),  # type: ignore[arg-type]
                 )
                 _envelopes[model] = env
     return env
@@ -107,13 +112,12 @@ class Watch(LineStream, Generic[T]):
 
     def _decode(self, line: bytes) -> WatchEvent[T]:
         try:
-            env: Any = self._envelope.model_validate_json(line)
+            env: Any = decode_json(self._envelope, line)
         except ValidationError:
             return self._decode_slow(line)
-        etype = env.type
-        if etype == "ERROR":
+        etype, obj = env.type, env.object
+        if etype == "ERROR" or etype is None or obj is None:
             return self._decode_slow(line)
-        obj = env.object
         meta = getattr(obj, "metadata", None)
         rv = getattr(meta, "resource_version", None) if meta is not None else None
         if rv:
