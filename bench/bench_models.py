@@ -4,7 +4,10 @@
   without it, with the garbage collector paused, as the REST layer decodes) vs ``orjson.loads`` of the same bytes, also with the
   collector paused; runs are interleaved (the machine may be shared); minimums and the
   GC-running numbers are printed as notes.
-- encode: ``kubeset.to_json(podlist)`` vs ``orjson.dumps`` of the plain dicts.
+- encode: ``kubeset.to_json(podlist)`` vs ``orjson.dumps`` of the plain dicts, twice: on objects
+  built into a fresh heap before anything else (orjson is at its fastest there: its dicts lie
+  together) and on objects built after the decode runs (a heap in use, as in a long-running
+  process).
 - floors, measured alongside: pydantic-core's own JSON paths with no model at all
   (``TypeAdapter(Any).validate_json`` and ``pydantic_core.to_json`` of the plain dicts), the
   least any pydantic-model decode or encode can cost on this machine.
