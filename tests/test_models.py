@@ -399,3 +399,19 @@ def test_every_generated_field_is_named_by_the_naming_rule() -> None:
                 assert python_name(json_name) == name, f"{cls.__module__}.{cls.__name__}.{name} <- {json_name!r}"
                 checked += 1
     assert checked > 3000
+
+
+def test_without_the_compiled_codec_pydantic_does_everything(monkeypatch: pytest.MonkeyPatch, shared_dir: Path) -> None:
+    """A kubeset built without a Rust toolchain: same results, through pydantic alone."""
+    from kubeset import serializers
+    from kubeset.kubernetes.models.core.v1 import PodList
+
+    monkeypatch.setattr(serializers, "_codec", False)
+    monkeypatch.setattr(serializers, "_DECODERS", {})
+    monkeypatch.setattr(serializers, "_ENCODERS", {})
+    assert serializers.native_decoder(PodList) is None and serializers.native_encoder(PodList) is None
+    raw = (shared_dir / FIXTURES / "core.v1.Pod.json").read_bytes()
+    pod = scheme.decode(raw)
+    assert json.loads(kubeset.to_json(pod)) == json.loads(raw)
+    listed = serializers.decode_large(PodList, b'{"items":[{"metadata":{"name":"a"}}]}')
+    assert listed.items[0].metadata.name == "a"  # type: ignore[index,union-attr]
