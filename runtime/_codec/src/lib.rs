@@ -892,7 +892,7 @@ impl Encoder {
     /// The JSON bytes of a model of the root class; raises `Fallback` for what it does not write.
     fn encode<'py>(&self, py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
         use std::sync::atomic::Ordering;
-        let mut out = Vec::with_capacity(self.size_hint.load(Ordering::Relaxed).clamp(4096, 1 << 30));
+        let mut out = Vec::with_capacity(self.size_hint.load(Ordering::Relaxed).clamp(4096, 16 << 20));
         self.model(py, &mut out, obj, self.root, 0).map_err(Fallback::new_err)?;
         self.size_hint.store(out.len() + out.len() / 8, Ordering::Relaxed);
         Ok(PyBytes::new(py, &out))
