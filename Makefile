@@ -31,6 +31,8 @@ $(VENV)/.deps: requirements-dev.txt pyproject.toml setup.py
 # The install also builds kubeset._codec (runtime/_codec, Rust) with cargo when cargo is there;
 # its build cache is the git-ignored .cache/cargo.  Without cargo kubeset decodes with pydantic alone.
 export CARGO_TARGET_DIR ?= $(CURDIR)/.cache/cargo
+# rustup installs cargo under ~/.cargo/bin, which a non-login shell may not have on PATH
+export PATH := $(PATH):$(HOME)/.cargo/bin
 CODEC_SRC := $(wildcard runtime/_codec/src/*.rs) runtime/_codec/Cargo.toml runtime/_codec/Cargo.lock
 LAYOUT_ID := $(shell find runtime codegen generated/kubernetes -type f -not -path '*/__pycache__/*' -not -name '*.so' 2>/dev/null | sort | cksum | cut -d' ' -f1)
 $(VENV)/.layout-$(LAYOUT_ID): $(VENV)/.deps $(CODEC_SRC)
