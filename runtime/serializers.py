@@ -22,8 +22,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as _dt
 import gc
 import importlib
@@ -35,9 +33,9 @@ from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel
-from pydantic_core import PydanticCustomError, from_json
+from pydantic_core import from_json
 
-from .model import KubeModel, _Base64BytesType, _MicroTimeType, _QuantityType
+from .model import KubeModel, _b64decode, _Base64BytesType, _MicroTimeType, _QuantityType
 
 __all__ = [
     "Scheme",
@@ -148,14 +146,14 @@ def decode_json(model: type[M], data: bytes | bytearray | str) -> M:
     return model.model_validate_json(data)
 
 
-# ---------------------------------------------------------------- plans for the compiled decoder
+# ---------------------------------------------------------------- plans for the compiled codec
 
 _STR, _INT, _BOOL, _NUMBER, _ANY, _TIME, _BYTES, _INT_OR_STR, _QUANTITY, _MODEL, _LIST, _DICT, _FLOAT, _MICRO_TIME = range(14)
 _SCALARS: dict[Any, int] = {str: _STR, int: _INT, bool: _BOOL, float: _FLOAT, Any: _ANY, _dt.datetime: _TIME}
 _MARKERS: dict[type, int] = {_QuantityType: _QUANTITY, _MicroTimeType: _MICRO_TIME, _Base64BytesType: _BYTES}
-_DECODERS: dict[type, Any] = {}  # model class -> _codec.Decoder, or None when the model is not plain
-_ENCODERS: dict[type, Any] = {}  # model class -> _codec.Encoder, or None
-_decoders_lock = threading.Lock()
+# model class -> (_codec.Decoder, _codec.Encoder) built from one plan, or None when not plain
+_NATIVE: dict[type, tuple[Any, Any] | None] = {}
+_native_lock = threading.Lock()
 _codec: Any = None  # kubeset._codec once loaded; False when kubeset was built without it
 
 
@@ -180,51 +178,47 @@ def _load_codec() -> Any:
 
 
 class _NotPlain(Exception):
-    """A model (or a field type) the compiled decoder does not build; pydantic decodes it."""
-
-
-def _b64decode(text: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise PydanticCustomError("base64", "invalid base64 text") from None
+    """A model (or a field type) the compiled codec does not handle; pydantic does."""
 
 
 def native_decoder(model: type[BaseModel]) -> Any:
     """The compiled decoder for ``model`` (built once per class), or None when kubeset has no
     compiled codec or the model is not a plain generated one (validators, other defaults, ...)."""
-    return _native(model, _DECODERS, "Decoder")
+    pair = _native(model)
+    return pair[0] if pair is not None else None
 
 
 def native_encoder(model: type[BaseModel]) -> Any:
     """The compiled encoder for ``model``, or None (as :func:`native_decoder`)."""
-    return _native(model, _ENCODERS, "Encoder")
+    pair = _native(model)
+    return pair[1] if pair is not None else None
 
 
-def _native(model: type[BaseModel], cache: dict[type, Any], kind: str) -> Any:
+def _native(model: type[BaseModel]) -> tuple[Any, Any] | None:
     try:
-        return cache[model]
+        return _NATIVE[model]
     except KeyError:
         pass
     codec = _load_codec()
     if not codec:
         return None
-    with _decoders_lock:
-        if model not in cache:
+    with _native_lock:
+        if model not in _NATIVE:
             try:
                 plans: list[Any] = []
                 root = _plan(model, plans, {})
             except _NotPlain:
-                cache[model] = None
+                _NATIVE[model] = None
             else:
                 from pydantic import TypeAdapter
 
+                # the tzinfo pydantic gives a "Z" time: decoded times carry the very same object
                 utc = TypeAdapter(_dt.datetime).validate_json(b'"2000-01-01T00:00:00Z"').tzinfo
-                if kind == "Decoder":
-                    cache[model] = codec.Decoder(plans, root, utc, _b64decode)
-                else:
-                    cache[model] = codec.Encoder(plans, root, utc, BaseModel)
-        return cache[model]
+                _NATIVE[model] = (
+                    codec.Decoder(plans, root, utc, _b64decode),
+                    codec.Encoder(plans, root, utc, BaseModel),
+                )
+        return _NATIVE[model]
 
 
 def _plan(cls: type, plans: list[Any], index: dict[type, int]) -> int:

@@ -407,8 +407,7 @@ def test_without_the_compiled_codec_pydantic_does_everything(monkeypatch: pytest
     from kubeset.kubernetes.models.core.v1 import PodList
 
     monkeypatch.setattr(serializers, "_codec", False)
-    monkeypatch.setattr(serializers, "_DECODERS", {})
-    monkeypatch.setattr(serializers, "_ENCODERS", {})
+    monkeypatch.setattr(serializers, "_NATIVE", {})
     assert serializers.native_decoder(PodList) is None and serializers.native_encoder(PodList) is None
     raw = (shared_dir / FIXTURES / "core.v1.Pod.json").read_bytes()
     pod = scheme.decode(raw)
