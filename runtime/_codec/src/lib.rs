@@ -113,15 +113,10 @@ impl Decoder {
             return Ok(py.None().into_bound(py));
         }
         match spec {
-            Spec::Str => {
+            // a quantity sent as a number is pydantic's to turn into text
+            Spec::Str | Spec::Quantity => {
                 if peek != Peek::String {
                     return Err("expected a string".into());
-                }
-                Ok(cached_py_string(py, j.known_str().map_err(give_up)?).into_any())
-            }
-            Spec::Quantity => {
-                if peek != Peek::String {
-                    return Err("quantity as a number".into());
                 }
                 Ok(cached_py_string(py, j.known_str().map_err(give_up)?).into_any())
             }
@@ -142,13 +137,10 @@ impl Decoder {
                 NumberAny::Float(f) => Ok(f.into_pyobject(py).map_err(give_up)?.into_any()),
                 _ => Err("int for a float field".into()),
             },
-            Spec::IntOrStr => match peek {
-                Peek::String => Ok(cached_py_string(py, j.known_str().map_err(give_up)?).into_any()),
-                _ => match j.known_int(peek).map_err(give_up)? {
-                    NumberInt::Int(i) => Ok(i.into_pyobject(py).map_err(give_up)?.into_any()),
-                    NumberInt::BigInt(_) => Err("integer beyond i64".into()),
-                },
-            },
+            Spec::IntOrStr => {
+                let either = if peek == Peek::String { Spec::Str } else { Spec::Int };
+                self.value(py, data, j, &either, depth)
+            }
             Spec::Any => {
                 let start = j.current_index();
                 j.known_skip(peek).map_err(give_up)?;
@@ -556,26 +548,8 @@ impl Encoder {
                 Self::write_int(out, obj)?;
             } else if ffi::PyFloat_CheckExact(p) != 0 {
                 Self::write_float(out, obj)?;
-            } else if ffi::PyList_CheckExact(p) != 0 {
-                out.push(b'[');
-                for (i, item) in obj.downcast::<PyList>().map_err(give_up)?.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    self.write_any(py, out, &item, depth + 1)?;
-                }
-                out.push(b']');
-            } else if ffi::PyDict_CheckExact(p) != 0 {
-                out.push(b'{');
-                for (i, (k, v)) in obj.downcast::<PyDict>().map_err(give_up)?.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_str(out, Self::str_of(&k)?);
-                    out.push(b':');
-                    self.write_any(py, out, &v, depth + 1)?;
-                }
-                out.push(b'}');
+            } else if ffi::PyList_CheckExact(p) != 0 || ffi::PyDict_CheckExact(p) != 0 {
+                self.write_container(py, out, obj, &Spec::Any, depth)?;
             } else {
                 return Err("a value pydantic would infer".into());
             }
@@ -647,30 +621,47 @@ impl Encoder {
                 if unsafe { ffi::PyList_CheckExact(p) } == 0 {
                     return Err("not a list".into());
                 }
-                out.push(b'[');
-                for (i, v) in obj.downcast::<PyList>().map_err(give_up)?.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    self.write(py, out, &v, item, depth + 1)?;
-                }
-                out.push(b']');
+                self.write_container(py, out, obj, item, depth)?;
             }
             Spec::Dict(item) => {
                 if unsafe { ffi::PyDict_CheckExact(p) } == 0 {
                     return Err("not a dict".into());
                 }
-                out.push(b'{');
-                for (i, (k, v)) in obj.downcast::<PyDict>().map_err(give_up)?.iter().enumerate() {
-                    if i > 0 {
-                        out.push(b',');
-                    }
-                    write_str(out, Self::str_of(&k)?);
-                    out.push(b':');
-                    self.write(py, out, &v, item, depth + 1)?;
-                }
-                out.push(b'}');
+                self.write_container(py, out, obj, item, depth)?;
             }
+        }
+        Ok(())
+    }
+
+    /// An exact list or dict whose items are `item`s.
+    fn write_container(&self, py: Python, out: &mut Vec<u8>, obj: &Bound<PyAny>, item: &Spec, depth: u32) -> R<()> {
+        if let Ok(list) = obj.downcast::<PyList>() {
+            out.push(b'[');
+            for (i, v) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                self.write(py, out, &v, item, depth + 1)?;
+            }
+            out.push(b']');
+        } else {
+            out.push(b'{');
+            self.write_entries(py, out, obj.downcast::<PyDict>().map_err(give_up)?, item, depth, true)?;
+            out.push(b'}');
+        }
+        Ok(())
+    }
+
+    /// `"key":value` pairs of a dict with str keys, comma-separated (a leading comma unless `first`).
+    fn write_entries(&self, py: Python, out: &mut Vec<u8>, dict: &Bound<PyDict>, item: &Spec, depth: u32, mut first: bool) -> R<()> {
+        for (k, v) in dict.iter() {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            write_str(out, Self::str_of(&k)?);
+            out.push(b':');
+            self.write(py, out, &v, item, depth + 1)?;
         }
         Ok(())
     }
@@ -703,7 +694,6 @@ impl Encoder {
                 prefetch(keys.wrapping_add(line * 64));
             }
         }
-        let start = out.len();
         if plan.fields.len() > 128 {
             return Err("more than 128 fields".into());
         }
@@ -763,18 +753,10 @@ impl Encoder {
         if written != set_count {
             return Err("a set field is missing from __dict__".into());
         }
-        let mut first = out.len() == start + 1;
-        if !extra.is_null() && extra != unsafe { ffi::Py_None() } {
+        if extra != unsafe { ffi::Py_None() } {
             let extra = unsafe { Bound::from_borrowed_ptr(py, extra) };
-            for (k, v) in extra.downcast::<PyDict>().map_err(give_up)?.iter() {
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                write_str(out, Self::str_of(&k)?);
-                out.push(b':');
-                self.write_any(py, out, &v, depth + 1)?;
-            }
+            let extra = extra.downcast::<PyDict>().map_err(give_up)?;
+            self.write_entries(py, out, extra, &Spec::Any, depth, written == 0)?;
         }
         out.push(b'}');
         Ok(())
