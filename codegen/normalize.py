@@ -106,11 +106,10 @@ def _pointer_ok(doc: Any, ref: str) -> bool:
     return True
 
 
-doc_root: Any = None  # the document whose paths are being checked (set by _definitions)
+def _rewrite_refs(node: Any, ref_prefix: str, where: str, names: set[str], bad: list[str], doc: Any = None) -> Any:
+    """Copy a schema, rewriting refs to ``#/definitions/<name>`` and unwrapping allOf-of-one-ref.
 
-
-def _rewrite_refs(node: Any, ref_prefix: str, where: str, names: set[str], bad: list[str]) -> Any:
-    """Copy a schema, rewriting refs to ``#/definitions/<name>`` and unwrapping allOf-of-one-ref."""
+    In the paths (``doc`` given) a ref may also point anywhere else inside ``doc``."""
     if isinstance(node, dict):
         all_of = node.get("allOf")
         if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], dict) and "$ref" in all_of[0]:
@@ -119,7 +118,7 @@ def _rewrite_refs(node: Any, ref_prefix: str, where: str, names: set[str], bad: 
         for k, v in node.items():
             if k == "$ref" and isinstance(v, str):
                 if not v.startswith(ref_prefix):
-                    if where.startswith("paths.") and v.startswith("#/") and _pointer_ok(doc_root, v):
+                    if doc is not None and v.startswith("#/") and _pointer_ok(doc, v):
                         out[k] = v
                         continue
                     bad.append(f"{where}: $ref {v!r} resolves nowhere (expected {ref_prefix}<name>)")
@@ -129,12 +128,13 @@ def _rewrite_refs(node: Any, ref_prefix: str, where: str, names: set[str], bad: 
                     bad.append(f"{where}: $ref {v!r} resolves nowhere (no definition {target!r})")
                 out[k] = "#/definitions/" + target
             elif k in ("properties", "patternProperties", "definitions") and isinstance(v, dict):
-                out[k] = {pk: _rewrite_refs(pv, ref_prefix, f"{where}.{pk}", names, bad) for pk, pv in v.items()}
+                out[k] = {pk: _rewrite_refs(pv, ref_prefix, f"{where}.{pk}", names, bad, doc) for pk, pv in v.items()}
             else:
-                out[k] = _rewrite_refs(v, ref_prefix, where if k in ("items", "additionalProperties", "allOf", "anyOf", "oneOf") else f"{where}.{k}", names, bad)
+                inner = where if k in ("items", "additionalProperties", "allOf", "anyOf", "oneOf") else f"{where}.{k}"
+                out[k] = _rewrite_refs(v, ref_prefix, inner, names, bad, doc)
         return out
     if isinstance(node, list):
-        return [_rewrite_refs(v, ref_prefix, where, names, bad) for v in node]
+        return [_rewrite_refs(v, ref_prefix, where, names, bad, doc) for v in node]
     return node
 
 
@@ -151,10 +151,8 @@ def _definitions(doc: dict[str, Any], kind: str, where: str) -> dict[str, dict[s
     bad: list[str] = []
     out = {name: _rewrite_refs(raw[name], prefix, f"definitions.{name}", names, bad) for name in sorted(raw)}
     # refs from the paths must resolve too
-    global doc_root
-    doc_root = doc
     for path in sorted(doc.get("paths") or {}):
-        _rewrite_refs(doc["paths"][path], prefix, f"paths.{path}", names, bad)
+        _rewrite_refs(doc["paths"][path], prefix, f"paths.{path}", names, bad, doc)
     if bad:
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         raise GenError(f"{where}: {bad[0]}{more}")
