@@ -2,6 +2,8 @@
 
 from typing import Any
 
+def head(data: bytes) -> tuple[Any, Any]: ...
+
 class Fallback(Exception):
     """The input is not in canonical form: decode it with pydantic."""
 

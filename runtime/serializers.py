@@ -294,7 +294,15 @@ def _spec(annotation: Any, plans: list[Any], index: dict[type, int]) -> tuple[An
 
 
 def _head(data: bytes | str) -> tuple[Any, Any]:
-    """apiVersion and kind of a JSON object, without building Python objects for the rest."""
+    """apiVersion and kind of a JSON object, without building Python objects for the rest
+    (the compiled codec only scans the rest; pydantic parses it and then ignores it)."""
+    codec = _load_codec()
+    if codec:
+        try:
+            found: tuple[Any, Any] = codec.head(data.encode() if isinstance(data, str) else data)
+            return found
+        except _Fallback:
+            pass  # not one JSON object: pydantic's path below words the error
     global _HEAD_ADAPTER
     if _HEAD_ADAPTER is None:
         from pydantic import TypeAdapter

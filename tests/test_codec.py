@@ -344,3 +344,28 @@ def test_what_the_encoder_does_not_write_goes_to_pydantic(why: str, build: Any) 
             with pytest.raises(expected):
                 kubeset.to_json(obj)
     assert [str(w.message) for w in got_warnings] == [str(w.message) for w in expected_warnings], why
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"apiVersion":"v1","kind":"Pod","spec":{"kind":"x"}}',
+    b'{"items":[{"apiVersion":"v2","kind":"Inner"}],"kind":"PodList","apiVersion":"v1"}',
+    b'{"kind":"A","kind":"B"}',
+    b'{"apiVersion":5,"kind":null}',
+    b'{"metadata":{}}',
+    b' {"kind" : "Pod" } ',
+])
+def test_head_scans_for_apiversion_and_kind_as_pydantic_reads_them(raw: bytes) -> None:
+    from kubeset.serializers import _Head
+
+    expected = _Head.model_validate_json(raw)
+    assert codec.head(raw) == (expected.apiVersion, expected.kind)
+
+
+@pytest.mark.parametrize("raw", [b"[1]", b'{"kind":"Pod"', b'"x"', b'{"kind":"Pod"} x', b""])
+def test_head_leaves_what_is_not_one_json_object_to_pydantic(raw: bytes) -> None:
+    from kubeset.serializers import SchemeError, _head
+
+    with pytest.raises(codec.Fallback):
+        codec.head(raw)
+    with pytest.raises(SchemeError, match="cannot decode"):
+        _head(raw)

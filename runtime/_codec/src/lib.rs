@@ -881,8 +881,42 @@ impl Encoder {
     }
 }
 
+/// `(apiVersion, kind)` of a JSON object (None for one it lacks; the last one when repeated),
+/// skipping every other value without building it; `Fallback` when `data` is not one JSON object.
+#[pyfunction]
+fn head<'py>(py: Python<'py>, data: &[u8]) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let fail = |e: jiter::JiterError| Fallback::new_err(format!("{e:?}"));
+    let mut j = Jiter::new(data);
+    let (mut api_version, mut kind) = (py.None().into_bound(py), py.None().into_bound(py));
+    if j.peek().map_err(fail)? != Peek::Object {
+        return Err(Fallback::new_err("not a JSON object"));
+    }
+    let mut key = j.known_object().map_err(fail)?.map(str::to_owned);
+    while let Some(k) = key {
+        if k == "apiVersion" || k == "kind" {
+            let start = j.current_index();
+            j.next_skip().map_err(fail)?;
+            let raw = &data[start..j.current_index()];
+            let value = PythonParse::default()
+                .python_parse(py, raw)
+                .map_err(|e| Fallback::new_err(format!("{e:?}")))?;
+            if k == "kind" {
+                kind = value;
+            } else {
+                api_version = value;
+            }
+        } else {
+            j.next_skip().map_err(fail)?;
+        }
+        key = j.next_key().map_err(fail)?.map(str::to_owned);
+    }
+    j.finish().map_err(fail)?;
+    Ok((api_version, kind))
+}
+
 #[pymodule]
 fn _codec(m: &Bound<PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(head, m)?)?;
     m.add_class::<Decoder>()?;
     m.add_class::<Encoder>()?;
     m.add("Fallback", m.py().get_type::<Fallback>())?;
