@@ -18,7 +18,7 @@ _EXPORTS: dict[str, str] = {
     "to_dict": "serializers",
     "to_json": "serializers",
     "Scheme": "serializers",
-    "SchemeError": "serializers",
+    "SchemeError": "errors",
     "decode_large": "serializers",
     "gc_paused": "serializers",
     # model base and special types
@@ -29,7 +29,7 @@ _EXPORTS: dict[str, str] = {
     "compare_quantities": "model",
     # config / transport / auth
     "Config": "config",
-    "ConfigError": "config",
+    "ConfigError": "errors",
     "ExecConfig": "config",
     "ImpersonationConfig": "config",
     "load_kubeconfig": "config",
@@ -37,7 +37,7 @@ _EXPORTS: dict[str, str] = {
     "in_cluster_config": "config",
     "build_config_from_flags": "config",
     "Transport": "transport",
-    "ExecPluginError": "auth",
+    "ExecPluginError": "errors",
     # errors
     "KubesetError": "errors",
     "ApiError": "errors",
@@ -63,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "ApiConnectionError": "errors",
     "DecodeError": "errors",
     "StatusCause": "errors",
+    "ConnectionLost": "errors",
     # rest
     "RESTClient": "rest",
     "Request": "rest",
@@ -80,10 +81,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
-    from .auth import ExecPluginError as ExecPluginError
     from .config import (
         Config as Config,
-        ConfigError as ConfigError,
         ExecConfig as ExecConfig,
         ImpersonationConfig as ImpersonationConfig,
         build_config_from_flags as build_config_from_flags,
@@ -100,7 +99,6 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
     )
     from .serializers import (
         Scheme as Scheme,
-        SchemeError as SchemeError,
         decode_large as decode_large,
         gc_paused as gc_paused,
         to_dict as to_dict,
@@ -132,6 +130,10 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
         ApiConnectionError as ApiConnectionError,
         DecodeError as DecodeError,
         StatusCause as StatusCause,
+        ConnectionLost as ConnectionLost,
+        ConfigError as ConfigError,
+        ExecPluginError as ExecPluginError,
+        SchemeError as SchemeError,
     )
     from .rest import (
         RESTClient as RESTClient,

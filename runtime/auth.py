@@ -30,9 +30,9 @@ from .config import (
     EXEC_API_VERSIONS,
     EXEC_INTERACTIVE_MODES,
     AuthProviderConfig,
-    ConfigError,
     ExecConfig,
 )
+from .errors import ConfigError, ExecPluginError
 
 __all__ = [
     "CachedFileToken",
@@ -46,10 +46,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 TOKEN_FILE_PERIOD = 60.0  # seconds between re-reads of a token file (client-go: 1 minute)
-
-
-class ExecPluginError(ConfigError):
-    """An exec credential plugin could not be run or returned something unusable."""
 
 
 class CachedFileToken:

@@ -24,7 +24,10 @@ import os
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+from .errors import ConfigError
+from .flowcontrol import RateLimiter
 
 __all__ = [
     "AuthProviderConfig",
@@ -47,25 +50,6 @@ DEFAULT_QPS = 5.0
 DEFAULT_BURST = 10
 
 _REDACTED = "--- REDACTED ---"
-
-
-class ConfigError(Exception):
-    """The configuration cannot be loaded or used.
-
-    ``errors`` holds every individual problem when several were found together
-    (client-go's aggregated "invalid configuration" error); the message lists them all.
-    Messages name files and fields, never secret values.
-    """
-
-    def __init__(self, message: str, errors: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.errors: list[str] = list(errors) if errors else [message]
-
-
-class RateLimiter(Protocol):
-    """Anything with ``accept()``: blocks until the caller may send one request."""
-
-    def accept(self) -> None: ...
 
 
 @dataclass

@@ -6,7 +6,10 @@ from a proxy, a plain-text 502, ...) still gives the subclass of its status code
 excerpt of the body in the message.
 
 Client-side failures (no answer in time, no connection) are :class:`RequestTimeout` and
-:class:`ApiConnectionError`; both derive from :class:`KubesetError` like ``ApiError``.
+:class:`ApiConnectionError` (:class:`ConnectionLost` when an established connection broke);
+configuration problems are :class:`ConfigError` (:class:`ExecPluginError` for credential plugins);
+:class:`SchemeError` is data the scheme cannot place.  Every one derives from
+:class:`KubesetError`, so ``except kubeset.KubesetError`` catches whatever kubeset raises.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ __all__ = [
     "ApiConnectionError",
     "ApiError",
     "BadRequest",
+    "ConfigError",
     "Conflict",
+    "ConnectionLost",
     "DecodeError",
+    "ExecPluginError",
     "Expired",
     "Forbidden",
     "Gone",
@@ -34,6 +40,7 @@ __all__ = [
     "NotFound",
     "RequestEntityTooLarge",
     "RequestTimeout",
+    "SchemeError",
     "ServerTimeout",
     "ServiceUnavailable",
     "StatusCause",
@@ -265,6 +272,32 @@ class RequestTimeout(KubesetError, TimeoutError):
 
 class ApiConnectionError(KubesetError, ConnectionError):
     """The server could not be reached (refused, DNS, TLS, reset before an answer)."""
+
+
+class ConnectionLost(ApiConnectionError):
+    """An established connection broke (reset, closed early, truncated body): a GET may be
+    sent again; other verbs may have reached the server."""
+
+
+class ConfigError(KubesetError):
+    """The configuration cannot be loaded or used.
+
+    ``errors`` holds every individual problem when several were found together
+    (client-go's aggregated "invalid configuration" error); the message lists them all.
+    Messages name files and fields, never secret values.
+    """
+
+    def __init__(self, message: str, errors: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.errors: list[str] = list(errors) if errors else [message]
+
+
+class ExecPluginError(ConfigError):
+    """An exec credential plugin could not be run or returned something unusable."""
+
+
+class SchemeError(KubesetError, ValueError):
+    """Data without apiVersion/kind, or an (apiVersion, kind) the scheme does not know."""
 
 
 _BY_REASON: dict[str, type[ApiError]] = {

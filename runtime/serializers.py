@@ -35,6 +35,7 @@ from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel
 from pydantic_core import from_json
 
+from .errors import SchemeError
 from .model import KubeModel, _b64decode, _Base64BytesType, _MicroTimeType, _QuantityType
 
 __all__ = [
@@ -148,9 +149,35 @@ def decode_json(model: type[M], data: bytes | bytearray | str) -> M:
 
 # ---------------------------------------------------------------- plans for the compiled codec
 
-_STR, _INT, _BOOL, _NUMBER, _ANY, _TIME, _BYTES, _INT_OR_STR, _QUANTITY, _MODEL, _LIST, _DICT, _FLOAT, _MICRO_TIME = range(14)
-_SCALARS: dict[Any, int] = {str: _STR, int: _INT, bool: _BOOL, float: _FLOAT, Any: _ANY, _dt.datetime: _TIME}
-_MARKERS: dict[type, int] = {_QuantityType: _QUANTITY, _MicroTimeType: _MICRO_TIME, _Base64BytesType: _BYTES}
+(
+    _STR,
+    _INT,
+    _BOOL,
+    _NUMBER,
+    _ANY,
+    _TIME,
+    _BYTES,
+    _INT_OR_STR,
+    _QUANTITY,
+    _MODEL,
+    _LIST,
+    _DICT,
+    _FLOAT,
+    _MICRO_TIME,
+) = range(14)
+_SCALARS: dict[Any, int] = {
+    str: _STR,
+    int: _INT,
+    bool: _BOOL,
+    float: _FLOAT,
+    Any: _ANY,
+    _dt.datetime: _TIME,
+}
+_MARKERS: dict[type, int] = {
+    _QuantityType: _QUANTITY,
+    _MicroTimeType: _MICRO_TIME,
+    _Base64BytesType: _BYTES,
+}
 # model class -> (_codec.Decoder, _codec.Encoder) built from one plan, or None when not plain
 _NATIVE: dict[type, tuple[Any, Any] | None] = {}
 _native_lock = threading.Lock()
@@ -229,8 +256,16 @@ def _plan(cls: type, plans: list[Any], index: dict[type, int]) -> int:
     decorators = cls.__pydantic_decorators__
     config = cls.model_config
     if (
-        any((decorators.validators, decorators.field_validators, decorators.root_validators,
-             decorators.model_validators, decorators.field_serializers, decorators.model_serializers))
+        any(
+            (
+                decorators.validators,
+                decorators.field_validators,
+                decorators.root_validators,
+                decorators.model_validators,
+                decorators.field_serializers,
+                decorators.model_serializers,
+            )
+        )
         or cls.__pydantic_post_init__ is not None
         or config.get("extra") != "allow"
         or "__get_pydantic_core_schema__" in vars(cls)
@@ -250,7 +285,9 @@ def _plan(cls: type, plans: list[Any], index: dict[type, int]) -> int:
         alias = info.validation_alias if info.validation_alias is not None else info.alias
         if alias is not None and not isinstance(alias, str):
             raise _NotPlain(f"{cls.__name__}.{name}")  # AliasPath / AliasChoices
-        keys = ({alias} if alias and by_alias else set()) | ({name} if by_name or not alias else set())
+        keys = ({alias} if alias and by_alias else set()) | (
+            {name} if by_name or not alias else set()
+        )
         out_name = info.serialization_alias or info.alias or name
         if not config.get("serialize_by_alias", False):
             out_name = name
@@ -315,7 +352,9 @@ def _head(data: bytes | str) -> tuple[Any, Any]:
             value = from_json(data)
         except ValueError as e:
             raise SchemeError(f"cannot decode: not JSON ({e})") from None
-        raise SchemeError(f"cannot decode: expected a JSON object, got {type(value).__name__}") from None
+        raise SchemeError(
+            f"cannot decode: expected a JSON object, got {type(value).__name__}"
+        ) from None
     return head.apiVersion, head.kind
 
 
@@ -326,10 +365,6 @@ class _Head(BaseModel):
 
 
 _HEAD_ADAPTER: Any = None
-
-
-class SchemeError(ValueError):
-    """Data without apiVersion/kind, or an (apiVersion, kind) the scheme does not know."""
 
 
 class Scheme:
@@ -371,8 +406,15 @@ class Scheme:
         answers its core ``v1`` registration when it has one, else the first in sorted order.
         """
         cls = obj if isinstance(obj, type) else type(obj)
-        api_version, kind = getattr(cls, "__kubeset_api_version__", None), getattr(cls, "__kubeset_kind__", None)
-        if isinstance(api_version, str) and isinstance(kind, str) and (api_version, kind) in self._kinds:
+        api_version, kind = (
+            getattr(cls, "__kubeset_api_version__", None),
+            getattr(cls, "__kubeset_kind__", None),
+        )
+        if (
+            isinstance(api_version, str)
+            and isinstance(kind, str)
+            and (api_version, kind) in self._kinds
+        ):
             return api_version, kind
         target = (cls.__module__.removeprefix(self.package + "."), cls.__name__)
         keys = [key for key in sorted(self._kinds) if self._kinds[key] == target]

@@ -25,9 +25,8 @@ import ssl
 import sys
 import tempfile
 import threading
-import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Self
 
@@ -45,8 +44,10 @@ from .auth import (
     auth_provider_token_source,
 )
 from .config import DEFAULT_BURST, DEFAULT_QPS, Config, ConfigError
+from .flowcontrol import TokenBucketRateLimiter
 
 __all__ = ["TokenBucketRateLimiter", "Transport", "default_user_agent"]
+
 
 log = logging.getLogger(__name__)
 
@@ -57,77 +58,6 @@ def default_user_agent() -> str:
     system = platform.system().lower() or "unknown"
     machine = platform.machine().lower() or "unknown"
     return f"kubeset/{__version__} (python {py}; {system}/{machine})"
-
-
-# --------------------------------------------------------------------------- rate limiting
-
-
-class TokenBucketRateLimiter:
-    """client-go's token bucket (``flowcontrol.NewTokenBucketRateLimiter``).
-
-    The bucket holds up to ``burst`` tokens and refills at ``qps`` tokens a second; it
-    starts full.  ``accept()`` takes one token, sleeping until it is available; callers
-    queue fairly (each reservation is made under a lock, the sleep outside it), as with
-    ``golang.org/x/time/rate``.  ``clock`` and ``sleep`` can be injected for tests.
-    """
-
-    def __init__(
-        self,
-        qps: float,
-        burst: int,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if qps <= 0:
-            raise ValueError("qps must be positive")
-        if burst < 1:
-            raise ValueError("burst must be at least 1")
-        self.qps = float(qps)
-        self.burst = int(burst)
-        self._clock = clock
-        self._sleep = sleep
-        self._tokens = float(burst)
-        self._last = clock()
-        self._lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"TokenBucketRateLimiter(qps={self.qps}, burst={self.burst})"
-
-    def _advance(self, now: float) -> None:
-        elapsed = max(0.0, now - self._last)
-        self._tokens = min(float(self.burst), self._tokens + elapsed * self.qps)
-        self._last = max(self._last, now)
-
-    def reserve(self) -> float:
-        """Take one token; returns how long the caller must wait before using it."""
-        with self._lock:
-            self._advance(self._clock())
-            self._tokens -= 1.0
-            if self._tokens >= 0:
-                return 0.0
-            return -self._tokens / self.qps
-
-    def try_accept(self) -> bool:
-        """Take a token if one is available now, without waiting."""
-        with self._lock:
-            self._advance(self._clock())
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
-                return True
-            return False
-
-    def accept(self) -> None:
-        wait = self.reserve()
-        if wait > 0:
-            self._sleep(wait)
-
-    @property
-    def tokens(self) -> float:
-        """Tokens available now (negative while callers are queued)."""
-        with self._lock:
-            self._advance(self._clock())
-            return self._tokens
 
 
 # --------------------------------------------------------------------------- TLS
