@@ -38,39 +38,88 @@ N_PODS = 5000
 
 def realistic_pod(i: int) -> dict[str, Any]:
     name = f"web-{i:05d}-7d9f8c6b5-x{i % 97:02d}q"
-    labels = {"app": "web", "pod-template-hash": "7d9f8c6b5", "tier": "frontend", "team": f"t{i % 7}"}
+    labels = {
+        "app": "web",
+        "pod-template-hash": "7d9f8c6b5",
+        "tier": "frontend",
+        "team": f"t{i % 7}",
+    }
     ts = f"2026-11-{1 + i % 27:02d}T{i % 24:02d}:{i % 60:02d}:{(i * 7) % 60:02d}Z"
     container = {
         "name": "web",
         "image": "registry.example.com/web:1.27.3",
         "imagePullPolicy": "IfNotPresent",
         "args": ["--port=8080", "--log-level=info", f"--shard={i % 16}"],
-        "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"},
-                  {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}],
-        "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}}},
-                {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}}},
-                {"name": "MODE", "value": "production"},
-                {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}}],
-        "resources": {"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"cpu": "1", "memory": "512Mi"}},
-        "volumeMounts": [{"name": "config", "mountPath": "/etc/web", "readOnly": True},
-                         {"name": "kube-api-access-abcde", "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount", "readOnly": True}],
-        "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080, "scheme": "HTTP"}, "initialDelaySeconds": 10,
-                          "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3},
-        "readinessProbe": {"httpGet": {"path": "/ready", "port": "http", "scheme": "HTTP"}, "timeoutSeconds": 1,
-                           "periodSeconds": 5, "successThreshold": 1, "failureThreshold": 3},
+        "ports": [
+            {"name": "http", "containerPort": 8080, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": 9090, "protocol": "TCP"},
+        ],
+        "env": [
+            {
+                "name": "POD_NAME",
+                "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.name"}},
+            },
+            {
+                "name": "POD_IP",
+                "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "status.podIP"}},
+            },
+            {"name": "MODE", "value": "production"},
+            {
+                "name": "DB_PASSWORD",
+                "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}},
+            },
+        ],
+        "resources": {
+            "requests": {"cpu": "250m", "memory": "256Mi"},
+            "limits": {"cpu": "1", "memory": "512Mi"},
+        },
+        "volumeMounts": [
+            {"name": "config", "mountPath": "/etc/web", "readOnly": True},
+            {
+                "name": "kube-api-access-abcde",
+                "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
+                "readOnly": True,
+            },
+        ],
+        "livenessProbe": {
+            "httpGet": {"path": "/healthz", "port": 8080, "scheme": "HTTP"},
+            "initialDelaySeconds": 10,
+            "timeoutSeconds": 1,
+            "periodSeconds": 10,
+            "successThreshold": 1,
+            "failureThreshold": 3,
+        },
+        "readinessProbe": {
+            "httpGet": {"path": "/ready", "port": "http", "scheme": "HTTP"},
+            "timeoutSeconds": 1,
+            "periodSeconds": 5,
+            "successThreshold": 1,
+            "failureThreshold": 3,
+        },
         "terminationMessagePath": "/dev/termination-log",
         "terminationMessagePolicy": "File",
-        "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True, "runAsNonRoot": True,
-                            "capabilities": {"drop": ["ALL"]}},
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
     }
     sidecar = {
-        "name": "proxy", "image": "registry.example.com/proxy:2.4.0", "imagePullPolicy": "IfNotPresent",
+        "name": "proxy",
+        "image": "registry.example.com/proxy:2.4.0",
+        "imagePullPolicy": "IfNotPresent",
         "ports": [{"containerPort": 15001, "protocol": "TCP"}],
         "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}},
-        "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
     }
     status_of = lambda n, img: {
-        "name": n, "ready": True, "restartCount": i % 3, "started": True, "image": img,
+        "name": n,
+        "ready": True,
+        "restartCount": i % 3,
+        "started": True,
+        "image": img,
         "imageID": f"registry.example.com/{n}@sha256:{i:064x}",
         "containerID": f"containerd://{(i * 31):064x}",
         "state": {"running": {"startedAt": ts}},
@@ -78,54 +127,159 @@ def realistic_pod(i: int) -> dict[str, Any]:
     }
     return {
         "metadata": {
-            "name": name, "generateName": "web-7d9f8c6b5-", "namespace": f"ns-{i % 20}",
-            "uid": f"{i:08x}-1c2d-4e5f-8a9b-{i:012x}", "resourceVersion": str(100000 + i),
-            "creationTimestamp": ts, "labels": labels,
-            "annotations": {"kubectl.kubernetes.io/restartedAt": ts, "prometheus.io/scrape": "true"},
-            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-7d9f8c6b5",
-                                 "uid": f"{i % 13:08x}-aaaa-bbbb-cccc-dddddddddddd", "controller": True,
-                                 "blockOwnerDeletion": True}],
+            "name": name,
+            "generateName": "web-7d9f8c6b5-",
+            "namespace": f"ns-{i % 20}",
+            "uid": f"{i:08x}-1c2d-4e5f-8a9b-{i:012x}",
+            "resourceVersion": str(100000 + i),
+            "creationTimestamp": ts,
+            "labels": labels,
+            "annotations": {
+                "kubectl.kubernetes.io/restartedAt": ts,
+                "prometheus.io/scrape": "true",
+            },
+            "ownerReferences": [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "ReplicaSet",
+                    "name": "web-7d9f8c6b5",
+                    "uid": f"{i % 13:08x}-aaaa-bbbb-cccc-dddddddddddd",
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ],
             "managedFields": [
-                {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1", "time": ts,
-                 "fieldsType": "FieldsV1",
-                 "fieldsV1": {"f:metadata": {"f:generateName": {}, "f:labels": {".": {}, "f:app": {}, "f:tier": {}},
-                                             "f:ownerReferences": {".": {}, 'k:{"uid":"x"}': {}}},
-                              "f:spec": {"f:containers": {'k:{"name":"web"}': {".": {}, "f:image": {}, "f:name": {}}}}}},
-                {"manager": "kubelet", "operation": "Update", "apiVersion": "v1", "time": ts, "fieldsType": "FieldsV1",
-                 "subresource": "status",
-                 "fieldsV1": {"f:status": {"f:conditions": {}, "f:containerStatuses": {}, "f:podIP": {}, "f:phase": {}}}},
+                {
+                    "manager": "kube-controller-manager",
+                    "operation": "Update",
+                    "apiVersion": "v1",
+                    "time": ts,
+                    "fieldsType": "FieldsV1",
+                    "fieldsV1": {
+                        "f:metadata": {
+                            "f:generateName": {},
+                            "f:labels": {".": {}, "f:app": {}, "f:tier": {}},
+                            "f:ownerReferences": {".": {}, 'k:{"uid":"x"}': {}},
+                        },
+                        "f:spec": {
+                            "f:containers": {
+                                'k:{"name":"web"}': {".": {}, "f:image": {}, "f:name": {}}
+                            }
+                        },
+                    },
+                },
+                {
+                    "manager": "kubelet",
+                    "operation": "Update",
+                    "apiVersion": "v1",
+                    "time": ts,
+                    "fieldsType": "FieldsV1",
+                    "subresource": "status",
+                    "fieldsV1": {
+                        "f:status": {
+                            "f:conditions": {},
+                            "f:containerStatuses": {},
+                            "f:podIP": {},
+                            "f:phase": {},
+                        }
+                    },
+                },
             ],
         },
         "spec": {
             "containers": [container, sidecar],
-            "volumes": [{"name": "config", "configMap": {"name": "web-config", "defaultMode": 420}},
-                        {"name": "kube-api-access-abcde", "projected": {"defaultMode": 420, "sources": [
+            "volumes": [
+                {"name": "config", "configMap": {"name": "web-config", "defaultMode": 420}},
+                {
+                    "name": "kube-api-access-abcde",
+                    "projected": {
+                        "defaultMode": 420,
+                        "sources": [
                             {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                            {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-                            {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}],
-            "restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
-            "serviceAccountName": "web", "serviceAccount": "web", "nodeName": f"node-{i % 50}",
+                            {
+                                "configMap": {
+                                    "name": "kube-root-ca.crt",
+                                    "items": [{"key": "ca.crt", "path": "ca.crt"}],
+                                }
+                            },
+                            {
+                                "downwardAPI": {
+                                    "items": [
+                                        {
+                                            "path": "namespace",
+                                            "fieldRef": {
+                                                "apiVersion": "v1",
+                                                "fieldPath": "metadata.namespace",
+                                            },
+                                        }
+                                    ]
+                                }
+                            },
+                        ],
+                    },
+                },
+            ],
+            "restartPolicy": "Always",
+            "terminationGracePeriodSeconds": 30,
+            "dnsPolicy": "ClusterFirst",
+            "serviceAccountName": "web",
+            "serviceAccount": "web",
+            "nodeName": f"node-{i % 50}",
             "securityContext": {"fsGroup": 2000, "runAsUser": 1000},
             "schedulerName": "default-scheduler",
-            "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
-                            {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}],
-            "priority": 0, "enableServiceLinks": True, "preemptionPolicy": "PreemptLowerPriority",
+            "tolerations": [
+                {
+                    "key": "node.kubernetes.io/not-ready",
+                    "operator": "Exists",
+                    "effect": "NoExecute",
+                    "tolerationSeconds": 300,
+                },
+                {
+                    "key": "node.kubernetes.io/unreachable",
+                    "operator": "Exists",
+                    "effect": "NoExecute",
+                    "tolerationSeconds": 300,
+                },
+            ],
+            "priority": 0,
+            "enableServiceLinks": True,
+            "preemptionPolicy": "PreemptLowerPriority",
         },
         "status": {
             "phase": "Running",
-            "conditions": [{"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": ts}
-                           for t in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")],
-            "hostIP": f"10.0.{i % 50}.1", "hostIPs": [{"ip": f"10.0.{i % 50}.1"}],
-            "podIP": f"10.244.{i % 250}.{i % 200 + 2}", "podIPs": [{"ip": f"10.244.{i % 250}.{i % 200 + 2}"}],
-            "startTime": ts, "qosClass": "Burstable",
-            "containerStatuses": [status_of("web", container["image"]), status_of("proxy", sidecar["image"])],
+            "conditions": [
+                {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": ts}
+                for t in (
+                    "PodReadyToStartContainers",
+                    "Initialized",
+                    "Ready",
+                    "ContainersReady",
+                    "PodScheduled",
+                )
+            ],
+            "hostIP": f"10.0.{i % 50}.1",
+            "hostIPs": [{"ip": f"10.0.{i % 50}.1"}],
+            "podIP": f"10.244.{i % 250}.{i % 200 + 2}",
+            "podIPs": [{"ip": f"10.244.{i % 250}.{i % 200 + 2}"}],
+            "startTime": ts,
+            "qosClass": "Burstable",
+            "containerStatuses": [
+                status_of("web", container["image"]),
+                status_of("proxy", sidecar["image"]),
+            ],
         },
     }
 
 
 def pod_list_bytes(n: int = N_PODS) -> bytes:
-    return orjson.dumps({"apiVersion": "v1", "kind": "PodList", "metadata": {"resourceVersion": "123456"},
-                         "items": [realistic_pod(i) for i in range(n)]})
+    return orjson.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "PodList",
+            "metadata": {"resourceVersion": "123456"},
+            "items": [realistic_pod(i) for i in range(n)],
+        }
+    )
 
 
 def _median(fn: Callable[[], Any], repeat: int, *, paused: bool) -> float:
@@ -183,14 +337,23 @@ def _import_times(runs: int = 15) -> tuple[list[tuple[float, float]], list[float
     """(kubeset import, first decode) pairs and, alternating with them, pydantic's own import."""
     # bytecode caching on, as in any installed package (this environment may set PYTHONDONTWRITEBYTECODE)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run([sys.executable, "-c", IMPORT_CODE], capture_output=True, check=True, env=env)  # writes .pyc
+    subprocess.run(
+        [sys.executable, "-c", IMPORT_CODE], capture_output=True, check=True, env=env
+    )  # writes .pyc
     out, floor = [], []
     for _ in range(runs):
-        proc = subprocess.run([sys.executable, "-c", IMPORT_CODE], capture_output=True, text=True, check=True, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-c", IMPORT_CODE], capture_output=True, text=True, check=True, env=env
+        )
         first, second = proc.stdout.split()
         out.append((float(first), float(second)))
-        proc = subprocess.run([sys.executable, "-c", PYDANTIC_IMPORT_CODE], capture_output=True, text=True,
-                              check=True, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-c", PYDANTIC_IMPORT_CODE],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
         floor.append(float(proc.stdout))
     return out, floor
 
@@ -214,14 +377,26 @@ def rows() -> list[dict[str, Any]]:
     for _ in range(7):
         ts_dumps_fresh += _times(lambda: orjson.dumps(plain_fresh), 1, paused=True)
         ts_to_json_fresh += _times(lambda: kubeset.to_json(pods_fresh), 1, paused=True)
-    t_dumps_fresh, t_to_json_fresh = statistics.median(ts_dumps_fresh), statistics.median(ts_to_json_fresh)
+    t_dumps_fresh, t_to_json_fresh = (
+        statistics.median(ts_dumps_fresh),
+        statistics.median(ts_to_json_fresh),
+    )
     fresh_rows = [
-        {"bench": bench, "case": "encode orjson.dumps (dicts built first, fresh heap)",
-         "median_s": t_dumps_fresh, "note": f"min {min(ts_dumps_fresh):.3f} s"},
-        {"bench": bench, "case": "encode kubeset.to_json(PodList) (built first, fresh heap)",
-         "median_s": t_to_json_fresh, "baseline_case": "orjson.dumps (fresh)",
-         "ratio": t_to_json_fresh / t_dumps_fresh, "target": "<= 1.5x",
-         "note": "same data and code as the rows above; only where the objects lie in memory differs"},
+        {
+            "bench": bench,
+            "case": "encode orjson.dumps (dicts built first, fresh heap)",
+            "median_s": t_dumps_fresh,
+            "note": f"min {min(ts_dumps_fresh):.3f} s",
+        },
+        {
+            "bench": bench,
+            "case": "encode kubeset.to_json(PodList) (built first, fresh heap)",
+            "median_s": t_to_json_fresh,
+            "baseline_case": "orjson.dumps (fresh)",
+            "ratio": t_to_json_fresh / t_dumps_fresh,
+            "target": "<= 1.5x",
+            "note": "same data and code as the rows above; only where the objects lie in memory differs",
+        },
     ]
     plain_fresh = pods_fresh = None
 
@@ -233,26 +408,64 @@ def rows() -> list[dict[str, Any]]:
     ts_floor: list[float] = []
     for _ in range(7):
         ts_orjson += _times(lambda: orjson.loads(data), 1, paused=True)
-        ts_model += _times(lambda: decode_large(PodList, data), 1, paused=False)  # decode_large pauses GC itself
+        ts_model += _times(
+            lambda: decode_large(PodList, data), 1, paused=False
+        )  # decode_large pauses GC itself
         ts_pydantic += _times(lambda: PodList.model_validate_json(data), 1, paused=True)
         ts_floor += _times(lambda: any_adapter.validate_json(data), 1, paused=True)
-    t_orjson, t_model, t_floor = statistics.median(ts_orjson), statistics.median(ts_model), statistics.median(ts_floor)
+    t_orjson, t_model, t_floor = (
+        statistics.median(ts_orjson),
+        statistics.median(ts_model),
+        statistics.median(ts_floor),
+    )
     t_pydantic = statistics.median(ts_pydantic)
     t_orjson_gc = _median(lambda: orjson.loads(data), 1, paused=False)
     t_model_gc = _median(lambda: decode_json(PodList, data), 1, paused=False)
-    codec_note = "compiled decoder (kubeset._codec)" if native_decoder(PodList) else "NO compiled decoder: pydantic"
-    result.append({"bench": bench, "case": "decode orjson.loads (GC paused)", "median_s": t_orjson,
-                   "note": f"min {min(ts_orjson):.3f} s; with GC running: {t_orjson_gc:.3f} s"})
-    result.append({"bench": bench, "case": "decode PodList (decode_large: GC paused)", "median_s": t_model,
-                   "baseline_case": "orjson.loads", "ratio": t_model / t_orjson, "target": "<= 3x",
-                   "note": f"{codec_note}; min {min(ts_model):.3f} s (ratio of mins {min(ts_model) / min(ts_orjson):.2f}x); "
-                           f"with GC running: {t_model_gc:.3f} s"})
-    result.append({"bench": bench, "case": "decode PodList, pydantic alone (model_validate_json, GC paused)",
-                   "median_s": t_pydantic, "baseline_case": "orjson.loads", "ratio": t_pydantic / t_orjson,
-                   "note": "what decode_large costs without the compiled decoder"})
-    result.append({"bench": bench, "case": "decode floor: pydantic JSON path, no model (TypeAdapter(Any))",
-                   "median_s": t_floor, "baseline_case": "orjson.loads", "ratio": t_floor / t_orjson,
-                   "note": "plain dicts through pydantic-core's validate_json: what any pydantic model decode costs at least"})
+    codec_note = (
+        "compiled decoder (kubeset._codec)"
+        if native_decoder(PodList)
+        else "NO compiled decoder: pydantic"
+    )
+    result.append(
+        {
+            "bench": bench,
+            "case": "decode orjson.loads (GC paused)",
+            "median_s": t_orjson,
+            "note": f"min {min(ts_orjson):.3f} s; with GC running: {t_orjson_gc:.3f} s",
+        }
+    )
+    result.append(
+        {
+            "bench": bench,
+            "case": "decode PodList (decode_large: GC paused)",
+            "median_s": t_model,
+            "baseline_case": "orjson.loads",
+            "ratio": t_model / t_orjson,
+            "target": "<= 3x",
+            "note": f"{codec_note}; min {min(ts_model):.3f} s (ratio of mins {min(ts_model) / min(ts_orjson):.2f}x); "
+            f"with GC running: {t_model_gc:.3f} s",
+        }
+    )
+    result.append(
+        {
+            "bench": bench,
+            "case": "decode PodList, pydantic alone (model_validate_json, GC paused)",
+            "median_s": t_pydantic,
+            "baseline_case": "orjson.loads",
+            "ratio": t_pydantic / t_orjson,
+            "note": "what decode_large costs without the compiled decoder",
+        }
+    )
+    result.append(
+        {
+            "bench": bench,
+            "case": "decode floor: pydantic JSON path, no model (TypeAdapter(Any))",
+            "median_s": t_floor,
+            "baseline_case": "orjson.loads",
+            "ratio": t_floor / t_orjson,
+            "note": "plain dicts through pydantic-core's validate_json: what any pydantic model decode costs at least",
+        }
+    )
 
     plain = orjson.loads(data)
     pods = decode_large(PodList, data)
@@ -266,35 +479,82 @@ def rows() -> list[dict[str, Any]]:
         ts_enc_floor += _times(lambda: pydantic_core.to_json(plain), 1, paused=True)
     t_dumps, t_to_json = statistics.median(ts_dumps), statistics.median(ts_to_json)
     t_enc_floor = statistics.median(ts_enc_floor)
-    result.append({"bench": bench, "case": "encode orjson.dumps (dicts built after the decode runs)", "median_s": t_dumps,
-                   "note": f"min {min(ts_dumps):.3f} s"})
-    result.append({"bench": bench, "case": "encode kubeset.to_json(PodList) (built after the decode runs)",
-                   "median_s": t_to_json, "baseline_case": "orjson.dumps", "ratio": t_to_json / t_dumps,
-                   "target": "<= 1.5x",
-                   "note": f"min {min(ts_to_json):.3f} s (ratio of mins {min(ts_to_json) / min(ts_dumps):.2f}x)"})
-    result.append({"bench": bench, "case": "encode floor: pydantic_core.to_json(plain dicts), no model",
-                   "median_s": t_enc_floor, "baseline_case": "orjson.dumps", "ratio": t_enc_floor / t_dumps,
-                   "note": "pydantic-core's JSON writer on plain dicts: what any pydantic model encode costs at least"})
+    result.append(
+        {
+            "bench": bench,
+            "case": "encode orjson.dumps (dicts built after the decode runs)",
+            "median_s": t_dumps,
+            "note": f"min {min(ts_dumps):.3f} s",
+        }
+    )
+    result.append(
+        {
+            "bench": bench,
+            "case": "encode kubeset.to_json(PodList) (built after the decode runs)",
+            "median_s": t_to_json,
+            "baseline_case": "orjson.dumps",
+            "ratio": t_to_json / t_dumps,
+            "target": "<= 1.5x",
+            "note": f"min {min(ts_to_json):.3f} s (ratio of mins {min(ts_to_json) / min(ts_dumps):.2f}x)",
+        }
+    )
+    result.append(
+        {
+            "bench": bench,
+            "case": "encode floor: pydantic_core.to_json(plain dicts), no model",
+            "median_s": t_enc_floor,
+            "baseline_case": "orjson.dumps",
+            "ratio": t_enc_floor / t_dumps,
+            "note": "pydantic-core's JSON writer on plain dicts: what any pydantic model encode costs at least",
+        }
+    )
     result.extend(fresh_rows)
     plain = pods = None
 
     mem_dicts = _held_bytes(lambda: orjson.loads(data))
     mem_models = _held_bytes(lambda: decode_large(PodList, data))
-    result.append({"bench": bench, "case": "memory of plain dicts", "median": f"{mem_dicts / 1e6:.1f} MB"})
-    result.append({"bench": bench, "case": "memory of decoded PodList", "median": f"{mem_models / 1e6:.1f} MB",
-                   "baseline_case": "plain dicts", "ratio": mem_models / mem_dicts, "target": "<= 2.5x"})
+    result.append(
+        {"bench": bench, "case": "memory of plain dicts", "median": f"{mem_dicts / 1e6:.1f} MB"}
+    )
+    result.append(
+        {
+            "bench": bench,
+            "case": "memory of decoded PodList",
+            "median": f"{mem_models / 1e6:.1f} MB",
+            "baseline_case": "plain dicts",
+            "ratio": mem_models / mem_dicts,
+            "target": "<= 2.5x",
+        }
+    )
 
     pairs, floor = _import_times()
     times = [p[0] for p in pairs]
     builds = [p[1] for p in pairs]
-    result.append({"bench": "import", "case": "kubeset.kubernetes + models.core.v1 (fresh process)",
-                   "median_s": statistics.median(times), "target": "<= 0.2 s",
-                   "note": f"min {min(times):.3f} s, max {max(times):.3f} s over {len(times)} runs"})
-    result.append({"bench": "import", "case": "floor: pydantic's BaseModel alone (fresh process)",
-                   "median_s": statistics.median(floor),
-                   "note": f"min {min(floor):.3f} s; runs alternate with the row above"})
-    result.append({"bench": "import", "case": "first PodList decode after import (builds the validator)",
-                   "median_s": statistics.median(builds), "note": "once per process (defer_build)"})
+    result.append(
+        {
+            "bench": "import",
+            "case": "kubeset.kubernetes + models.core.v1 (fresh process)",
+            "median_s": statistics.median(times),
+            "target": "<= 0.2 s",
+            "note": f"min {min(times):.3f} s, max {max(times):.3f} s over {len(times)} runs",
+        }
+    )
+    result.append(
+        {
+            "bench": "import",
+            "case": "floor: pydantic's BaseModel alone (fresh process)",
+            "median_s": statistics.median(floor),
+            "note": f"min {min(floor):.3f} s; runs alternate with the row above",
+        }
+    )
+    result.append(
+        {
+            "bench": "import",
+            "case": "first PodList decode after import (builds the validator)",
+            "median_s": statistics.median(builds),
+            "note": "once per process (defer_build)",
+        }
+    )
 
     from kubeset.codegen.emit import generate
     from kubeset.codegen.loader import load
@@ -305,6 +565,12 @@ def rows() -> list[dict[str, Any]]:
         t = time.perf_counter()
         files = generate(loaded, "kubeset.kubernetes")
         gen_times.append(time.perf_counter() - t)
-    result.append({"bench": "generation", "case": f"whole v1.36 API ({len(files)} files, in-process)",
-                   "median_s": statistics.median(gen_times), "target": "<= 30 s"})
+    result.append(
+        {
+            "bench": "generation",
+            "case": f"whole v1.36 API ({len(files)} files, in-process)",
+            "median_s": statistics.median(gen_times),
+            "target": "<= 30 s",
+        }
+    )
     return result

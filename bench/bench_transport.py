@@ -158,7 +158,7 @@ def rows() -> list[dict[str, Any]]:
         def via(transport: Transport) -> Callable[[], None]:
             def run() -> None:
                 for _ in range(n):
-                    _ = transport.request("GET", url).content
+                    _ = transport.request("GET", url).read()
 
             return run
 

@@ -46,7 +46,9 @@ def render_package(api: ApiDescription, loaded: LoadedSpec, package: str) -> dic
     kinds = sorted(
         ((gvk.api_version, gvk.kind), (ref.module, ref.name)) for gvk, ref in api.gvks.items()
     )
-    files["scheme.py"] = env.get_template("scheme.py.jinja2").render(header=header, package=package, kinds=kinds)
+    files["scheme.py"] = env.get_template("scheme.py.jinja2").render(
+        header=header, package=package, kinds=kinds
+    )
     client_files: dict[str, str] = {}
     try:
         from kubeset.codegen import clients  # the client emitter (codegen/clients.py)
@@ -56,7 +58,9 @@ def render_package(api: ApiDescription, loaded: LoadedSpec, package: str) -> dic
         client_files = dict(clients.render_clients(api, package))
         clash = sorted(set(client_files) & set(files))
         if clash:
-            raise GenError(f"render_clients() returned files the model emitter also writes: {', '.join(clash)}")
+            raise GenError(
+                f"render_clients() returned files the model emitter also writes: {', '.join(clash)}"
+            )
     lazy = [("Clientset", "clientset")] if "clientset.py" in client_files else []
     files["__init__.py"] = env.get_template("init.py.jinja2").render(
         header=header,
@@ -75,7 +79,11 @@ def render_package(api: ApiDescription, loaded: LoadedSpec, package: str) -> dic
 def _example_model(api: ApiDescription) -> ModelRef | None:
     """The model the package docstring shows: core/v1 Pod when there is one, else the first kind."""
     models = sorted(r.model for r in api.resources)
-    pod = [r.model for r in api.resources if (r.gvk.group, r.gvk.version, r.gvk.kind) == ("", "v1", "Pod")]
+    pod = [
+        r.model
+        for r in api.resources
+        if (r.gvk.group, r.gvk.version, r.gvk.kind) == ("", "v1", "Pod")
+    ]
     return (pod or models or [None])[0]
 
 
@@ -106,7 +114,9 @@ def write_tree(files: dict[str, str], out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise GenError(f"{out}: exists and is not a directory")
     if not _is_generated(out):
-        raise GenError(f"{out}: not empty and not a kubeset-gen package (no generated __init__.py); refusing to overwrite")
+        raise GenError(
+            f"{out}: not empty and not a kubeset-gen package (no generated __init__.py); refusing to overwrite"
+        )
     out.mkdir(parents=True, exist_ok=True)
     for rel in sorted(_existing(out) - set(files)):
         (out / rel).unlink()
@@ -115,7 +125,9 @@ def write_tree(files: dict[str, str], out: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         if not path.is_file() or path.read_text() != text:
             path.write_text(text)
-    for d in sorted((p for p in out.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+    for d in sorted(
+        (p for p in out.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True
+    ):
         if d.name == ".ruff_cache":
             shutil.rmtree(d)
         elif not any(d.iterdir()):
@@ -153,7 +165,11 @@ def load_recorded(out: Path) -> LoadedSpec:
     except (OSError, SyntaxError) as e:
         raise GenError(f"{init}: cannot read the spec record ({e})") from None
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
             try:
                 values[node.targets[0].id] = ast.literal_eval(node.value)
             except ValueError:
@@ -163,7 +179,7 @@ def load_recorded(out: Path) -> LoadedSpec:
         return load_release(str(release))
     if source and str(source).startswith(CLUSTER_PREFIX):
         raise GenError(
-            f"{init}: generated from the live cluster {str(source)[len(CLUSTER_PREFIX):]}; "
+            f"{init}: generated from the live cluster {str(source)[len(CLUSTER_PREFIX) :]}; "
             "pass --cluster (with --kubeconfig/--context as needed) to check it"
         )
     if source:

@@ -31,7 +31,9 @@ _RELEASE_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
 class LoadedSpec:
     """A parsed spec document and where it came from."""
 
-    doc: dict[str, Any]  # the whole document (Swagger 2.0 or OpenAPI 3; merged when read from a directory)
+    doc: dict[
+        str, Any
+    ]  # the whole document (Swagger 2.0 or OpenAPI 3; merged when read from a directory)
     source: str  # what to record: upstream URL for releases, else the path or URL as given
     sha256: str | None  # of the bytes read (None for a directory of documents)
     release: str | None = None  # "v1.36.0" for releases
@@ -52,7 +54,9 @@ def _release_key(release: str) -> str:
     table = releases()["releases"]
     known = ", ".join(sorted(table, key=lambda k: tuple(int(p) for p in k.split("."))))
     if not m:
-        raise GenError(f"release {release!r} is not a release number like 1.36; known releases: {known}")
+        raise GenError(
+            f"release {release!r} is not a release number like 1.36; known releases: {known}"
+        )
     key = f"{m.group(1)}.{m.group(2)}"
     if key not in table or (m.group(3) not in (None, "0")):
         raise GenError(f"unknown release {release!r}; known releases: {known}")
@@ -63,11 +67,15 @@ def _parse_json(data: bytes, where: str) -> dict[str, Any]:
     try:
         doc = json.loads(data)
     except UnicodeDecodeError as e:
-        raise GenError(f"{where}: not JSON (not UTF-8 text: {e.reason} at byte {e.start})") from None
+        raise GenError(
+            f"{where}: not JSON (not UTF-8 text: {e.reason} at byte {e.start})"
+        ) from None
     except json.JSONDecodeError as e:
         raise GenError(f"{where}: not JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
     if not isinstance(doc, dict):
-        raise GenError(f"{where}: not an OpenAPI/Swagger document (top level is a JSON {type(doc).__name__}, expected an object)")
+        raise GenError(
+            f"{where}: not an OpenAPI/Swagger document (top level is a JSON {type(doc).__name__}, expected an object)"
+        )
     return doc
 
 
@@ -91,7 +99,9 @@ def _sha256(data: bytes) -> str:
 def _verify(data: bytes, expected: str | None, where: str) -> str:
     got = _sha256(data)
     if expected is not None and got != expected.lower():
-        raise GenError(f"{where}: sha256 mismatch: expected {expected.lower()}, got {got} (refusing to use it)")
+        raise GenError(
+            f"{where}: sha256 mismatch: expected {expected.lower()}, got {got} (refusing to use it)"
+        )
     return got
 
 
@@ -156,8 +166,11 @@ def load_release(release: str) -> LoadedSpec:
 
 
 def is_crd(doc: Any) -> bool:
-    return isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition" and str(
-        doc.get("apiVersion", "")).startswith("apiextensions.k8s.io/")
+    return (
+        isinstance(doc, dict)
+        and doc.get("kind") == "CustomResourceDefinition"
+        and str(doc.get("apiVersion", "")).startswith("apiextensions.k8s.io/")
+    )
 
 
 def _load_directory(path: Path) -> LoadedSpec:
@@ -181,7 +194,9 @@ def _load_directory(path: Path) -> LoadedSpec:
         return LoadedSpec(doc=docs[0][1], source=str(path), sha256=None)
     kinds = {check_spec_kind(d, str(f)) for f, d in docs}
     if kinds != {"openapi3"}:
-        raise GenError(f"{path}: a directory must hold OpenAPI 3 documents only (found {', '.join(sorted(kinds))})")
+        raise GenError(
+            f"{path}: a directory must hold OpenAPI 3 documents only (found {', '.join(sorted(kinds))})"
+        )
     merged: dict[str, Any] = {
         "openapi": docs[0][1]["openapi"],
         "info": docs[0][1].get("info", {}),
@@ -220,7 +235,9 @@ def load_spec(spec: str, sha256: str | None = None) -> LoadedSpec:
         if any(is_crd(d) for d in docs):
             return LoadedSpec(doc=_crds(docs, spec), source=spec, sha256=got)
         if len(docs) != 1 or not isinstance(docs[0], dict):
-            raise GenError(f"{spec}: not an OpenAPI/Swagger document or CustomResourceDefinition manifest")
+            raise GenError(
+                f"{spec}: not an OpenAPI/Swagger document or CustomResourceDefinition manifest"
+            )
         doc = docs[0]
     else:
         doc = _parse_json(data, spec)
@@ -237,8 +254,8 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None) -> L
     """The aggregated ``/openapi/v2`` document a live API server serves (its built-in API plus the
     CRDs and aggregated APIs installed there), fetched with kubeset's own config and transport:
     ``kubeconfig``/``context`` when given, else ``$KUBECONFIG`` / ``~/.kube/config`` / in-cluster."""
-    import requests
     from kubeset.config import ConfigError, load_config, load_kubeconfig
+    from kubeset.errors import KubesetError
     from kubeset.transport import Transport
 
     try:
@@ -249,15 +266,17 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None) -> L
     transport = Transport(config)
     try:
         resp = transport.request("GET", where, headers={"Accept": "application/json"}, timeout=120)
+        if resp.status_code != 200:
+            raise GenError(
+                f"{where}: HTTP {resp.status_code} (the user needs get on the /openapi/v2 non-resource URL)"
+            )
+        data = resp.read()
     except ConfigError as e:
         raise GenError(f"{where}: {e}") from None
-    except requests.RequestException as e:
+    except KubesetError as e:
         raise GenError(f"{where}: cannot reach the API server: {type(e).__name__}") from None
     finally:
         transport.close()
-    if resp.status_code != 200:
-        raise GenError(f"{where}: HTTP {resp.status_code} (the user needs get on the /openapi/v2 non-resource URL)")
-    data = resp.content
     doc = _parse_json(data, where)
     check_spec_kind(doc, where)
     return LoadedSpec(doc=doc, source=CLUSTER_PREFIX + config.base_url, sha256=_sha256(data))
@@ -266,9 +285,13 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None) -> L
 def _crds(docs: list[Any], where: str) -> dict[str, Any]:
     from kubeset.codegen.crd import crds_to_swagger
 
-    others = [d.get("kind") if isinstance(d, dict) else type(d).__name__ for d in docs if not is_crd(d)]
+    others = [
+        d.get("kind") if isinstance(d, dict) else type(d).__name__ for d in docs if not is_crd(d)
+    ]
     if others:
-        raise GenError(f"{where}: expected only CustomResourceDefinition documents, also found: {', '.join(map(str, others))}")
+        raise GenError(
+            f"{where}: expected only CustomResourceDefinition documents, also found: {', '.join(map(str, others))}"
+        )
     return crds_to_swagger(docs, where)
 
 
@@ -292,7 +315,9 @@ def load(
 ) -> LoadedSpec:
     """One entry point: exactly one of ``spec`` (file, directory, URL), ``release`` or ``cluster``."""
     if sum(map(bool, (spec, release, cluster))) > 1:
-        raise GenError("give one of a spec (--spec), a release (--release) or a live cluster (--cluster)")
+        raise GenError(
+            "give one of a spec (--spec), a release (--release) or a live cluster (--cluster)"
+        )
     if cluster or kubeconfig or context:
         if spec or release:
             raise GenError("--kubeconfig and --context go with --cluster")

@@ -42,7 +42,7 @@ def _refs(node: Any) -> set[str]:
     if isinstance(node, dict):
         ref = node.get("$ref")
         if isinstance(ref, str) and ref.startswith(REF_PREFIX):
-            found.add(ref[len(REF_PREFIX):])
+            found.add(ref[len(REF_PREFIX) :])
         for value in node.values():
             found |= _refs(value)
     elif isinstance(node, list):
@@ -54,10 +54,12 @@ def _refs(node: Any) -> set[str]:
 def _resolve_parameter(doc: dict[str, Any], param: Any) -> dict[str, Any]:
     if isinstance(param, dict) and isinstance(param.get("$ref"), str):
         ref = param["$ref"]
-        for prefix, table in (("#/parameters/", doc.get("parameters")),
-                              ("#/components/parameters/", (doc.get("components") or {}).get("parameters"))):
+        for prefix, table in (
+            ("#/parameters/", doc.get("parameters")),
+            ("#/components/parameters/", (doc.get("components") or {}).get("parameters")),
+        ):
             if ref.startswith(prefix) and isinstance(table, dict):
-                found = table.get(ref[len(prefix):])
+                found = table.get(ref[len(prefix) :])
                 return found if isinstance(found, dict) else {}
         return {}
     return param if isinstance(param, dict) else {}
@@ -79,7 +81,9 @@ def query_descriptions(doc: dict[str, Any], operation: str) -> dict[str, str]:
     return out
 
 
-def add_supplement(definitions: dict[str, dict[str, Any]], doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def add_supplement(
+    definitions: dict[str, dict[str, Any]], doc: dict[str, Any]
+) -> dict[str, dict[str, Any]]:
     """``definitions`` plus every supplement definition it lacks, of a package it has, whose
     references it all defines."""
     added: dict[str, dict[str, Any]] = {}
@@ -95,7 +99,11 @@ def add_supplement(definitions: dict[str, dict[str, Any]], doc: dict[str, Any]) 
         schema.pop(LIKE_KEY, None)
         kind = name.rsplit(".", 1)[-1]
         if isinstance(like, str):
-            schema[GVK_KEY] = [dict(g, kind=kind) for g in definitions[like].get(GVK_KEY) or [] if isinstance(g, dict)]
+            schema[GVK_KEY] = [
+                dict(g, kind=kind)
+                for g in definitions[like].get(GVK_KEY) or []
+                if isinstance(g, dict)
+            ]
             if not schema[GVK_KEY]:
                 continue
         operation = schema.pop(PARAMS_KEY, None)

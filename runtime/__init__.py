@@ -37,6 +37,10 @@ _EXPORTS: dict[str, str] = {
     "in_cluster_config": "config",
     "build_config_from_flags": "config",
     "Transport": "transport",
+    "HTTPTransport": "transport",
+    "HTTPRequest": "transport",
+    "Response": "transport",
+    "MockTransport": "transport",
     "ExecPluginError": "errors",
     # errors
     "KubesetError": "errors",
@@ -69,13 +73,14 @@ _EXPORTS: dict[str, str] = {
     "Request": "rest",
     "Result": "rest",
     "PatchType": "rest",
-    "SessionTransport": "rest",
+    "SessionTransport": "transport",
+    "RetryPolicy": "rest",
     # resource
     "ResourceInfo": "resource",
+    "ResourceDescriptor": "resource",
     "LogStream": "resource",
-    # watch
-    "Watch": "watch",
-    "WatchEvent": "watch",
+    "Watch": "rest",
+    "WatchEvent": "rest",
     # discovery
     "DiscoveryClient": "discovery",
 }
@@ -104,7 +109,14 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
         to_dict as to_dict,
         to_json as to_json,
     )
-    from .transport import Transport as Transport
+    from .transport import (
+        HTTPRequest as HTTPRequest,
+        HTTPTransport as HTTPTransport,
+        MockTransport as MockTransport,
+        Response as Response,
+        SessionTransport as SessionTransport,
+        Transport as Transport,
+    )
     from .errors import (
         KubesetError as KubesetError,
         ApiError as ApiError,
@@ -140,15 +152,14 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
         Request as Request,
         Result as Result,
         PatchType as PatchType,
-        SessionTransport as SessionTransport,
+        RetryPolicy as RetryPolicy,
+        Watch as Watch,
+        WatchEvent as WatchEvent,
     )
     from .resource import (
         ResourceInfo as ResourceInfo,
+        ResourceDescriptor as ResourceDescriptor,
         LogStream as LogStream,
-    )
-    from .watch import (
-        Watch as Watch,
-        WatchEvent as WatchEvent,
     )
     from .discovery import (
         DiscoveryClient as DiscoveryClient,

@@ -31,7 +31,6 @@ Special types (used as annotations by the generated code):
 ==================  ===========================================================================
 """
 
-
 import base64
 import binascii
 import datetime as _dt
@@ -209,7 +208,9 @@ FieldsV1 = Any
 
 class _QuantityType:
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return core_schema.str_schema(coerce_numbers_to_str=True)
 
 
@@ -234,7 +235,9 @@ _SUFFIXES: dict[str, Decimal] = {
     "Pi": Decimal(2) ** 50,
     "Ei": Decimal(2) ** 60,
 }
-_QUANTITY_RE = re.compile(r"^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?)$")
+_QUANTITY_RE = re.compile(
+    r"^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?)$"
+)
 
 
 def parse_quantity(value: str | float | Decimal) -> Decimal:
@@ -280,9 +283,13 @@ Time = _dt.datetime
 
 class _MicroTimeType:
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
         return core_schema.datetime_schema(
-            serialization=core_schema.plain_serializer_function_ser_schema(_micro_time_ser, when_used="json"),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _micro_time_ser, when_used="json"
+            ),
         )
 
 
@@ -294,7 +301,9 @@ def _b64decode(value: str) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise PydanticCustomError("base64", "invalid base64 text (expected standard base64, no newlines)") from None
+        raise PydanticCustomError(
+            "base64", "invalid base64 text (expected standard base64, no newlines)"
+        ) from None
 
 
 def _b64encode(value: bytes) -> str:
@@ -303,12 +312,20 @@ def _b64encode(value: bytes) -> str:
 
 class _Base64BytesType:
     @classmethod
-    def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
-        from_text = core_schema.no_info_after_validator_function(_b64decode, core_schema.str_schema(strict=True))
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        from_text = core_schema.no_info_after_validator_function(
+            _b64decode, core_schema.str_schema(strict=True)
+        )
         return core_schema.json_or_python_schema(
             json_schema=from_text,
-            python_schema=core_schema.union_schema([core_schema.bytes_schema(strict=True), from_text]),
-            serialization=core_schema.plain_serializer_function_ser_schema(_b64encode, when_used="json"),
+            python_schema=core_schema.union_schema(
+                [core_schema.bytes_schema(strict=True), from_text]
+            ),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                _b64encode, when_used="json"
+            ),
         )
 
 

@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
-FOLDERS = {"runtime": "kubeset", "codegen": "kubeset/codegen", "generated/kubernetes": "kubeset/kubernetes"}
+FOLDERS = {
+    "runtime": "kubeset",
+    "codegen": "kubeset/codegen",
+    "generated/kubernetes": "kubeset/kubernetes",
+}
 
 
 def _expected_members() -> set[str]:
@@ -34,10 +38,25 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("pyproject.toml", "setup.py", "README.md"):
         shutil.copy2(PROJECT / name, src / name)
     for folder in ("runtime", "codegen", "generated"):
-        shutil.copytree(PROJECT / folder, src / folder, ignore=shutil.ignore_patterns("__pycache__", "*.so", "target"))
+        shutil.copytree(
+            PROJECT / folder,
+            src / folder,
+            ignore=shutil.ignore_patterns("__pycache__", "*.so", "target"),
+        )
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(src)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(src),
+        ],
         check=True,
         capture_output=True,
     )
@@ -52,7 +71,10 @@ def test_wheel_maps_every_folder_and_ships_py_typed(wheel: Path) -> None:
     assert "kubeset/py.typed" in names
     assert not any(n.startswith(("runtime/", "codegen/", "generated/", "tests/")) for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "kubeset-gen = kubeset.codegen.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "kubeset-gen = kubeset.codegen.cli:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
 
 
 def test_wheel_carries_the_compiled_decoder_but_not_its_sources(wheel: Path) -> None:
@@ -71,7 +93,9 @@ def test_wheel_imports_without_the_source_tree(wheel: Path) -> None:
         "import kubeset, kubeset.codegen, kubeset.kubernetes;"
         "print(kubeset.__file__); print(kubeset.kubernetes.__file__)"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(wheel)], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(wheel)], capture_output=True, text=True, check=True
+    )
     lines = result.stdout.split()
     assert all(line.startswith(str(wheel)) for line in lines), lines
 

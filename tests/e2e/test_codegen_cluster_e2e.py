@@ -28,12 +28,27 @@ print(live.SOURCE.startswith("cluster:https://127.0.0.1:"), live.RELEASE)
 
 
 def _gen(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kubeset.codegen", *args], check=False, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kubeset.codegen", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_generate_from_a_live_cluster(apiserver: ApiServer, tmp_path: Path) -> None:
     out = tmp_path / "live"
-    gen = _gen("generate", "--cluster", "--kubeconfig", str(apiserver.kubeconfig), "--out", str(out), "--package", "live")
+    gen = _gen(
+        "generate",
+        "--cluster",
+        "--kubeconfig",
+        str(apiserver.kubeconfig),
+        "--out",
+        str(out),
+        "--package",
+        "live",
+    )
     assert gen.returncode == 0, gen.stderr
     # the server serves only GA group versions by default: none of the release's alpha/beta ones
     clients = sorted(p.stem for p in (out / "clients").glob("*_v*.py"))
@@ -43,19 +58,43 @@ def test_generate_from_a_live_cluster(apiserver: ApiServer, tmp_path: Path) -> N
     script.write_text(USER_CODE)
     run = subprocess.run(
         [sys.executable, str(script), str(apiserver.kubeconfig)],
-        check=False, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tmp_path)}, timeout=120,
+        check=False,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.split() == ["True", "None"]
     # check: against the same cluster it is current; without --cluster it says how to check
-    ok = _gen("check", "--cluster", "--kubeconfig", str(apiserver.kubeconfig), "--out", str(out), "--package", "live")
+    ok = _gen(
+        "check",
+        "--cluster",
+        "--kubeconfig",
+        str(apiserver.kubeconfig),
+        "--out",
+        str(out),
+        "--package",
+        "live",
+    )
     assert ok.returncode == 0, ok.stderr
     refused = _gen("check", "--out", str(out), "--package", "live")
-    assert refused.returncode == 1 and "pass --cluster" in refused.stderr and "Traceback" not in refused.stderr
+    assert (
+        refused.returncode == 1
+        and "pass --cluster" in refused.stderr
+        and "Traceback" not in refused.stderr
+    )
 
 
 def test_cluster_errors_are_one_clear_line(apiserver: ApiServer, tmp_path: Path) -> None:
-    missing = _gen("generate", "--cluster", "--kubeconfig", str(tmp_path / "nope"), "--out", str(tmp_path / "x"))
+    missing = _gen(
+        "generate",
+        "--cluster",
+        "--kubeconfig",
+        str(tmp_path / "nope"),
+        "--out",
+        str(tmp_path / "x"),
+    )
     assert missing.returncode == 1 and "Traceback" not in missing.stderr
     assert str(tmp_path / "nope") in missing.stderr
     # a kubeconfig whose user has no credentials: the server answers 401 (never a secret printed)

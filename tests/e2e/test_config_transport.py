@@ -7,6 +7,8 @@ impersonation headers reach a real authenticator intact.
 
 from __future__ import annotations
 
+import json
+
 import os
 import sys
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 import yaml
 from kube_apiserver import ApiServer
 from kubeset.config import ExecConfig, ImpersonationConfig, load_kubeconfig
+from kubeset.rest import RESTClient
 from kubeset.transport import TokenBucketRateLimiter, Transport
 
 pytestmark = pytest.mark.e2e
@@ -31,8 +34,9 @@ def whoami(t: Transport, host: str) -> dict[str, Any]:
         headers={"Content-Type": "application/json"},
         timeout=30,
     )
-    assert resp.status_code == 201, resp.text
-    return resp.json()["status"]["userInfo"]  # type: ignore[no-any-return]
+    body = resp.read()
+    assert resp.status_code == 201, body
+    return json.loads(body)["status"]["userInfo"]  # type: ignore[no-any-return]
 
 
 def test_token_context(apiserver: ApiServer) -> None:
@@ -127,9 +131,9 @@ def test_rate_limiter_on_real_requests(apiserver: ApiServer) -> None:
     sleeps: list[float] = []
     limiter = TokenBucketRateLimiter(5, 10, sleep=lambda s: sleeps.append(s))
     cfg = load_kubeconfig(apiserver.kubeconfig, "token").copy(rate_limiter=limiter)
-    with Transport(cfg) as t:
+    with RESTClient(cfg) as rest:
         for _ in range(12):
-            assert t.request("GET", cfg.host + "/version", timeout=30).status_code == 200
+            assert rest.get().abs_path("version").do().status_code == 200
     # burst of 10 without waiting, then the 11th and 12th had to wait
     assert len(sleeps) == 2
     assert all(s > 0 for s in sleeps)

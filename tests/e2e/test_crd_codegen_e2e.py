@@ -20,7 +20,7 @@ from kubeset import errors
 MANIFEST = "gateway-api__httproutes.gateway.networking.k8s.io.yaml"
 CRD_NAME = "httproutes.gateway.networking.k8s.io"
 
-USER_CODE = '''
+USER_CODE = """
 import sys, time
 import kubeset
 from gwapi import Clientset
@@ -59,14 +59,18 @@ try:
     routes.get("web")
 except kubeset.NotFound as e:
     print("gone", e.kind, e.name)
-'''
+"""
 
 
 def _crd_doc(shared_dir: Path) -> dict[str, Any]:
     path = shared_dir / "crds" / MANIFEST
     if not path.exists():
         pytest.skip(f"{MANIFEST} not in the shared inputs")
-    [doc] = [d for d in yaml.safe_load_all(path.read_text()) if d and d.get("kind") == "CustomResourceDefinition"]
+    [doc] = [
+        d
+        for d in yaml.safe_load_all(path.read_text())
+        if d and d.get("kind") == "CustomResourceDefinition"
+    ]
     return doc
 
 
@@ -87,7 +91,8 @@ def installed_crd(apiserver: ApiServer, shared_dir: Path) -> Iterator[None]:
                     raise
                 time.sleep(0.2)
         while not any(
-            c.type == "Established" and c.status == "True" for c in (crds.get(CRD_NAME).status.conditions or [])  # type: ignore[union-attr]
+            c.type == "Established" and c.status == "True"
+            for c in (crds.get(CRD_NAME).status.conditions or [])  # type: ignore[union-attr]
         ):
             assert time.monotonic() < deadline, f"{CRD_NAME} never became Established"
             time.sleep(0.2)
@@ -105,9 +110,22 @@ def test_generated_crd_package_drives_the_real_server(
     apiserver: ApiServer, shared_dir: Path, installed_crd: None, tmp_path: Path
 ) -> None:
     gen = subprocess.run(
-        [sys.executable, "-m", "kubeset.codegen", "generate", "--spec", str(shared_dir / "crds" / MANIFEST),
-         "--out", str(tmp_path / "gwapi"), "--package", "gwapi"],
-        check=False, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "kubeset.codegen",
+            "generate",
+            "--spec",
+            str(shared_dir / "crds" / MANIFEST),
+            "--out",
+            str(tmp_path / "gwapi"),
+            "--package",
+            "gwapi",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert gen.returncode == 0, gen.stderr
     script = tmp_path / "user_code.py"
@@ -115,7 +133,11 @@ def test_generated_crd_package_drives_the_real_server(
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     run = subprocess.run(
         [sys.executable, str(script), str(apiserver.kubeconfig), "default"],
-        check=False, capture_output=True, text=True, env=env, timeout=120,
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.splitlines() == [

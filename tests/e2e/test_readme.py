@@ -25,8 +25,17 @@ def test_readme_client_tour_runs(apiserver: ApiServer, tmp_path: Path) -> None:
     script = tmp_path / "tour.py"
     script.write_text(_tour().replace("for page in", "for _page in"))
     env = {**os.environ, "KUBECONFIG": str(apiserver.kubeconfig)}
-    result = subprocess.run([sys.executable, str(script)], check=False, capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()
-    assert lines[0] == "MODIFIED app", lines  # the patch, seen by the watch from the read's resourceVersion
+    assert lines[0] == "MODIFIED app", (
+        lines
+    )  # the patch, seen by the watch from the read's resourceVersion
     assert lines[-1] == "404 NotFound missing", lines

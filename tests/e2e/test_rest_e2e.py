@@ -30,6 +30,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.rest import PatchType
@@ -421,18 +422,20 @@ def test_crd_shaped_resource(cs: Any, ns: str, crd_cleanup: list[str]) -> None:
         HasStatus[Widget],
         HasScale[Scale],
     ):
-        info = ResourceInfo(
-            group,
-            "v1",
-            "Widget",
-            "widgets",
-            True,
-            frozenset({"get", "list"}),
-            frozenset({"status", "scale"}),
+        DESCRIPTOR = ResourceDescriptor(
+            ResourceInfo(
+                group,
+                "v1",
+                "Widget",
+                "widgets",
+                True,
+                frozenset({"get", "list"}),
+                frozenset({"status", "scale"}),
+            ),
+            model=Widget,
+            list_model=WidgetList,
+            subresource_models={"scale": Scale},
         )
-        model = Widget
-        list_model = WidgetList
-        subresource_models = {"scale": Scale}  # noqa: RUF012
 
     widgets = Widgets(cs.rest, ns)
     for attempt in range(50):  # discovery of a fresh CRD takes a moment

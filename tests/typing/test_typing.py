@@ -95,8 +95,16 @@ def test_the_runtime_itself_type_checks(checker: str) -> None:
     """The handwritten runtime is clean under both checkers (mypy --strict)."""
     runtime = Path(__file__).resolve().parents[2] / "runtime"
     if checker == "mypy":
-        cmd = [str(BIN / "mypy"), "--strict", "--no-incremental", "--show-error-codes", "-p", "kubeset",
-               "--exclude", "kubeset/(kubernetes|codegen)/"]
+        cmd = [
+            str(BIN / "mypy"),
+            "--strict",
+            "--no-incremental",
+            "--show-error-codes",
+            "-p",
+            "kubeset",
+            "--exclude",
+            "kubeset/(kubernetes|codegen)/",
+        ]
     else:
         cmd = [str(BIN / "pyright"), "--pythonpath", sys.executable, str(runtime)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)

@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.admissionregistration.v1 import (
@@ -50,17 +51,19 @@ class MutatingAdmissionPoliciesClient(
 ):
     """MutatingAdmissionPolicy (mutatingadmissionpolicies, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="admissionregistration.k8s.io",
-        version="v1",
-        kind="MutatingAdmissionPolicy",
-        plural="mutatingadmissionpolicies",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="MutatingAdmissionPolicyList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="admissionregistration.k8s.io",
+            version="v1",
+            kind="MutatingAdmissionPolicy",
+            plural="mutatingadmissionpolicies",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="MutatingAdmissionPolicyList",
+        ),
+        model=MutatingAdmissionPolicy,
+        list_model=MutatingAdmissionPolicyList,
     )
-    model = MutatingAdmissionPolicy
-    list_model = MutatingAdmissionPolicyList
 
 
 class MutatingAdmissionPolicyBindingsClient(
@@ -76,17 +79,19 @@ class MutatingAdmissionPolicyBindingsClient(
 ):
     """MutatingAdmissionPolicyBinding (mutatingadmissionpolicybindings, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="admissionregistration.k8s.io",
-        version="v1",
-        kind="MutatingAdmissionPolicyBinding",
-        plural="mutatingadmissionpolicybindings",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="MutatingAdmissionPolicyBindingList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="admissionregistration.k8s.io",
+            version="v1",
+            kind="MutatingAdmissionPolicyBinding",
+            plural="mutatingadmissionpolicybindings",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="MutatingAdmissionPolicyBindingList",
+        ),
+        model=MutatingAdmissionPolicyBinding,
+        list_model=MutatingAdmissionPolicyBindingList,
     )
-    model = MutatingAdmissionPolicyBinding
-    list_model = MutatingAdmissionPolicyBindingList
 
 
 class MutatingWebhookConfigurationsClient(
@@ -102,17 +107,19 @@ class MutatingWebhookConfigurationsClient(
 ):
     """MutatingWebhookConfiguration (mutatingwebhookconfigurations, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="admissionregistration.k8s.io",
-        version="v1",
-        kind="MutatingWebhookConfiguration",
-        plural="mutatingwebhookconfigurations",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="MutatingWebhookConfigurationList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="admissionregistration.k8s.io",
+            version="v1",
+            kind="MutatingWebhookConfiguration",
+            plural="mutatingwebhookconfigurations",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="MutatingWebhookConfigurationList",
+        ),
+        model=MutatingWebhookConfiguration,
+        list_model=MutatingWebhookConfigurationList,
     )
-    model = MutatingWebhookConfiguration
-    list_model = MutatingWebhookConfigurationList
 
 
 class ValidatingAdmissionPoliciesClient(
@@ -129,18 +136,20 @@ class ValidatingAdmissionPoliciesClient(
 ):
     """ValidatingAdmissionPolicy (validatingadmissionpolicies, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="admissionregistration.k8s.io",
-        version="v1",
-        kind="ValidatingAdmissionPolicy",
-        plural="validatingadmissionpolicies",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="ValidatingAdmissionPolicyList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="admissionregistration.k8s.io",
+            version="v1",
+            kind="ValidatingAdmissionPolicy",
+            plural="validatingadmissionpolicies",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="ValidatingAdmissionPolicyList",
+        ),
+        model=ValidatingAdmissionPolicy,
+        list_model=ValidatingAdmissionPolicyList,
     )
-    model = ValidatingAdmissionPolicy
-    list_model = ValidatingAdmissionPolicyList
 
 
 class ValidatingAdmissionPolicyBindingsClient(
@@ -156,17 +165,19 @@ class ValidatingAdmissionPolicyBindingsClient(
 ):
     """ValidatingAdmissionPolicyBinding (validatingadmissionpolicybindings, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="admissionregistration.k8s.io",
-        version="v1",
-        kind="ValidatingAdmissionPolicyBinding",
-        plural="validatingadmissionpolicybindings",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ValidatingAdmissionPolicyBindingList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="admissionregistration.k8s.io",
+            version="v1",
+            kind="ValidatingAdmissionPolicyBinding",
+            plural="validatingadmissionpolicybindings",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ValidatingAdmissionPolicyBindingList",
+        ),
+        model=ValidatingAdmissionPolicyBinding,
+        list_model=ValidatingAdmissionPolicyBindingList,
     )
-    model = ValidatingAdmissionPolicyBinding
-    list_model = ValidatingAdmissionPolicyBindingList
 
 
 class ValidatingWebhookConfigurationsClient(
@@ -182,17 +193,19 @@ class ValidatingWebhookConfigurationsClient(
 ):
     """ValidatingWebhookConfiguration (validatingwebhookconfigurations, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="admissionregistration.k8s.io",
-        version="v1",
-        kind="ValidatingWebhookConfiguration",
-        plural="validatingwebhookconfigurations",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ValidatingWebhookConfigurationList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="admissionregistration.k8s.io",
+            version="v1",
+            kind="ValidatingWebhookConfiguration",
+            plural="validatingwebhookconfigurations",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ValidatingWebhookConfigurationList",
+        ),
+        model=ValidatingWebhookConfiguration,
+        list_model=ValidatingWebhookConfigurationList,
     )
-    model = ValidatingWebhookConfiguration
-    list_model = ValidatingWebhookConfigurationList
 
 
 class AdmissionregistrationV1Client(GroupVersionClient):

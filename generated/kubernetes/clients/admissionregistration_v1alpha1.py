@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.admissionregistration.v1alpha1 import (
@@ -41,17 +42,19 @@ class MutatingAdmissionPoliciesClient(
 ):
     """MutatingAdmissionPolicy (mutatingadmissionpolicies, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="admissionregistration.k8s.io",
-        version="v1alpha1",
-        kind="MutatingAdmissionPolicy",
-        plural="mutatingadmissionpolicies",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="MutatingAdmissionPolicyList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="admissionregistration.k8s.io",
+            version="v1alpha1",
+            kind="MutatingAdmissionPolicy",
+            plural="mutatingadmissionpolicies",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="MutatingAdmissionPolicyList",
+        ),
+        model=MutatingAdmissionPolicy,
+        list_model=MutatingAdmissionPolicyList,
     )
-    model = MutatingAdmissionPolicy
-    list_model = MutatingAdmissionPolicyList
 
 
 class MutatingAdmissionPolicyBindingsClient(
@@ -67,17 +70,19 @@ class MutatingAdmissionPolicyBindingsClient(
 ):
     """MutatingAdmissionPolicyBinding (mutatingadmissionpolicybindings, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="admissionregistration.k8s.io",
-        version="v1alpha1",
-        kind="MutatingAdmissionPolicyBinding",
-        plural="mutatingadmissionpolicybindings",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="MutatingAdmissionPolicyBindingList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="admissionregistration.k8s.io",
+            version="v1alpha1",
+            kind="MutatingAdmissionPolicyBinding",
+            plural="mutatingadmissionpolicybindings",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="MutatingAdmissionPolicyBindingList",
+        ),
+        model=MutatingAdmissionPolicyBinding,
+        list_model=MutatingAdmissionPolicyBindingList,
     )
-    model = MutatingAdmissionPolicyBinding
-    list_model = MutatingAdmissionPolicyBindingList
 
 
 class AdmissionregistrationV1alpha1Client(GroupVersionClient):

@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.apiextensions.v1 import (
@@ -41,18 +42,20 @@ class CustomResourceDefinitionsClient(
 ):
     """CustomResourceDefinition (customresourcedefinitions, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="apiextensions.k8s.io",
-        version="v1",
-        kind="CustomResourceDefinition",
-        plural="customresourcedefinitions",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="CustomResourceDefinitionList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="apiextensions.k8s.io",
+            version="v1",
+            kind="CustomResourceDefinition",
+            plural="customresourcedefinitions",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="CustomResourceDefinitionList",
+        ),
+        model=CustomResourceDefinition,
+        list_model=CustomResourceDefinitionList,
     )
-    model = CustomResourceDefinition
-    list_model = CustomResourceDefinitionList
 
 
 class ApiextensionsV1Client(GroupVersionClient):

@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.apiregistration.v1 import (
@@ -41,18 +42,20 @@ class ApiServicesClient(
 ):
     """APIService (apiservices, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="apiregistration.k8s.io",
-        version="v1",
-        kind="APIService",
-        plural="apiservices",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="APIServiceList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="apiregistration.k8s.io",
+            version="v1",
+            kind="APIService",
+            plural="apiservices",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="APIServiceList",
+        ),
+        model=APIService,
+        list_model=APIServiceList,
     )
-    model = APIService
-    list_model = APIServiceList
 
 
 class ApiregistrationV1Client(GroupVersionClient):

@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.apiserverinternal.v1alpha1 import (
@@ -41,18 +42,20 @@ class StorageVersionsClient(
 ):
     """StorageVersion (storageversions, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="internal.apiserver.k8s.io",
-        version="v1alpha1",
-        kind="StorageVersion",
-        plural="storageversions",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="StorageVersionList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="internal.apiserver.k8s.io",
+            version="v1alpha1",
+            kind="StorageVersion",
+            plural="storageversions",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="StorageVersionList",
+        ),
+        model=StorageVersion,
+        list_model=StorageVersionList,
     )
-    model = StorageVersion
-    list_model = StorageVersionList
 
 
 class ApiserverinternalV1alpha1Client(GroupVersionClient):

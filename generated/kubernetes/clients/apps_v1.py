@@ -20,6 +20,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.apps.v1 import (
@@ -50,17 +51,19 @@ class ControllerRevisionsClient(
 ):
     """ControllerRevision (controllerrevisions, namespaced)."""
 
-    info = ResourceInfo(
-        group="apps",
-        version="v1",
-        kind="ControllerRevision",
-        plural="controllerrevisions",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ControllerRevisionList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="apps",
+            version="v1",
+            kind="ControllerRevision",
+            plural="controllerrevisions",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ControllerRevisionList",
+        ),
+        model=ControllerRevision,
+        list_model=ControllerRevisionList,
     )
-    model = ControllerRevision
-    list_model = ControllerRevisionList
 
 
 class DaemonSetsClient(
@@ -77,18 +80,20 @@ class DaemonSetsClient(
 ):
     """DaemonSet (daemonsets, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="apps",
-        version="v1",
-        kind="DaemonSet",
-        plural="daemonsets",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="DaemonSetList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="apps",
+            version="v1",
+            kind="DaemonSet",
+            plural="daemonsets",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="DaemonSetList",
+        ),
+        model=DaemonSet,
+        list_model=DaemonSetList,
     )
-    model = DaemonSet
-    list_model = DaemonSetList
 
 
 class DeploymentsClient(
@@ -106,19 +111,21 @@ class DeploymentsClient(
 ):
     """Deployment (deployments, namespaced); subresources: scale, status."""
 
-    info = ResourceInfo(
-        group="apps",
-        version="v1",
-        kind="Deployment",
-        plural="deployments",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"scale", "status"}),
-        list_kind="DeploymentList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="apps",
+            version="v1",
+            kind="Deployment",
+            plural="deployments",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"scale", "status"}),
+            list_kind="DeploymentList",
+        ),
+        model=Deployment,
+        list_model=DeploymentList,
+        subresource_models={"scale": Scale},
     )
-    model = Deployment
-    list_model = DeploymentList
-    subresource_models = {"scale": Scale}
 
 
 class ReplicaSetsClient(
@@ -136,19 +143,21 @@ class ReplicaSetsClient(
 ):
     """ReplicaSet (replicasets, namespaced); subresources: scale, status."""
 
-    info = ResourceInfo(
-        group="apps",
-        version="v1",
-        kind="ReplicaSet",
-        plural="replicasets",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"scale", "status"}),
-        list_kind="ReplicaSetList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="apps",
+            version="v1",
+            kind="ReplicaSet",
+            plural="replicasets",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"scale", "status"}),
+            list_kind="ReplicaSetList",
+        ),
+        model=ReplicaSet,
+        list_model=ReplicaSetList,
+        subresource_models={"scale": Scale},
     )
-    model = ReplicaSet
-    list_model = ReplicaSetList
-    subresource_models = {"scale": Scale}
 
 
 class StatefulSetsClient(
@@ -166,19 +175,21 @@ class StatefulSetsClient(
 ):
     """StatefulSet (statefulsets, namespaced); subresources: scale, status."""
 
-    info = ResourceInfo(
-        group="apps",
-        version="v1",
-        kind="StatefulSet",
-        plural="statefulsets",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"scale", "status"}),
-        list_kind="StatefulSetList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="apps",
+            version="v1",
+            kind="StatefulSet",
+            plural="statefulsets",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"scale", "status"}),
+            list_kind="StatefulSetList",
+        ),
+        model=StatefulSet,
+        list_model=StatefulSetList,
+        subresource_models={"scale": Scale},
     )
-    model = StatefulSet
-    list_model = StatefulSetList
-    subresource_models = {"scale": Scale}
 
 
 class AppsV1Client(GroupVersionClient):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from kubeset.resource import (
     GroupVersionClient,
     HasCreate,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.authentication.v1 import (
@@ -23,16 +24,18 @@ class SelfSubjectReviewsClient(
 ):
     """SelfSubjectReview (selfsubjectreviews, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="authentication.k8s.io",
-        version="v1",
-        kind="SelfSubjectReview",
-        plural="selfsubjectreviews",
-        namespaced=False,
-        verbs=frozenset({"create"}),
-        list_kind=None,
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="authentication.k8s.io",
+            version="v1",
+            kind="SelfSubjectReview",
+            plural="selfsubjectreviews",
+            namespaced=False,
+            verbs=frozenset({"create"}),
+            list_kind=None,
+        ),
+        model=SelfSubjectReview,
     )
-    model = SelfSubjectReview
 
 
 class TokenReviewsClient(
@@ -40,16 +43,18 @@ class TokenReviewsClient(
 ):
     """TokenReview (tokenreviews, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="authentication.k8s.io",
-        version="v1",
-        kind="TokenReview",
-        plural="tokenreviews",
-        namespaced=False,
-        verbs=frozenset({"create"}),
-        list_kind=None,
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="authentication.k8s.io",
+            version="v1",
+            kind="TokenReview",
+            plural="tokenreviews",
+            namespaced=False,
+            verbs=frozenset({"create"}),
+            list_kind=None,
+        ),
+        model=TokenReview,
     )
-    model = TokenReview
 
 
 class AuthenticationV1Client(GroupVersionClient):

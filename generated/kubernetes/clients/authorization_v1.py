@@ -10,6 +10,7 @@ from __future__ import annotations
 from kubeset.resource import (
     GroupVersionClient,
     HasCreate,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.authorization.v1 import (
@@ -25,16 +26,18 @@ class LocalSubjectAccessReviewsClient(
 ):
     """LocalSubjectAccessReview (localsubjectaccessreviews, namespaced)."""
 
-    info = ResourceInfo(
-        group="authorization.k8s.io",
-        version="v1",
-        kind="LocalSubjectAccessReview",
-        plural="localsubjectaccessreviews",
-        namespaced=True,
-        verbs=frozenset({"create"}),
-        list_kind=None,
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="authorization.k8s.io",
+            version="v1",
+            kind="LocalSubjectAccessReview",
+            plural="localsubjectaccessreviews",
+            namespaced=True,
+            verbs=frozenset({"create"}),
+            list_kind=None,
+        ),
+        model=LocalSubjectAccessReview,
     )
-    model = LocalSubjectAccessReview
 
 
 class SelfSubjectAccessReviewsClient(
@@ -42,16 +45,18 @@ class SelfSubjectAccessReviewsClient(
 ):
     """SelfSubjectAccessReview (selfsubjectaccessreviews, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="authorization.k8s.io",
-        version="v1",
-        kind="SelfSubjectAccessReview",
-        plural="selfsubjectaccessreviews",
-        namespaced=False,
-        verbs=frozenset({"create"}),
-        list_kind=None,
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="authorization.k8s.io",
+            version="v1",
+            kind="SelfSubjectAccessReview",
+            plural="selfsubjectaccessreviews",
+            namespaced=False,
+            verbs=frozenset({"create"}),
+            list_kind=None,
+        ),
+        model=SelfSubjectAccessReview,
     )
-    model = SelfSubjectAccessReview
 
 
 class SelfSubjectRulesReviewsClient(
@@ -59,16 +64,18 @@ class SelfSubjectRulesReviewsClient(
 ):
     """SelfSubjectRulesReview (selfsubjectrulesreviews, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="authorization.k8s.io",
-        version="v1",
-        kind="SelfSubjectRulesReview",
-        plural="selfsubjectrulesreviews",
-        namespaced=False,
-        verbs=frozenset({"create"}),
-        list_kind=None,
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="authorization.k8s.io",
+            version="v1",
+            kind="SelfSubjectRulesReview",
+            plural="selfsubjectrulesreviews",
+            namespaced=False,
+            verbs=frozenset({"create"}),
+            list_kind=None,
+        ),
+        model=SelfSubjectRulesReview,
     )
-    model = SelfSubjectRulesReview
 
 
 class SubjectAccessReviewsClient(
@@ -76,16 +83,18 @@ class SubjectAccessReviewsClient(
 ):
     """SubjectAccessReview (subjectaccessreviews, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="authorization.k8s.io",
-        version="v1",
-        kind="SubjectAccessReview",
-        plural="subjectaccessreviews",
-        namespaced=False,
-        verbs=frozenset({"create"}),
-        list_kind=None,
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="authorization.k8s.io",
+            version="v1",
+            kind="SubjectAccessReview",
+            plural="subjectaccessreviews",
+            namespaced=False,
+            verbs=frozenset({"create"}),
+            list_kind=None,
+        ),
+        model=SubjectAccessReview,
     )
-    model = SubjectAccessReview
 
 
 class AuthorizationV1Client(GroupVersionClient):

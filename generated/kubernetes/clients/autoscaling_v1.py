@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.autoscaling.v1 import (
@@ -41,18 +42,20 @@ class HorizontalPodAutoscalersClient(
 ):
     """HorizontalPodAutoscaler (horizontalpodautoscalers, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="autoscaling",
-        version="v1",
-        kind="HorizontalPodAutoscaler",
-        plural="horizontalpodautoscalers",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="HorizontalPodAutoscalerList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="autoscaling",
+            version="v1",
+            kind="HorizontalPodAutoscaler",
+            plural="horizontalpodautoscalers",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="HorizontalPodAutoscalerList",
+        ),
+        model=HorizontalPodAutoscaler,
+        list_model=HorizontalPodAutoscalerList,
     )
-    model = HorizontalPodAutoscaler
-    list_model = HorizontalPodAutoscalerList
 
 
 class AutoscalingV1Client(GroupVersionClient):

@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.batch.v1 import (
@@ -43,18 +44,20 @@ class CronJobsClient(
 ):
     """CronJob (cronjobs, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="batch",
-        version="v1",
-        kind="CronJob",
-        plural="cronjobs",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="CronJobList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="batch",
+            version="v1",
+            kind="CronJob",
+            plural="cronjobs",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="CronJobList",
+        ),
+        model=CronJob,
+        list_model=CronJobList,
     )
-    model = CronJob
-    list_model = CronJobList
 
 
 class JobsClient(
@@ -71,18 +74,20 @@ class JobsClient(
 ):
     """Job (jobs, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="batch",
-        version="v1",
-        kind="Job",
-        plural="jobs",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="JobList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="batch",
+            version="v1",
+            kind="Job",
+            plural="jobs",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="JobList",
+        ),
+        model=Job,
+        list_model=JobList,
     )
-    model = Job
-    list_model = JobList
 
 
 class BatchV1Client(GroupVersionClient):

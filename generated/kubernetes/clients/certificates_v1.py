@@ -20,6 +20,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.certificates.v1 import (
@@ -43,18 +44,20 @@ class CertificateSigningRequestsClient(
 ):
     """CertificateSigningRequest (certificatesigningrequests, cluster-scoped); subresources: approval, status."""
 
-    info = ResourceInfo(
-        group="certificates.k8s.io",
-        version="v1",
-        kind="CertificateSigningRequest",
-        plural="certificatesigningrequests",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"approval", "status"}),
-        list_kind="CertificateSigningRequestList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="certificates.k8s.io",
+            version="v1",
+            kind="CertificateSigningRequest",
+            plural="certificatesigningrequests",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"approval", "status"}),
+            list_kind="CertificateSigningRequestList",
+        ),
+        model=CertificateSigningRequest,
+        list_model=CertificateSigningRequestList,
     )
-    model = CertificateSigningRequest
-    list_model = CertificateSigningRequestList
 
 
 class CertificatesV1Client(GroupVersionClient):

@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.certificates.v1alpha1 import (
@@ -39,17 +40,19 @@ class ClusterTrustBundlesClient(
 ):
     """ClusterTrustBundle (clustertrustbundles, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="certificates.k8s.io",
-        version="v1alpha1",
-        kind="ClusterTrustBundle",
-        plural="clustertrustbundles",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ClusterTrustBundleList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="certificates.k8s.io",
+            version="v1alpha1",
+            kind="ClusterTrustBundle",
+            plural="clustertrustbundles",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ClusterTrustBundleList",
+        ),
+        model=ClusterTrustBundle,
+        list_model=ClusterTrustBundleList,
     )
-    model = ClusterTrustBundle
-    list_model = ClusterTrustBundleList
 
 
 class CertificatesV1alpha1Client(GroupVersionClient):

@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.certificates.v1beta1 import (
@@ -42,17 +43,19 @@ class ClusterTrustBundlesClient(
 ):
     """ClusterTrustBundle (clustertrustbundles, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="certificates.k8s.io",
-        version="v1beta1",
-        kind="ClusterTrustBundle",
-        plural="clustertrustbundles",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ClusterTrustBundleList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="certificates.k8s.io",
+            version="v1beta1",
+            kind="ClusterTrustBundle",
+            plural="clustertrustbundles",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ClusterTrustBundleList",
+        ),
+        model=ClusterTrustBundle,
+        list_model=ClusterTrustBundleList,
     )
-    model = ClusterTrustBundle
-    list_model = ClusterTrustBundleList
 
 
 class PodCertificateRequestsClient(
@@ -69,18 +72,20 @@ class PodCertificateRequestsClient(
 ):
     """PodCertificateRequest (podcertificaterequests, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="certificates.k8s.io",
-        version="v1beta1",
-        kind="PodCertificateRequest",
-        plural="podcertificaterequests",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="PodCertificateRequestList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="certificates.k8s.io",
+            version="v1beta1",
+            kind="PodCertificateRequest",
+            plural="podcertificaterequests",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="PodCertificateRequestList",
+        ),
+        model=PodCertificateRequest,
+        list_model=PodCertificateRequestList,
     )
-    model = PodCertificateRequest
-    list_model = PodCertificateRequestList
 
 
 class CertificatesV1beta1Client(GroupVersionClient):

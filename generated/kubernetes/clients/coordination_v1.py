@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.coordination.v1 import (
@@ -39,17 +40,19 @@ class LeasesClient(
 ):
     """Lease (leases, namespaced)."""
 
-    info = ResourceInfo(
-        group="coordination.k8s.io",
-        version="v1",
-        kind="Lease",
-        plural="leases",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="LeaseList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="coordination.k8s.io",
+            version="v1",
+            kind="Lease",
+            plural="leases",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="LeaseList",
+        ),
+        model=Lease,
+        list_model=LeaseList,
     )
-    model = Lease
-    list_model = LeaseList
 
 
 class CoordinationV1Client(GroupVersionClient):

@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.coordination.v1beta1 import (
@@ -39,17 +40,19 @@ class LeaseCandidatesClient(
 ):
     """LeaseCandidate (leasecandidates, namespaced)."""
 
-    info = ResourceInfo(
-        group="coordination.k8s.io",
-        version="v1beta1",
-        kind="LeaseCandidate",
-        plural="leasecandidates",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="LeaseCandidateList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="coordination.k8s.io",
+            version="v1beta1",
+            kind="LeaseCandidate",
+            plural="leasecandidates",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="LeaseCandidateList",
+        ),
+        model=LeaseCandidate,
+        list_model=LeaseCandidateList,
     )
-    model = LeaseCandidate
-    list_model = LeaseCandidateList
 
 
 class CoordinationV1beta1Client(GroupVersionClient):

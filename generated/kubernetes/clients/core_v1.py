@@ -27,6 +27,7 @@ from kubeset.resource import (
     HasToken,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.authentication.v1 import TokenRequest
@@ -74,16 +75,18 @@ class BindingsClient(
 ):
     """Binding (bindings, namespaced)."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="Binding",
-        plural="bindings",
-        namespaced=True,
-        verbs=frozenset({"create"}),
-        list_kind=None,
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="Binding",
+            plural="bindings",
+            namespaced=True,
+            verbs=frozenset({"create"}),
+            list_kind=None,
+        ),
+        model=Binding,
     )
-    model = Binding
 
 
 class ComponentStatusesClient(
@@ -92,17 +95,19 @@ class ComponentStatusesClient(
 ):
     """ComponentStatus (componentstatuses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="ComponentStatus",
-        plural="componentstatuses",
-        namespaced=False,
-        verbs=frozenset({"get", "list"}),
-        list_kind="ComponentStatusList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="ComponentStatus",
+            plural="componentstatuses",
+            namespaced=False,
+            verbs=frozenset({"get", "list"}),
+            list_kind="ComponentStatusList",
+        ),
+        model=ComponentStatus,
+        list_model=ComponentStatusList,
     )
-    model = ComponentStatus
-    list_model = ComponentStatusList
 
 
 class ConfigMapsClient(
@@ -118,17 +123,19 @@ class ConfigMapsClient(
 ):
     """ConfigMap (configmaps, namespaced)."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="ConfigMap",
-        plural="configmaps",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ConfigMapList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="ConfigMap",
+            plural="configmaps",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ConfigMapList",
+        ),
+        model=ConfigMap,
+        list_model=ConfigMapList,
     )
-    model = ConfigMap
-    list_model = ConfigMapList
 
 
 class EndpointsClient(
@@ -144,17 +151,19 @@ class EndpointsClient(
 ):
     """Endpoints (endpoints, namespaced)."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="Endpoints",
-        plural="endpoints",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="EndpointsList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="Endpoints",
+            plural="endpoints",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="EndpointsList",
+        ),
+        model=Endpoints,
+        list_model=EndpointsList,
     )
-    model = Endpoints
-    list_model = EndpointsList
 
 
 class EventsClient(
@@ -170,17 +179,19 @@ class EventsClient(
 ):
     """Event (events, namespaced)."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="Event",
-        plural="events",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="EventList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="Event",
+            plural="events",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="EventList",
+        ),
+        model=Event,
+        list_model=EventList,
     )
-    model = Event
-    list_model = EventList
 
 
 class LimitRangesClient(
@@ -196,17 +207,19 @@ class LimitRangesClient(
 ):
     """LimitRange (limitranges, namespaced)."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="LimitRange",
-        plural="limitranges",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="LimitRangeList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="LimitRange",
+            plural="limitranges",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="LimitRangeList",
+        ),
+        model=LimitRange,
+        list_model=LimitRangeList,
     )
-    model = LimitRange
-    list_model = LimitRangeList
 
 
 class NamespacesClient(
@@ -223,18 +236,20 @@ class NamespacesClient(
 ):
     """Namespace (namespaces, cluster-scoped); subresources: finalize, status."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="Namespace",
-        plural="namespaces",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"finalize", "status"}),
-        list_kind="NamespaceList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="Namespace",
+            plural="namespaces",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"finalize", "status"}),
+            list_kind="NamespaceList",
+        ),
+        model=Namespace,
+        list_model=NamespaceList,
     )
-    model = Namespace
-    list_model = NamespaceList
 
 
 class NodesClient(
@@ -251,18 +266,20 @@ class NodesClient(
 ):
     """Node (nodes, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="Node",
-        plural="nodes",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="NodeList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="Node",
+            plural="nodes",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="NodeList",
+        ),
+        model=Node,
+        list_model=NodeList,
     )
-    model = Node
-    list_model = NodeList
 
 
 class PersistentVolumeClaimsClient(
@@ -279,18 +296,20 @@ class PersistentVolumeClaimsClient(
 ):
     """PersistentVolumeClaim (persistentvolumeclaims, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="PersistentVolumeClaim",
-        plural="persistentvolumeclaims",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="PersistentVolumeClaimList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="PersistentVolumeClaim",
+            plural="persistentvolumeclaims",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="PersistentVolumeClaimList",
+        ),
+        model=PersistentVolumeClaim,
+        list_model=PersistentVolumeClaimList,
     )
-    model = PersistentVolumeClaim
-    list_model = PersistentVolumeClaimList
 
 
 class PersistentVolumesClient(
@@ -307,18 +326,20 @@ class PersistentVolumesClient(
 ):
     """PersistentVolume (persistentvolumes, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="PersistentVolume",
-        plural="persistentvolumes",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="PersistentVolumeList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="PersistentVolume",
+            plural="persistentvolumes",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="PersistentVolumeList",
+        ),
+        model=PersistentVolume,
+        list_model=PersistentVolumeList,
     )
-    model = PersistentVolume
-    list_model = PersistentVolumeList
 
 
 class PodTemplatesClient(
@@ -334,17 +355,19 @@ class PodTemplatesClient(
 ):
     """PodTemplate (podtemplates, namespaced)."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="PodTemplate",
-        plural="podtemplates",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="PodTemplateList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="PodTemplate",
+            plural="podtemplates",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="PodTemplateList",
+        ),
+        model=PodTemplate,
+        list_model=PodTemplateList,
     )
-    model = PodTemplate
-    list_model = PodTemplateList
 
 
 class PodsClient(
@@ -366,19 +389,21 @@ class PodsClient(
 ):
     """Pod (pods, namespaced); subresources: binding, ephemeralcontainers, eviction, log, resize, status."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="Pod",
-        plural="pods",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"binding", "ephemeralcontainers", "eviction", "log", "resize", "status"}),
-        list_kind="PodList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="Pod",
+            plural="pods",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"binding", "ephemeralcontainers", "eviction", "log", "resize", "status"}),
+            list_kind="PodList",
+        ),
+        model=Pod,
+        list_model=PodList,
+        subresource_models={"binding": Binding, "eviction": Eviction},
     )
-    model = Pod
-    list_model = PodList
-    subresource_models = {"binding": Binding, "eviction": Eviction}
 
 
 class ReplicationControllersClient(
@@ -396,19 +421,21 @@ class ReplicationControllersClient(
 ):
     """ReplicationController (replicationcontrollers, namespaced); subresources: scale, status."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="ReplicationController",
-        plural="replicationcontrollers",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"scale", "status"}),
-        list_kind="ReplicationControllerList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="ReplicationController",
+            plural="replicationcontrollers",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"scale", "status"}),
+            list_kind="ReplicationControllerList",
+        ),
+        model=ReplicationController,
+        list_model=ReplicationControllerList,
+        subresource_models={"scale": Scale},
     )
-    model = ReplicationController
-    list_model = ReplicationControllerList
-    subresource_models = {"scale": Scale}
 
 
 class ResourceQuotasClient(
@@ -425,18 +452,20 @@ class ResourceQuotasClient(
 ):
     """ResourceQuota (resourcequotas, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="ResourceQuota",
-        plural="resourcequotas",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="ResourceQuotaList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="ResourceQuota",
+            plural="resourcequotas",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="ResourceQuotaList",
+        ),
+        model=ResourceQuota,
+        list_model=ResourceQuotaList,
     )
-    model = ResourceQuota
-    list_model = ResourceQuotaList
 
 
 class SecretsClient(
@@ -452,17 +481,19 @@ class SecretsClient(
 ):
     """Secret (secrets, namespaced)."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="Secret",
-        plural="secrets",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="SecretList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="Secret",
+            plural="secrets",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="SecretList",
+        ),
+        model=Secret,
+        list_model=SecretList,
     )
-    model = Secret
-    list_model = SecretList
 
 
 class ServiceAccountsClient(
@@ -479,19 +510,21 @@ class ServiceAccountsClient(
 ):
     """ServiceAccount (serviceaccounts, namespaced); subresources: token."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="ServiceAccount",
-        plural="serviceaccounts",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"token"}),
-        list_kind="ServiceAccountList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="ServiceAccount",
+            plural="serviceaccounts",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"token"}),
+            list_kind="ServiceAccountList",
+        ),
+        model=ServiceAccount,
+        list_model=ServiceAccountList,
+        subresource_models={"token": TokenRequest},
     )
-    model = ServiceAccount
-    list_model = ServiceAccountList
-    subresource_models = {"token": TokenRequest}
 
 
 class ServicesClient(
@@ -508,18 +541,20 @@ class ServicesClient(
 ):
     """Service (services, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="",
-        version="v1",
-        kind="Service",
-        plural="services",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="ServiceList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="",
+            version="v1",
+            kind="Service",
+            plural="services",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="ServiceList",
+        ),
+        model=Service,
+        list_model=ServiceList,
     )
-    model = Service
-    list_model = ServiceList
 
 
 class CoreV1Client(GroupVersionClient):

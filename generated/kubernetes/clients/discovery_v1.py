@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.discovery.v1 import (
@@ -39,17 +40,19 @@ class EndpointSlicesClient(
 ):
     """EndpointSlice (endpointslices, namespaced)."""
 
-    info = ResourceInfo(
-        group="discovery.k8s.io",
-        version="v1",
-        kind="EndpointSlice",
-        plural="endpointslices",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="EndpointSliceList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="discovery.k8s.io",
+            version="v1",
+            kind="EndpointSlice",
+            plural="endpointslices",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="EndpointSliceList",
+        ),
+        model=EndpointSlice,
+        list_model=EndpointSliceList,
     )
-    model = EndpointSlice
-    list_model = EndpointSliceList
 
 
 class DiscoveryV1Client(GroupVersionClient):

@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.events.v1 import (
@@ -39,17 +40,19 @@ class EventsClient(
 ):
     """Event (events, namespaced)."""
 
-    info = ResourceInfo(
-        group="events.k8s.io",
-        version="v1",
-        kind="Event",
-        plural="events",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="EventList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="events.k8s.io",
+            version="v1",
+            kind="Event",
+            plural="events",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="EventList",
+        ),
+        model=Event,
+        list_model=EventList,
     )
-    model = Event
-    list_model = EventList
 
 
 class EventsV1Client(GroupVersionClient):

@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.flowcontrol.v1 import (
@@ -43,18 +44,20 @@ class FlowSchemasClient(
 ):
     """FlowSchema (flowschemas, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="flowcontrol.apiserver.k8s.io",
-        version="v1",
-        kind="FlowSchema",
-        plural="flowschemas",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="FlowSchemaList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="flowcontrol.apiserver.k8s.io",
+            version="v1",
+            kind="FlowSchema",
+            plural="flowschemas",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="FlowSchemaList",
+        ),
+        model=FlowSchema,
+        list_model=FlowSchemaList,
     )
-    model = FlowSchema
-    list_model = FlowSchemaList
 
 
 class PriorityLevelConfigurationsClient(
@@ -71,18 +74,20 @@ class PriorityLevelConfigurationsClient(
 ):
     """PriorityLevelConfiguration (prioritylevelconfigurations, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="flowcontrol.apiserver.k8s.io",
-        version="v1",
-        kind="PriorityLevelConfiguration",
-        plural="prioritylevelconfigurations",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="PriorityLevelConfigurationList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="flowcontrol.apiserver.k8s.io",
+            version="v1",
+            kind="PriorityLevelConfiguration",
+            plural="prioritylevelconfigurations",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="PriorityLevelConfigurationList",
+        ),
+        model=PriorityLevelConfiguration,
+        list_model=PriorityLevelConfigurationList,
     )
-    model = PriorityLevelConfiguration
-    list_model = PriorityLevelConfigurationList
 
 
 class FlowcontrolV1Client(GroupVersionClient):

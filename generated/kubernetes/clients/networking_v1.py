@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.networking.v1 import (
@@ -48,17 +49,19 @@ class IngressClassesClient(
 ):
     """IngressClass (ingressclasses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="networking.k8s.io",
-        version="v1",
-        kind="IngressClass",
-        plural="ingressclasses",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="IngressClassList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="networking.k8s.io",
+            version="v1",
+            kind="IngressClass",
+            plural="ingressclasses",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="IngressClassList",
+        ),
+        model=IngressClass,
+        list_model=IngressClassList,
     )
-    model = IngressClass
-    list_model = IngressClassList
 
 
 class IngressesClient(
@@ -75,18 +78,20 @@ class IngressesClient(
 ):
     """Ingress (ingresses, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="networking.k8s.io",
-        version="v1",
-        kind="Ingress",
-        plural="ingresses",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="IngressList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="networking.k8s.io",
+            version="v1",
+            kind="Ingress",
+            plural="ingresses",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="IngressList",
+        ),
+        model=Ingress,
+        list_model=IngressList,
     )
-    model = Ingress
-    list_model = IngressList
 
 
 class IpAddressesClient(
@@ -102,17 +107,19 @@ class IpAddressesClient(
 ):
     """IPAddress (ipaddresses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="networking.k8s.io",
-        version="v1",
-        kind="IPAddress",
-        plural="ipaddresses",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="IPAddressList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="networking.k8s.io",
+            version="v1",
+            kind="IPAddress",
+            plural="ipaddresses",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="IPAddressList",
+        ),
+        model=IPAddress,
+        list_model=IPAddressList,
     )
-    model = IPAddress
-    list_model = IPAddressList
 
 
 class NetworkPoliciesClient(
@@ -128,17 +135,19 @@ class NetworkPoliciesClient(
 ):
     """NetworkPolicy (networkpolicies, namespaced)."""
 
-    info = ResourceInfo(
-        group="networking.k8s.io",
-        version="v1",
-        kind="NetworkPolicy",
-        plural="networkpolicies",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="NetworkPolicyList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="networking.k8s.io",
+            version="v1",
+            kind="NetworkPolicy",
+            plural="networkpolicies",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="NetworkPolicyList",
+        ),
+        model=NetworkPolicy,
+        list_model=NetworkPolicyList,
     )
-    model = NetworkPolicy
-    list_model = NetworkPolicyList
 
 
 class ServiceCidrsClient(
@@ -155,18 +164,20 @@ class ServiceCidrsClient(
 ):
     """ServiceCIDR (servicecidrs, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="networking.k8s.io",
-        version="v1",
-        kind="ServiceCIDR",
-        plural="servicecidrs",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="ServiceCIDRList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="networking.k8s.io",
+            version="v1",
+            kind="ServiceCIDR",
+            plural="servicecidrs",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="ServiceCIDRList",
+        ),
+        model=ServiceCIDR,
+        list_model=ServiceCIDRList,
     )
-    model = ServiceCIDR
-    list_model = ServiceCIDRList
 
 
 class NetworkingV1Client(GroupVersionClient):

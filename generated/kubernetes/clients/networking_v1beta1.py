@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.networking.v1beta1 import (
@@ -42,17 +43,19 @@ class IpAddressesClient(
 ):
     """IPAddress (ipaddresses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="networking.k8s.io",
-        version="v1beta1",
-        kind="IPAddress",
-        plural="ipaddresses",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="IPAddressList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="networking.k8s.io",
+            version="v1beta1",
+            kind="IPAddress",
+            plural="ipaddresses",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="IPAddressList",
+        ),
+        model=IPAddress,
+        list_model=IPAddressList,
     )
-    model = IPAddress
-    list_model = IPAddressList
 
 
 class ServiceCidrsClient(
@@ -69,18 +72,20 @@ class ServiceCidrsClient(
 ):
     """ServiceCIDR (servicecidrs, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="networking.k8s.io",
-        version="v1beta1",
-        kind="ServiceCIDR",
-        plural="servicecidrs",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="ServiceCIDRList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="networking.k8s.io",
+            version="v1beta1",
+            kind="ServiceCIDR",
+            plural="servicecidrs",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="ServiceCIDRList",
+        ),
+        model=ServiceCIDR,
+        list_model=ServiceCIDRList,
     )
-    model = ServiceCIDR
-    list_model = ServiceCIDRList
 
 
 class NetworkingV1beta1Client(GroupVersionClient):

@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.node.v1 import (
@@ -39,17 +40,19 @@ class RuntimeClassesClient(
 ):
     """RuntimeClass (runtimeclasses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="node.k8s.io",
-        version="v1",
-        kind="RuntimeClass",
-        plural="runtimeclasses",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="RuntimeClassList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="node.k8s.io",
+            version="v1",
+            kind="RuntimeClass",
+            plural="runtimeclasses",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="RuntimeClassList",
+        ),
+        model=RuntimeClass,
+        list_model=RuntimeClassList,
     )
-    model = RuntimeClass
-    list_model = RuntimeClassList
 
 
 class NodeV1Client(GroupVersionClient):

@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.policy.v1 import (
@@ -41,18 +42,20 @@ class PodDisruptionBudgetsClient(
 ):
     """PodDisruptionBudget (poddisruptionbudgets, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="policy",
-        version="v1",
-        kind="PodDisruptionBudget",
-        plural="poddisruptionbudgets",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="PodDisruptionBudgetList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="policy",
+            version="v1",
+            kind="PodDisruptionBudget",
+            plural="poddisruptionbudgets",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="PodDisruptionBudgetList",
+        ),
+        model=PodDisruptionBudget,
+        list_model=PodDisruptionBudgetList,
     )
-    model = PodDisruptionBudget
-    list_model = PodDisruptionBudgetList
 
 
 class PolicyV1Client(GroupVersionClient):

@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.rbac.v1 import (
@@ -45,17 +46,19 @@ class ClusterRoleBindingsClient(
 ):
     """ClusterRoleBinding (clusterrolebindings, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="rbac.authorization.k8s.io",
-        version="v1",
-        kind="ClusterRoleBinding",
-        plural="clusterrolebindings",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ClusterRoleBindingList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="rbac.authorization.k8s.io",
+            version="v1",
+            kind="ClusterRoleBinding",
+            plural="clusterrolebindings",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ClusterRoleBindingList",
+        ),
+        model=ClusterRoleBinding,
+        list_model=ClusterRoleBindingList,
     )
-    model = ClusterRoleBinding
-    list_model = ClusterRoleBindingList
 
 
 class ClusterRolesClient(
@@ -71,17 +74,19 @@ class ClusterRolesClient(
 ):
     """ClusterRole (clusterroles, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="rbac.authorization.k8s.io",
-        version="v1",
-        kind="ClusterRole",
-        plural="clusterroles",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ClusterRoleList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="rbac.authorization.k8s.io",
+            version="v1",
+            kind="ClusterRole",
+            plural="clusterroles",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ClusterRoleList",
+        ),
+        model=ClusterRole,
+        list_model=ClusterRoleList,
     )
-    model = ClusterRole
-    list_model = ClusterRoleList
 
 
 class RoleBindingsClient(
@@ -97,17 +102,19 @@ class RoleBindingsClient(
 ):
     """RoleBinding (rolebindings, namespaced)."""
 
-    info = ResourceInfo(
-        group="rbac.authorization.k8s.io",
-        version="v1",
-        kind="RoleBinding",
-        plural="rolebindings",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="RoleBindingList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="rbac.authorization.k8s.io",
+            version="v1",
+            kind="RoleBinding",
+            plural="rolebindings",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="RoleBindingList",
+        ),
+        model=RoleBinding,
+        list_model=RoleBindingList,
     )
-    model = RoleBinding
-    list_model = RoleBindingList
 
 
 class RolesClient(
@@ -123,17 +130,19 @@ class RolesClient(
 ):
     """Role (roles, namespaced)."""
 
-    info = ResourceInfo(
-        group="rbac.authorization.k8s.io",
-        version="v1",
-        kind="Role",
-        plural="roles",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="RoleList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="rbac.authorization.k8s.io",
+            version="v1",
+            kind="Role",
+            plural="roles",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="RoleList",
+        ),
+        model=Role,
+        list_model=RoleList,
     )
-    model = Role
-    list_model = RoleList
 
 
 class RbacV1Client(GroupVersionClient):

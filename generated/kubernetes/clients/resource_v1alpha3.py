@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.resource.v1alpha3 import (
@@ -43,18 +44,20 @@ class DeviceTaintRulesClient(
 ):
     """DeviceTaintRule (devicetaintrules, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="resource.k8s.io",
-        version="v1alpha3",
-        kind="DeviceTaintRule",
-        plural="devicetaintrules",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="DeviceTaintRuleList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="resource.k8s.io",
+            version="v1alpha3",
+            kind="DeviceTaintRule",
+            plural="devicetaintrules",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="DeviceTaintRuleList",
+        ),
+        model=DeviceTaintRule,
+        list_model=DeviceTaintRuleList,
     )
-    model = DeviceTaintRule
-    list_model = DeviceTaintRuleList
 
 
 class ResourcePoolStatusRequestsClient(
@@ -71,18 +74,20 @@ class ResourcePoolStatusRequestsClient(
 ):
     """ResourcePoolStatusRequest (resourcepoolstatusrequests, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="resource.k8s.io",
-        version="v1alpha3",
-        kind="ResourcePoolStatusRequest",
-        plural="resourcepoolstatusrequests",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="ResourcePoolStatusRequestList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="resource.k8s.io",
+            version="v1alpha3",
+            kind="ResourcePoolStatusRequest",
+            plural="resourcepoolstatusrequests",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="ResourcePoolStatusRequestList",
+        ),
+        model=ResourcePoolStatusRequest,
+        list_model=ResourcePoolStatusRequestList,
     )
-    model = ResourcePoolStatusRequest
-    list_model = ResourcePoolStatusRequestList
 
 
 class ResourceV1alpha3Client(GroupVersionClient):

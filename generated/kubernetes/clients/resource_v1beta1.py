@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.resource.v1beta1 import (
@@ -46,17 +47,19 @@ class DeviceClassesClient(
 ):
     """DeviceClass (deviceclasses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="resource.k8s.io",
-        version="v1beta1",
-        kind="DeviceClass",
-        plural="deviceclasses",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="DeviceClassList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="resource.k8s.io",
+            version="v1beta1",
+            kind="DeviceClass",
+            plural="deviceclasses",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="DeviceClassList",
+        ),
+        model=DeviceClass,
+        list_model=DeviceClassList,
     )
-    model = DeviceClass
-    list_model = DeviceClassList
 
 
 class ResourceClaimTemplatesClient(
@@ -72,17 +75,19 @@ class ResourceClaimTemplatesClient(
 ):
     """ResourceClaimTemplate (resourceclaimtemplates, namespaced)."""
 
-    info = ResourceInfo(
-        group="resource.k8s.io",
-        version="v1beta1",
-        kind="ResourceClaimTemplate",
-        plural="resourceclaimtemplates",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ResourceClaimTemplateList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="resource.k8s.io",
+            version="v1beta1",
+            kind="ResourceClaimTemplate",
+            plural="resourceclaimtemplates",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ResourceClaimTemplateList",
+        ),
+        model=ResourceClaimTemplate,
+        list_model=ResourceClaimTemplateList,
     )
-    model = ResourceClaimTemplate
-    list_model = ResourceClaimTemplateList
 
 
 class ResourceClaimsClient(
@@ -99,18 +104,20 @@ class ResourceClaimsClient(
 ):
     """ResourceClaim (resourceclaims, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="resource.k8s.io",
-        version="v1beta1",
-        kind="ResourceClaim",
-        plural="resourceclaims",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="ResourceClaimList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="resource.k8s.io",
+            version="v1beta1",
+            kind="ResourceClaim",
+            plural="resourceclaims",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="ResourceClaimList",
+        ),
+        model=ResourceClaim,
+        list_model=ResourceClaimList,
     )
-    model = ResourceClaim
-    list_model = ResourceClaimList
 
 
 class ResourceSlicesClient(
@@ -126,17 +133,19 @@ class ResourceSlicesClient(
 ):
     """ResourceSlice (resourceslices, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="resource.k8s.io",
-        version="v1beta1",
-        kind="ResourceSlice",
-        plural="resourceslices",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="ResourceSliceList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="resource.k8s.io",
+            version="v1beta1",
+            kind="ResourceSlice",
+            plural="resourceslices",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="ResourceSliceList",
+        ),
+        model=ResourceSlice,
+        list_model=ResourceSliceList,
     )
-    model = ResourceSlice
-    list_model = ResourceSliceList
 
 
 class ResourceV1beta1Client(GroupVersionClient):

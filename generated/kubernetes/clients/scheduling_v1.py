@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.scheduling.v1 import (
@@ -39,17 +40,19 @@ class PriorityClassesClient(
 ):
     """PriorityClass (priorityclasses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="scheduling.k8s.io",
-        version="v1",
-        kind="PriorityClass",
-        plural="priorityclasses",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="PriorityClassList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="scheduling.k8s.io",
+            version="v1",
+            kind="PriorityClass",
+            plural="priorityclasses",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="PriorityClassList",
+        ),
+        model=PriorityClass,
+        list_model=PriorityClassList,
     )
-    model = PriorityClass
-    list_model = PriorityClassList
 
 
 class SchedulingV1Client(GroupVersionClient):

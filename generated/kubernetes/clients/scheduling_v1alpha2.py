@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.scheduling.v1alpha2 import (
@@ -43,18 +44,20 @@ class PodGroupsClient(
 ):
     """PodGroup (podgroups, namespaced); subresources: status."""
 
-    info = ResourceInfo(
-        group="scheduling.k8s.io",
-        version="v1alpha2",
-        kind="PodGroup",
-        plural="podgroups",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="PodGroupList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="scheduling.k8s.io",
+            version="v1alpha2",
+            kind="PodGroup",
+            plural="podgroups",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="PodGroupList",
+        ),
+        model=PodGroup,
+        list_model=PodGroupList,
     )
-    model = PodGroup
-    list_model = PodGroupList
 
 
 class WorkloadsClient(
@@ -70,17 +73,19 @@ class WorkloadsClient(
 ):
     """Workload (workloads, namespaced)."""
 
-    info = ResourceInfo(
-        group="scheduling.k8s.io",
-        version="v1alpha2",
-        kind="Workload",
-        plural="workloads",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="WorkloadList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="scheduling.k8s.io",
+            version="v1alpha2",
+            kind="Workload",
+            plural="workloads",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="WorkloadList",
+        ),
+        model=Workload,
+        list_model=WorkloadList,
     )
-    model = Workload
-    list_model = WorkloadList
 
 
 class SchedulingV1alpha2Client(GroupVersionClient):

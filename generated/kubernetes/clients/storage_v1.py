@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.storage.v1 import (
@@ -50,17 +51,19 @@ class CsiDriversClient(
 ):
     """CSIDriver (csidrivers, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="storage.k8s.io",
-        version="v1",
-        kind="CSIDriver",
-        plural="csidrivers",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="CSIDriverList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="storage.k8s.io",
+            version="v1",
+            kind="CSIDriver",
+            plural="csidrivers",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="CSIDriverList",
+        ),
+        model=CSIDriver,
+        list_model=CSIDriverList,
     )
-    model = CSIDriver
-    list_model = CSIDriverList
 
 
 class CsiNodesClient(
@@ -76,17 +79,19 @@ class CsiNodesClient(
 ):
     """CSINode (csinodes, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="storage.k8s.io",
-        version="v1",
-        kind="CSINode",
-        plural="csinodes",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="CSINodeList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="storage.k8s.io",
+            version="v1",
+            kind="CSINode",
+            plural="csinodes",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="CSINodeList",
+        ),
+        model=CSINode,
+        list_model=CSINodeList,
     )
-    model = CSINode
-    list_model = CSINodeList
 
 
 class CsiStorageCapacitiesClient(
@@ -102,17 +107,19 @@ class CsiStorageCapacitiesClient(
 ):
     """CSIStorageCapacity (csistoragecapacities, namespaced)."""
 
-    info = ResourceInfo(
-        group="storage.k8s.io",
-        version="v1",
-        kind="CSIStorageCapacity",
-        plural="csistoragecapacities",
-        namespaced=True,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="CSIStorageCapacityList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="storage.k8s.io",
+            version="v1",
+            kind="CSIStorageCapacity",
+            plural="csistoragecapacities",
+            namespaced=True,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="CSIStorageCapacityList",
+        ),
+        model=CSIStorageCapacity,
+        list_model=CSIStorageCapacityList,
     )
-    model = CSIStorageCapacity
-    list_model = CSIStorageCapacityList
 
 
 class StorageClassesClient(
@@ -128,17 +135,19 @@ class StorageClassesClient(
 ):
     """StorageClass (storageclasses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="storage.k8s.io",
-        version="v1",
-        kind="StorageClass",
-        plural="storageclasses",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="StorageClassList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="storage.k8s.io",
+            version="v1",
+            kind="StorageClass",
+            plural="storageclasses",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="StorageClassList",
+        ),
+        model=StorageClass,
+        list_model=StorageClassList,
     )
-    model = StorageClass
-    list_model = StorageClassList
 
 
 class VolumeAttachmentsClient(
@@ -155,18 +164,20 @@ class VolumeAttachmentsClient(
 ):
     """VolumeAttachment (volumeattachments, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="storage.k8s.io",
-        version="v1",
-        kind="VolumeAttachment",
-        plural="volumeattachments",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="VolumeAttachmentList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="storage.k8s.io",
+            version="v1",
+            kind="VolumeAttachment",
+            plural="volumeattachments",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="VolumeAttachmentList",
+        ),
+        model=VolumeAttachment,
+        list_model=VolumeAttachmentList,
     )
-    model = VolumeAttachment
-    list_model = VolumeAttachmentList
 
 
 class VolumeAttributesClassesClient(
@@ -182,17 +193,19 @@ class VolumeAttributesClassesClient(
 ):
     """VolumeAttributesClass (volumeattributesclasses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="storage.k8s.io",
-        version="v1",
-        kind="VolumeAttributesClass",
-        plural="volumeattributesclasses",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="VolumeAttributesClassList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="storage.k8s.io",
+            version="v1",
+            kind="VolumeAttributesClass",
+            plural="volumeattributesclasses",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="VolumeAttributesClassList",
+        ),
+        model=VolumeAttributesClass,
+        list_model=VolumeAttributesClassList,
     )
-    model = VolumeAttributesClass
-    list_model = VolumeAttributesClassList
 
 
 class StorageV1Client(GroupVersionClient):

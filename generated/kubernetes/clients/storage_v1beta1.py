@@ -18,6 +18,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.storage.v1beta1 import (
@@ -39,17 +40,19 @@ class VolumeAttributesClassesClient(
 ):
     """VolumeAttributesClass (volumeattributesclasses, cluster-scoped)."""
 
-    info = ResourceInfo(
-        group="storage.k8s.io",
-        version="v1beta1",
-        kind="VolumeAttributesClass",
-        plural="volumeattributesclasses",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        list_kind="VolumeAttributesClassList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="storage.k8s.io",
+            version="v1beta1",
+            kind="VolumeAttributesClass",
+            plural="volumeattributesclasses",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            list_kind="VolumeAttributesClassList",
+        ),
+        model=VolumeAttributesClass,
+        list_model=VolumeAttributesClassList,
     )
-    model = VolumeAttributesClass
-    list_model = VolumeAttributesClassList
 
 
 class StorageV1beta1Client(GroupVersionClient):

@@ -19,6 +19,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    ResourceDescriptor,
     ResourceInfo,
 )
 from kubeset.kubernetes.models.storagemigration.v1beta1 import (
@@ -41,18 +42,20 @@ class StorageVersionMigrationsClient(
 ):
     """StorageVersionMigration (storageversionmigrations, cluster-scoped); subresources: status."""
 
-    info = ResourceInfo(
-        group="storagemigration.k8s.io",
-        version="v1beta1",
-        kind="StorageVersionMigration",
-        plural="storageversionmigrations",
-        namespaced=False,
-        verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-        subresources=frozenset({"status"}),
-        list_kind="StorageVersionMigrationList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            group="storagemigration.k8s.io",
+            version="v1beta1",
+            kind="StorageVersionMigration",
+            plural="storageversionmigrations",
+            namespaced=False,
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"status"}),
+            list_kind="StorageVersionMigrationList",
+        ),
+        model=StorageVersionMigration,
+        list_model=StorageVersionMigrationList,
     )
-    model = StorageVersionMigration
-    list_model = StorageVersionMigrationList
 
 
 class StoragemigrationV1beta1Client(GroupVersionClient):

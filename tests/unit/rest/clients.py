@@ -25,6 +25,7 @@ from kubeset.resource import (
     HasUpdate,
     HasWatch,
     LazyGroup,
+    ResourceDescriptor,
     ResourceInfo,
 )
 
@@ -77,19 +78,21 @@ class PodsClient(
     HasResize[Pod],
     HasLog,
 ):
-    info = ResourceInfo(
-        "",
-        "v1",
-        "Pod",
-        "pods",
-        True,
-        _ALL,
-        frozenset({"status", "eviction", "binding", "ephemeralcontainers", "resize", "log"}),
-        "PodList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            "",
+            "v1",
+            "Pod",
+            "pods",
+            True,
+            _ALL,
+            frozenset({"status", "eviction", "binding", "ephemeralcontainers", "resize", "log"}),
+            "PodList",
+        ),
+        model=Pod,
+        list_model=PodList,
+        subresource_models={"eviction": Eviction, "binding": Binding},
     )
-    model = Pod
-    list_model = PodList
-    subresource_models = {"eviction": Eviction, "binding": Binding}  # noqa: RUF012
 
 
 class ConfigMapsClient(
@@ -103,11 +106,11 @@ class ConfigMapsClient(
     HasDelete[ConfigMap],
     HasDeleteCollection,
 ):
-    info = ResourceInfo(
-        "", "v1", "ConfigMap", "configmaps", True, _ALL, frozenset(), "ConfigMapList"
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo("", "v1", "ConfigMap", "configmaps", True, _ALL, frozenset(), "ConfigMapList"),
+        model=ConfigMap,
+        list_model=ConfigMapList,
     )
-    model = ConfigMap
-    list_model = ConfigMapList
 
 
 class NodesClient(
@@ -122,9 +125,11 @@ class NodesClient(
     HasDeleteCollection,
     HasStatus[Node],
 ):
-    info = ResourceInfo("", "v1", "Node", "nodes", False, _ALL, frozenset({"status"}), "NodeList")
-    model = Node
-    list_model = NodeList
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo("", "v1", "Node", "nodes", False, _ALL, frozenset({"status"}), "NodeList"),
+        model=Node,
+        list_model=NodeList,
+    )
 
 
 class NamespacesClient(
@@ -139,18 +144,20 @@ class NamespacesClient(
     HasStatus[Namespace],
     HasFinalize[Namespace],
 ):
-    info = ResourceInfo(
-        "",
-        "v1",
-        "Namespace",
-        "namespaces",
-        False,
-        _ALL - {"deletecollection"},
-        frozenset({"status", "finalize"}),
-        "NamespaceList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            "",
+            "v1",
+            "Namespace",
+            "namespaces",
+            False,
+            _ALL - {"deletecollection"},
+            frozenset({"status", "finalize"}),
+            "NamespaceList",
+        ),
+        model=Namespace,
+        list_model=NamespaceList,
     )
-    model = Namespace
-    list_model = NamespaceList
 
 
 class EventsClient(
@@ -164,9 +171,11 @@ class EventsClient(
     HasDelete[Event],
     HasDeleteCollection,
 ):
-    info = ResourceInfo("", "v1", "Event", "events", True, _ALL, frozenset(), "EventList")
-    model = Event
-    list_model = EventList
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo("", "v1", "Event", "events", True, _ALL, frozenset(), "EventList"),
+        model=Event,
+        list_model=EventList,
+    )
 
 
 class ServiceAccountsClient(
@@ -176,19 +185,21 @@ class ServiceAccountsClient(
     HasDelete[ServiceAccount],
     HasToken[TokenRequest],
 ):
-    info = ResourceInfo(
-        "",
-        "v1",
-        "ServiceAccount",
-        "serviceaccounts",
-        True,
-        _ALL,
-        frozenset({"token"}),
-        "ServiceAccountList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            "",
+            "v1",
+            "ServiceAccount",
+            "serviceaccounts",
+            True,
+            _ALL,
+            frozenset({"token"}),
+            "ServiceAccountList",
+        ),
+        model=ServiceAccount,
+        list_model=ServiceAccountList,
+        subresource_models={"token": TokenRequest},
     )
-    model = ServiceAccount
-    list_model = ServiceAccountList
-    subresource_models = {"token": TokenRequest}  # noqa: RUF012
 
 
 class CoreV1Client(GroupVersionClient):
@@ -227,19 +238,21 @@ class DeploymentsClient(
     HasStatus[Deployment],
     HasScale[Scale],
 ):
-    info = ResourceInfo(
-        "apps",
-        "v1",
-        "Deployment",
-        "deployments",
-        True,
-        _ALL,
-        frozenset({"status", "scale"}),
-        "DeploymentList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            "apps",
+            "v1",
+            "Deployment",
+            "deployments",
+            True,
+            _ALL,
+            frozenset({"status", "scale"}),
+            "DeploymentList",
+        ),
+        model=Deployment,
+        list_model=DeploymentList,
+        subresource_models={"scale": Scale},
     )
-    model = Deployment
-    list_model = DeploymentList
-    subresource_models = {"scale": Scale}  # noqa: RUF012
 
 
 class AppsV1Client(GroupVersionClient):
@@ -261,11 +274,13 @@ class LeasesClient(
     HasDelete[Lease],
     HasDeleteCollection,
 ):
-    info = ResourceInfo(
-        "coordination.k8s.io", "v1", "Lease", "leases", True, _ALL, frozenset(), "LeaseList"
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            "coordination.k8s.io", "v1", "Lease", "leases", True, _ALL, frozenset(), "LeaseList"
+        ),
+        model=Lease,
+        list_model=LeaseList,
     )
-    model = Lease
-    list_model = LeaseList
 
 
 class CoordinationV1Client(GroupVersionClient):
@@ -284,18 +299,20 @@ class CertificateSigningRequestsClient(
     HasApproval[CertificateSigningRequest],
     HasStatus[CertificateSigningRequest],
 ):
-    info = ResourceInfo(
-        "certificates.k8s.io",
-        "v1",
-        "CertificateSigningRequest",
-        "certificatesigningrequests",
-        False,
-        _ALL,
-        frozenset({"approval", "status"}),
-        "CertificateSigningRequestList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            "certificates.k8s.io",
+            "v1",
+            "CertificateSigningRequest",
+            "certificatesigningrequests",
+            False,
+            _ALL,
+            frozenset({"approval", "status"}),
+            "CertificateSigningRequestList",
+        ),
+        model=CertificateSigningRequest,
+        list_model=CertificateSigningRequestList,
     )
-    model = CertificateSigningRequest
-    list_model = CertificateSigningRequestList
 
 
 class CertificatesV1Client(GroupVersionClient):
@@ -319,19 +336,21 @@ class WidgetsClient(
     HasStatus[Widget],
     HasScale[Scale],
 ):
-    info = ResourceInfo(
-        "example.com",
-        "v1",
-        "Widget",
-        "widgets",
-        True,
-        _ALL,
-        frozenset({"status", "scale"}),
-        "WidgetList",
+    DESCRIPTOR = ResourceDescriptor(
+        ResourceInfo(
+            "example.com",
+            "v1",
+            "Widget",
+            "widgets",
+            True,
+            _ALL,
+            frozenset({"status", "scale"}),
+            "WidgetList",
+        ),
+        model=Widget,
+        list_model=WidgetList,
+        subresource_models={"scale": Scale},
     )
-    model = Widget
-    list_model = WidgetList
-    subresource_models = {"scale": Scale}  # noqa: RUF012
 
 
 class ExampleV1Client(GroupVersionClient):

@@ -133,7 +133,7 @@ def test_render_is_deterministic_and_declarative() -> None:
     assert (
         "HasStatus[Widget]" in text
         and "HasScale[Scale]" in text
-        and 'subresource_models = {"scale": Scale}' in text
+        and 'subresource_models={"scale": Scale}' in text
     )
     gadget = text[text.index("class GadgetsClient(") : text.index("class ReviewsClient(")]
     assert (

@@ -10,6 +10,7 @@ import time
 import pytest
 from kubeset import errors
 from kubeset.rest import HTTPTransport, PatchType, RESTClient, SessionTransport
+from kubeset.transport import HTTPRequest, Response
 
 from .fakeserver import FakeApiServer, status
 from .models import ConfigMap, Pod, PodList
@@ -198,13 +199,16 @@ def test_protocol_accepts_any_transport(server: FakeApiServer) -> None:
             self.inner = SessionTransport()
             self.host = server.url
 
-        def request(self, method: str, url: str, **kw: object) -> object:
-            calls.append(f"{method} {url}")
-            return self.inner.request(method, url, **kw)  # type: ignore[arg-type]
+        def send(self, request: HTTPRequest) -> Response:
+            calls.append(f"{request.method} {request.url}")
+            return self.inner.send(request)
+
+        def close(self) -> None:
+            self.inner.close()
 
     transport = Recording()
     assert isinstance(transport, HTTPTransport)
-    rest = RESTClient(transport)  # type: ignore[arg-type]
+    rest = RESTClient(transport)
     rest.get().abs_path("version").do()
     assert calls == [f"GET {server.url}/version"]
 

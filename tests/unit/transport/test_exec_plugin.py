@@ -9,9 +9,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from kubeset.auth import ExecAuthenticator, ExecPluginError
 from kubeset.config import Config, ExecClusterInfo, ExecConfig
 from kubeset.transport import Transport
+from kubeset.transport.auth import ExecAuthenticator, ExecPluginError
 
 from .conftest import PKI, Recorded, Server
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from kubeset.config import Config, ConfigError
+from kubeset.rest import RESTClient
 from kubeset.transport import TokenBucketRateLimiter, Transport
 
 from .conftest import PKI, Proxy, Server
@@ -146,33 +147,35 @@ class Counting:
 
 def test_transport_takes_one_token_per_request(server: Server, pki: PKI) -> None:
     rl = Counting()
-    with Transport(_cfg(server, pki, rate_limiter=rl)) as t:
+    with RESTClient(_cfg(server, pki, rate_limiter=rl)) as rest:
         for _ in range(3):
-            t.request("GET", server.url + "/api")
+            rest.get().abs_path("api").do()
     assert rl.calls == 3 == len(server.requests)
 
 
 def test_transport_default_limiter_is_client_go_default(server: Server, pki: PKI) -> None:
-    with Transport(Config(host=server.url, ca_data=pki.ca_pem)) as t:
+    with RESTClient(Config(host=server.url, ca_data=pki.ca_pem)) as t:
         assert isinstance(t.rate_limiter, TokenBucketRateLimiter)
         assert (t.rate_limiter.qps, t.rate_limiter.burst) == (5.0, 10)
-    with Transport(Config(host=server.url, ca_data=pki.ca_pem, qps=0, burst=0)) as t:
+    with RESTClient(Config(host=server.url, ca_data=pki.ca_pem, qps=0, burst=0)) as t:
+        assert isinstance(t.rate_limiter, TokenBucketRateLimiter)
         assert (t.rate_limiter.qps, t.rate_limiter.burst) == (5.0, 10)
-    with Transport(Config(host=server.url, ca_data=pki.ca_pem, qps=50, burst=100)) as t:
+    with RESTClient(Config(host=server.url, ca_data=pki.ca_pem, qps=50, burst=100)) as t:
+        assert isinstance(t.rate_limiter, TokenBucketRateLimiter)
         assert (t.rate_limiter.qps, t.rate_limiter.burst) == (50.0, 100)
 
 
 def test_negative_qps_disables_limiter(server: Server, pki: PKI) -> None:
-    with Transport(Config(host=server.url, ca_data=pki.ca_pem, qps=-1)) as t:
+    with RESTClient(Config(host=server.url, ca_data=pki.ca_pem, qps=-1)) as t:
         assert t.rate_limiter is None
 
 
 def test_transport_limits_real_requests(server: Server, pki: PKI) -> None:
     clock = FakeClock()
     rl = TokenBucketRateLimiter(5, 2, clock=clock, sleep=clock.sleep)
-    with Transport(_cfg(server, pki, rate_limiter=rl)) as t:
+    with RESTClient(_cfg(server, pki, rate_limiter=rl)) as rest:
         for _ in range(4):
-            t.request("GET", server.url + "/api")
+            rest.get().abs_path("api").do()
     assert clock.sleeps == [0.2, 0.2]
     assert len(server.requests) == 4
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from kubeset.auth import ExecAuthenticator, ExecCredential, ExecPluginError
 from kubeset.config import (
     AuthProviderConfig,
     Config,
@@ -19,6 +18,7 @@ from kubeset.config import (
     load_kubeconfig,
 )
 from kubeset.transport import Transport
+from kubeset.transport.auth import ExecAuthenticator, ExecCredential, ExecPluginError
 
 from .conftest import PKI, Server
 

@@ -26,13 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
-from .config import (
+from ..config import (
     EXEC_API_VERSIONS,
     EXEC_INTERACTIVE_MODES,
     AuthProviderConfig,
     ExecConfig,
 )
-from .errors import ConfigError, ExecPluginError
+from ..errors import ConfigError, ExecPluginError
 
 __all__ = [
     "CachedFileToken",

@@ -1,0 +1,33 @@
+"""The HTTP seam and kubeset's transports.
+
+    from kubeset.transport import HTTPRequest, MockTransport, Response, Transport
+
+- :mod:`.base`: :class:`HTTPRequest`, :class:`Response`, :class:`Headers`, :class:`Timeouts` and
+  the :class:`HTTPTransport` protocol: the one interface between kubeset and HTTP.
+- :mod:`.session`: :class:`Transport` (a Config over ``requests``), :class:`SessionTransport`.
+- :mod:`.mock`: :class:`MockTransport` (a function answers; no sockets).
+- :mod:`.tls`, :mod:`.credentials`, :mod:`.auth`, :mod:`.headers`: what a Config puts on the wire.
+"""
+
+from __future__ import annotations
+
+from ..flowcontrol import TokenBucketRateLimiter
+from .base import Headers, HTTPRequest, HTTPTransport, Response, Timeouts
+from .headers import default_user_agent
+from .mock import MockTransport
+from .session import SessionTransport, Transport
+from .tls import build_ssl_context
+
+__all__ = [
+    "HTTPRequest",
+    "HTTPTransport",
+    "Headers",
+    "MockTransport",
+    "Response",
+    "SessionTransport",
+    "Timeouts",
+    "TokenBucketRateLimiter",
+    "Transport",
+    "build_ssl_context",
+    "default_user_agent",
+]

@@ -1,0 +1,200 @@
+"""The HTTP seam: kubeset's own request and response types and the transport protocol.
+
+Everything above this module (RESTClient, typed and dynamic clients, watches, log streams,
+informers) talks HTTP only through :class:`HTTPTransport`; no library type crosses it.  A
+transport is any object with ``send`` and ``close``::
+
+    class Canned:
+        def send(self, request: HTTPRequest) -> Response:
+            return Response(200, {"Content-Type": "application/json"}, b'{"major": "1"}')
+
+        def close(self) -> None: ...
+
+    rest = RESTClient(Canned(), host="http://canned")
+
+kubeset ships three: :class:`~kubeset.transport.session.Transport` (a ``Config``'s TLS,
+credentials and proxy over ``requests``), :class:`~kubeset.transport.session.SessionTransport`
+(bare ``requests``) and :class:`~kubeset.transport.mock.MockTransport` (a function, no sockets).
+
+Failures are kubeset errors, raised by ``send`` or while the body is read:
+:class:`~kubeset.errors.RequestTimeout`, :class:`~kubeset.errors.ConnectionLost` (an established
+connection broke: a GET may be sent again) and :class:`~kubeset.errors.ApiConnectionError`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, Self, runtime_checkable
+from urllib.parse import urlencode
+
+__all__ = ["HTTPRequest", "HTTPTransport", "Headers", "Response", "Timeouts"]
+
+
+class Headers(Mapping[str, str]):
+    """Case-insensitive, read-only HTTP headers (one value per name, as the API server sends)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        pairs = items.items() if items is not None else ()
+        self._items: dict[str, tuple[str, str]] = {k.lower(): (k, v) for k, v in pairs}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()][1]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.items())!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Client-side time limits in seconds (None: wait without limit).
+
+    ``connect`` bounds establishing the connection; ``read`` bounds each wait for data (the
+    answer's head, then every chunk of the body).
+    """
+
+    connect: float | None = None
+    read: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HTTPRequest:
+    """One request as a transport receives it: everything decided, nothing sent yet."""
+
+    method: str
+    url: str  # absolute, without query: https://host:6443/api/v1/namespaces/default/pods
+    params: tuple[tuple[str, str], ...] = ()  # query parameters in order; a key may repeat
+    headers: Headers = field(default_factory=Headers)
+    body: bytes | None = None
+    stream: bool = False  # the caller reads the body incrementally (watch, followed logs)
+    timeouts: Timeouts = Timeouts()
+
+    @property
+    def query(self) -> str:
+        """The url-encoded query string (without ``?``)."""
+        return urlencode(self.params)
+
+    def param(self, key: str) -> str | None:
+        """The first value of query parameter ``key``."""
+        for k, v in self.params:
+            if k == key:
+                return v
+        return None
+
+
+class Response:
+    """An HTTP answer: status, headers and a body that is read once, whole or chunk by chunk.
+
+    ``body`` is the whole body as bytes, or an iterable of chunks read on demand (a stream).
+    ``close`` releases the connection; ``abort`` ends the response from any thread, waking a
+    read blocked in another thread (transports pass what that takes for their connection).
+    Once aborted, whatever the body source raises ends the iteration quietly.
+    """
+
+    __slots__ = (
+        "_abort",
+        "_aborted",
+        "_body",
+        "_close",
+        "_lock",
+        "elapsed",
+        "headers",
+        "status_code",
+    )
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | Iterable[bytes] = b"",
+        *,
+        close: Callable[[], None] | None = None,
+        abort: Callable[[], None] | None = None,
+        elapsed: float = 0.0,
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers if isinstance(headers, Headers) else Headers(headers or {})
+        self._body = body
+        self._close = close
+        self._abort = abort
+        self._aborted = False
+        self._lock = threading.Lock()
+        self.elapsed = elapsed  # seconds until the head of the answer arrived
+
+    @property
+    def aborted(self) -> bool:
+        return self._aborted
+
+    def read(self) -> bytes:
+        """The whole (remaining) body; the response is closed afterwards."""
+        body = self._body
+        if isinstance(body, bytes):
+            self.close()
+            return body
+        content = b"".join(self.iter_bytes())
+        self._body = content
+        return content
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """The body in chunks as they arrive; closes the response at the end."""
+        body = self._body
+        try:
+            if isinstance(body, bytes):
+                if body:
+                    yield body
+                return
+            for chunk in body:
+                if chunk:
+                    yield chunk
+        except Exception:
+            if self._aborted:
+                return
+            raise
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Release the connection (idempotent)."""
+        with self._lock:
+            close, self._close = self._close, None
+        if close is not None:
+            close()
+
+    def abort(self) -> None:
+        """End the response now, from any thread: a blocked read wakes, the connection is dropped."""
+        self._aborted = True
+        with self._lock:
+            abort, self._abort = self._abort, None
+        if abort is not None:
+            abort()
+        self.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status_code}>"
+
+
+@runtime_checkable
+class HTTPTransport(Protocol):
+    """The one seam between kubeset and HTTP: send a request, get kubeset's :class:`Response`."""
+
+    def send(self, request: HTTPRequest) -> Response: ...
+
+    def close(self) -> None: ...

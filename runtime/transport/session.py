@@ -1,0 +1,411 @@
+"""kubeset's transports over ``requests``: :class:`Transport` (a Config) and :class:`SessionTransport`.
+
+    transport = Transport(config)            # what RESTClient(config) builds
+    response = transport.send(HTTPRequest("GET", config.host + "/version"))
+    response.status_code, response.read()
+
+:class:`Transport` applies on every request what client-go's ``transport`` package applies: TLS
+(:mod:`.tls`), the credential (:mod:`.credentials`: bearer token, token file, basic auth, exec
+plugin with one new credential and retry after a 401, oidc), ``Impersonate-*`` headers and the
+User-Agent (:mod:`.headers`), and the proxy (``proxy-url``, else ``HTTPS_PROXY``/``HTTP_PROXY``/
+``NO_PROXY``).  Rate limiting and retries are the RESTClient's, not the transport's.
+
+This is the only module that knows ``requests``: its exceptions become kubeset errors here,
+classified by type (:class:`~kubeset.errors.RequestTimeout`, :class:`~kubeset.errors.ConnectionLost`,
+:class:`~kubeset.errors.ApiConnectionError`), and its responses become kubeset's
+:class:`~kubeset.transport.base.Response`.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import logging
+import socket
+import ssl
+import threading
+import urllib.parse
+from collections.abc import Iterator, Mapping
+from typing import Any, Self
+
+import requests
+import requests.adapters
+import requests.utils
+import urllib3.exceptions
+from urllib3 import HTTPHeaderDict
+
+from ..config import Config
+from ..errors import ApiConnectionError, ConfigError, ConnectionLost, KubesetError, RequestTimeout
+from .base import Headers, HTTPRequest, Response, Timeouts
+from .credentials import Authorization, Credentials
+from .headers import default_user_agent, impersonation_headers
+from .tls import build_ssl_context
+
+__all__ = ["SessionTransport", "Transport"]
+
+log = logging.getLogger(__name__)
+
+_CHUNK = 64 * 1024  # bytes read at a time from a streamed body
+
+# what an established connection breaking looks like, by type, anywhere in the exception chain
+_LOST = (
+    ConnectionResetError,
+    BrokenPipeError,
+    http.client.RemoteDisconnected,
+    http.client.IncompleteRead,
+    urllib3.exceptions.ProtocolError,
+    requests.exceptions.ChunkedEncodingError,
+)
+_TIMEOUT = (TimeoutError, urllib3.exceptions.TimeoutError, requests.exceptions.Timeout)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and the exceptions it wraps (requests and urllib3 wrap them in args and .reason)."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        yield e
+        todo.extend(a for a in e.args if isinstance(a, BaseException))
+        for attr in ("reason", "__cause__", "__context__"):
+            inner = getattr(e, attr, None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+
+
+def _short_reason(exc: BaseException) -> str:
+    text = str(exc)
+    for marker in ("Failed to establish a new connection: ", "Caused by "):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    return text.strip("()'\" ")[:200]
+
+
+def translate_error(exc: Exception, timeouts: Timeouts, *, reading: bool) -> KubesetError:
+    """The kubeset error for an exception of requests / urllib3 / the socket layer."""
+    chain = list(_chain(exc))
+    refused = any(isinstance(e, urllib3.exceptions.NewConnectionError) for e in chain)
+    if not refused and any(isinstance(e, _TIMEOUT) for e in chain):
+        connect = any(
+            isinstance(
+                e, (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)
+            )
+            for e in chain
+        )
+        limit = timeouts.connect if connect else timeouts.read
+        if reading:
+            return RequestTimeout("the answer did not complete within the read timeout")
+        within = f" within {limit:g} s" if limit is not None else ""
+        return RequestTimeout(f"no answer{within} ({'connect' if connect else 'read'} timeout)")
+    if any(isinstance(e, ssl.SSLError) for e in chain) or isinstance(
+        exc, requests.exceptions.SSLError
+    ):
+        return ApiConnectionError(f"TLS failed: {_short_reason(exc)}")
+    if any(isinstance(e, _LOST) for e in chain):
+        if reading:
+            return ConnectionLost(f"connection lost while reading the answer: {type(exc).__name__}")
+        return ConnectionLost(
+            f"cannot reach the server: the connection was lost before an answer ({type(exc).__name__})"
+        )
+    if reading:
+        return ConnectionLost(f"connection lost while reading the answer: {_short_reason(exc)}")
+    return ApiConnectionError(f"cannot reach the server: {_short_reason(exc)}")
+
+
+_LIBRARY_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
+
+
+def _abort(response: requests.Response) -> None:
+    """Shut the socket down so that a read blocked in another thread wakes, then close."""
+    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
+    if isinstance(sock, socket.socket):
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    response.close()
+
+
+def _chunks(response: requests.Response, timeouts: Timeouts) -> Iterator[bytes]:
+    try:
+        yield from response.iter_content(chunk_size=_CHUNK)
+    except _LIBRARY_ERRORS as e:
+        raise translate_error(e, timeouts, reading=True) from None
+
+
+class _KubeAdapter(requests.adapters.HTTPAdapter):
+    """An HTTPAdapter that uses our SSLContext (and nothing from requests' CA logic).
+
+    It also sends multi-valued headers (``Impersonate-Group``, ``Impersonate-Extra-*``)
+    as repeated header lines, which a plain requests header dict cannot express.
+    """
+
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_name: str | None,
+        multi_headers: list[tuple[str, str]],
+    ) -> None:
+        self._ssl_context = ssl_context
+        self._server_name = server_name
+        self._multi_headers = multi_headers
+        super().__init__(pool_connections=10, pool_maxsize=25)
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        pool_kwargs["ssl_context"] = self._ssl_context
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        host_params, _ = super().build_connection_pool_key_attributes(request, True, None)
+        pool_kwargs: dict[str, Any] = {}
+        if host_params.get("scheme") == "https":
+            pool_kwargs["ssl_context"] = self._ssl_context
+            if self._server_name:
+                pool_kwargs["server_hostname"] = self._server_name
+        return host_params, pool_kwargs
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        # Verification is configured in the SSLContext; requests must not add its own
+        # CA bundle (that would widen trust beyond the configured CA).
+        return None
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        if self._multi_headers:
+            names = {key.lower() for key, _ in self._multi_headers}
+            merged = HTTPHeaderDict()
+            for key, value in request.headers.items():
+                if key.lower() not in names:  # a redirect re-sends an already merged dict
+                    merged.add(key, value if isinstance(value, str) else value.decode("latin-1"))
+            for key, value in self._multi_headers:
+                merged.add(key, value)
+            request.headers = merged  # type: ignore[assignment]
+        return super().send(request, *args, **kwargs)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _socks_remote_dns(proxy: str) -> str:
+    # Go resolves names through a SOCKS5 proxy; urllib3 does that for "socks5h".
+    if proxy.lower().startswith("socks5://"):
+        return "socks5h://" + proxy[len("socks5://") :]
+    return proxy
+
+
+class SessionTransport:
+    """A bare transport over a ``requests.Session``: no TLS settings, credentials or proxy.
+
+    For local servers, tests and benchmarks; clusters go through :class:`Transport`, which
+    ``RESTClient(config)`` builds.
+    """
+
+    default_timeout: float | None = None  # of ``request()`` calls that give none
+
+    def __init__(self, session: requests.Session | None = None) -> None:
+        self.session = session or requests.Session()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    def send(self, request: HTTPRequest) -> Response:
+        return self._send(request, request.headers)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream: bool = False,
+        timeout: float | None = None,
+    ) -> Response:
+        """``send`` for hand-written calls: ``transport.request("GET", url).status_code``."""
+        if timeout is None:
+            timeout = self.default_timeout
+        return self.send(
+            HTTPRequest(
+                method,
+                url,
+                tuple((params or {}).items()),
+                Headers(headers or {}),
+                data,
+                stream,
+                Timeouts(timeout, timeout),
+            )
+        )
+
+    def _send(
+        self,
+        request: HTTPRequest,
+        headers: Mapping[str, str],
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
+        timeouts = request.timeouts
+        try:
+            r = self.session.request(
+                request.method,
+                request.url,
+                params=list(request.params) or None,
+                data=request.body,
+                headers=dict(headers),
+                stream=request.stream,
+                timeout=(timeouts.connect, timeouts.read),
+                proxies=dict(proxies) if proxies is not None else None,
+            )
+        except _LIBRARY_ERRORS as e:
+            raise translate_error(e, timeouts, reading=False) from None
+        elapsed = r.elapsed.total_seconds()
+        if request.stream:
+            return Response(
+                r.status_code,
+                Headers(r.headers),
+                _chunks(r, timeouts),
+                close=r.close,
+                abort=lambda: _abort(r),
+                elapsed=elapsed,
+            )
+        return Response(r.status_code, Headers(r.headers), r.content, elapsed=elapsed)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Transport(SessionTransport):
+    """One HTTP session per Config, applying TLS, the credential, impersonation and the proxy.
+
+    ``send`` returns the answer as it is (status handling is the REST layer's business).  A 401
+    answered to an exec-plugin credential makes the transport fetch a new credential and send
+    the request once more.
+    """
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.default_timeout = config.timeout
+        self._lock = threading.Lock()
+        self._client_cert: tuple[bytes, bytes] | None = None
+        self.credentials = Credentials(config, on_client_cert=self._use_client_cert)
+        self._single_headers, self._multi_headers = impersonation_headers(config)
+        self._single_headers["User-Agent"] = config.user_agent or default_user_agent()
+        if config.disable_compression:
+            self._single_headers["Accept-Encoding"] = "identity"
+        if config.proxy_url:
+            scheme = urllib.parse.urlsplit(config.proxy_url).scheme.lower()
+            if scheme not in ("http", "https", "socks5"):
+                raise ConfigError(
+                    f"proxy-url: unsupported scheme {scheme!r}, "
+                    'must be "http", "https", or "socks5"'
+                )
+            if scheme == "socks5":
+                try:
+                    import socks  # type: ignore[import-untyped, import-not-found, unused-ignore]  # noqa: F401
+                except ImportError:
+                    raise ConfigError(
+                        "proxy-url: a socks5 proxy needs PySocks (pip install 'kubeset[socks]')"
+                    ) from None
+        self._proxy_cache: dict[str, dict[str, str]] = {}
+        self._retired: list[requests.adapters.BaseAdapter] = []
+        session = requests.Session()
+        session.trust_env = False  # no .netrc, no REQUESTS_CA_BUNDLE; proxies handled here
+        super().__init__(session)
+        self._mount(build_ssl_context(config))
+
+    def __repr__(self) -> str:
+        return f"Transport(host={self.config.host!r})"
+
+    def _mount(self, ctx: ssl.SSLContext) -> None:
+        adapter = _KubeAdapter(ctx, self.config.server_name, self._multi_headers)
+        old = self.session.adapters.get("https://")
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        if old is not None:
+            # requests still in flight may use the old adapter: close it later
+            self._retired.append(old)
+            while len(self._retired) > 2:
+                self._retired.pop(0).close()
+
+    def _use_client_cert(self, cert: tuple[bytes, bytes] | None) -> None:
+        """Rebuild the TLS context when an exec plugin hands out a new certificate."""
+        with self._lock:
+            if cert is None or cert == self._client_cert:
+                return
+            ctx = build_ssl_context(self.config, client_cert=cert)
+            self._client_cert = cert
+            self._mount(ctx)
+
+    def _proxies(self, url: str) -> dict[str, str]:
+        if self.config.proxy_url:
+            proxy = _socks_remote_dns(self.config.proxy_url)
+            return {"http": proxy, "https": proxy}
+        parts = urllib.parse.urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        cached = self._proxy_cache.get(key)
+        if cached is not None:
+            return cached
+        if _is_loopback(parts.hostname or ""):
+            found: dict[str, str] = {}
+        else:
+            # like Go's ProxyFromEnvironment: HTTPS_PROXY / HTTP_PROXY honouring NO_PROXY
+            # (ALL_PROXY is not used); like Go, the environment is read once (per
+            # Transport and host here)
+            found = {
+                k: _socks_remote_dns(v)
+                for k, v in requests.utils.get_environ_proxies(url).items()
+                if k in ("http", "https")
+            }
+        if len(self._proxy_cache) < 256:
+            self._proxy_cache[key] = found
+        return found
+
+    def send(self, request: HTTPRequest) -> Response:
+        """Send one request with the Config's credential, headers and proxy.
+
+        Credentials that cannot be obtained (unreadable token file, failing exec plugin,
+        expired oidc token) raise :class:`~kubeset.errors.ConfigError` (``ExecPluginError`` for
+        plugins) before anything is sent."""
+        caller_auth = "authorization" in request.headers
+        repeated = False
+        while True:
+            headers: dict[str, str] = dict(self._single_headers)
+            auth = Authorization(None)
+            if not caller_auth:
+                auth = self.credentials.authorization()
+                if auth.header is not None:
+                    headers["Authorization"] = auth.header
+            headers.update(request.headers)
+            response = self._send(request, headers, self._proxies(request.url))
+            if response.status_code == 401 and not repeated and self.credentials.unauthorized(auth):
+                log.debug("401 with an exec plugin credential; fetching a new one and retrying")
+                response.close()
+                repeated = True
+                continue
+            return response
+
+    def close(self) -> None:
+        super().close()
+        for adapter in self._retired:
+            adapter.close()
+        self._retired.clear()
