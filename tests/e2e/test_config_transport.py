@@ -8,7 +8,6 @@ impersonation headers reach a real authenticator intact.
 from __future__ import annotations
 
 import json
-
 import os
 import sys
 from pathlib import Path
