@@ -10,13 +10,16 @@ OUT ?= generated/kubernetes
 PACKAGE ?=
 export KUBESET_OPENAPI_DIR ?= $(if $(wildcard ../shared/openapi),$(abspath ../shared/openapi),)
 
-.PHONY: install generate check-generated test test-unit bench typecheck clean help
+.PHONY: install generate check-generated test test-unit bench typecheck lint clean help
 
 help:
 	@echo "make install          create .venv with pinned tools and an editable kubeset"
 	@echo "make generate         regenerate generated/kubernetes (KUBE_VERSION=1.36 | SPEC=path-or-url-or-crd.yaml | CLUSTER=1, OUT=dir, PACKAGE=import.name)"
 	@echo "make check-generated  fail when committed generated code differs from a fresh generation"
 	@echo "make test             the whole test suite (unit, fixtures, typing, regeneration check, e2e)"
+	@echo "make test-unit        the suite without the end-to-end tests (no Go, no kube-apiserver)"
+	@echo "make typecheck        mypy --strict and pyright on the runtime"
+	@echo "make lint             ruff format check and lint, cargo fmt --check, clippy"
 	@echo "make bench            speed and size benchmarks (medians and ratios)"
 
 $(VENV)/.deps: requirements-dev.txt pyproject.toml setup.py
@@ -51,6 +54,21 @@ check-generated: install
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	KUBESET_E2E=skip $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+typecheck: install
+	$(BIN)/mypy
+	$(BIN)/pyright runtime
+
+PY_SOURCES := runtime codegen tests bench examples setup.py
+CODEC_MANIFEST := runtime/_codec/Cargo.toml
+lint: install
+	$(BIN)/ruff format --check $(PY_SOURCES)
+	$(BIN)/ruff check $(PY_SOURCES)
+	cargo fmt --manifest-path $(CODEC_MANIFEST) --check
+	cargo clippy --manifest-path $(CODEC_MANIFEST) --quiet -- -D warnings
 
 bench: install
 	$(PY) bench/run.py

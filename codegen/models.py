@@ -1,6 +1,6 @@
 """Emitting the pydantic models with datamodel-code-generator.
 
-Pre-processing (see DESIGN.md "Facts"):
+Pre-processing (see docs/architecture.md, "Generator facts"):
 
 - definitions are fed as JSON Schema ``definitions`` renamed to short module paths
   (``io.k8s.api.core.v1.Pod`` -> ``core.v1.Pod``), so the output has one module per Go
