@@ -184,7 +184,7 @@ def rows() -> list[dict[str, Any]]:
     from kubeset.kubernetes import Clientset
     from kubeset.kubernetes.models.coordination.v1 import Lease
     from kubeset.kubernetes.models.core.v1 import Pod, PodList
-    from kubeset.serializers import gc_paused
+    from kubeset.codec import gc_paused
 
     pods = [_realistic_pod(i) for i in range(N_PODS)]
     list_body = json.dumps(

@@ -14,7 +14,6 @@ import kubeset
 import pytest
 from kubeset.kubernetes import scheme
 from kubeset.model import compare_quantities, parse_quantity
-from kubeset.serializers import SchemeError
 from pydantic import BaseModel
 
 FIXTURES = "fixtures/v1.36.0"
@@ -76,14 +75,22 @@ def test_every_fixture_with_apiversion_and_kind_round_trips(shared_dir: Path) ->
         for data in (raw, raw.decode(), original):
             obj = scheme.decode(data)
             out = kubeset.to_dict(obj)
-            assert _first_difference(out, original) is None, f"{path.name}: {_first_difference(out, original)}"
+            assert _first_difference(out, original) is None, (
+                f"{path.name}: {_first_difference(out, original)}"
+            )
             assert json.loads(kubeset.to_json(obj)) == original, path.name
         # every field of these every-field-set fixtures is a declared, typed field (none left to extras)
         assert _undeclared(obj) == [], f"{path.name}: fields no model declares: {_undeclared(obj)}"
         checked.append(path.name)
     assert len(checked) >= 40, checked
-    for name in ("core.v1.Pod.json", "core.v1.Secret.json", "core.v1.ListOptions.json", "core.v1.PodLogOptions.json",
-                 "core.v1.RangeAllocation.json", "core.v1.SerializedReference.json"):
+    for name in (
+        "core.v1.Pod.json",
+        "core.v1.Secret.json",
+        "core.v1.ListOptions.json",
+        "core.v1.PodLogOptions.json",
+        "core.v1.RangeAllocation.json",
+        "core.v1.SerializedReference.json",
+    ):
         assert name in checked
 
 
@@ -143,7 +150,10 @@ def test_special_types_keep_the_wire_form() -> None:
     )
     ports = svc.spec.ports  # type: ignore[union-attr]
     assert ports is not None and ports[0].target_port == 8080 and ports[1].target_port == "http"
-    assert kubeset.to_dict(svc)["spec"]["ports"] == [{"port": 80, "targetPort": 8080}, {"port": 81, "targetPort": "http"}]
+    assert kubeset.to_dict(svc)["spec"]["ports"] == [
+        {"port": 80, "targetPort": 8080},
+        {"port": 81, "targetPort": "http"},
+    ]
     assert ServicePort(port=80, target_port="8080").target_port == "8080"  # a string stays a string
 
     # Quantity: numbers accepted, kept as their decimal text
@@ -185,7 +195,12 @@ def test_special_types_keep_the_wire_form() -> None:
 
 
 def test_unknown_fields_are_kept_and_written_back() -> None:
-    data = {"apiVersion": "v1", "kind": "Pod", "futureField": {"a": [1, 2]}, "spec": {"newThing": True}}
+    data = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "futureField": {"a": [1, 2]},
+        "spec": {"newThing": True},
+    }
     pod = scheme.decode(data)
     assert kubeset.to_dict(pod) == data
 
@@ -202,7 +217,10 @@ def test_attribute_names() -> None:
 
     assert PodStatus.model_fields["pod_ips"].serialization_alias == "podIPs"
     assert FCVolumeSource.model_fields["target_wwns"].serialization_alias == "targetWWNs"
-    assert CustomResourceValidation.model_fields["open_api_v3_schema"].serialization_alias == "openAPIV3Schema"
+    assert (
+        CustomResourceValidation.model_fields["open_api_v3_schema"].serialization_alias
+        == "openAPIV3Schema"
+    )
     assert "schema_" in CustomResourceDefinitionVersion.model_fields
     assert PodSpec.model_fields["host_ipc"].serialization_alias == "hostIPC"
     assert PolicyRule.model_fields["non_resource_urls"].serialization_alias == "nonResourceURLs"
@@ -210,7 +228,10 @@ def test_attribute_names() -> None:
     fields = JSONSchemaProps.model_fields
     assert fields["ref_"].serialization_alias == "$ref"
     assert fields["schema_"].serialization_alias == "$schema"
-    assert fields["x_kubernetes_preserve_unknown_fields"].serialization_alias == "x-kubernetes-preserve-unknown-fields"
+    assert (
+        fields["x_kubernetes_preserve_unknown_fields"].serialization_alias
+        == "x-kubernetes-preserve-unknown-fields"
+    )
     for cls in (PodSpec, PodStatus, JSONSchemaProps):
         for name in cls.model_fields:
             assert name.isidentifier() and name == name.lower(), name
@@ -221,7 +242,11 @@ def test_construction_by_attribute_and_json_name() -> None:
 
     a = PodStatus(pod_ips=[PodIP(ip="10.0.0.1")], host_ip="1.2.3.4")
     b = PodStatus(podIPs=[{"ip": "10.0.0.1"}], hostIP="1.2.3.4")
-    assert kubeset.to_dict(a) == kubeset.to_dict(b) == {"hostIP": "1.2.3.4", "podIPs": [{"ip": "10.0.0.1"}]}
+    assert (
+        kubeset.to_dict(a)
+        == kubeset.to_dict(b)
+        == {"hostIP": "1.2.3.4", "podIPs": [{"ip": "10.0.0.1"}]}
+    )
     assert a.pod_ips is not None and a.pod_ips[0].ip == "10.0.0.1"
 
 
@@ -240,17 +265,26 @@ def test_unknown_names_in_nested_dicts_raise_on_construction_with_their_path() -
     from kubeset.kubernetes.models.apiextensions.v1 import JSONSchemaProps
     from kubeset.kubernetes.models.core.v1 import Pod, PodSpec
 
-    with pytest.raises(TypeError, match=r"PodSpec\(\) got unknown field name\(s\) in spec: nod_name"):
+    with pytest.raises(
+        TypeError, match=r"PodSpec\(\) got unknown field name\(s\) in spec: nod_name"
+    ):
         Pod(spec={"nod_name": "x"})
     with pytest.raises(TypeError, match=r"in spec\.containers\[1\]: imge"):
         Pod(spec={"containers": [{"name": "a"}, {"name": "b", "imge": "nginx"}]})
     with pytest.raises(TypeError, match=r"in properties\['spec'\]\.properties\['x'\]: typ"):
         JSONSchemaProps(properties={"spec": {"properties": {"x": {"typ": "string"}}}})
-    with pytest.raises(TypeError, match=r"one field under two names in metadata: generateName, generate_name"):
+    with pytest.raises(
+        TypeError, match=r"one field under two names in metadata: generateName, generate_name"
+    ):
         Pod(metadata={"name": "a", "generateName": "b", "generate_name": "c"}, spec=PodSpec())
     # plain-dict values (labels) and JSON names are fine; decoding keeps unknown fields as before
-    pod = Pod(metadata={"labels": {"anything": "goes"}, "generateName": "web-"}, spec={"nodeName": "n"})
-    assert kubeset.to_dict(pod)["metadata"] == {"labels": {"anything": "goes"}, "generateName": "web-"}
+    pod = Pod(
+        metadata={"labels": {"anything": "goes"}, "generateName": "web-"}, spec={"nodeName": "n"}
+    )
+    assert kubeset.to_dict(pod)["metadata"] == {
+        "labels": {"anything": "goes"},
+        "generateName": "web-",
+    }
     decoded = Pod.model_validate({"spec": {"nod_name": "x"}})
     assert kubeset.to_dict(decoded) == {"spec": {"nod_name": "x"}}
 
@@ -265,14 +299,22 @@ def test_every_model_field_annotation_is_resolved() -> None:
     from kubeset.model import KubeModel
 
     def refs(annotation: object) -> bool:
-        return isinstance(annotation, (str, ForwardRef)) or any(refs(a) for a in get_args(annotation))
+        return isinstance(annotation, (str, ForwardRef)) or any(
+            refs(a) for a in get_args(annotation)
+        )
 
     for info in pkgutil.walk_packages(models.__path__, models.__name__ + "."):
         module = importlib.import_module(info.name)
         for cls in vars(module).values():
-            if isinstance(cls, type) and issubclass(cls, KubeModel) and cls.__module__ == module.__name__:
+            if (
+                isinstance(cls, type)
+                and issubclass(cls, KubeModel)
+                and cls.__module__ == module.__name__
+            ):
                 for name, field in cls.model_fields.items():
-                    assert not refs(field.annotation), f"{cls.__qualname__}.{name}: {field.annotation!r}"
+                    assert not refs(field.annotation), (
+                        f"{cls.__qualname__}.{name}: {field.annotation!r}"
+                    )
 
 
 def test_top_level_kinds_fill_in_api_version_and_kind_on_construction_only() -> None:
@@ -282,34 +324,11 @@ def test_top_level_kinds_fill_in_api_version_and_kind_on_construction_only() -> 
     assert kubeset.to_dict(Pod()) == {"apiVersion": "v1", "kind": "Pod"}
     assert kubeset.to_dict(Deployment()) == {"apiVersion": "apps/v1", "kind": "Deployment"}
     assert kubeset.to_dict(Pod(apiVersion="v1")) == {"apiVersion": "v1", "kind": "Pod"}
-    decoded = PodList.model_validate_json(b'{"apiVersion":"v1","kind":"PodList","items":[{"metadata":{"name":"a"}}]}')
+    decoded = PodList.model_validate_json(
+        b'{"apiVersion":"v1","kind":"PodList","items":[{"metadata":{"name":"a"}}]}'
+    )
     assert kubeset.to_dict(decoded)["items"] == [{"metadata": {"name": "a"}}]
     assert Pod.model_validate({}).model_fields_set == set()
-
-
-def test_scheme_model_for_and_errors() -> None:
-    from kubeset.kubernetes.models.apps.v1 import Deployment
-
-    assert scheme.model_for("apps/v1", "Deployment") is Deployment
-    assert scheme.gvk_of(Deployment) == ("apps/v1", "Deployment")
-    assert scheme.gvk_of(Deployment()) == ("apps/v1", "Deployment")
-    from kubeset.kubernetes.models.meta.v1 import DeleteOptions, ObjectMeta
-
-    assert scheme.gvk_of(DeleteOptions) == ("v1", "DeleteOptions")
-    with pytest.raises(SchemeError, match="ObjectMeta is not a top-level kind"):
-        scheme.gvk_of(ObjectMeta)
-    with pytest.raises(SchemeError, match="no apiVersion"):
-        scheme.decode(b'{"kind":"Pod"}')
-    with pytest.raises(SchemeError, match="no kind"):
-        scheme.decode({"apiVersion": "v1"})
-    with pytest.raises(SchemeError, match="unknown kind 'Nope' of apiVersion 'v1'"):
-        scheme.decode('{"apiVersion":"v1","kind":"Nope"}')
-    with pytest.raises(SchemeError, match="known apiVersions"):
-        scheme.model_for("nope.example.com/v1", "Thing")
-    with pytest.raises(SchemeError, match="not JSON"):
-        scheme.decode(b"{not json")
-    with pytest.raises(SchemeError, match="expected a JSON object"):
-        scheme.decode(b"[1, 2]")
 
 
 def test_importing_core_v1_does_not_import_other_groups() -> None:
@@ -326,7 +345,9 @@ Pod(metadata={"name": "y"})
 loaded = sorted(m for m in sys.modules if m.startswith("kubeset.kubernetes.models."))
 print(loaded)
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     loaded = eval(out)
     assert loaded == [
         "kubeset.kubernetes.models.core",
@@ -334,49 +355,6 @@ print(loaded)
         "kubeset.kubernetes.models.meta",
         "kubeset.kubernetes.models.meta.v1",
     ]
-
-
-def test_decode_large_pauses_gc_and_restores_it() -> None:
-    import gc
-
-    from kubeset.kubernetes.models.core.v1 import PodList
-    from kubeset.serializers import decode_large, gc_paused
-
-    assert gc.isenabled()
-    with gc_paused():
-        assert not gc.isenabled()
-        with gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    items = ",".join(f'{{"metadata":{{"name":"p{i}"}}}}' for i in range(3000))
-    data = f'{{"apiVersion":"v1","kind":"PodList","items":[{items}]}}'.encode()
-    pods = decode_large(PodList, data)
-    assert pods.items is not None and len(pods.items) == 3000 and gc.isenabled()
-
-
-def test_gc_stays_paused_until_the_last_thread_leaves() -> None:
-    """Two overlapping decodes in two threads: the first to finish must not resume collection."""
-    import gc
-    import threading
-
-    from kubeset.serializers import gc_paused
-
-    inside, release = threading.Event(), threading.Event()
-
-    def other() -> None:
-        with gc_paused():
-            inside.set()
-            release.wait(10)
-
-    worker = threading.Thread(target=other)
-    with gc_paused():  # this thread begins first and ends first
-        worker.start()
-        assert inside.wait(10)
-    assert not gc.isenabled(), "resumed while another thread was still decoding"
-    release.set()
-    worker.join(10)
-    assert gc.isenabled()
 
 
 def test_every_generated_field_is_named_by_the_naming_rule() -> None:
@@ -392,25 +370,16 @@ def test_every_generated_field_is_named_by_the_naming_rule() -> None:
     for info in pkgutil.walk_packages(models.__path__, models.__name__ + "."):
         module = importlib.import_module(info.name)
         for cls in vars(module).values():
-            if not (isinstance(cls, type) and issubclass(cls, KubeModel) and cls.__module__ == module.__name__):
+            if not (
+                isinstance(cls, type)
+                and issubclass(cls, KubeModel)
+                and cls.__module__ == module.__name__
+            ):
                 continue
             for name, field in cls.model_fields.items():
                 json_name = field.serialization_alias or name
-                assert python_name(json_name) == name, f"{cls.__module__}.{cls.__name__}.{name} <- {json_name!r}"
+                assert python_name(json_name) == name, (
+                    f"{cls.__module__}.{cls.__name__}.{name} <- {json_name!r}"
+                )
                 checked += 1
     assert checked > 3000
-
-
-def test_without_the_compiled_codec_pydantic_does_everything(monkeypatch: pytest.MonkeyPatch, shared_dir: Path) -> None:
-    """A kubeset built without a Rust toolchain: same results, through pydantic alone."""
-    from kubeset import serializers
-    from kubeset.kubernetes.models.core.v1 import PodList
-
-    monkeypatch.setattr(serializers, "_codec", False)
-    monkeypatch.setattr(serializers, "_NATIVE", {})
-    assert serializers.native_decoder(PodList) is None and serializers.native_encoder(PodList) is None
-    raw = (shared_dir / FIXTURES / "core.v1.Pod.json").read_bytes()
-    pod = scheme.decode(raw)
-    assert json.loads(kubeset.to_json(pod)) == json.loads(raw)
-    listed = serializers.decode_large(PodList, b'{"items":[{"metadata":{"name":"a"}}]}')
-    assert listed.items[0].metadata.name == "a"  # type: ignore[index,union-attr]

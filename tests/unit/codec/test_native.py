@@ -25,6 +25,8 @@ from typing import Any
 
 import kubeset
 import pytest
+from kubeset.codec import decode_json, decode_large, native_decoder, native_encoder
+from kubeset.codec.native import load_codec
 from kubeset.kubernetes import scheme
 from kubeset.kubernetes.models.apiextensions.v1 import CustomResourceDefinition, JSONSchemaProps
 from kubeset.kubernetes.models.core.v1 import (
@@ -39,23 +41,20 @@ from kubeset.kubernetes.models.core.v1 import (
     Service,
 )
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
-from kubeset.serializers import (
-    _load_codec,
-    decode_json,
-    decode_large,
-    native_decoder,
-    native_encoder,
-)
 from pydantic import BaseModel, ValidationError, field_validator
 
 FIXTURES = Path("fixtures/v1.36.0")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 
-codec = _load_codec()
+codec = load_codec()
 if not codec:
     if os.environ.get("KUBESET_NATIVE") == "required":
-        raise RuntimeError("KUBESET_NATIVE=required but kubeset._codec is not built (is cargo installed?)")
-    pytest.skip("kubeset._codec is not built (no Rust toolchain at install time)", allow_module_level=True)
+        raise RuntimeError(
+            "KUBESET_NATIVE=required but kubeset._codec is not built (is cargo installed?)"
+        )
+    pytest.skip(
+        "kubeset._codec is not built (no Rust toolchain at install time)", allow_module_level=True
+    )
 
 
 def same(a: Any, b: Any, path: str = "$") -> None:
@@ -63,7 +62,9 @@ def same(a: Any, b: Any, path: str = "$") -> None:
     assert type(a) is type(b), f"{path}: {type(a).__name__} != {type(b).__name__}"
     if isinstance(a, BaseModel):
         assert list(a.__dict__) == list(b.__dict__), f"{path}: __dict__ keys or their order differ"
-        assert a.model_fields_set == b.model_fields_set, f"{path}: fields_set {a.model_fields_set} != {b.model_fields_set}"
+        assert a.model_fields_set == b.model_fields_set, (
+            f"{path}: fields_set {a.model_fields_set} != {b.model_fields_set}"
+        )
         assert a.__pydantic_private__ == b.__pydantic_private__, path
         same(a.__pydantic_extra__, b.__pydantic_extra__, f"{path}.<extra>")
         for key in a.__dict__:
@@ -107,11 +108,23 @@ def test_a_realistic_pod_list_and_unknown_fields_at_every_level() -> None:
 
     raw = pod_list_bytes(50)
     same(native(PodList, raw), PodList.model_validate_json(raw))
-    unknown = json.dumps({
-        "apiVersion": "v1", "kind": "Pod", "futureTop": {"a": [1, 2.5, None, True]},
-        "metadata": {"name": "x", "futureMeta": "y", "labels": {"a": "b"}},
-        "spec": {"containers": [{"name": "c", "futureContainer": [{"deep": {"er": 1}}], "ports": [{"containerPort": 1}]}]},
-    }).encode()
+    unknown = json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "futureTop": {"a": [1, 2.5, None, True]},
+            "metadata": {"name": "x", "futureMeta": "y", "labels": {"a": "b"}},
+            "spec": {
+                "containers": [
+                    {
+                        "name": "c",
+                        "futureContainer": [{"deep": {"er": 1}}],
+                        "ports": [{"containerPort": 1}],
+                    }
+                ]
+            },
+        }
+    ).encode()
     got = native(Pod, unknown)
     same(got, Pod.model_validate_json(unknown))
     assert got.model_extra == {"futureTop": {"a": [1, 2.5, None, True]}}
@@ -119,12 +132,17 @@ def test_a_realistic_pod_list_and_unknown_fields_at_every_level() -> None:
 
 
 def test_special_types_decode_natively_as_pydantic_does() -> None:
-    raw = json.dumps({
-        "metadata": {"creationTimestamp": "2026-11-27T08:53:29Z", "deletionTimestamp": "2026-11-27T08:53:29.5Z",
-                     "annotations": {"a": ""}},
-        "data": {"bin": "AAEC/w==", "empty": ""},
-        "stringData": {"x": "y"},
-    }).encode()
+    raw = json.dumps(
+        {
+            "metadata": {
+                "creationTimestamp": "2026-11-27T08:53:29Z",
+                "deletionTimestamp": "2026-11-27T08:53:29.5Z",
+                "annotations": {"a": ""},
+            },
+            "data": {"bin": "AAEC/w==", "empty": ""},
+            "stringData": {"x": "y"},
+        }
+    ).encode()
     got = native(Secret, raw)
     same(got, Secret.model_validate_json(raw))
     assert got.data == {"bin": b"\x00\x01\x02\xff", "empty": b""}
@@ -132,10 +150,29 @@ def test_special_types_decode_natively_as_pydantic_does() -> None:
     svc = b'{"spec":{"ports":[{"port":80,"targetPort":8080},{"port":81,"targetPort":"http"}],"clusterIP":"None"}}'
     same(native(Service, svc), Service.model_validate_json(svc))
     assert [p.target_port for p in native(Service, svc).spec.ports] == [8080, "http"]
-    crd = json.dumps({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {
-        "type": "object", "x-kubernetes-preserve-unknown-fields": True, "default": {"a": 1},
-        "properties": {"n": {"type": "number", "minimum": 1.5, "maximum": 10}, "s": {"type": "string", "enum": ["a", 1]}},
-        "additionalProperties": False}}}]}}).encode()
+    crd = json.dumps(
+        {
+            "spec": {
+                "versions": [
+                    {
+                        "name": "v1",
+                        "schema": {
+                            "openAPIV3Schema": {
+                                "type": "object",
+                                "x-kubernetes-preserve-unknown-fields": True,
+                                "default": {"a": 1},
+                                "properties": {
+                                    "n": {"type": "number", "minimum": 1.5, "maximum": 10},
+                                    "s": {"type": "string", "enum": ["a", 1]},
+                                },
+                                "additionalProperties": False,
+                            }
+                        },
+                    }
+                ]
+            }
+        }
+    ).encode()
     same(native(CustomResourceDefinition, crd), CustomResourceDefinition.model_validate_json(crd))
     # null is a value that was set: it is in fields_set, as pydantic has it
     nulls = b'{"metadata":{"name":null,"labels":null},"data":null}'
@@ -150,7 +187,10 @@ NOT_CANONICAL = [
     (ConfigMap, b'{"metadata":{"creationTimestamp":"2026-11-27T10:53:29+02:00"}}'),  # an offset
     (ConfigMap, b'{"metadata":{"creationTimestamp":"2026-11-27T08:53:29.1234567Z"}}'),  # 7 digits
     (ConfigMap, b'{"metadata":{"creationTimestamp":1700000000}}'),  # a unix time
-    (Pod, b'{"spec":{"containers":[{"name":"a","resources":{"limits":{"cpu":2,"memory":0.5}}}]}}'),  # numbers
+    (
+        Pod,
+        b'{"spec":{"containers":[{"name":"a","resources":{"limits":{"cpu":2,"memory":0.5}}}]}}',
+    ),  # numbers
     (ConfigMap, b'{"apiVersion":"v1","api_version":"v2"}'),  # one field under two names
     (ConfigMap, b'{"data":{"a":"1","a":"2"}}'),  # a duplicate key
     (ConfigMap, b'{"metadata":{"generation":123456789012345678901234567890}}'),  # beyond i64
@@ -163,13 +203,15 @@ INVALID = [
     (ConfigMap, b'{"data":'),
     (Secret, b'{"data":{"a":"not base64!"}}'),
     (ConfigMap, b'{"metadata":{"creationTimestamp":"2026-13-40T08:53:29Z"}}'),
-    (ConfigMap, b'null'),
-    (ConfigMap, b'[]'),
+    (ConfigMap, b"null"),
+    (ConfigMap, b"[]"),
 ]
 
 
 @pytest.mark.parametrize(("model", "raw"), NOT_CANONICAL)
-def test_input_not_in_canonical_form_falls_back_to_pydantic(model: type[BaseModel], raw: bytes) -> None:
+def test_input_not_in_canonical_form_falls_back_to_pydantic(
+    model: type[BaseModel], raw: bytes
+) -> None:
     decoder = native_decoder(model)
     assert decoder is not None
     with pytest.raises(codec.Fallback):
@@ -185,7 +227,9 @@ def test_input_not_in_canonical_form_falls_back_to_pydantic(model: type[BaseMode
 
 
 @pytest.mark.parametrize(("model", "raw"), INVALID)
-def test_invalid_input_raises_pydantics_validation_error(model: type[BaseModel], raw: bytes) -> None:
+def test_invalid_input_raises_pydantics_validation_error(
+    model: type[BaseModel], raw: bytes
+) -> None:
     with pytest.raises(ValidationError) as expected:
         model.model_validate_json(raw)
     with pytest.raises(ValidationError) as got:
@@ -274,7 +318,11 @@ def test_every_fixture_encodes_natively_to_pydantics_bytes(shared_dir: Path) -> 
         if not (isinstance(data, dict) and data.get("apiVersion") and data.get("kind")):
             continue
         model = scheme.model_for(data["apiVersion"], data["kind"])
-        for obj in (model.model_validate_json(raw), decode_json(model, raw), model.model_validate(data)):
+        for obj in (
+            model.model_validate_json(raw),
+            decode_json(model, raw),
+            model.model_validate(data),
+        ):
             assert encoded(obj) == pydantic_json(obj), path.name
             assert kubeset.to_json(obj) == pydantic_json(obj), path.name
         count += 1
@@ -289,35 +337,63 @@ def test_built_and_changed_objects_encode_as_pydantic_does() -> None:
     pod = pods.items[0]  # type: ignore[index]
     pod.metadata.labels["new"] = "label"  # type: ignore[union-attr,index]
     pod.metadata.name = None  # type: ignore[union-attr]  # explicitly None: written as null
-    pod.spec.containers.append(Container(name="added", image="x", ports=[ContainerPort(container_port=1)]))  # type: ignore[union-attr]
+    pod.spec.containers.append(
+        Container(name="added", image="x", ports=[ContainerPort(container_port=1)])
+    )  # type: ignore[union-attr]
     pod.status = None
     pod.futureField = {"kept": [1, "two", None, 2.5, True]}  # an extra set in Python
     pod.model_fields_set.discard("kind")  # unset again: pydantic leaves it out
     assert encoded(pods) == pydantic_json(pods)
     out = json.loads(encoded(pod))
-    assert out["metadata"]["name"] is None and "kind" not in out and out["futureField"]["kept"][1] == "two"
-    built = Pod(metadata={"name": "web", "annotations": {"a": 'q"uo\\te\n\t\x01\x7f\u2028é😀/<>'}},
-                spec=PodSpec(containers=[Container(name="c", image="i", args=["--x"])], node_selector={}))
+    assert (
+        out["metadata"]["name"] is None
+        and "kind" not in out
+        and out["futureField"]["kept"][1] == "two"
+    )
+    built = Pod(
+        metadata={"name": "web", "annotations": {"a": 'q"uo\\te\n\t\x01\x7f\u2028é😀/<>'}},
+        spec=PodSpec(containers=[Container(name="c", image="i", args=["--x"])], node_selector={}),
+    )
     assert encoded(built) == pydantic_json(built)
-    secret = Secret(data={"bin": b"\x00\xff" * 50, "empty": b""}, metadata=ObjectMeta(
-        creation_timestamp=dt.datetime(2026, 11, 27, 8, 53, 29, tzinfo=dt.UTC),
-        deletion_timestamp=dt.datetime(2026, 11, 27, 8, 53, 29, 120, tzinfo=dt.UTC)))
+    secret = Secret(
+        data={"bin": b"\x00\xff" * 50, "empty": b""},
+        metadata=ObjectMeta(
+            creation_timestamp=dt.datetime(2026, 11, 27, 8, 53, 29, tzinfo=dt.UTC),
+            deletion_timestamp=dt.datetime(2026, 11, 27, 8, 53, 29, 120, tzinfo=dt.UTC),
+        ),
+    )
     assert encoded(secret) == pydantic_json(secret)
     event = Event(event_time=dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), count=3)
-    assert encoded(event) == pydantic_json(event) and b'"eventTime":"2026-01-02T03:04:05.000000Z"' in encoded(event)
+    assert encoded(event) == pydantic_json(
+        event
+    ) and b'"eventTime":"2026-01-02T03:04:05.000000Z"' in encoded(event)
     naive = ObjectMeta(creation_timestamp=dt.datetime(2026, 1, 2, 3, 4, 5))
     assert encoded(naive) == pydantic_json(naive)
 
 
 ENCODE_FALLBACKS = [
-    ("an offset time", lambda: ObjectMeta(creation_timestamp=dt.datetime(2026, 1, 2, tzinfo=dt.timezone(dt.timedelta(hours=2))))),
+    (
+        "an offset time",
+        lambda: ObjectMeta(
+            creation_timestamp=dt.datetime(2026, 1, 2, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+        ),
+    ),
     ("a float needing an exponent", lambda: JSONSchemaProps(maximum=1e20, minimum=1e-9)),
     ("an int beyond i64", lambda: ObjectMeta(generation=2**70)),
     ("a str where an int is declared", lambda: ObjectMeta.model_construct(generation="7")),
     ("a dict where a model is declared", lambda: Pod.model_construct(metadata={"name": "x"})),
-    ("a tuple where a list is declared", lambda: PodSpec.model_construct(containers=(Container(name="a"),))),
-    ("bytes in an extra", lambda: ConfigMap.model_validate({"x": 1}).model_copy(update={"x": b"raw"})),
-    ("a subclass instance in a field", lambda: Pod(metadata=type("Meta", (ObjectMeta,), {})(name="x"))),
+    (
+        "a tuple where a list is declared",
+        lambda: PodSpec.model_construct(containers=(Container(name="a"),)),
+    ),
+    (
+        "bytes in an extra",
+        lambda: ConfigMap.model_validate({"x": 1}).model_copy(update={"x": b"raw"}),
+    ),
+    (
+        "a subclass instance in a field",
+        lambda: Pod(metadata=type("Meta", (ObjectMeta,), {})(name="x")),
+    ),
     ("a lone surrogate", lambda: ConfigMap(data={"a": "\ud800"})),
     ("an int key in a map", lambda: ConfigMap.model_construct(data={1: "a"})),
 ]
@@ -343,29 +419,6 @@ def test_what_the_encoder_does_not_write_goes_to_pydantic(why: str, build: Any) 
         else:
             with pytest.raises(expected):
                 kubeset.to_json(obj)
-    assert [str(w.message) for w in got_warnings] == [str(w.message) for w in expected_warnings], why
-
-
-@pytest.mark.parametrize("raw", [
-    b'{"apiVersion":"v1","kind":"Pod","spec":{"kind":"x"}}',
-    b'{"items":[{"apiVersion":"v2","kind":"Inner"}],"kind":"PodList","apiVersion":"v1"}',
-    b'{"kind":"A","kind":"B"}',
-    b'{"apiVersion":5,"kind":null}',
-    b'{"metadata":{}}',
-    b' {"kind" : "Pod" } ',
-])
-def test_head_scans_for_apiversion_and_kind_as_pydantic_reads_them(raw: bytes) -> None:
-    from kubeset.serializers import _Head
-
-    expected = _Head.model_validate_json(raw)
-    assert codec.head(raw) == (expected.apiVersion, expected.kind)
-
-
-@pytest.mark.parametrize("raw", [b"[1]", b'{"kind":"Pod"', b'"x"', b'{"kind":"Pod"} x', b""])
-def test_head_leaves_what_is_not_one_json_object_to_pydantic(raw: bytes) -> None:
-    from kubeset.serializers import SchemeError, _head
-
-    with pytest.raises(codec.Fallback):
-        codec.head(raw)
-    with pytest.raises(SchemeError, match="cannot decode"):
-        _head(raw)
+    assert [str(w.message) for w in got_warnings] == [str(w.message) for w in expected_warnings], (
+        why
+    )
