@@ -197,8 +197,8 @@ def _import_times(runs: int = 15) -> tuple[list[tuple[float, float]], list[float
 
 def rows() -> list[dict[str, Any]]:
     import kubeset
-    from kubeset.kubernetes.models.core.v1 import PodList
     from kubeset.codec import decode_json, decode_large, native_decoder
+    from kubeset.kubernetes.models.core.v1 import PodList
 
     data = pod_list_bytes()
     mb = len(data) / 1e6
