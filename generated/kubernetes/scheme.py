@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from kubeset.serializers import Scheme
+from kubeset.codec import Scheme
 
 KINDS: dict[tuple[str, str], tuple[str, str]] = {
     ("admission.k8s.io/v1", "CreateOptions"): ("models.meta.v1", "CreateOptions"),

@@ -23,13 +23,13 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError, create_model
 
+from ..codec import decode_json
 from ..errors import (
     ApiConnectionError,
     DecodeError,
     api_error_from_status,
 )
 from ..model import KubeModel
-from ..serializers import decode_json
 from ..transport.base import Response
 from .stream import LineStream
 
