@@ -22,23 +22,54 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kubeset.codegen.description import EXTERNAL_TYPE
 from kubeset.codegen.errors import GenError
 
 META = "io.k8s.apimachinery.pkg.apis.meta.v1"
 _DROP = {
-    "required", "enum", "pattern", "minLength", "maxLength", "minItems", "maxItems", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "uniqueItems", "minProperties", "maxProperties",
-    "anyOf", "oneOf", "allOf", "not", "default", "x-kubernetes-validations", "nullable", "example",
-    "externalDocs", "title",
+    "required",
+    "enum",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "not",
+    "default",
+    "x-kubernetes-validations",
+    "nullable",
+    "example",
+    "externalDocs",
+    "title",
 }
 _APPLY = "application/apply-patch+yaml"
 
 #: definitions a CRD package takes from elsewhere: the built-in package's meta types and the
 #: runtime's IntOrString (``x-kubeset-python-type`` names the class to import instead)
 EXTERNAL: dict[str, dict[str, Any]] = {
-    f"{META}.ObjectMeta": {"type": "object", "x-kubeset-python-type": "kubeset.kubernetes.models.meta.v1.ObjectMeta"},
-    f"{META}.ListMeta": {"type": "object", "x-kubeset-python-type": "kubeset.kubernetes.models.meta.v1.ListMeta"},
-    "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"type": "string", "format": "int-or-string"},
+    f"{META}.ObjectMeta": {
+        "type": "object",
+        EXTERNAL_TYPE: "kubeset.kubernetes.models.meta.v1.ObjectMeta",
+    },
+    f"{META}.ListMeta": {
+        "type": "object",
+        EXTERNAL_TYPE: "kubeset.kubernetes.models.meta.v1.ListMeta",
+    },
+    "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {
+        "type": "string",
+        "format": "int-or-string",
+    },
 }
 
 
@@ -81,7 +112,9 @@ class _Extractor:
             if isinstance(props, dict) and props:
                 if name in self.definitions:
                     raise GenError(f"{self.where}: two nested schemas both named {name!r}")
-                definition: dict[str, Any] = {k: v for k, v in node.items() if k not in ("properties",)}
+                definition: dict[str, Any] = {
+                    k: v for k, v in node.items() if k not in ("properties",)
+                }
                 definition["type"] = "object"
                 definition["properties"] = {}
                 self.definitions[name] = definition  # reserve the name before recursing
@@ -110,7 +143,9 @@ def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
         names = spec.get("names") or {}
         kind, plural = names.get("kind"), names.get("plural")
         if not (group and kind and plural):
-            raise GenError(f"{where}: CRD {crd.get('metadata', {}).get('name')!r} lacks spec.group, names.kind or names.plural")
+            raise GenError(
+                f"{where}: CRD {crd.get('metadata', {}).get('name')!r} lacks spec.group, names.kind or names.plural"
+            )
         list_kind = names.get("listKind") or kind + "List"
         namespaced = spec.get("scope", "Namespaced") == "Namespaced"
         pkg = _go_package(group)
@@ -123,7 +158,11 @@ def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
             ex = _Extractor(prefix, f"{where}: {plural}.{group}/{vname}")
             top = ex.schema(schema, kind, top=True)
             if not top.get("properties"):
-                top = {"type": "object", "properties": {}, **({"description": schema["description"]} if "description" in schema else {})}
+                top = {
+                    "type": "object",
+                    "properties": {},
+                    **({"description": schema["description"]} if "description" in schema else {}),
+                }
                 ex.definitions[kind] = top
             props = top["properties"]
             props["apiVersion"] = {"type": "string", "description": "APIVersion of this object."}
@@ -145,10 +184,23 @@ def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
             for name, definition in ex.definitions.items():
                 full = f"{prefix}.{name}"
                 if full in definitions:
-                    raise GenError(f"{where}: definition {full} is defined twice (two CRDs of one kind?)")
+                    raise GenError(
+                        f"{where}: definition {full} is defined twice (two CRDs of one kind?)"
+                    )
                 definitions[full] = definition
-            paths.update(_paths(group, vname, plural, namespaced, gvk, prefix, kind, list_kind,
-                                version.get("subresources") or {}))
+            paths.update(
+                _paths(
+                    group,
+                    vname,
+                    plural,
+                    namespaced,
+                    gvk,
+                    prefix,
+                    kind,
+                    list_kind,
+                    version.get("subresources") or {},
+                )
+            )
     return {
         "swagger": "2.0",
         "info": {"title": "Custom resources", "version": ""},
@@ -157,9 +209,14 @@ def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
     }
 
 
-def _op(action: str, gvk: dict[str, str], ref: str | None = None, consumes: list[str] | None = None) -> dict[str, Any]:
-    op: dict[str, Any] = {"x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk,
-                          "responses": {"200": {"description": "OK"}}}
+def _op(
+    action: str, gvk: dict[str, str], ref: str | None = None, consumes: list[str] | None = None
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "x-kubernetes-action": action,
+        "x-kubernetes-group-version-kind": gvk,
+        "responses": {"200": {"description": "OK"}},
+    }
     if ref:
         op["responses"]["200"]["schema"] = {"$ref": f"#/definitions/{ref}"}
     if consumes:
@@ -167,28 +224,53 @@ def _op(action: str, gvk: dict[str, str], ref: str | None = None, consumes: list
     return op
 
 
-def _paths(group: str, version: str, plural: str, namespaced: bool, gvk: dict[str, str], prefix: str,
-           kind: str, list_kind: str, subresources: dict[str, Any]) -> dict[str, Any]:
+def _paths(
+    group: str,
+    version: str,
+    plural: str,
+    namespaced: bool,
+    gvk: dict[str, str],
+    prefix: str,
+    kind: str,
+    list_kind: str,
+    subresources: dict[str, Any],
+) -> dict[str, Any]:
     base = f"/apis/{group}/{version}"
     coll = f"{base}/namespaces/{{namespace}}/{plural}" if namespaced else f"{base}/{plural}"
     item = f"{coll}/{{name}}"
     obj, lst = f"{prefix}.{kind}", f"{prefix}.{list_kind}"
     patch_types = ["application/json-patch+json", "application/merge-patch+json", _APPLY]
     out: dict[str, Any] = {
-        coll: {"get": _op("list", gvk, lst), "post": _op("post", gvk, obj),
-               "delete": _op("deletecollection", gvk)},
-        item: {"get": _op("get", gvk, obj), "put": _op("put", gvk, obj),
-               "patch": _op("patch", gvk, obj, patch_types), "delete": _op("delete", gvk)},
-        (f"{base}/watch/namespaces/{{namespace}}/{plural}" if namespaced else f"{base}/watch/{plural}"): {
-            "get": _op("watchlist", gvk)},
+        coll: {
+            "get": _op("list", gvk, lst),
+            "post": _op("post", gvk, obj),
+            "delete": _op("deletecollection", gvk),
+        },
+        item: {
+            "get": _op("get", gvk, obj),
+            "put": _op("put", gvk, obj),
+            "patch": _op("patch", gvk, obj, patch_types),
+            "delete": _op("delete", gvk),
+        },
+        (
+            f"{base}/watch/namespaces/{{namespace}}/{plural}"
+            if namespaced
+            else f"{base}/watch/{plural}"
+        ): {"get": _op("watchlist", gvk)},
     }
     if namespaced:
         out[f"{base}/{plural}"] = {"get": _op("list", gvk, lst)}
     if "status" in subresources:
-        out[f"{item}/status"] = {"get": _op("get", gvk, obj), "put": _op("put", gvk, obj),
-                                 "patch": _op("patch", gvk, obj, patch_types)}
+        out[f"{item}/status"] = {
+            "get": _op("get", gvk, obj),
+            "put": _op("put", gvk, obj),
+            "patch": _op("patch", gvk, obj, patch_types),
+        }
     if "scale" in subresources:
         scale = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
-        out[f"{item}/scale"] = {"get": _op("get", scale), "put": _op("put", scale),
-                                "patch": _op("patch", scale, None, patch_types)}
+        out[f"{item}/scale"] = {
+            "get": _op("get", scale),
+            "put": _op("put", scale),
+            "patch": _op("patch", scale, None, patch_types),
+        }
     return out

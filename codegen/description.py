@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: a definition carrying this key is not generated: its value names the Python class to use instead
+EXTERNAL_TYPE = "x-kubeset-python-type"
+
 
 @dataclass(frozen=True, order=True)
 class ModelRef:
@@ -31,8 +34,12 @@ class GVK:
 @dataclass
 class Subresource:
     name: str  # "status", "scale", "log", "eviction", "binding", "ephemeralcontainers", "resize", "token", "approval", ...
-    verbs: tuple[str, ...]  # sorted Kubernetes verbs declared on the subresource path (get, update, patch, create, ...)
-    model: ModelRef | None  # body model of the subresource when it is not the parent's (Scale, Eviction, TokenRequest, ...)
+    verbs: tuple[
+        str, ...
+    ]  # sorted Kubernetes verbs declared on the subresource path (get, update, patch, create, ...)
+    model: (
+        ModelRef | None
+    )  # body model of the subresource when it is not the parent's (Scale, Eviction, TokenRequest, ...)
 
 
 @dataclass
@@ -40,7 +47,9 @@ class Resource:
     gvk: GVK
     plural: str
     namespaced: bool
-    verbs: tuple[str, ...]  # sorted: get list watch create update patch apply delete deletecollection
+    verbs: tuple[
+        str, ...
+    ]  # sorted: get list watch create update patch apply delete deletecollection
     package: str  # Go package short name used for module names: "core", "apps", "rbac", "apiextensions", ...
     model: ModelRef
     list_model: ModelRef | None

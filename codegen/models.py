@@ -22,10 +22,10 @@ import re
 import warnings
 from typing import Any
 
-from kubeset.codegen.description import GVK, ApiDescription
+from kubeset.codegen.description import EXTERNAL_TYPE, GVK, ApiDescription
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.naming import python_name
-from kubeset.codegen.normalize import EXTERNAL_TYPE, SPECIAL_TYPES
+from kubeset.codegen.normalize import SPECIAL_TYPES
 from kubeset.codegen.templating import TEMPLATES
 
 RUNTIME_MODULE = "kubeset.model"
@@ -38,7 +38,11 @@ def _short(api: ApiDescription, name: str) -> str:
 
 
 def _special(type_name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in schema.items() if k not in ("$ref", "type", "format", "items", "additionalProperties")}
+    out = {
+        k: v
+        for k, v in schema.items()
+        if k not in ("$ref", "type", "format", "items", "additionalProperties")
+    }
     out["customTypePath"] = f"{RUNTIME_MODULE}.{type_name}"
     return out
 
@@ -66,7 +70,13 @@ def _prepare(api: ApiDescription, node: Any, where: str) -> Any:
             continue
         if key == "properties" and isinstance(value, dict):
             out[key] = {p: _prepare(api, v, f"{where}.{p}") for p, v in value.items()}
-        elif key in ("default", "example", "enum", "x-kubernetes-validations", "x-kubernetes-list-map-keys"):
+        elif key in (
+            "default",
+            "example",
+            "enum",
+            "x-kubernetes-validations",
+            "x-kubernetes-list-map-keys",
+        ):
             continue  # no defaults (unset fields stay unset); no constraints on decode
         else:
             out[key] = _prepare(api, value, where)
@@ -166,7 +176,9 @@ def render_models(api: ApiDescription, source: str) -> dict[str, str]:
         except ImportError as e:  # DCG's own errors: say what failed, not where inside DCG
             raise GenError(f"datamodel-code-generator failed: {type(e).__name__}: {e}") from None
     if not isinstance(result, dict):
-        raise GenError("datamodel-code-generator produced a single module; expected one module per group version")
+        raise GenError(
+            "datamodel-code-generator produced a single module; expected one module per group version"
+        )
     files: dict[str, str] = {}
     for parts, text in sorted(result.items()):
         rel = "/".join(("models", *parts))
@@ -200,12 +212,20 @@ def _postprocess(text: str, package: str) -> str:
 
     text = _IMPORT_MODULE.sub(repl, text)
     if renames:
-        pattern = re.compile(r"(?<![\w.'\"])(" + "|".join(sorted(map(re.escape, renames), key=len, reverse=True)) + r")\.(?=[A-Z])")
+        pattern = re.compile(
+            r"(?<![\w.'\"])("
+            + "|".join(sorted(map(re.escape, renames), key=len, reverse=True))
+            + r")\.(?=[A-Z])"
+        )
         out_lines = []
         in_doc = False
         for line in text.split("\n"):
             quotes = line.count('"""')
-            if not in_doc and not quotes and not line.lstrip().startswith(("from ", "import ", "#")):
+            if (
+                not in_doc
+                and not quotes
+                and not line.lstrip().startswith(("from ", "import ", "#"))
+            ):
                 line = pattern.sub(lambda m: renames[m.group(1)] + ".", line)
             if quotes % 2:
                 in_doc = not in_doc
@@ -228,7 +248,10 @@ def _tidy_imports(text: str) -> str:
             runtime_names.update(n.strip() for n in line.split(" import ", 1)[1].split(","))
         elif line.startswith("from ."):
             siblings.add(line)
-        elif line.startswith(("from pydantic import", "from __future__", "import ")) or not line.strip():
+        elif (
+            line.startswith(("from pydantic import", "from __future__", "import "))
+            or not line.strip()
+        ):
             continue
         else:
             kept.append(line)

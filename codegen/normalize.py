@@ -22,7 +22,14 @@ import keyword
 import re
 from typing import Any
 
-from kubeset.codegen.description import GVK, ApiDescription, ModelRef, Resource, Subresource
+from kubeset.codegen.description import (
+    EXTERNAL_TYPE,
+    GVK,
+    ApiDescription,
+    ModelRef,
+    Resource,
+    Subresource,
+)
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.loader import LoadedSpec, check_spec_kind
 from kubeset.codegen.supplement import add_supplement
@@ -42,8 +49,6 @@ SPECIAL_TYPES: dict[str, str] = {
     "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray": "JSON",
 }
 
-#: a definition carrying this key is not generated: its value names the Python class to use
-EXTERNAL_TYPE = "x-kubeset-python-type"
 
 _VERSION_RE = re.compile(r"^v\d+((alpha|beta)\d+)?$")
 _VERB_OF_ACTION = {
@@ -106,13 +111,20 @@ def _pointer_ok(doc: Any, ref: str) -> bool:
     return True
 
 
-def _rewrite_refs(node: Any, ref_prefix: str, where: str, names: set[str], bad: list[str], doc: Any = None) -> Any:
+def _rewrite_refs(
+    node: Any, ref_prefix: str, where: str, names: set[str], bad: list[str], doc: Any = None
+) -> Any:
     """Copy a schema, rewriting refs to ``#/definitions/<name>`` and unwrapping allOf-of-one-ref.
 
     In the paths (``doc`` given) a ref may also point anywhere else inside ``doc``."""
     if isinstance(node, dict):
         all_of = node.get("allOf")
-        if isinstance(all_of, list) and len(all_of) == 1 and isinstance(all_of[0], dict) and "$ref" in all_of[0]:
+        if (
+            isinstance(all_of, list)
+            and len(all_of) == 1
+            and isinstance(all_of[0], dict)
+            and "$ref" in all_of[0]
+        ):
             node = {k: v for k, v in node.items() if k != "allOf"} | {"$ref": all_of[0]["$ref"]}
         out: dict[str, Any] = {}
         for k, v in node.items():
@@ -121,16 +133,25 @@ def _rewrite_refs(node: Any, ref_prefix: str, where: str, names: set[str], bad: 
                     if doc is not None and v.startswith("#/") and _pointer_ok(doc, v):
                         out[k] = v
                         continue
-                    bad.append(f"{where}: $ref {v!r} resolves nowhere (expected {ref_prefix}<name>)")
+                    bad.append(
+                        f"{where}: $ref {v!r} resolves nowhere (expected {ref_prefix}<name>)"
+                    )
                     continue
-                target = v[len(ref_prefix):]
+                target = v[len(ref_prefix) :]
                 if target not in names:
                     bad.append(f"{where}: $ref {v!r} resolves nowhere (no definition {target!r})")
                 out[k] = "#/definitions/" + target
             elif k in ("properties", "patternProperties", "definitions") and isinstance(v, dict):
-                out[k] = {pk: _rewrite_refs(pv, ref_prefix, f"{where}.{pk}", names, bad, doc) for pk, pv in v.items()}
+                out[k] = {
+                    pk: _rewrite_refs(pv, ref_prefix, f"{where}.{pk}", names, bad, doc)
+                    for pk, pv in v.items()
+                }
             else:
-                inner = where if k in ("items", "additionalProperties", "allOf", "anyOf", "oneOf") else f"{where}.{k}"
+                inner = (
+                    where
+                    if k in ("items", "additionalProperties", "allOf", "anyOf", "oneOf")
+                    else f"{where}.{k}"
+                )
                 out[k] = _rewrite_refs(v, ref_prefix, inner, names, bad, doc)
         return out
     if isinstance(node, list):
@@ -149,7 +170,10 @@ def _definitions(doc: dict[str, Any], kind: str, where: str) -> dict[str, dict[s
         raise GenError(f"{where}: 'definitions' must be an object of schemas")
     names = set(raw)
     bad: list[str] = []
-    out = {name: _rewrite_refs(raw[name], prefix, f"definitions.{name}", names, bad) for name in sorted(raw)}
+    out = {
+        name: _rewrite_refs(raw[name], prefix, f"definitions.{name}", names, bad)
+        for name in sorted(raw)
+    }
     # refs from the paths must resolve too
     for path in sorted(doc.get("paths") or {}):
         _rewrite_refs(doc["paths"][path], prefix, f"paths.{path}", names, bad, doc)
@@ -203,7 +227,12 @@ def _response_ref(op: dict[str, Any]) -> str | None:
         if isinstance(ref, str):
             return ref.rsplit("/", 1)[-1]
         all_of = schema.get("allOf")
-        if isinstance(all_of, list) and all_of and isinstance(all_of[0], dict) and "$ref" in all_of[0]:
+        if (
+            isinstance(all_of, list)
+            and all_of
+            and isinstance(all_of[0], dict)
+            and "$ref" in all_of[0]
+        ):
             return str(all_of[0]["$ref"]).rsplit("/", 1)[-1]
     return None
 
@@ -219,8 +248,12 @@ class _ResourceAcc:
         self.subs: dict[str, tuple[set[str], set[GVK]]] = {}
 
 
-def _resources(doc: dict[str, Any], gvks: dict[GVK, ModelRef], gvk_def: dict[GVK, str],
-               models: dict[str, ModelRef]) -> list[Resource]:
+def _resources(
+    doc: dict[str, Any],
+    gvks: dict[GVK, ModelRef],
+    gvk_def: dict[GVK, str],
+    models: dict[str, ModelRef],
+) -> list[Resource]:
     acc: dict[tuple[str, str, str], _ResourceAcc] = {}
     doc_consumes = list(doc.get("consumes") or [])
     paths = doc.get("paths") or {}
@@ -246,7 +279,11 @@ def _resources(doc: dict[str, Any], gvks: dict[GVK, ModelRef], gvk_def: dict[GVK
             raw_gvk = op.get("x-kubernetes-group-version-kind")
             if action not in _VERB_OF_ACTION or not isinstance(raw_gvk, dict):
                 continue
-            gvk = GVK(str(raw_gvk.get("group", "")), str(raw_gvk.get("version", "")), str(raw_gvk.get("kind", "")))
+            gvk = GVK(
+                str(raw_gvk.get("group", "")),
+                str(raw_gvk.get("version", "")),
+                str(raw_gvk.get("kind", "")),
+            )
             verb = _VERB_OF_ACTION[action]
             key = (group_in_path, version, plural)
             r = acc.get(key)
@@ -291,16 +328,18 @@ def _resources(doc: dict[str, Any], gvks: dict[GVK, ModelRef], gvk_def: dict[GVK
             if others and others[0] in gvks:
                 sub_model = gvks[others[0]]
             subs[name] = Subresource(name=name, verbs=tuple(sorted(verbs)), model=sub_model)
-        out.append(Resource(
-            gvk=gvk,
-            plural=r.plural,
-            namespaced=r.namespaced,
-            verbs=tuple(sorted(r.verbs)),
-            package=package_and_version(gvk_def[gvk])[0],
-            model=model,
-            list_model=list_model,
-            subresources=subs,
-        ))
+        out.append(
+            Resource(
+                gvk=gvk,
+                plural=r.plural,
+                namespaced=r.namespaced,
+                verbs=tuple(sorted(r.verbs)),
+                package=package_and_version(gvk_def[gvk])[0],
+                model=model,
+                list_model=list_model,
+                subresources=subs,
+            )
+        )
     return out
 
 
@@ -314,7 +353,9 @@ def describe(loaded: LoadedSpec) -> ApiDescription:
     kind = check_spec_kind(doc, where)
     definitions = _definitions(doc, kind, where)
     if not definitions:
-        raise GenError(f"{where}: the document defines no schemas ('definitions' / 'components.schemas' is empty)")
+        raise GenError(
+            f"{where}: the document defines no schemas ('definitions' / 'components.schemas' is empty)"
+        )
     definitions = add_supplement(definitions, doc)
     models: dict[str, ModelRef] = {}
     seen: dict[ModelRef, str] = {}
@@ -331,7 +372,9 @@ def describe(loaded: LoadedSpec) -> ApiDescription:
                 "rename one of the Go packages"
             )
         if ref in seen:
-            raise GenError(f"{where}: definitions {seen[ref]!r} and {name!r} both map to {ref.module}.{ref.name}")
+            raise GenError(
+                f"{where}: definitions {seen[ref]!r} and {name!r} both map to {ref.module}.{ref.name}"
+            )
         seen[ref] = name
         models[name] = ref
     gvks: dict[GVK, ModelRef] = {}
