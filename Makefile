@@ -47,7 +47,7 @@ generate: install
 	@$(MAKE) --no-print-directory install
 
 check-generated: install
-	$(PY) -m kubeset.codegen check --out generated/kubernetes
+	$(PY) -m kubeset.codegen check generated/kubernetes
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

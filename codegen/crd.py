@@ -87,6 +87,19 @@ def _go_package(group: str) -> str:
     return ".".join(reversed(labels))
 
 
+_TYPES = {None, "object", "array", "string", "integer", "number", "boolean"}
+
+
+def unique_name(name: str, taken: Any) -> str:
+    """``name``, or ``name2``, ``name3``, ... : the first not in ``taken`` (deterministic for sorted input)."""
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name}{n}" in taken:
+        n += 1
+    return f"{name}{n}"
+
+
 class _Extractor:
     def __init__(self, prefix: str, where: str) -> None:
         self.prefix = prefix
@@ -96,22 +109,40 @@ class _Extractor:
     def ref(self, name: str) -> dict[str, Any]:
         return {"$ref": f"#/definitions/{self.prefix}.{name}"}
 
-    def schema(self, raw: Any, name: str, top: bool = False) -> dict[str, Any]:
+    def fail(self, path: str, problem: str) -> GenError:
+        return GenError(f"{self.where}: {path}: {problem}")
+
+    def schema(self, raw: Any, name: str, path: str, top: bool = False) -> dict[str, Any]:
         if not isinstance(raw, dict):
-            return {}
+            raise self.fail(path, f"a schema must be a mapping, found a YAML {type(raw).__name__}")
         node: dict[str, Any] = {k: v for k, v in raw.items() if k not in _DROP}
+        if "$ref" in node:
+            raise self.fail(
+                path, "$ref is not allowed in a CRD schema (structural schemas are self-contained)"
+            )
         if node.pop("x-kubernetes-int-or-string", False):
             desc = {"description": node["description"]} if "description" in node else {}
             return {"$ref": "#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString", **desc}
         kind = node.get("type")
+        if not isinstance(kind, str | None) or kind not in _TYPES:
+            raise self.fail(
+                path,
+                f"type {kind!r} cannot be generated (expected one of object, array, string, integer, number, boolean)",
+            )
         if kind == "array":
-            node["items"] = self.schema(node.get("items"), name)
+            if "items" not in node:
+                raise self.fail(path, "an array without items")
+            node["items"] = self.schema(node.get("items"), name, f"{path}.items")
             return node
         if kind == "object" or "properties" in node:
             props = node.get("properties")
-            if isinstance(props, dict) and props:
-                if name in self.definitions:
-                    raise GenError(f"{self.where}: two nested schemas both named {name!r}")
+            if props is not None and not isinstance(props, dict):
+                raise self.fail(
+                    f"{path}.properties", f"must be a mapping, found a YAML {type(props).__name__}"
+                )
+            if props:
+                # fooBar and foo_bar both make <Name>FooBar: the later one (sorted) is <Name>FooBar2
+                name = unique_name(name, self.definitions)
                 definition: dict[str, Any] = {
                     k: v for k, v in node.items() if k not in ("properties",)
                 }
@@ -119,25 +150,31 @@ class _Extractor:
                 definition["properties"] = {}
                 self.definitions[name] = definition  # reserve the name before recursing
                 for prop in sorted(props):
-                    definition["properties"][prop] = self.schema(props[prop], name + _camel(prop))
+                    definition["properties"][prop] = self.schema(
+                        props[prop], name + _camel(prop), f"{path}.properties.{prop}"
+                    )
                 if top:
                     return definition
                 desc = {"description": node["description"]} if "description" in node else {}
                 return {**self.ref(name), **desc}
             extra = node.get("additionalProperties")
             if isinstance(extra, dict):
-                node["additionalProperties"] = self.schema(extra, name + "Value")
+                node["additionalProperties"] = self.schema(
+                    extra, name + "Value", f"{path}.additionalProperties"
+                )
             return node
         if node.get("format") not in ("byte", "int-or-string"):
             node.pop("format", None)  # date-time and friends stay text: kept exactly as sent
         return node
 
 
-def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
+def crds_to_swagger(crds: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The Swagger document of CRDs given as (where it was read, manifest) pairs."""
     definitions: dict[str, Any] = {}
+    owners: dict[str, str] = {}  # definition prefix.kind -> where its CRD was read
     paths: dict[str, Any] = {}
     meta_ref = {"$ref": f"#/definitions/{META}.ObjectMeta"}
-    for crd in crds:
+    for where, crd in crds:
         spec = crd.get("spec") or {}
         group = spec.get("group")
         names = spec.get("names") or {}
@@ -149,14 +186,32 @@ def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
         list_kind = names.get("listKind") or kind + "List"
         namespaced = spec.get("scope", "Namespaced") == "Namespaced"
         pkg = _go_package(group)
-        for version in spec.get("versions") or []:
+        versions = spec.get("versions")
+        if not isinstance(versions, list) or not versions:
+            raise GenError(f"{where}: CRD {plural}.{group}: spec.versions is missing or empty")
+        for i, version in enumerate(versions):
+            if not isinstance(version, dict) or not version.get("name"):
+                raise GenError(f"{where}: CRD {plural}.{group}: spec.versions[{i}] has no name")
             if not version.get("served", True):
                 continue
             vname = version["name"]
             prefix = f"{pkg}.{vname}"
-            schema = ((version.get("schema") or {}).get("openAPIV3Schema")) or {"type": "object"}
-            ex = _Extractor(prefix, f"{where}: {plural}.{group}/{vname}")
-            top = ex.schema(schema, kind, top=True)
+            schema = (version.get("schema") or {}).get("openAPIV3Schema") or (
+                spec.get("validation") or {}
+            ).get("openAPIV3Schema")
+            if not schema:
+                raise GenError(
+                    f"{where}: CRD {plural}.{group} version {vname}: no schema "
+                    f"(spec.versions[{i}].schema.openAPIV3Schema is required by apiextensions.k8s.io/v1)"
+                )
+            owner = owners.get(f"{prefix}.{kind}")
+            if owner is not None:
+                raise GenError(
+                    f"{where}: CRD {plural}.{group}: kind {kind} of {group}/{vname} is also defined by {owner}"
+                )
+            owners[f"{prefix}.{kind}"] = where
+            ex = _Extractor(prefix, f"{where}: CRD {plural}.{group} version {vname}")
+            top = ex.schema(schema, kind, f"spec.versions[{i}].schema.openAPIV3Schema", top=True)
             if not top.get("properties"):
                 top = {
                     "type": "object",
@@ -185,7 +240,8 @@ def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
                 full = f"{prefix}.{name}"
                 if full in definitions:
                     raise GenError(
-                        f"{where}: definition {full} is defined twice (two CRDs of one kind?)"
+                        f"{where}: CRD {plural}.{group}: its schema {name} of {group}/{vname} clashes with one "
+                        f"of another CRD of that group version ({owners.get(f'{prefix}.{kind}', where)})"
                     )
                 definitions[full] = definition
             paths.update(

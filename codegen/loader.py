@@ -21,20 +21,39 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml  # type: ignore[import-untyped,unused-ignore]
+from kubeset.codegen.crd import crds_to_swagger
 from kubeset.codegen.errors import GenError
+from kubeset.codegen.kubeyaml import load_all
 
 RELEASES_FILE = Path(__file__).with_name("releases.json")
 _RELEASE_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
+
+
+@dataclass(frozen=True)
+class ClusterOrigin:
+    """Which live cluster a spec came from, as the regeneration record names it (no address)."""
+
+    context: str  # the kubeconfig context ("" when in-cluster or the current context has no name)
+    server_version: str  # /version gitVersion, e.g. "v1.36.5"
+    groups: tuple[str, ...] = ()  # --group: only these API groups ("core" for the legacy group)
 
 
 @dataclass
 class LoadedSpec:
     """A parsed spec document and where it came from."""
 
-    doc: dict[str, Any]  # the whole document (Swagger 2.0 or OpenAPI 3; merged when read from a directory)
+    doc: dict[
+        str, Any
+    ]  # the whole document (Swagger 2.0 or OpenAPI 3; merged when read from a directory)
     source: str  # what to record: upstream URL for releases, else the path or URL as given
     sha256: str | None  # of the bytes read (None for a directory of documents)
     release: str | None = None  # "v1.36.0" for releases
+    #: the local files read (absolute paths) with their sha256, for the regeneration record
+    files: tuple[tuple[Path, str], ...] = ()
+    #: what was read but not used: "crds/all.yaml: document 2 (ConfigMap) is not a CustomResourceDefinition"
+    skipped: tuple[str, ...] = ()
+    cluster: ClusterOrigin | None = None
 
 
 def releases() -> dict[str, Any]:
@@ -52,7 +71,9 @@ def _release_key(release: str) -> str:
     table = releases()["releases"]
     known = ", ".join(sorted(table, key=lambda k: tuple(int(p) for p in k.split("."))))
     if not m:
-        raise GenError(f"release {release!r} is not a release number like 1.36; known releases: {known}")
+        raise GenError(
+            f"release {release!r} is not a release number like 1.36; known releases: {known}"
+        )
     key = f"{m.group(1)}.{m.group(2)}"
     if key not in table or (m.group(3) not in (None, "0")):
         raise GenError(f"unknown release {release!r}; known releases: {known}")
@@ -63,11 +84,15 @@ def _parse_json(data: bytes, where: str) -> dict[str, Any]:
     try:
         doc = json.loads(data)
     except UnicodeDecodeError as e:
-        raise GenError(f"{where}: not JSON (not UTF-8 text: {e.reason} at byte {e.start})") from None
+        raise GenError(
+            f"{where}: not JSON (not UTF-8 text: {e.reason} at byte {e.start})"
+        ) from None
     except json.JSONDecodeError as e:
         raise GenError(f"{where}: not JSON ({e.msg} at line {e.lineno} column {e.colno})") from None
     if not isinstance(doc, dict):
-        raise GenError(f"{where}: not an OpenAPI/Swagger document (top level is a JSON {type(doc).__name__}, expected an object)")
+        raise GenError(
+            f"{where}: not an OpenAPI/Swagger document (top level is a JSON {type(doc).__name__}, expected an object)"
+        )
     return doc
 
 
@@ -91,7 +116,9 @@ def _sha256(data: bytes) -> str:
 def _verify(data: bytes, expected: str | None, where: str) -> str:
     got = _sha256(data)
     if expected is not None and got != expected.lower():
-        raise GenError(f"{where}: sha256 mismatch: expected {expected.lower()}, got {got} (refusing to use it)")
+        raise GenError(
+            f"{where}: sha256 mismatch: expected {expected.lower()}, got {got} (refusing to use it)"
+        )
     return got
 
 
@@ -156,32 +183,69 @@ def load_release(release: str) -> LoadedSpec:
 
 
 def is_crd(doc: Any) -> bool:
-    return isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition" and str(
-        doc.get("apiVersion", "")).startswith("apiextensions.k8s.io/")
+    return (
+        isinstance(doc, dict)
+        and doc.get("kind") == "CustomResourceDefinition"
+        and str(doc.get("apiVersion", "")).startswith("apiextensions.k8s.io/")
+    )
+
+
+def _read(path: Path, where: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise GenError(f"{where}: cannot read: {e.strerror}") from None
+
+
+def _manifests(
+    sources: list[tuple[str, bytes]], where: str
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The Swagger document of the CRDs in YAML/JSON manifests, and what was skipped (not a CRD)."""
+    crds: list[tuple[str, dict[str, Any]]] = []
+    skipped: list[str] = []
+    for name, data in sources:
+        docs = _parse_yaml(data, name)
+        for i, d in enumerate(docs, 1):
+            if is_crd(d):
+                crds.append((f"{name}: document {i}" if len(docs) > 1 else name, d))
+            else:
+                what = (
+                    f"{d.get('apiVersion')} {d.get('kind')}"
+                    if isinstance(d, dict)
+                    else f"a YAML {type(d).__name__}"
+                )
+                skipped.append(f"{name}: document {i} ({what}) is not a CustomResourceDefinition")
+    if not crds:
+        found = "; ".join(skipped[:3]) or "no documents"
+        raise GenError(f"{where}: no CustomResourceDefinition found ({found})")
+    return crds_to_swagger(crds), tuple(skipped)
 
 
 def _load_directory(path: Path) -> LoadedSpec:
     manifests = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
     if manifests:
-        crds: list[Any] = []
-        for f in manifests:
-            crds.extend(d for d in _parse_yaml(f.read_bytes(), str(f)) if is_crd(d))
-        if not crds:
-            raise GenError(f"{path}: the YAML files hold no CustomResourceDefinition")
-        return LoadedSpec(doc=_crds(crds, str(path)), source=str(path), sha256=None)
+        raw = [(str(f), _read(f, str(f))) for f in manifests]
+        doc, skipped = _manifests(raw, str(path))
+        files = tuple((f.resolve(), _sha256(data)) for f, (_, data) in zip(manifests, raw))
+        return LoadedSpec(doc=doc, source=str(path), sha256=None, files=files, skipped=skipped)
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in ("", ".json"))
     docs: list[tuple[Path, dict[str, Any]]] = []
+    read: list[tuple[Path, str]] = []
     for f in files:
-        doc = _parse_json(f.read_bytes(), str(f))
+        data = _read(f, str(f))
+        read.append((f.resolve(), _sha256(data)))
+        doc = _parse_json(data, str(f))
         check_spec_kind(doc, str(f))
         docs.append((f, doc))
     if not docs:
         raise GenError(f"{path}: directory holds no OpenAPI documents (*.json)")
     if len(docs) == 1:
-        return LoadedSpec(doc=docs[0][1], source=str(path), sha256=None)
+        return LoadedSpec(doc=docs[0][1], source=str(path), sha256=None, files=tuple(read))
     kinds = {check_spec_kind(d, str(f)) for f, d in docs}
     if kinds != {"openapi3"}:
-        raise GenError(f"{path}: a directory must hold OpenAPI 3 documents only (found {', '.join(sorted(kinds))})")
+        raise GenError(
+            f"{path}: a directory must hold OpenAPI 3 documents only (found {', '.join(sorted(kinds))})"
+        )
     merged: dict[str, Any] = {
         "openapi": docs[0][1]["openapi"],
         "info": docs[0][1].get("info", {}),
@@ -192,7 +256,7 @@ def _load_directory(path: Path) -> LoadedSpec:
         merged["paths"].update(d.get("paths") or {})
         for name, schema in ((d.get("components") or {}).get("schemas") or {}).items():
             merged["components"]["schemas"].setdefault(name, schema)
-    return LoadedSpec(doc=merged, source=str(path), sha256=None)
+    return LoadedSpec(doc=merged, source=str(path), sha256=None, files=tuple(read))
 
 
 def load_spec(spec: str, sha256: str | None = None) -> LoadedSpec:
@@ -210,24 +274,28 @@ def load_spec(spec: str, sha256: str | None = None) -> LoadedSpec:
         return _load_directory(path)
     if not path.exists():
         raise GenError(f"{spec}: spec file not found")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise GenError(f"{spec}: cannot read spec file: {e.strerror}") from None
+    data = _read(path, spec)
     got = _verify(data, sha256, spec)
+    files = ((path.resolve(), got),)
     if path.suffix in (".yaml", ".yml"):
         docs = _parse_yaml(data, spec)
-        if any(is_crd(d) for d in docs):
-            return LoadedSpec(doc=_crds(docs, spec), source=spec, sha256=got)
-        if len(docs) != 1 or not isinstance(docs[0], dict):
-            raise GenError(f"{spec}: not an OpenAPI/Swagger document or CustomResourceDefinition manifest")
+        if any(is_crd(d) for d in docs) or not (
+            len(docs) == 1 and isinstance(docs[0], dict) and _is_spec(docs[0])
+        ):
+            doc, skipped = _manifests([(spec, data)], spec)
+            return LoadedSpec(doc=doc, source=spec, sha256=got, files=files, skipped=skipped)
         doc = docs[0]
     else:
         doc = _parse_json(data, spec)
         if is_crd(doc):
-            return LoadedSpec(doc=_crds([doc], spec), source=spec, sha256=got)
+            crd_doc, _ = _manifests([(spec, data)], spec)
+            return LoadedSpec(doc=crd_doc, source=spec, sha256=got, files=files)
     check_spec_kind(doc, spec)
-    return LoadedSpec(doc=doc, source=spec, sha256=got)
+    return LoadedSpec(doc=doc, source=spec, sha256=got, files=files)
+
+
+def _is_spec(doc: dict[str, Any]) -> bool:
+    return "swagger" in doc or "openapi" in doc
 
 
 CLUSTER_PREFIX = "cluster:"
@@ -256,27 +324,69 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None) -> L
     finally:
         transport.close()
     if resp.status_code != 200:
-        raise GenError(f"{where}: HTTP {resp.status_code} (the user needs get on the /openapi/v2 non-resource URL)")
+        raise GenError(
+            f"{where}: HTTP {resp.status_code} (the user needs get on the /openapi/v2 non-resource URL)"
+        )
     data = resp.content
     doc = _parse_json(data, where)
     check_spec_kind(doc, where)
-    return LoadedSpec(doc=doc, source=CLUSTER_PREFIX + config.base_url, sha256=_sha256(data))
+    origin = ClusterOrigin(
+        context=context or _current_context(kubeconfig), server_version=_server_version(config)
+    )
+    return LoadedSpec(
+        doc=doc, source=CLUSTER_PREFIX + config.base_url, sha256=_sha256(data), cluster=origin
+    )
 
 
-def _crds(docs: list[Any], where: str) -> dict[str, Any]:
-    from kubeset.codegen.crd import crds_to_swagger
+def _current_context(kubeconfig: str | None) -> str:
+    """The current-context name of the kubeconfig kubeset would read ("" when there is none)."""
+    paths = (
+        [kubeconfig]
+        if kubeconfig
+        else [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    )
+    if not paths:
+        paths = [str(Path.home() / ".kube" / "config")]
+    for p in paths:
+        try:
+            doc = yaml.safe_load(Path(p).read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        if (
+            isinstance(doc, dict)
+            and isinstance(doc.get("current-context"), str)
+            and doc["current-context"]
+        ):
+            return str(doc["current-context"])
+    return ""
 
-    others = [d.get("kind") if isinstance(d, dict) else type(d).__name__ for d in docs if not is_crd(d)]
-    if others:
-        raise GenError(f"{where}: expected only CustomResourceDefinition documents, also found: {', '.join(map(str, others))}")
-    return crds_to_swagger(docs, where)
+
+def _server_version(config: Any) -> str:
+    """The server's /version gitVersion ("" when it cannot be read)."""
+    import requests
+    from kubeset.transport import Transport
+
+    transport = Transport(config)
+    try:
+        resp = transport.request(
+            "GET", f"{config.base_url}/version", headers={"Accept": "application/json"}, timeout=30
+        )
+        info = resp.json() if resp.status_code == 200 else {}
+    except (requests.RequestException, ValueError):
+        info = {}
+    finally:
+        transport.close()
+    return str(info.get("gitVersion", "")) if isinstance(info, dict) else ""
 
 
 def _parse_yaml(data: bytes, where: str) -> list[Any]:
-    import yaml  # type: ignore[import-untyped,unused-ignore]
-
+    """The documents of a YAML stream, read as kubectl reads them (:mod:`kubeset.codegen.kubeyaml`)."""
     try:
-        return [d for d in yaml.safe_load_all(data) if d is not None]
+        return load_all(data)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        raise GenError(f"{where}: not YAML ({e.problem or e.context}{at})") from None
     except yaml.YAMLError as e:
         raise GenError(f"{where}: not YAML ({str(e).splitlines()[0]})") from None
 
@@ -292,7 +402,9 @@ def load(
 ) -> LoadedSpec:
     """One entry point: exactly one of ``spec`` (file, directory, URL), ``release`` or ``cluster``."""
     if sum(map(bool, (spec, release, cluster))) > 1:
-        raise GenError("give one of a spec (--spec), a release (--release) or a live cluster (--cluster)")
+        raise GenError(
+            "give one of a spec (--spec), a release (--release) or a live cluster (--cluster)"
+        )
     if cluster or kubeconfig or context:
         if spec or release:
             raise GenError("--kubeconfig and --context go with --cluster")

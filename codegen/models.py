@@ -95,21 +95,22 @@ def _prepare(api: ApiDescription, node: Any, where: str) -> Any:
 
 
 def _field_names(api: ApiDescription) -> dict[str, str]:
-    """JSON name -> attribute name for every property; fails on a collision inside a model."""
+    """DCG aliases: JSON name -> attribute name, plus ``"<module>.Class.jsonName"`` -> attribute name where
+    two JSON names of one class snake-case alike (``fooBar`` and ``foo_bar``).
+
+    Clash rule (deterministic, documented in the README): the JSON name that already is the
+    attribute name keeps it (else the first in sorted order); the others, in sorted order, get
+    ``<name>_2``, ``<name>_3``, ...  Both stay reachable by attribute and by JSON name."""
     mapping: dict[str, str] = {}
+    by_class: dict[str, set[str]] = {}  # short definition name (core.v1.Pod) -> its JSON names
 
     def visit(schema: Any, owner: str) -> None:
         if isinstance(schema, dict):
             props = schema.get("properties")
             if isinstance(props, dict):
-                seen: dict[str, str] = {}
+                by_class.setdefault(owner, set()).update(props)
                 for json_name in sorted(props):
                     py = python_name(json_name)
-                    if py in seen:
-                        raise GenError(
-                            f"{owner}: fields {seen[py]!r} and {json_name!r} both map to the attribute name {py!r}"
-                        )
-                    seen[py] = json_name
                     if py != json_name:
                         mapping[json_name] = py
                 for sub in props.values():
@@ -118,7 +119,25 @@ def _field_names(api: ApiDescription) -> dict[str, str]:
                 visit(schema.get(key), owner)
 
     for name in sorted(api.models):
-        visit(api.definitions[name], name)
+        visit(api.definitions[name], _short(api, name))
+    for cls, json_names in sorted(by_class.items()):
+        groups: dict[str, list[str]] = {}
+        for json_name in sorted(json_names):
+            groups.setdefault(python_name(json_name), []).append(json_name)
+        taken = set(groups)
+        for py, members in sorted(groups.items()):
+            if len(members) < 2:
+                continue
+            keeper = py if py in members else members[0]
+            for json_name in members:
+                if json_name == keeper:
+                    mapping[f"{cls}.{json_name}"] = py
+                    continue
+                n = 2
+                while f"{py}_{n}" in taken:
+                    n += 1
+                taken.add(f"{py}_{n}")
+                mapping[f"{cls}.{json_name}"] = f"{py}_{n}"
     return mapping
 
 

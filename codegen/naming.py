@@ -44,6 +44,12 @@ def python_name(json_name: str) -> str:
     name = snake_case(json_name) or "field"
     if name[0].isdigit():
         name = "f_" + name
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) and name == "_" or name in RESERVED or json_name.startswith("$"):
+    if (
+        keyword.iskeyword(name)
+        or keyword.issoftkeyword(name)
+        and name == "_"
+        or name in RESERVED
+        or json_name.startswith("$")
+    ):
         name += "_"
     return name

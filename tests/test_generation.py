@@ -48,8 +48,15 @@ def test_each_release_generates_and_imports(release: str, tmp_path: Path, shared
     files = generate(load(release=release), name)
     assert "models/core/v1.py" in files and "scheme.py" in files and "__init__.py" in files
     write_tree(files, tmp_path / name)
-    proc = subprocess.run([sys.executable, "-c", IMPORT_ALL, name], check=False, capture_output=True, text=True,
-                          env=_env_with(tmp_path), cwd=tmp_path, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", IMPORT_ALL, name],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_env_with(tmp_path),
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert int(proc.stdout.strip()) > 500
     assert not (tmp_path / name / ".ruff_cache").exists()
@@ -62,8 +69,24 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
     assert first == second
     # and through the CLI, in a separate process, byte for byte
     out = tmp_path / "kubernetes"
-    proc = subprocess.run([sys.executable, "-m", "kubeset.codegen", "generate", "--release", "1.36",
-                           "--out", str(out), "--package", "kubeset.kubernetes"], check=False, capture_output=True, text=True, cwd=PROJECT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kubeset.codegen",
+            "generate",
+            "--release",
+            "1.36",
+            "--out",
+            str(out),
+            "--package",
+            "kubeset.kubernetes",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    )
     assert proc.returncode == 0, proc.stderr
     for rel, text in first.items():
         assert (out / rel).read_bytes() == text.encode(), rel
@@ -71,8 +94,13 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_committed_tree_is_fresh() -> None:
-    proc = subprocess.run([sys.executable, "-m", "kubeset.codegen", "check", "--out", str(GENERATED)],
-                          check=False, capture_output=True, text=True, cwd=PROJECT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kubeset.codegen", "check", str(GENERATED)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -81,17 +109,28 @@ def test_check_fails_on_drift(tmp_path: Path) -> None:
     copy = tmp_path / "kubernetes"
     shutil.copytree(GENERATED, copy, ignore=shutil.ignore_patterns("__pycache__"))
     target = copy / "models" / "core" / "v1.py"
-    target.write_text(target.read_text().replace("class Pod(KubeModel):", "class Pod(KubeModel):  # edited", 1))
+    target.write_text(
+        target.read_text().replace("class Pod(KubeModel):", "class Pod(KubeModel):  # edited", 1)
+    )
     (copy / "models" / "rbac" / "v1.py").unlink()
     (copy / "models" / "stray.py").write_text("x = 1\n")
-    proc = subprocess.run([sys.executable, "-m", "kubeset.codegen", "check", "--out", str(copy),
-                           "--package", "kubeset.kubernetes"], check=False, capture_output=True, text=True, cwd=PROJECT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kubeset.codegen", "check", str(copy)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "differs: models/core/v1.py" in proc.stderr
-    assert "missing: models/rbac/v1.py" in proc.stderr
-    assert "extra:   models/stray.py" in proc.stderr
-    assert "models/apps/v1.py" not in proc.stderr
+    assert (
+        f"--- {copy}/models/core/v1.py\n" in proc.stdout
+        and "-class Pod(KubeModel):  # edited" in proc.stdout
+    )
+    assert f"--- {copy}/models/rbac/v1.py (missing)" in proc.stdout
+    assert f"+++ {copy}/models/stray.py (regenerated): no longer generated" in proc.stdout
+    assert "models/apps/v1.py" not in proc.stdout
+    assert "models/core/v1.py" in proc.stderr
 
 
 def test_write_tree_refuses_foreign_folders(tmp_path: Path) -> None:
@@ -118,27 +157,64 @@ print("ok")
 
 CRD_SAMPLES = {
     "gateway-api__httproutes.gateway.networking.k8s.io.yaml": (
-        "gateway.networking.k8s.io/v1", "HTTPRoute",
-        {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
-         "metadata": {"name": "web", "namespace": "default", "creationTimestamp": "2024-01-01T00:00:00Z"},
-         "spec": {"parentRefs": [{"name": "gw", "sectionName": "http"}], "hostnames": ["example.com"],
-                  "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
-                             "backendRefs": [{"name": "web", "port": 8080, "weight": 1}], "futureField": 1}]},
-         "status": {"parents": []}},
+        "gateway.networking.k8s.io/v1",
+        "HTTPRoute",
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "HTTPRoute",
+            "metadata": {
+                "name": "web",
+                "namespace": "default",
+                "creationTimestamp": "2024-01-01T00:00:00Z",
+            },
+            "spec": {
+                "parentRefs": [{"name": "gw", "sectionName": "http"}],
+                "hostnames": ["example.com"],
+                "rules": [
+                    {
+                        "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                        "backendRefs": [{"name": "web", "port": 8080, "weight": 1}],
+                        "futureField": 1,
+                    }
+                ],
+            },
+            "status": {"parents": []},
+        },
     ),
     "prometheus-operator__prometheusrules.monitoring.coreos.com.yaml": (
-        "monitoring.coreos.com/v1", "PrometheusRule",
-        {"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule", "metadata": {"name": "rules"},
-         "spec": {"groups": [{"name": "g", "interval": "30s", "rules": [
-             {"alert": "Down", "expr": "up == 0", "for": "5m", "labels": {"severity": "page"}},
-             {"record": "x", "expr": 1}]}]}},
+        "monitoring.coreos.com/v1",
+        "PrometheusRule",
+        {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "PrometheusRule",
+            "metadata": {"name": "rules"},
+            "spec": {
+                "groups": [
+                    {
+                        "name": "g",
+                        "interval": "30s",
+                        "rules": [
+                            {
+                                "alert": "Down",
+                                "expr": "up == 0",
+                                "for": "5m",
+                                "labels": {"severity": "page"},
+                            },
+                            {"record": "x", "expr": 1},
+                        ],
+                    }
+                ]
+            },
+        },
     ),
 }
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("manifest", sorted(CRD_SAMPLES))
-def test_crd_manifest_generates_and_round_trips(manifest: str, tmp_path: Path, shared_dir: Path) -> None:
+def test_crd_manifest_generates_and_round_trips(
+    manifest: str, tmp_path: Path, shared_dir: Path
+) -> None:
     import json
 
     from kubeset.codegen.normalize import describe
@@ -149,12 +225,31 @@ def test_crd_manifest_generates_and_round_trips(manifest: str, tmp_path: Path, s
     api_version, kind, sample = CRD_SAMPLES[manifest]
     loaded = load(spec=str(path))
     api = describe(loaded)
-    [resource] = [r for r in api.resources if r.gvk.api_version == api_version and r.gvk.kind == kind]
+    [resource] = [
+        r for r in api.resources if r.gvk.api_version == api_version and r.gvk.kind == kind
+    ]
     assert resource.namespaced
-    assert resource.verbs == ("apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+    assert resource.verbs == (
+        "apply",
+        "create",
+        "delete",
+        "deletecollection",
+        "get",
+        "list",
+        "patch",
+        "update",
+        "watch",
+    )
     assert "status" in resource.subresources and resource.list_model is not None
     name = "crd_" + kind.lower()
-    write_tree(generate(loaded, name), tmp_path / name)
-    proc = subprocess.run([sys.executable, "-c", CRD_CHECK, name, api_version, kind, json.dumps(sample)],
-                          check=False, capture_output=True, text=True, env=_env_with(tmp_path), cwd=tmp_path, timeout=300)
+    write_tree(generate(loaded, name, out=tmp_path / name), tmp_path / name)
+    proc = subprocess.run(
+        [sys.executable, "-c", CRD_CHECK, name, api_version, kind, json.dumps(sample)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=_env_with(tmp_path),
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
