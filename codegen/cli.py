@@ -1,7 +1,7 @@
 """``kubeset-gen`` / ``python -m kubeset.codegen``: generate, check and describe.
 
     kubeset-gen generate [--release 1.36 | --spec FILE|DIR|URL [--sha256 HEX]
-                          | --cluster [--kubeconfig F] [--context C]] --out DIR
+                          | --cluster [--kubeconfig F] [--context C] [--group G ...]] --out DIR
                          [--package kubeset.kubernetes] [--record openapi/kubernetes.json]
     kubeset-gen check src/mypkg            # regenerate from src/mypkg/kubeset-gen.json and diff
     kubeset-gen describe [--release X | --spec S]     # the normalized resources as JSON
@@ -53,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
         )
         sp.add_argument("--kubeconfig", help="with --cluster: this kubeconfig file")
         sp.add_argument("--context", help="with --cluster: this kubeconfig context")
+        sp.add_argument(
+            "--group",
+            action="append",
+            default=[],
+            metavar="GROUP",
+            help="with --cluster: only this API group's custom resources (repeatable)",
+        )
         sp.add_argument("--sha256", help="expected sha256 of the spec file or download")
 
     g = sub.add_parser("generate", help="generate a package into --out")

@@ -330,3 +330,108 @@ def _paths(
             "patch": _op("patch", scale, None, patch_types),
         }
     return out
+
+
+def _gvk_tuples(schema: Any) -> set[tuple[str, str, str]]:
+    raw = schema.get("x-kubernetes-group-version-kind") if isinstance(schema, dict) else None
+    return {
+        (str(g.get("group", "")), str(g.get("version", "")), str(g.get("kind", "")))
+        for g in raw or []
+        if isinstance(g, dict)
+    }
+
+
+def _refs_in(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _refs_in(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs_in(v)]
+    return []
+
+
+def crds_from_spec(
+    doc: dict[str, Any], groups: set[str], where: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """The CustomResourceDefinitions behind the resources of ``groups`` in a served OpenAPI
+    document (Swagger 2.0 or OpenAPI 3): each served group version of a kind becomes a one-version
+    CRD (schema without the apiVersion/kind/metadata the server adds; plural, scope and the
+    status/scale subresources from the paths), so ``crds_to_swagger`` names every model exactly
+    as it does for the manifest.  A group whose schemas refer to other definitions is not served
+    by a CRD: an error says so."""
+    schemas = doc.get("definitions") or (doc.get("components") or {}).get("schemas") or {}
+    by_gvk: dict[tuple[str, str, str], str] = {}
+    for name in sorted(schemas):
+        for gvk in _gvk_tuples(schemas[name]):
+            by_gvk.setdefault(gvk, name)
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for path in sorted(doc.get("paths") or {}):
+        segs = [s for s in path.split("/") if s]
+        if len(segs) < 4 or segs[0] != "apis" or segs[1] not in groups or segs[3] == "watch":
+            continue
+        group, version, rest = segs[1], segs[2], segs[3:]
+        namespaced = rest[:2] == ["namespaces", "{namespace}"]
+        if namespaced:
+            rest = rest[2:]
+        if not rest or rest[0].startswith("{"):
+            continue
+        for op in (doc["paths"][path] or {}).values():
+            gvk = op.get("x-kubernetes-group-version-kind") if isinstance(op, dict) else None
+            if not isinstance(gvk, dict) or len(rest) > 3:
+                continue
+            if len(rest) <= 2 and gvk.get("group", "") == group and gvk.get("version") == version:
+                key = (group, version, str(gvk.get("kind")))
+                entry = found.setdefault(
+                    key, {"plural": rest[0], "namespaced": False, "subresources": set()}
+                )
+                entry["namespaced"] = entry["namespaced"] or namespaced
+            elif len(rest) == 3 and rest[2] in ("status", "scale"):
+                owners = [
+                    k
+                    for k, e in found.items()
+                    if k[:2] == (group, version) and e["plural"] == rest[0]
+                ]
+                for k in owners:
+                    found[k]["subresources"].add(rest[2])
+    crds: list[tuple[str, dict[str, Any]]] = []
+    for (group, version, kind), entry in sorted(found.items()):
+        name = by_gvk.get((group, version, kind))
+        if name is None:
+            raise GenError(
+                f"{where}: {group}/{version} {kind}: the served spec has no schema for it"
+            )
+        schema = dict(schemas[name])
+        schema["properties"] = {
+            k: v
+            for k, v in (schema.get("properties") or {}).items()
+            if k not in ("apiVersion", "kind", "metadata")
+        }
+        refs = _refs_in(schema)
+        if refs:
+            raise GenError(
+                f"{where}: group {group} is not served by a CustomResourceDefinition (schema {name} refers to "
+                f"{refs[0]}); generate it without --group"
+            )
+        crd = {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{entry['plural']}.{group}"},
+            "spec": {
+                "group": group,
+                "scope": "Namespaced" if entry["namespaced"] else "Cluster",
+                "names": {"kind": kind, "plural": entry["plural"], "listKind": kind + "List"},
+                "versions": [
+                    {
+                        "name": version,
+                        "served": True,
+                        "schema": {"openAPIV3Schema": schema},
+                        "subresources": {s: {} for s in sorted(entry["subresources"])},
+                    }
+                ],
+            },
+        }
+        crds.append((f"{where} ({group}/{version} {kind})", crd))
+    missing = sorted(groups - {g for g, _, _ in found})
+    if missing:
+        raise GenError(f"{where}: the cluster serves no resources of group {', '.join(missing)}")
+    return crds

@@ -43,8 +43,12 @@ def source_label(loaded: LoadedSpec) -> str:
     """What generated headers say about the input (no machine-specific paths)."""
     if loaded.release:
         return f"Kubernetes {loaded.release} swagger.json (sha256 {loaded.sha256})"
+    if loaded.cluster is not None:  # no server address in committed code
+        c = loaded.cluster
+        groups = f", groups {', '.join(c.groups)}" if c.groups else ""
+        return f"the cluster at context {c.context or '(current)'} (server {c.server_version or 'unknown'}{groups})"
     if loaded.source.startswith(CLUSTER_PREFIX):
-        return "a live cluster's /openapi/v2"  # no server address in committed code
+        return "a live cluster"
     name = loaded.source.rstrip("/").rsplit("/", 1)[-1]
     return f"{name} (sha256 {loaded.sha256})" if loaded.sha256 else name
 

@@ -1,5 +1,8 @@
 """Loading a spec: a Swagger 2.0 file, an OpenAPI 3 file or directory, a URL, CRD manifests,
-a release, or a live cluster's ``/openapi/v2``.
+a release, or what a live cluster serves (``/openapi/v3`` per group version, ``/openapi/v2`` as
+fallback; ``--group`` for only some groups).
+
+    loaded = load(spec="crds/")        # or release="1.36", or cluster=True, groups=("example.com",)
 
 Everything here returns a :class:`LoadedSpec` (the parsed document plus where it came
 from) or raises :class:`~kubeset.codegen.errors.GenError` with a message that names the
@@ -22,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped,unused-ignore]
-from kubeset.codegen.crd import crds_to_swagger
+from kubeset.codegen.crd import crds_from_spec, crds_to_swagger
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.kubeyaml import load_all
 
@@ -246,17 +249,25 @@ def _load_directory(path: Path) -> LoadedSpec:
         raise GenError(
             f"{path}: a directory must hold OpenAPI 3 documents only (found {', '.join(sorted(kinds))})"
         )
+    return LoadedSpec(
+        doc=_merge_openapi3([d for _, d in docs]), source=str(path), sha256=None, files=tuple(read)
+    )
+
+
+def _merge_openapi3(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One OpenAPI 3 document of several (``/openapi/v3/<group>/<version>``): paths and schemas
+    together, the first definition of a schema name winning."""
     merged: dict[str, Any] = {
-        "openapi": docs[0][1]["openapi"],
-        "info": docs[0][1].get("info", {}),
+        "openapi": docs[0]["openapi"],
+        "info": docs[0].get("info", {}),
         "paths": {},
         "components": {"schemas": {}},
     }
-    for _, d in docs:
+    for d in docs:
         merged["paths"].update(d.get("paths") or {})
         for name, schema in ((d.get("components") or {}).get("schemas") or {}).items():
             merged["components"]["schemas"].setdefault(name, schema)
-    return LoadedSpec(doc=merged, source=str(path), sha256=None, files=tuple(read))
+    return merged
 
 
 def load_spec(spec: str, sha256: str | None = None) -> LoadedSpec:
@@ -301,11 +312,47 @@ def _is_spec(doc: dict[str, Any]) -> bool:
 CLUSTER_PREFIX = "cluster:"
 
 
-def load_cluster(kubeconfig: str | None = None, context: str | None = None) -> LoadedSpec:
-    """The aggregated ``/openapi/v2`` document a live API server serves (its built-in API plus the
-    CRDs and aggregated APIs installed there), fetched with kubeset's own config and transport:
-    ``kubeconfig``/``context`` when given, else ``$KUBECONFIG`` / ``~/.kube/config`` / in-cluster."""
+def _get(transport: Any, url: str) -> Any:
     import requests
+    from kubeset.config import ConfigError
+
+    try:
+        return transport.request("GET", url, headers={"Accept": "application/json"}, timeout=120)
+    except ConfigError as e:
+        raise GenError(f"{url}: {e}") from None
+    except requests.RequestException as e:
+        raise GenError(f"{url}: cannot reach the API server: {type(e).__name__}") from None
+
+
+def _ok(resp: Any, url: str, what: str) -> bytes:
+    if resp.status_code != 200:
+        raise GenError(
+            f"{url}: HTTP {resp.status_code} (the user needs get on the {what} non-resource URL)"
+        )
+    data: bytes = resp.content
+    return data
+
+
+def _group_of(path: str) -> str | None:
+    """ "" for api/v1, the group for apis/<group>/<version>; None for anything else in /openapi/v3."""
+    segs = path.strip("/").split("/")
+    if len(segs) == 2 and segs[0] == "api":
+        return ""
+    if len(segs) == 3 and segs[0] == "apis":
+        return segs[1]
+    return None
+
+
+def load_cluster(
+    kubeconfig: str | None = None, context: str | None = None, groups: tuple[str, ...] = ()
+) -> LoadedSpec:
+    """What a live API server serves, fetched with kubeset's own config and transport
+    (``kubeconfig``/``context`` when given, else ``$KUBECONFIG`` / ``~/.kube/config`` / in-cluster).
+
+    Reads ``/openapi/v3`` (one document per group version, merged), or ``/openapi/v2`` when the
+    server has no v3.  ``groups`` (``--group``; ``core`` for the legacy group) keeps only those
+    groups' custom resources, rebuilt as the CRDs behind them so that the models are the ones
+    the CRD manifests give (:func:`kubeset.codegen.crd.crds_from_spec`)."""
     from kubeset.config import ConfigError, load_config, load_kubeconfig
     from kubeset.transport import Transport
 
@@ -313,28 +360,54 @@ def load_cluster(kubeconfig: str | None = None, context: str | None = None) -> L
         config = load_kubeconfig(kubeconfig, context) if kubeconfig else load_config(context)
     except ConfigError as e:
         raise GenError(f"cannot load the cluster's config: {e}") from None
-    where = f"{config.base_url}/openapi/v2"
+    base = config.base_url
+    wanted = {"" if g == "core" else g for g in groups}
+    digest = hashlib.sha256()
     transport = Transport(config)
     try:
-        resp = transport.request("GET", where, headers={"Accept": "application/json"}, timeout=120)
-    except ConfigError as e:
-        raise GenError(f"{where}: {e}") from None
-    except requests.RequestException as e:
-        raise GenError(f"{where}: cannot reach the API server: {type(e).__name__}") from None
+        index_url = f"{base}/openapi/v3"
+        resp = _get(transport, index_url)
+        if resp.status_code == 404:  # no OpenAPI v3 (before 1.27, or turned off): the aggregated v2
+            where = f"{base}/openapi/v2"
+            data = _ok(_get(transport, where), where, "/openapi/v2")
+            digest.update(data)
+            doc = _parse_json(data, where)
+            check_spec_kind(doc, where)
+        else:
+            where = index_url
+            index = _parse_json(_ok(resp, index_url, "/openapi/v3"), index_url)
+            docs: list[tuple[str, dict[str, Any]]] = []
+            for path in sorted(index.get("paths") or {}):
+                group = _group_of(path)
+                if group is None or (wanted and group not in wanted):
+                    continue
+                url = base + str(
+                    (index["paths"][path] or {}).get("serverRelativeURL") or f"/openapi/v3/{path}"
+                )
+                data = _ok(_get(transport, url), f"{base}/openapi/v3/{path}", "/openapi/v3")
+                digest.update(f"{path} {_sha256(data)}\n".encode())
+                doc = _parse_json(data, f"{base}/openapi/v3/{path}")
+                check_spec_kind(doc, f"{base}/openapi/v3/{path}")
+                docs.append((path, doc))
+            if not docs:
+                served = sorted(
+                    {g or "core" for g in map(_group_of, index.get("paths") or {}) if g is not None}
+                )
+                raise GenError(
+                    f"{index_url}: the cluster serves none of the groups {', '.join(sorted(groups))} (served: {', '.join(served)})"
+                )
+            doc = _merge_openapi3([d for _, d in docs])
     finally:
         transport.close()
-    if resp.status_code != 200:
-        raise GenError(
-            f"{where}: HTTP {resp.status_code} (the user needs get on the /openapi/v2 non-resource URL)"
-        )
-    data = resp.content
-    doc = _parse_json(data, where)
-    check_spec_kind(doc, where)
+    if wanted:
+        doc = crds_to_swagger(crds_from_spec(doc, wanted, where))
     origin = ClusterOrigin(
-        context=context or _current_context(kubeconfig), server_version=_server_version(config)
+        context=context or _current_context(kubeconfig),
+        server_version=_server_version(config),
+        groups=tuple(sorted(groups)),
     )
     return LoadedSpec(
-        doc=doc, source=CLUSTER_PREFIX + config.base_url, sha256=_sha256(data), cluster=origin
+        doc=doc, source=CLUSTER_PREFIX + base, sha256=digest.hexdigest(), cluster=origin
     )
 
 
@@ -399,18 +472,22 @@ def load(
     cluster: bool = False,
     kubeconfig: str | None = None,
     context: str | None = None,
+    groups: tuple[str, ...] = (),
 ) -> LoadedSpec:
-    """One entry point: exactly one of ``spec`` (file, directory, URL), ``release`` or ``cluster``."""
+    """One entry point: exactly one of ``spec`` (file, directory, URL), ``release`` or ``cluster``
+    (``groups``: only those API groups of the cluster)."""
     if sum(map(bool, (spec, release, cluster))) > 1:
         raise GenError(
             "give one of a spec (--spec), a release (--release) or a live cluster (--cluster)"
         )
+    if groups and not cluster:
+        raise GenError("--group goes with --cluster")
     if cluster or kubeconfig or context:
         if spec or release:
             raise GenError("--kubeconfig and --context go with --cluster")
         if sha256:
             raise GenError("--sha256 does not go with --cluster (what a cluster serves changes)")
-        return load_cluster(kubeconfig, context)
+        return load_cluster(kubeconfig, context, groups)
     if spec:
         return load_spec(spec, sha256)
     return load_release(release or pinned_release())

@@ -116,8 +116,14 @@ def load_recorded(record: Record, *, kubeconfig: str | None = None) -> LoadedSpe
         return load_spec(str(src["url"]))
     if "cluster" in src:
         cluster = src["cluster"] if isinstance(src["cluster"], dict) else {}
+        groups = tuple(str(g) for g in src.get("groups") or [])
         try:
-            return load(cluster=True, kubeconfig=kubeconfig, context=cluster.get("context") or None)
+            return load(
+                cluster=True,
+                kubeconfig=kubeconfig,
+                context=cluster.get("context") or None,
+                groups=groups,
+            )
         except GenError as e:
             raise InputsMissing(
                 f"{where}: the recorded cluster (context {cluster.get('context')!r}): {e}"

@@ -3,6 +3,7 @@ kubeset-gen --spec crd.yaml -> typed models and clients -> create, get, list, wa
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from kubeset import errors
 MANIFEST = "gateway-api__httproutes.gateway.networking.k8s.io.yaml"
 CRD_NAME = "httproutes.gateway.networking.k8s.io"
 
-USER_CODE = '''
+USER_CODE = """
 import sys, time
 import kubeset
 from gwapi import Clientset
@@ -59,14 +60,18 @@ try:
     routes.get("web")
 except kubeset.NotFound as e:
     print("gone", e.kind, e.name)
-'''
+"""
 
 
 def _crd_doc(shared_dir: Path) -> dict[str, Any]:
     path = shared_dir / "crds" / MANIFEST
     if not path.exists():
         pytest.skip(f"{MANIFEST} not in the shared inputs")
-    [doc] = [d for d in yaml.safe_load_all(path.read_text()) if d and d.get("kind") == "CustomResourceDefinition"]
+    [doc] = [
+        d
+        for d in yaml.safe_load_all(path.read_text())
+        if d and d.get("kind") == "CustomResourceDefinition"
+    ]
     return doc
 
 
@@ -87,7 +92,8 @@ def installed_crd(apiserver: ApiServer, shared_dir: Path) -> Iterator[None]:
                     raise
                 time.sleep(0.2)
         while not any(
-            c.type == "Established" and c.status == "True" for c in (crds.get(CRD_NAME).status.conditions or [])  # type: ignore[union-attr]
+            c.type == "Established" and c.status == "True"
+            for c in (crds.get(CRD_NAME).status.conditions or [])  # type: ignore[union-attr]
         ):
             assert time.monotonic() < deadline, f"{CRD_NAME} never became Established"
             time.sleep(0.2)
@@ -105,9 +111,22 @@ def test_generated_crd_package_drives_the_real_server(
     apiserver: ApiServer, shared_dir: Path, installed_crd: None, tmp_path: Path
 ) -> None:
     gen = subprocess.run(
-        [sys.executable, "-m", "kubeset.codegen", "generate", "--spec", str(shared_dir / "crds" / MANIFEST),
-         "--out", str(tmp_path / "gwapi"), "--package", "gwapi"],
-        check=False, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "kubeset.codegen",
+            "generate",
+            "--spec",
+            str(shared_dir / "crds" / MANIFEST),
+            "--out",
+            str(tmp_path / "gwapi"),
+            "--package",
+            "gwapi",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert gen.returncode == 0, gen.stderr
     script = tmp_path / "user_code.py"
@@ -115,7 +134,11 @@ def test_generated_crd_package_drives_the_real_server(
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     run = subprocess.run(
         [sys.executable, str(script), str(apiserver.kubeconfig), "default"],
-        check=False, capture_output=True, text=True, env=env, timeout=120,
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.splitlines() == [
@@ -123,3 +146,70 @@ def test_generated_crd_package_drives_the_real_server(
         "watch MODIFIED HTTPRoute ['example.org']",
         "gone httproutes web",  # the server names the resource in Status.details.kind
     ]
+
+
+def test_cluster_group_generates_what_the_manifest_gives(
+    apiserver: ApiServer, shared_dir: Path, installed_crd: None, tmp_path: Path
+) -> None:
+    """--cluster --group reads the group's /openapi/v3 documents and generates only that group,
+    with the very models the CRD manifest gives."""
+
+    def gen(*args: str) -> None:
+        proc = subprocess.run(
+            [sys.executable, "-m", "kubeset.codegen", "generate", *args],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+
+    gen(
+        "--spec",
+        str(shared_dir / "crds" / MANIFEST),
+        "--out",
+        str(tmp_path / "manifest"),
+        "--package",
+        "gw",
+    )
+    gen(
+        "--cluster",
+        "--kubeconfig",
+        str(apiserver.kubeconfig),
+        "--group",
+        "gateway.networking.k8s.io",
+        "--out",
+        str(tmp_path / "live"),
+        "--package",
+        "gw",
+    )
+
+    def models(root: Path) -> dict[str, list[str]]:
+        return {
+            p.relative_to(root).as_posix(): p.read_text().splitlines()[1:]  # line 1 names the input
+            for p in sorted((root / "models").rglob("*.py"))
+        }
+
+    manifest, live = models(tmp_path / "manifest"), models(tmp_path / "live")
+    assert sorted(live) == sorted(manifest)
+    assert "models/gateway/v1.py" in live and not any("core" in m or "apps" in m for m in live)
+    for rel in manifest:
+        assert live[rel] == manifest[rel], rel
+    record = json.loads((tmp_path / "live" / "kubeset-gen.json").read_text())
+    assert record["source"]["groups"] == ["gateway.networking.k8s.io"]
+    check = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kubeset.codegen",
+            "check",
+            str(tmp_path / "live"),
+            "--kubeconfig",
+            str(apiserver.kubeconfig),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr
