@@ -105,6 +105,7 @@ def _load(args: argparse.Namespace) -> Any:
         cluster=args.cluster,
         kubeconfig=args.kubeconfig,
         context=args.context,
+        groups=tuple(args.group),
     )
 
 
