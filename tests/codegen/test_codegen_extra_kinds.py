@@ -269,3 +269,13 @@ def test_new_packages_need_their_anchor() -> None:
     assert "io.k8s.api.admission.v1.AdmissionReview" not in add_supplement(
         {**spec, "io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration": obj}, {}
     )
+
+
+def test_exec_credential_secrets_stay_out_of_reprs() -> None:
+    """The token and the private key are declared secret: kept and sent, never shown by repr()."""
+    for version in ("v1", "v1beta1"):
+        cred = scheme.decode(_exec_credential(version))
+        for text in (repr(cred), str(cred), repr(cred.status)):  # type: ignore[attr-defined]
+            assert "example-token-value" not in text and "PRIVATE KEY" not in text
+            assert "-----BEGIN CERTIFICATE-----" in text  # the rest is shown as usual
+        assert kubeset.to_dict(cred)["status"]["token"] == "example-token-value"
