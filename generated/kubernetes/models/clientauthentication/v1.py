@@ -65,7 +65,7 @@ class ExecCredentialStatus(KubeModel):
     """
     A PEM client certificate.
     """
-    client_key_data: str | None = alias("clientKeyData")
+    client_key_data: str | None = alias("clientKeyData", secret=True)
     """
     The PEM private key of the client certificate (secret: never logged).
     """
@@ -73,7 +73,7 @@ class ExecCredentialStatus(KubeModel):
     """
     When the credential expires (absent: no expiry known).
     """
-    token: str | None = None
+    token: str | None = alias("token", secret=True)
     """
     A bearer token (secret: never logged).
     """
