@@ -159,6 +159,7 @@ def _single_gvks(api: ApiDescription) -> dict[str, GVK]:
 
 def render_models(api: ApiDescription, source: str) -> dict[str, str]:
     """{"models/core/v1.py": text, ...} for every generated module (plus package ``__init__`` files)."""
+    from datamodel_code_generator import Error as DCGError
     from datamodel_code_generator import generate
     from datamodel_code_generator.enums import DataModelType, InputFileType
     from datamodel_code_generator.format import PythonVersion
@@ -198,7 +199,7 @@ def render_models(api: ApiDescription, source: str) -> dict[str, str]:
             )
         except GenError:
             raise
-        except ImportError as e:  # DCG's own errors: say what failed, not where inside DCG
+        except (DCGError, ImportError) as e:  # DCG's own errors: say what failed, not where inside DCG
             raise GenError(f"datamodel-code-generator failed: {type(e).__name__}: {e}") from None
     if not isinstance(result, dict):
         raise GenError(

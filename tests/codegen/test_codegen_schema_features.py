@@ -89,6 +89,8 @@ spec:
               dot.name: {type: string}
               1st: {type: string}
               ratio: {type: number}
+              fooBar: {type: object, properties: {camel: {type: string}}}
+              foo_bar: {type: object, properties: {snake: {type: string}}}
 """
 
 SAMPLE: dict[str, Any] = {
@@ -224,3 +226,15 @@ def test_each_served_version_is_its_own_module(pkg: ModuleType) -> None:
     assert hasattr(clients.Clientset, "example_v1") and hasattr(
         clients.Clientset, "example_v1beta1"
     )
+
+
+def test_camel_and_snake_twins_both_generate(pkg: ModuleType) -> None:
+    """A schema with fooBar and foo_bar (seen in real CRDs): foo_bar keeps its name, fooBar becomes
+    foo_bar_2; their object schemas become FeatureSpecFooBar and FeatureSpecFooBar2 (sorted order)."""
+    m = _v1(pkg)
+    data = {"fooBar": {"camel": "c"}, "foo_bar": {"snake": "s"}}
+    spec = m.FeatureSpec.model_validate(data)
+    assert type(spec.foo_bar_2) is m.FeatureSpecFooBar and spec.foo_bar_2.camel == "c"
+    assert type(spec.foo_bar) is m.FeatureSpecFooBar2 and spec.foo_bar.snake == "s"
+    assert kubeset.to_dict(spec) == data
+    assert kubeset.to_dict(m.FeatureSpec(foo_bar_2={"camel": "x"})) == {"fooBar": {"camel": "x"}}
