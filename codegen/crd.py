@@ -14,7 +14,18 @@ CRDs, so the normal normalizer and emitters handle them:
   server sends; ``x-kubernetes-int-or-string`` becomes IntOrString, objects with
   ``x-kubernetes-preserve-unknown-fields`` and no properties any JSON;
 - paths give every resource the verbs the API server serves for custom resources, plus the
-  ``status`` and ``scale`` subresources the CRD declares.
+  ``status`` and ``scale`` subresources the CRD declares;
+- two JSON names making one nested schema name (``fooBar`` and ``foo_bar`` -> ``SpecFooBar``) get
+  ``SpecFooBar`` and ``SpecFooBar2`` in sorted order;
+- what cannot be generated is an error naming the file, the CRD and the path inside it
+  (``crds/a.yaml: CRD widgets.example.com version v1: spec.versions[0].schema.openAPIV3Schema
+  .properties.size: type 'decimal' cannot be generated ...``), as are a version without a
+  schema and two CRDs defining one kind.
+
+``crds_from_spec(doc, groups, where)`` goes the other way for ``--cluster --group``: the CRDs
+behind the custom resources a server's OpenAPI document serves, so both routes give the same models.
+
+    doc = crds_to_swagger([("crds/widgets.yaml", manifest)])
 """
 
 from __future__ import annotations
@@ -24,6 +35,8 @@ from typing import Any
 
 from kubeset.codegen.description import EXTERNAL_TYPE
 from kubeset.codegen.errors import GenError
+
+__all__ = ["EXTERNAL", "META", "crds_from_spec", "crds_to_swagger", "unique_name"]
 
 META = "io.k8s.apimachinery.pkg.apis.meta.v1"
 _DROP = {

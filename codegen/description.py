@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = ["EXTERNAL_TYPE", "GVK", "ApiDescription", "ModelRef", "Resource", "Subresource"]
+
 #: a definition carrying this key is not generated: its value names the Python class to use instead
 EXTERNAL_TYPE = "x-kubeset-python-type"
 

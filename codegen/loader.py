@@ -29,6 +29,22 @@ from kubeset.codegen.crd import crds_from_spec, crds_to_swagger
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.kubeyaml import load_all
 
+__all__ = [
+    "CLUSTER_PREFIX",
+    "RELEASES_FILE",
+    "ClusterOrigin",
+    "LoadedSpec",
+    "check_spec_kind",
+    "is_crd",
+    "load",
+    "load_cluster",
+    "load_release",
+    "load_spec",
+    "pinned_release",
+    "releases",
+    "spec_directory",
+]
+
 RELEASES_FILE = Path(__file__).with_name("releases.json")
 _RELEASE_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
 

@@ -9,14 +9,17 @@ Pre-processing (see DESIGN.md "Facts"):
   ``double`` formats become ``customTypePath`` references into :mod:`kubeset.model`
   (``--type-overrides`` does not work with multi-module output);
 - ``required`` is dropped: every field is optional;
-- field names come from :func:`kubeset.codegen.naming.python_name` through DCG's ``aliases``
-  (the names are checked for collisions per model first).
+- field names come from :func:`kubeset.codegen.naming.python_name` through DCG's ``aliases``;
+  JSON names of one model that snake-case alike get distinct names through DCG's scoped
+  ``"<module>.<Class>.<jsonName>"`` aliases (``foo_bar`` keeps its name, ``fooBar`` is ``foo_bar_2``).
 
 A property marked ``x-kubeset-secret`` (a token or key) is declared ``alias(..., secret=True)``:
 kept and sent, never in ``repr()``.
 
 A custom ``BaseModel.jinja2`` writes each field as ``name: T | None = alias("jsonName")`` on
 :class:`kubeset.model.KubeModel` and adds the GVK class variables of top-level kinds.
+
+    files = render_models(describe(load_spec("crds/")), "crds")   # {"models/example/v1.py": text, ...}
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from kubeset.codegen.errors import GenError
 from kubeset.codegen.naming import python_name
 from kubeset.codegen.normalize import SPECIAL_TYPES
 from kubeset.codegen.templating import TEMPLATES
+
+__all__ = ["HEADER", "RUNTIME_MODULE", "SECRET_KEY", "render_models"]
 
 RUNTIME_MODULE = "kubeset.model"
 #: a property carrying this key holds a credential: the field is declared ``alias(..., secret=True)``
@@ -199,7 +204,10 @@ def render_models(api: ApiDescription, source: str) -> dict[str, str]:
             )
         except GenError:
             raise
-        except (DCGError, ImportError) as e:  # DCG's own errors: say what failed, not where inside DCG
+        except (
+            DCGError,
+            ImportError,
+        ) as e:  # DCG's own errors: say what failed, not where inside DCG
             raise GenError(f"datamodel-code-generator failed: {type(e).__name__}: {e}") from None
     if not isinstance(result, dict):
         raise GenError(
