@@ -383,6 +383,8 @@ def crds_from_spec(
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
     for path in sorted(doc.get("paths") or {}):
         segs = [s for s in path.split("/") if s]
+        if segs[:1] == ["api"]:  # the core group: /api/v1/...
+            segs = ["apis", "", *segs[1:]]
         if len(segs) < 4 or segs[0] != "apis" or segs[1] not in groups or segs[3] == "watch":
             continue
         group, version, rest = segs[1], segs[2], segs[3:]
@@ -425,7 +427,7 @@ def crds_from_spec(
         refs = _refs_in(schema)
         if refs:
             raise GenError(
-                f"{where}: group {group} is not served by a CustomResourceDefinition (schema {name} refers to "
+                f"{where}: group {group or 'core'} is not served by a CustomResourceDefinition (schema {name} refers to "
                 f"{refs[0]}); generate it without --group"
             )
         crd = {
@@ -447,7 +449,7 @@ def crds_from_spec(
             },
         }
         crds.append((f"{where} ({group}/{version} {kind})", crd))
-    missing = sorted(groups - {g for g, _, _ in found})
+    missing = sorted(g or "core" for g in groups - {g for g, _, _ in found})
     if missing:
         raise GenError(f"{where}: the cluster serves no resources of group {', '.join(missing)}")
     return crds
