@@ -86,7 +86,7 @@ def server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[tuple[Pat
     seen: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             seen.append(self.path)
             body = routes.get(self.path.split("?", 1)[0])
             data = (
