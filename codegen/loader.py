@@ -428,15 +428,11 @@ def load_cluster(
 
 
 def _current_context(kubeconfig: str | None) -> str:
-    """The current-context name of the kubeconfig kubeset would read ("" when there is none)."""
-    paths = (
-        [kubeconfig]
-        if kubeconfig
-        else [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
-    )
-    if not paths:
-        paths = [str(Path.home() / ".kube" / "config")]
-    for p in paths:
+    """The current-context name of the kubeconfig kubeset read: the first non-empty
+    ``current-context`` of its files, as kubeset.config merges them ("" when there is none)."""
+    from kubeset.config import default_kubeconfig_paths
+
+    for p in [kubeconfig] if kubeconfig else default_kubeconfig_paths():
         try:
             doc = yaml.safe_load(Path(p).read_text())
         except (OSError, yaml.YAMLError):
