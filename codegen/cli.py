@@ -168,7 +168,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace, emit: Any) -> int:
-    from kubeset.codegen.record import load_recorded, read_record
+    from kubeset.codegen.record import RECORD_FILE, changed_inputs, load_recorded, read_record
 
     given = args.package_dir or args.out
     if not given:
@@ -177,17 +177,19 @@ def _check(args: argparse.Namespace, emit: Any) -> int:
     record = read_record(folder)
     loaded = load_recorded(record, kubeconfig=args.kubeconfig)
     files = emit.generate(loaded, record.package, out=folder)
-    diff = emit.diff_tree(files, folder, label=folder.as_posix())
-    if diff:
-        sys.stdout.writelines(diff)
-        changed = sorted(
-            {line[4:].split(" (", 1)[0].rstrip("\n") for line in diff if line.startswith("--- ")}
-        )
-        print(
-            f"kubeset-gen: {given} is stale: {len(changed)} files differ from a regeneration "
-            f"({', '.join(changed[:5])}{', ...' if len(changed) > 5 else ''}); regenerate it",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"kubeset-gen: {given} is up to date ({len(files)} files)", file=sys.stderr)
-    return 0
+    changed = emit.changed_files(files, folder)
+    if not changed:
+        print(f"kubeset-gen: {given} is up to date ({len(files)} files)", file=sys.stderr)
+        return 0
+    sys.stdout.writelines(emit.diff_tree(files, folder, label=folder.as_posix()))
+    for line in changed_inputs(record, files[RECORD_FILE]):
+        print(f"kubeset-gen: input {line}", file=sys.stderr)
+    shown = ", ".join(f"{folder.as_posix()}/{rel}" for rel in changed[:5]) + (
+        ", ..." if len(changed) > 5 else ""
+    )
+    print(
+        f"kubeset-gen: {given} is stale: {len(changed)} files differ from a regeneration ({shown}); "
+        "regenerate it",
+        file=sys.stderr,
+    )
+    return 1

@@ -170,6 +170,19 @@ def write_tree(files: dict[str, str], out: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def changed_files(files: dict[str, str], out: Path) -> list[str]:
+    """The relative paths that differ between ``files`` and the tree at ``out`` (missing, extra or
+    changed), sorted; empty when they are the same."""
+    have = _existing(out)
+    return [
+        rel
+        for rel in sorted(set(files) | have)
+        if rel not in have
+        or rel not in files
+        or (out / rel).read_text(encoding="utf-8", errors="replace") != files[rel]
+    ]
+
+
 def diff_tree(
     files: dict[str, str], out: Path, *, label: str | None = None, max_lines: int = 40
 ) -> list[str]:

@@ -26,6 +26,7 @@ from kubeset.codegen.loader import CLUSTER_PREFIX, LoadedSpec, load, load_releas
 __all__ = [
     "RECORD_FILE",
     "Record",
+    "changed_inputs",
     "load_recorded",
     "read_record",
     "record_data",
@@ -148,3 +149,18 @@ def source_text(loaded: LoadedSpec, out: Path | None) -> str:
     if loaded.release or loaded.source.startswith(("http://", "https://")) or out is None:
         return loaded.source if out is not None or loaded.release else Path(loaded.source).name
     return _relative(Path(loaded.source), out)
+
+
+def _input_key(entry: dict[str, Any]) -> str:
+    return str(entry.get("path") or entry.get("url") or entry.get("cluster") or "")
+
+
+def changed_inputs(record: Record, fresh_text: str) -> list[str]:
+    """What changed in the inputs since the record was written, one line each
+    (``changed: ../../crds/a.yaml``, ``new: ...``, ``gone: ...``), from the fresh record's text."""
+    fresh = {_input_key(i): i.get("sha256") for i in json.loads(fresh_text).get("inputs") or []}
+    old = {_input_key(i): i.get("sha256") for i in record.inputs}
+    lines = [f"changed: {k}" for k in sorted(old.keys() & fresh.keys()) if old[k] != fresh[k]]
+    lines += [f"new: {k}" for k in sorted(fresh.keys() - old.keys())]
+    lines += [f"gone: {k}" for k in sorted(old.keys() - fresh.keys())]
+    return lines

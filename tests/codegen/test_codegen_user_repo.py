@@ -122,6 +122,12 @@ def test_check_fails_when_an_input_crd_changes(repo: Path) -> None:
         and "+    color: str | None = None" in proc.stdout
     )
     assert "--- src/mypkg/kubeset-gen.json" in proc.stdout  # the input's sha256 changed
+    assert "kubeset-gen: input changed: ../../crds/widgets.yaml" in proc.stderr
+    (repo / "crds/more.yaml").write_text(
+        WIDGET.replace("widgets", "gizmos").replace("Widget", "Gizmo")
+    )
+    proc = gen("check", "src/mypkg", cwd=repo)
+    assert proc.returncode == 1 and "kubeset-gen: input new: ../../crds/more.yaml" in proc.stderr
 
 
 def test_check_fails_when_the_version_record_changes(repo: Path) -> None:
