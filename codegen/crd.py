@@ -394,11 +394,15 @@ def crds_from_spec(
         if not rest or rest[0].startswith("{"):
             continue
         for op in (doc["paths"][path] or {}).values():
-            gvk = op.get("x-kubernetes-group-version-kind") if isinstance(op, dict) else None
-            if not isinstance(gvk, dict) or len(rest) > 3:
+            op_gvk = op.get("x-kubernetes-group-version-kind") if isinstance(op, dict) else None
+            if not isinstance(op_gvk, dict) or len(rest) > 3:
                 continue
-            if len(rest) <= 2 and gvk.get("group", "") == group and gvk.get("version") == version:
-                key = (group, version, str(gvk.get("kind")))
+            if (
+                len(rest) <= 2
+                and op_gvk.get("group", "") == group
+                and op_gvk.get("version") == version
+            ):
+                key = (group, version, str(op_gvk.get("kind")))
                 entry = found.setdefault(
                     key, {"plural": rest[0], "namespaced": False, "subresources": set()}
                 )

@@ -7,6 +7,7 @@ emitter (models, clients, scheme) reads only this.  Keep it plain data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 __all__ = ["EXTERNAL_TYPE", "GVK", "ApiDescription", "ModelRef", "Resource", "Subresource"]
 
@@ -64,7 +65,7 @@ class ApiDescription:
 
     title: str
     version: str  # e.g. "v1.36.0" when known
-    definitions: dict[str, dict]  # spec definition name -> JSON schema
+    definitions: dict[str, dict[str, Any]]  # spec definition name -> JSON schema
     models: dict[str, ModelRef]  # spec definition name -> generated class
     gvks: dict[GVK, ModelRef]  # every x-kubernetes-group-version-kind -> class
     resources: list[Resource]

@@ -103,7 +103,8 @@ def _example_model(api: ApiDescription) -> ModelRef | None:
         for r in api.resources
         if (r.gvk.group, r.gvk.version, r.gvk.kind) == ("", "v1", "Pod")
     ]
-    return (pod or models or [None])[0]
+    candidates = pod or models
+    return candidates[0] if candidates else None
 
 
 def generate(loaded: LoadedSpec, package: str, *, out: Path | None = None) -> dict[str, str]:

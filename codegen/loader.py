@@ -245,8 +245,10 @@ def _load_directory(path: Path) -> LoadedSpec:
     if manifests:
         raw = [(str(f), _read(f, str(f))) for f in manifests]
         doc, skipped = _manifests(raw, str(path))
-        files = tuple((f.resolve(), _sha256(data)) for f, (_, data) in zip(manifests, raw))
-        return LoadedSpec(doc=doc, source=str(path), sha256=None, files=files, skipped=skipped)
+        hashed = tuple(
+            (f.resolve(), _sha256(data)) for f, (_, data) in zip(manifests, raw, strict=True)
+        )
+        return LoadedSpec(doc=doc, source=str(path), sha256=None, files=hashed, skipped=skipped)
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in ("", ".json"))
     docs: list[tuple[Path, dict[str, Any]]] = []
     read: list[tuple[Path, str]] = []
