@@ -149,9 +149,7 @@ def write_tree(files: dict[str, str], out: Path) -> None:
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        if not out.exists():
-            staging.rename(out)
-            return
+        out.mkdir(exist_ok=True)
         for rel in sorted(_existing(out) - set(files)):
             (out / rel).unlink()
         for rel, text in files.items():

@@ -96,6 +96,13 @@ def test_check_passes_from_the_root_and_a_subfolder(repo: Path) -> None:
     ok = gen("check", "../src/mypkg", cwd=repo / "docs")
     assert ok.returncode == 0, ok.stderr
     assert "up to date" in ok.stderr
+    ok = gen("check", "--out", "src/mypkg", cwd=repo)  # the older spelling, no --package needed
+    assert ok.returncode == 0, ok.stderr
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (
+        repo / "src/mypkg"
+    ).stat().st_mode & 0o777 == 0o777 & ~umask  # an ordinary folder, not a 0700 temp one
 
 
 def test_check_fails_naming_an_edited_generated_file(repo: Path) -> None:
