@@ -236,9 +236,8 @@ def crds_to_swagger(crds: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
             props["apiVersion"] = {"type": "string", "description": "APIVersion of this object."}
             props["kind"] = {"type": "string", "description": "Kind of this object."}
             props["metadata"] = {**meta_ref, "description": "Standard object's metadata."}
-            top["properties"] = dict(
-                sorted(props.items())
-            )  # the same order whether the schema declared them or not
+            # one order whether the schema declared apiVersion, kind and metadata or not
+            top["properties"] = dict(sorted(props.items()))
             gvk = {"group": group, "version": vname, "kind": kind}
             top["x-kubernetes-group-version-kind"] = [gvk]
             ex.definitions[list_kind] = {

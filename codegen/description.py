@@ -36,13 +36,12 @@ class GVK:
 
 @dataclass
 class Subresource:
-    name: str  # "status", "scale", "log", "eviction", "binding", "ephemeralcontainers", "resize", "token", "approval", ...
-    verbs: tuple[
-        str, ...
-    ]  # sorted Kubernetes verbs declared on the subresource path (get, update, patch, create, ...)
-    model: (
-        ModelRef | None
-    )  # body model of the subresource when it is not the parent's (Scale, Eviction, TokenRequest, ...)
+    #: "status", "scale", "log", "eviction", "binding", "ephemeralcontainers", "resize", "token", ...
+    name: str
+    #: sorted Kubernetes verbs declared on the subresource path (get, update, patch, create, ...)
+    verbs: tuple[str, ...]
+    #: body model of the subresource when it is not the parent's (Scale, Eviction, TokenRequest, ...)
+    model: ModelRef | None
 
 
 @dataclass
@@ -50,10 +49,10 @@ class Resource:
     gvk: GVK
     plural: str
     namespaced: bool
-    verbs: tuple[
-        str, ...
-    ]  # sorted: get list watch create update patch apply delete deletecollection
-    package: str  # Go package short name used for module names: "core", "apps", "rbac", "apiextensions", ...
+    #: sorted: get list watch create update patch apply delete deletecollection
+    verbs: tuple[str, ...]
+    #: Go package short name used for module names: "core", "apps", "rbac", "apiextensions", ...
+    package: str
     model: ModelRef
     list_model: ModelRef | None
     subresources: dict[str, Subresource] = field(default_factory=dict)

@@ -62,9 +62,8 @@ class ClusterOrigin:
 class LoadedSpec:
     """A parsed spec document and where it came from."""
 
-    doc: dict[
-        str, Any
-    ]  # the whole document (Swagger 2.0 or OpenAPI 3; merged when read from a directory)
+    #: the whole document (Swagger 2.0 or OpenAPI 3; merged when read from a directory)
+    doc: dict[str, Any]
     source: str  # what to record: upstream URL for releases, else the path or URL as given
     sha256: str | None  # of the bytes read (None for a directory of documents)
     release: str | None = None  # "v1.36.0" for releases

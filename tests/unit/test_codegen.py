@@ -136,9 +136,8 @@ def test_snake_case_clashes_get_distinct_names(tmp_path: Path) -> None:
         }
     )
     files = generate(LoadedSpec(doc=spec, source="mini.json", sha256=None), "kubetest")
-    assert files == generate(
-        LoadedSpec(doc=spec, source="mini.json", sha256=None), "kubetest"
-    )  # deterministic
+    again = generate(LoadedSpec(doc=spec, source="mini.json", sha256=None), "kubetest")
+    assert files == again  # deterministic
     write_tree(files, tmp_path / "kubetest")
     code = """
 import kubeset
