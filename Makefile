@@ -51,7 +51,7 @@ generate: install
 	@$(MAKE) --no-print-directory install
 
 check-generated: install
-	$(PY) -m kubeset.codegen check --out generated/kubernetes
+	$(PY) -m kubeset.codegen check generated/kubernetes
 
 test: install test-pydantic-range
 	$(PY) -m pytest $(PYTEST_ARGS)

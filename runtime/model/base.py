@@ -30,13 +30,14 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = ["KubeModel", "alias"]
 
 
-def alias(json_name: str) -> Any:
+def alias(json_name: str, *, secret: bool = False) -> Any:
     """The field declaration of generated code: ``pod_ips: list[PodIP] | None = alias("podIPs")``.
 
     The JSON name becomes the validation and serialization alias (type checkers keep the
-    attribute name as the constructor keyword); the default is ``None``.
+    attribute name as the constructor keyword); the default is ``None``.  ``secret=True`` (a
+    token or private key, ``x-kubeset-secret`` in the schema) keeps the value out of ``repr()``.
     """
-    return Field(None, validation_alias=json_name, serialization_alias=json_name)
+    return Field(None, validation_alias=json_name, serialization_alias=json_name, repr=not secret)
 
 
 _NAMES_CACHE: dict[type, dict[str, str]] = {}  # class -> {attribute or JSON name: attribute name}
