@@ -19,7 +19,10 @@ One module per concern:
 ``validate``       validation of a cluster and a user, client-go's messages
 ``clientconfig``   merged kubeconfig + overrides -> ``Config``
 ``incluster``      the pod's service account
-``loaders``        ``load_kubeconfig``, ``build_config_from_flags``, ``load_config``
+``loaders``        ``load_kubeconfig``, ``build_config_from_flags``, ``load_config``,
+                   ``config_from_kubeconfig_bytes``/``_dict``
+``useragent``      the default User-Agent naming the program
+``persist``        writing refreshed oidc tokens back to their kubeconfig file
 =================  ===========================================================
 """
 
@@ -29,7 +32,13 @@ from ..errors import ConfigError
 from ..flowcontrol import RateLimiter
 from .clientconfig import EXEC_CLUSTER_EXTENSION
 from .incluster import SERVICE_ACCOUNT_DIR, in_cluster_config
-from .loaders import build_config_from_flags, load_config, load_kubeconfig
+from .loaders import (
+    build_config_from_flags,
+    config_from_kubeconfig_bytes,
+    config_from_kubeconfig_dict,
+    load_config,
+    load_kubeconfig,
+)
 from .merge import KUBECONFIG_ENV, default_kubeconfig_paths
 from .restconfig import (
     DEFAULT_BURST,
@@ -42,6 +51,7 @@ from .restconfig import (
     ExecConfig,
     ImpersonationConfig,
 )
+from .useragent import build_user_agent, default_user_agent
 
 __all__ = [
     "DEFAULT_BURST",
@@ -59,7 +69,11 @@ __all__ = [
     "ImpersonationConfig",
     "RateLimiter",
     "build_config_from_flags",
+    "build_user_agent",
+    "config_from_kubeconfig_bytes",
+    "config_from_kubeconfig_dict",
     "default_kubeconfig_paths",
+    "default_user_agent",
     "in_cluster_config",
     "load_config",
     "load_kubeconfig",

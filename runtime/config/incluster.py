@@ -18,7 +18,12 @@ import os
 from ..errors import ConfigError
 from .restconfig import Config
 
-__all__ = ["SERVICE_ACCOUNT_DIR", "in_cluster_config", "in_cluster_possible"]
+__all__ = [
+    "SERVICE_ACCOUNT_DIR",
+    "in_cluster_config",
+    "in_cluster_namespace",
+    "in_cluster_possible",
+]
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +73,18 @@ def in_cluster_config(*, service_account_dir: str | os.PathLike[str] | None = No
     except ValueError:
         is_ipv6 = ":" in host
     netloc = f"[{host}]:{port}" if is_ipv6 else f"{host}:{port}"
+    return Config(
+        host="https://" + netloc,
+        ca_file=ca_file,
+        bearer_token=token or None,
+        bearer_token_file=token_file,
+        namespace=in_cluster_namespace(folder),
+    )
+
+
+def in_cluster_namespace(folder: str = SERVICE_ACCOUNT_DIR) -> str:
+    """The pod's namespace: ``POD_NAMESPACE``, else the service account's ``namespace``
+    file, else ``"default"`` (client-go's in-cluster ``Namespace``)."""
     namespace = os.environ.get("POD_NAMESPACE", "")
     if not namespace:
         try:
@@ -75,16 +92,11 @@ def in_cluster_config(*, service_account_dir: str | os.PathLike[str] | None = No
                 namespace = fh.read().strip()
         except (OSError, UnicodeDecodeError):
             namespace = ""
-    return Config(
-        host="https://" + netloc,
-        ca_file=ca_file,
-        bearer_token=token or None,
-        bearer_token_file=token_file,
-        namespace=namespace or "default",
-    )
+    return namespace or "default"
 
 
 def in_cluster_possible(folder: str = SERVICE_ACCOUNT_DIR) -> bool:
+    """Whether this looks like a pod: service host and port set, a token file present."""
     return (
         bool(os.environ.get("KUBERNETES_SERVICE_HOST"))
         and bool(os.environ.get("KUBERNETES_SERVICE_PORT"))

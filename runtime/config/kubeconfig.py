@@ -13,6 +13,7 @@ merging and validation.  Paths in them are already absolute; ``origin`` names th
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +24,34 @@ __all__ = [
     "KubeconfigContext",
     "KubeconfigExec",
     "KubeconfigFile",
+    "KubeconfigSource",
     "KubeconfigUser",
 ]
+
+
+@dataclass(frozen=True)
+class KubeconfigSource:
+    """Where a kubeconfig document came from.
+
+    ``origin`` names it in messages (a file path, or a label for one held in memory);
+    ``base_dir`` is the folder relative paths in it are resolved against (``None``:
+    relative paths are an error); ``path`` is the file it was read from, ``""`` for
+    one held in memory (nothing is ever written back to it).
+    """
+
+    origin: str
+    base_dir: str | None
+    path: str = ""
+
+    @classmethod
+    def file(cls, path: str) -> KubeconfigSource:
+        return cls(origin=path, base_dir=os.path.dirname(os.path.abspath(path)), path=path)
+
+    def describe(self) -> str:
+        """The prefix of every problem found in this document."""
+        if self.path:
+            return f'error loading config file "{self.path}"'
+        return f"error loading {self.origin}"
 
 
 @dataclass

@@ -22,19 +22,19 @@ from .kubeconfig import (
     KubeconfigContext,
     KubeconfigExec,
     KubeconfigFile,
+    KubeconfigSource,
     KubeconfigUser,
 )
 from .restconfig import AuthProviderConfig
 
-__all__ = ["parse_kubeconfig", "read_kubeconfig"]
+__all__ = ["parse_kubeconfig", "parse_kubeconfig_document", "read_kubeconfig"]
 
 
 class _Reader:
     """Typed access to one parsed kubeconfig document, collecting every problem."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.base = os.path.dirname(os.path.abspath(path))
+    def __init__(self, source: KubeconfigSource) -> None:
+        self.source = source
         self.errors: list[str] = []
 
     def error(self, where: str, message: str) -> None:
@@ -105,10 +105,20 @@ class _Reader:
 
     def path_field(self, m: dict[str, Any], key: str, where: str) -> str:
         """A file reference, made absolute against the folder of this kubeconfig."""
-        value = self.string(m, key, where)
-        if value and not os.path.isabs(value):
-            value = os.path.join(self.base, value)
-        return value
+        return self.absolute(self.string(m, key, where), f"{where}.{key}")
+
+    def absolute(self, value: str, where: str) -> str:
+        """``value`` made absolute against the base folder; an error without one."""
+        if not value or os.path.isabs(value):
+            return value
+        if self.source.base_dir is None:
+            self.error(
+                where,
+                f"relative path {value!r} in a kubeconfig held in memory; pass base_dir= "
+                "to say which folder it is relative to, or use an absolute path",
+            )
+            return ""
+        return os.path.join(self.source.base_dir, value)
 
 
 def _type_name(value: object) -> str:
@@ -140,21 +150,28 @@ def _yaml_error(exc: Exception) -> str:
     return f"invalid YAML: {problem}"
 
 
-def parse_kubeconfig(path: str, text: bytes) -> KubeconfigFile:
+def parse_kubeconfig(text: bytes | str, source: KubeconfigSource) -> KubeconfigFile:
+    """Parse the YAML (or JSON) text of one kubeconfig."""
     import yaml  # type: ignore[import-untyped, unused-ignore]
 
-    where_file = f'error loading config file "{path}"'
-    result = KubeconfigFile(path=path)
     if not text.strip():
-        return result
+        return KubeconfigFile(path=source.origin)
     try:
         # libyaml's safe loader when PyYAML was built with it (about 10x faster)
         loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
         doc = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{where_file}: {_yaml_error(exc)}") from None
+        raise ConfigError(f"{source.describe()}: {_yaml_error(exc)}") from None
     except (UnicodeDecodeError, ValueError):
-        raise ConfigError(f"{where_file}: the file is not UTF-8 text") from None
+        raise ConfigError(f"{source.describe()}: the file is not UTF-8 text") from None
+    return parse_kubeconfig_document(doc, source)
+
+
+def parse_kubeconfig_document(doc: object, source: KubeconfigSource) -> KubeconfigFile:
+    """Read one kubeconfig already decoded into Python objects (a dict)."""
+    where_file = source.describe()
+    path = source.origin
+    result = KubeconfigFile(path=path)
     if doc is None:
         return result
     if not isinstance(doc, dict):
@@ -162,7 +179,7 @@ def parse_kubeconfig(path: str, text: bytes) -> KubeconfigFile:
             f"{where_file}: expected a kubeconfig (a mapping with clusters, users and "
             f"contexts) at the top level, got {_type_name(doc)}"
         )
-    r = _Reader(path)
+    r = _Reader(source)
     cur = doc.get("current-context")
     if cur is not None and not isinstance(cur, str):
         r.error("current-context", f"expected a string, got {_type_name(cur)}")
@@ -234,7 +251,10 @@ def parse_kubeconfig(path: str, text: bytes) -> KubeconfigFile:
                     continue
                 conf[str(key)] = value
             user.auth_provider = AuthProviderConfig(
-                name=r.string(provider, "name", f"{where}.auth-provider"), config=conf
+                name=r.string(provider, "name", f"{where}.auth-provider"),
+                config=conf,
+                source_file=source.path,
+                user=name,
             )
         exec_body = r.mapping(body.get("exec"), f"{where}.exec")
         if exec_body is not None:
@@ -243,8 +263,8 @@ def parse_kubeconfig(path: str, text: bytes) -> KubeconfigFile:
             ex.command = r.string(exec_body, "command", ew)
             # a command with a path separator is a file relative to this kubeconfig;
             # a bare name is looked up on PATH
-            if ex.command and os.sep in ex.command and not os.path.isabs(ex.command):
-                ex.command = os.path.join(r.base, ex.command)
+            if ex.command and os.sep in ex.command:
+                ex.command = r.absolute(ex.command, f"{ew}.command")
             ex.args = r.strings(exec_body, "args", ew)
             for k, var in enumerate(r.items(exec_body.get("env"), f"{ew}.env")):
                 ex.env.append(
@@ -282,6 +302,7 @@ def parse_kubeconfig(path: str, text: bytes) -> KubeconfigFile:
 
 
 def read_kubeconfig(path: str) -> KubeconfigFile:
+    """Read and parse the kubeconfig file ``path``."""
     try:
         with open(path, "rb") as fh:
             text = fh.read()
@@ -289,4 +310,4 @@ def read_kubeconfig(path: str) -> KubeconfigFile:
         raise ConfigError(f'error loading config file "{path}": is a directory') from None
     except OSError as exc:
         raise ConfigError(f'error loading config file "{path}": {exc.strerror}') from None
-    return parse_kubeconfig(path, text)
+    return parse_kubeconfig(text, KubeconfigSource.file(path))

@@ -35,6 +35,7 @@ __all__ = [
     "ExecClusterInfo",
     "ExecConfig",
     "ImpersonationConfig",
+    "has_scheme",
     "redact_url",
 ]
 
@@ -121,13 +122,24 @@ class ExecConfig:
 
 @dataclass
 class AuthProviderConfig:
-    """A legacy auth-provider (``users[].user.auth-provider``); only ``oidc`` is supported."""
+    """A legacy auth-provider (``users[].user.auth-provider``); only ``oidc`` is supported.
+
+    ``source_file`` and ``user`` say where refreshed tokens are written back (client-go's
+    persister): the kubeconfig file that defined the user, and the user's name.  Empty
+    ``source_file`` (a config built by hand or from memory): refreshed tokens are kept in
+    memory only.
+    """
 
     name: str
     config: dict[str, str] = field(default_factory=dict)
+    source_file: str = ""
+    user: str = ""
 
     def __repr__(self) -> str:
-        return f"AuthProviderConfig(name={self.name!r}, config=<{sorted(self.config)} redacted>)"
+        where = (
+            f", user={self.user!r}, source_file={self.source_file!r}" if self.source_file else ""
+        )
+        return f"AuthProviderConfig(name={self.name!r}, config=<{sorted(self.config)} redacted>{where})"
 
     __str__ = __repr__
 
@@ -141,8 +153,15 @@ class Config:
 
     ``host`` is the base URL with scheme and an optional path prefix
     (``https://10.0.0.1:6443`` or ``https://rancher.example/k8s/clusters/c-1``).
+    A host without a scheme is taken as ``http://`` unless TLS settings are present
+    (:attr:`base_url`); the kubeconfig loaders always store the scheme.
     ``qps``/``burst`` configure the client-side token bucket (``qps < 0`` disables it;
-    0 means the default).  ``timeout`` is the default per-request timeout in seconds.
+    0 means the default).  ``timeout`` is the default per-request timeout in seconds;
+    ``0`` means no timeout (client-go's ``Timeout: 0``) and ``None`` kubeset's default
+    (see the README's "differences from client-go").  ``user_agent`` ``None`` sends
+    :func:`kubeset.config.default_user_agent` (``<program>/<version> (<os>/<arch>)
+    kubeset/<version>``); set it, e.g. with ``build_user_agent("mytool", "1.2")``, to
+    name your program in the API server's audit log.
     ``namespace`` is the effective namespace of the context the config came from.
     """
 
@@ -226,11 +245,20 @@ class Config:
         host = self.host.strip()
         if not host:
             raise ConfigError("host must be a URL or host:port pair; it is empty")
-        parsed = urllib.parse.urlsplit(host)
-        if not parsed.scheme or not parsed.netloc:
+        if not has_scheme(host):
             scheme = "https://" if self.has_tls_settings else "http://"
             host = scheme + host
         return host.rstrip("/")
+
+
+def has_scheme(host: str) -> bool:
+    """Whether ``host`` is a URL with scheme and authority (``"10.0.0.1:6443"`` and
+    ``"localhost:6443"`` are not, as in Go's ``url.Parse`` check in client-go)."""
+    try:
+        parsed = urllib.parse.urlsplit(host.strip())
+    except ValueError:
+        return False
+    return bool(parsed.scheme and parsed.netloc)
 
 
 def redact_url(url: str) -> str:

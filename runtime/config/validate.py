@@ -160,8 +160,10 @@ def validate_user(name: str, user: KubeconfigUser) -> list[str]:
             f"more than one authentication method found for {name}; found [{' '.join(methods)}], "
             "only one is allowed"
         )
-    if (user.impersonate_groups or user.impersonate_extra) and not user.impersonate:
-        errs.append(f"requesting groups or user-extra for {name} without impersonating a user")
+    if (
+        user.impersonate_uid or user.impersonate_groups or user.impersonate_extra
+    ) and not user.impersonate:
+        errs.append(f"requesting uid, groups or user-extra for {name} without impersonating a user")
     return errs
 
 
