@@ -58,10 +58,12 @@ from .errors import ConfigError, ExecPluginError
 __all__ = [
     "CachedFileToken",
     "ClientCertFiles",
+    "Credentials",
     "ExecAuthenticator",
     "ExecCredential",
     "ExecPluginError",
     "OIDCToken",
+    "RequestAuth",
     "Sometimes",
     "auth_provider_token_source",
     "clean_install_hint",
@@ -750,15 +752,41 @@ class OIDCToken:
             return status, None
 
 
-def auth_provider_token_source(provider: AuthProviderConfig, *, user: str = "") -> OIDCToken:
-    """The token source for a kubeconfig auth-provider, or client-go's error for it."""
+_SHARED_OIDC: dict[tuple[str, ...], OIDCToken] = {}
+_SHARED_OIDC_LOCK = threading.Lock()
+
+
+def auth_provider_token_source(
+    provider: AuthProviderConfig, *, user: str = "", cluster: str = ""
+) -> OIDCToken:
+    """The token source for a kubeconfig auth-provider, or client-go's error for it.
+
+    oidc token sources are shared per process (client-go caches them per cluster, issuer
+    and client id) so that clients built from the same kubeconfig refresh once and all
+    see the new tokens: a rotated refresh-token would otherwise be spent by the first
+    client and rejected for the others.  The key also holds the tokens the config
+    started with, so a config loaded after a refresh gets a source of its own.
+    """
     if provider.name == "gcp":
         raise ConfigError(GCP_REMOVED)
     if provider.name == "azure":
         raise ConfigError(AZURE_REMOVED)
-    if provider.name == "oidc":
-        return OIDCToken(provider, user=user)
-    raise ConfigError(f'no Auth Provider found for name "{provider.name}"')
+    if provider.name != "oidc":
+        raise ConfigError(f'no Auth Provider found for name "{provider.name}"')
+    conf = provider.config
+    key = (
+        cluster,
+        provider.source_file,
+        provider.user or user,
+        *(conf.get(k, "") for k in sorted(conf)),
+        *sorted(conf),
+    )
+    with _SHARED_OIDC_LOCK:
+        found = _SHARED_OIDC.get(key)
+        if found is None:
+            found = OIDCToken(provider, user=user)
+            _SHARED_OIDC[key] = found
+        return found
 
 
 # --------------------------------------------------------------------------- impersonation
@@ -803,3 +831,129 @@ def impersonation_headers(
         name = "Impersonate-Extra-" + escape_extra_key(key)
         out.extend((name, value) for value in impersonate.extra[key])
     return out
+
+
+# --------------------------------------------------------------------------- per request
+
+
+@dataclass(frozen=True)
+class RequestAuth:
+    """What :meth:`Credentials.for_request` decided for one request.
+
+    ``headers``: the ``Authorization`` and ``Impersonate-*`` lines to add (in order;
+    impersonation groups and extra repeat their header).  ``exec_credential``: the
+    exec-plugin credential used, to hand to :meth:`Credentials.rejected` after a 401.
+    ``client_cert``: the PEM pair new connections must present when it is not the one
+    the TLS context was built with (``None``: keep the current context).
+    """
+
+    headers: list[tuple[str, str]]
+    exec_credential: ExecCredential | None = None
+    client_cert: tuple[bytes, bytes] | None = None
+
+
+class Credentials:
+    """Every credential decision for requests made with one ``Config``, in one place.
+
+    Built once per transport; :meth:`for_request` is called before each request with the
+    caller's headers.  It follows client-go: a caller-set ``Authorization`` header wins;
+    a bearer token (the token file re-read as it rotates, the token as fallback), else
+    basic auth, else the exec plugin (only when no client certificate, token or basic
+    auth is configured; shared per process), else the oidc auth-provider (shared per
+    process); the config's impersonation unless the caller set ``Impersonate-User``;
+    client certificate and key *files* re-read at most once a second, a rotated pair
+    reported in ``client_cert``; an exec plugin's certificate likewise.
+    """
+
+    def __init__(self, config: Config) -> None:
+        if (config.bearer_token_file or config.bearer_token) and (
+            config.username or config.password
+        ):
+            raise ConfigError("username/password or bearer token may be set, but not both")
+        if config.exec_provider is not None and config.auth_provider is not None:
+            raise ConfigError("execProvider and authProvider cannot be used in combination")
+        impersonation_headers(config.impersonate)  # a uid, groups or extra without a user
+        self.config = config
+        self.token_file = (
+            CachedFileToken(config.bearer_token_file) if config.bearer_token_file else None
+        )
+        self.exec = (
+            exec_authenticator(config.exec_provider)
+            if config.exec_provider is not None and exec_plugin_applies(config)
+            else None
+        )
+        self.oidc = (
+            auth_provider_token_source(config.auth_provider, cluster=config.host)
+            if config.auth_provider is not None
+            else None
+        )
+        self.cert_files = (
+            ClientCertFiles(config.cert_file, config.key_file)
+            if config.cert_file and config.key_file and not config.cert_data and not config.key_data
+            else None
+        )
+        self._exec_cert: tuple[bytes, bytes] | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Credentials(host={self.config.host!r})"
+
+    def _authorization(self) -> tuple[str | None, ExecCredential | None]:
+        cfg = self.config
+        if self.token_file is not None:
+            try:
+                return "Bearer " + self.token_file.token(), None
+            except ConfigError:
+                if cfg.bearer_token:
+                    return "Bearer " + cfg.bearer_token, None
+                raise
+        if cfg.bearer_token:
+            return "Bearer " + cfg.bearer_token, None
+        if cfg.username or cfg.password:
+            raw = f"{cfg.username or ''}:{cfg.password or ''}".encode()
+            return "Basic " + base64.b64encode(raw).decode("ascii"), None
+        if self.exec is not None:
+            cred = self.exec.credentials()
+            return ("Bearer " + cred.token if cred.token else None), cred
+        if self.oidc is not None:
+            return "Bearer " + self.oidc.token(), None
+        return None, None
+
+    def _client_cert(self, cred: ExecCredential | None) -> tuple[bytes, bytes] | None:
+        pair: tuple[bytes, bytes] | None = None
+        if self.cert_files is not None:
+            current, changed = self.cert_files.current()
+            pair = current if changed else None
+        elif cred is not None and cred.cert_pem and cred.key_pem:
+            with self._lock:
+                candidate = (cred.cert_pem, cred.key_pem)
+                if candidate != self._exec_cert:
+                    self._exec_cert = candidate
+                    pair = candidate
+        return pair
+
+    def for_request(self, request_headers: Mapping[str, str] | None = None) -> RequestAuth:
+        """The credentials of one request; raises ``ConfigError``/``ExecPluginError``
+        when they cannot be obtained (then nothing must be sent)."""
+        headers: list[tuple[str, str]] = []
+        cred: ExecCredential | None = None
+        caller_auth = request_headers is not None and any(
+            k.lower() == "authorization" for k in request_headers
+        )
+        if not caller_auth:
+            value, cred = self._authorization()
+            if value is not None:
+                headers.append(("Authorization", value))
+        headers.extend(impersonation_headers(self.config.impersonate, request_headers))
+        return RequestAuth(
+            headers=headers, exec_credential=cred, client_cert=self._client_cert(cred)
+        )
+
+    def rejected(self, auth: RequestAuth) -> bool:
+        """The server answered 401 to a request sent with ``auth``: drop an exec-plugin
+        credential so the next request fetches a new one.  True when it was dropped (a
+        replay with a fresh credential can succeed; kubeset replays once, see README)."""
+        if auth.exec_credential is None or self.exec is None:
+            return False
+        self.exec.invalidate(auth.exec_credential)
+        return True

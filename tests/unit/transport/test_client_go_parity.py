@@ -20,9 +20,11 @@ import pytest
 import yaml
 from kubeset.auth import (
     ClientCertFiles,
+    Credentials,
     ExecAuthenticator,
     ExecPluginError,
     OIDCToken,
+    RequestAuth,
     clean_install_hint,
     exec_authenticator,
     exec_plugin_applies,
@@ -392,3 +394,101 @@ def test_user_agent_names_the_program_and_can_be_set(server: Server, pki: PKI) -
     with Transport(Config(host=server.url, ca_data=pki.ca_pem, user_agent=agent)) as t:
         t.request("GET", server.url + "/api")
     assert server.requests[0].header("User-Agent") == agent
+
+
+# --------------------------------------------------------------------------- Credentials (the transport's seam)
+
+
+def _exec_kubeconfig(tmp_path: Path, plugin: Plugin, **user: Any) -> Path:
+    return _kubeconfig(
+        tmp_path / "config",
+        "https://k8s.example:6443",
+        {
+            "exec": {
+                "command": str(plugin.path),
+                "apiVersion": V1,
+                "interactiveMode": "Never",
+                "env": [{"name": "STATE", "value": str(plugin.folder)}],
+            },
+            **user,
+        },
+    )
+
+
+def test_credentials_of_two_clients_share_one_exec_plugin_run(
+    tmp_path: Path, plugin: Plugin
+) -> None:
+    path = _exec_kubeconfig(tmp_path, plugin)
+    first, second = Credentials(load_kubeconfig(path)), Credentials(load_kubeconfig(path))
+    auth = first.for_request()
+    assert auth.headers == [("Authorization", "Bearer plugin-token-1")]
+    assert second.for_request().headers == auth.headers
+    assert plugin.runs == 1
+    assert first.rejected(auth)  # a 401: the next request of every client gets a new one
+    assert second.for_request().headers == [("Authorization", "Bearer plugin-token-2")]
+    assert plugin.runs == 2
+    assert not first.rejected(RequestAuth(headers=[]))  # no exec credential: nothing to drop
+
+
+def test_credentials_never_run_exec_plugin_beside_a_client_certificate(
+    tmp_path: Path, plugin: Plugin, pki: PKI
+) -> None:
+    cfg = Config(
+        host="https://x",
+        cert_data=pki.client_cert_pem,
+        key_data=pki.client_key_pem,
+        exec_provider=plugin.exec_config(),
+    )
+    creds = Credentials(cfg)
+    assert creds.exec is None
+    assert creds.for_request().headers == []
+    assert plugin.runs == 0
+
+
+def test_credentials_caller_impersonate_user_replaces_config_impersonation() -> None:
+    cfg = Config(
+        host="https://x",
+        bearer_token="t",
+        impersonate=ImpersonationConfig(user="jane", groups=["g"]),
+    )
+    creds = Credentials(cfg)
+    assert creds.for_request().headers == [
+        ("Authorization", "Bearer t"),
+        ("Impersonate-User", "jane"),
+        ("Impersonate-Group", "g"),
+    ]
+    assert creds.for_request({"Impersonate-User": "bob"}).headers == [("Authorization", "Bearer t")]
+    assert creds.for_request({"Authorization": "Bearer mine"}).headers[0] == (
+        "Impersonate-User",
+        "jane",
+    )
+    with pytest.raises(ConfigError, match="uid, groups or extra are requested without"):
+        Credentials(Config(host="https://x", impersonate=ImpersonationConfig(uid="1")))
+
+
+def test_credentials_report_rotated_client_certificate_files(tmp_path: Path, pki: PKI) -> None:
+    cert, key = tmp_path / "c.crt", tmp_path / "c.key"
+    cert.write_bytes(pki.client_cert_pem)
+    key.write_bytes(pki.client_key_pem)
+    creds = Credentials(Config(host="https://x", cert_file=str(cert), key_file=str(key)))
+    now = [0.0]
+    assert creds.cert_files is not None
+    creds.cert_files = ClientCertFiles(str(cert), str(key), clock=lambda: now[0])
+    assert creds.for_request().client_cert is None  # the TLS context already has it
+    cert.write_bytes(pki.bob_cert_pem)
+    key.write_bytes(pki.bob_key_pem)
+    now[0] = 1.0
+    assert creds.for_request().client_cert == (pki.bob_cert_pem, pki.bob_key_pem)
+    assert creds.for_request().client_cert is None
+
+
+def test_credentials_of_two_clients_share_one_oidc_refresh(
+    server: Server, issuer: Server, pki: PKI, tmp_path: Path
+) -> None:
+    new_id = _jwt(time.time() + 3600, "new")
+    _issue(issuer, new_id)
+    path = _oidc_kubeconfig(tmp_path, server, issuer, pki, _jwt(time.time() - 60, "old"))
+    first, second = Credentials(load_kubeconfig(path)), Credentials(load_kubeconfig(path))
+    assert first.for_request().headers == [("Authorization", f"Bearer {new_id}")]
+    assert second.for_request().headers == [("Authorization", f"Bearer {new_id}")]
+    assert [r.path for r in issuer.requests].count("/dex/token") == 1
