@@ -37,6 +37,7 @@ __all__ = [
     "ImpersonationConfig",
     "has_scheme",
     "redact_url",
+    "resolve_timeout",
 ]
 
 DEFAULT_QPS = 5.0
@@ -249,6 +250,22 @@ class Config:
             scheme = "https://" if self.has_tls_settings else "http://"
             host = scheme + host
         return host.rstrip("/")
+
+
+def resolve_timeout(value: float | None, default: float | None) -> float | None:
+    """A timeout as the HTTP layer needs it: ``0`` means no timeout (``None``, as
+    client-go's ``Timeout: 0``), ``None`` means ``default``, anything else is seconds.
+
+    ``Config.timeout`` and a request's own timeout both go through this; a negative
+    value is a ``ConfigError``.
+    """
+    if value is None:
+        return default
+    if value < 0:
+        raise ConfigError(
+            f"timeout must be 0 (no timeout) or a positive number of seconds, got {value!r}"
+        )
+    return None if value == 0 else float(value)
 
 
 def has_scheme(host: str) -> bool:

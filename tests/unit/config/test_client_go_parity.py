@@ -14,6 +14,7 @@ from kubeset.config import (
     default_user_agent,
     load_config,
 )
+from kubeset.config.restconfig import resolve_timeout
 from kubeset.config.useragent import program_name
 
 from .conftest import WriteKubeconfig, kubeconfig_doc
@@ -109,3 +110,16 @@ def test_default_user_agent_names_the_program() -> None:
         r"[A-Za-z0-9._+~-]+/[A-Za-z0-9._+~-]+ \([a-z0-9_]+/[a-z0-9_]+\) kubeset/\S+", agent
     ), agent
     assert agent.startswith(program_name() + "/")
+
+
+# --------------------------------------------------------------------------- timeouts
+
+
+def test_timeout_zero_means_no_timeout_and_none_the_default() -> None:
+    assert resolve_timeout(0, 60.0) is None
+    assert resolve_timeout(0.0, None) is None
+    assert resolve_timeout(None, 60.0) == 60.0
+    assert resolve_timeout(None, None) is None
+    assert resolve_timeout(2, 60.0) == 2.0
+    with pytest.raises(ConfigError, match="timeout must be 0 .* got -1"):
+        resolve_timeout(-1, 60.0)
