@@ -16,9 +16,7 @@ INIT = Path(__file__).resolve().parents[2] / "runtime" / "__init__.py"
 def _type_checking_imports() -> dict[str, tuple[str, str]]:
     """name -> (module, asname) for every import in the TYPE_CHECKING block."""
     tree = ast.parse(INIT.read_text())
-    block = next(
-        n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
-    )
+    block = next(n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING")
     found = {}
     for node in block.body:
         assert isinstance(node, ast.ImportFrom)
@@ -39,15 +37,11 @@ def test_every_export_is_visible_to_type_checkers_as_a_re_export() -> None:
 
 def test_every_export_resolves_at_run_time() -> None:
     for name, module in kubeset._EXPORTS.items():
-        assert getattr(kubeset, name) is getattr(
-            importlib.import_module(f"kubeset.{module}"), name
-        ), name
+        assert getattr(kubeset, name) is getattr(importlib.import_module(f"kubeset.{module}"), name), name
     assert set(kubeset._EXPORTS) <= set(dir(kubeset))
 
 
 def test_import_kubeset_loads_no_runtime_module() -> None:
     code = "import sys, kubeset; print(sorted(m for m in sys.modules if m.startswith(('kubeset.', 'pydantic', 'requests'))))"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['kubeset._version']"
