@@ -153,7 +153,8 @@ def config_from_kubeconfig_dict(
 ) -> Config:
     """Like :func:`config_from_kubeconfig_bytes`, for a kubeconfig already decoded into a
     dict (``yaml.safe_load`` output, or built in code)."""
-    return _from_parsed(parse_kubeconfig_document(dict(doc), _memory_source(base_dir)), context)
+    plain = dict(doc) if isinstance(doc, Mapping) else doc  # anything else: a clear error
+    return _from_parsed(parse_kubeconfig_document(plain, _memory_source(base_dir)), context)
 
 
 def _memory_source(base_dir: str | os.PathLike[str] | None) -> KubeconfigSource:

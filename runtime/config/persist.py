@@ -3,8 +3,9 @@
 client-go's ``AuthProviderConfigPersister``: after an oidc refresh the new id-token
 (and refresh-token) replace the old ones in the user's ``auth-provider.config`` in the
 file that defined the user.  The file is rewritten atomically (a temporary file in the
-same folder, then ``os.replace``) with the permissions it had; everything else in it
-(other users, unknown fields) is kept.  Errors name the file and the user, never a
+same folder, then ``os.replace``; through a symlink, the link's target) with the
+permissions (and, when allowed, the owner) it had; everything else in it (other users,
+unknown fields) is kept, comments are not.  Errors name the file and the user, never a
 token::
 
     from kubeset.config.persist import persist_auth_provider_config
@@ -30,9 +31,10 @@ def persist_auth_provider_config(path: str, user: str, config: Mapping[str, str]
     import yaml  # type: ignore[import-untyped, unused-ignore]
 
     what = f"could not persist new tokens for user {user!r} to {path}"
+    target = os.path.realpath(path)  # a symlinked kubeconfig keeps its link
     try:
-        with open(path, "rb") as fh:
-            mode = stat.S_IMODE(os.fstat(fh.fileno()).st_mode)
+        with open(target, "rb") as fh:
+            info = os.fstat(fh.fileno())
             doc = yaml.safe_load(fh.read())
     except OSError as exc:
         raise ConfigError(f"{what}: {exc.strerror}") from None
@@ -43,16 +45,19 @@ def persist_auth_provider_config(path: str, user: str, config: Mapping[str, str]
         raise ConfigError(f"{what}: the file no longer defines that user's auth-provider")
     provider["config"] = dict(config)
     text = yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).encode("utf-8")
-    folder = os.path.dirname(os.path.abspath(path))
     tmp = ""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".kubeconfig-", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=".kubeconfig-", dir=os.path.dirname(target))
         with os.fdopen(fd, "wb") as out:
-            os.fchmod(out.fileno(), mode)
+            os.fchmod(out.fileno(), stat.S_IMODE(info.st_mode))
+            try:
+                os.fchown(out.fileno(), info.st_uid, info.st_gid)  # possible as root only
+            except OSError:
+                pass
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
         tmp = ""
     except OSError as exc:
         raise ConfigError(f"{what}: {exc.strerror}") from None

@@ -14,6 +14,7 @@ from kubeset.config import (
     default_user_agent,
     load_config,
 )
+from kubeset.config.persist import persist_auth_provider_config
 from kubeset.config.restconfig import resolve_timeout
 from kubeset.config.useragent import program_name
 
@@ -123,3 +124,38 @@ def test_timeout_zero_means_no_timeout_and_none_the_default() -> None:
     assert resolve_timeout(2, 60.0) == 2.0
     with pytest.raises(ConfigError, match="timeout must be 0 .* got -1"):
         resolve_timeout(-1, 60.0)
+
+
+# --------------------------------------------------------------------------- oidc write-back
+
+
+def test_persist_auth_provider_config_keeps_symlink_mode_and_other_users(tmp_path: Path) -> None:
+    doc = kubeconfig_doc(
+        users={
+            "me": {"auth-provider": {"name": "oidc", "config": {"id-token": "old"}}},
+            "other": {"token": "t", "x-extra": {"kept": True}},
+        }
+    )
+    real = tmp_path / "real-config"
+    real.write_text(yaml.safe_dump(doc, sort_keys=False))
+    real.chmod(0o600)
+    link = tmp_path / "config"
+    link.symlink_to(real)
+    persist_auth_provider_config(str(link), "me", {"id-token": "new", "refresh-token": "r"})
+    assert link.is_symlink() and (real.stat().st_mode & 0o777) == 0o600
+    users = {u["name"]: u["user"] for u in yaml.safe_load(real.read_text())["users"]}
+    assert users["me"]["auth-provider"] == {
+        "name": "oidc",
+        "config": {"id-token": "new", "refresh-token": "r"},
+    }
+    assert users["other"] == {"token": "t", "x-extra": {"kept": True}}
+    with pytest.raises(ConfigError) as info:
+        persist_auth_provider_config(str(link), "ghost", {"id-token": "SECRET-NEW"})
+    assert "user 'ghost'" in str(info.value) and "SECRET-NEW" not in str(info.value)
+
+
+def test_config_from_kubeconfig_dict_rejects_a_non_mapping_clearly() -> None:
+    with pytest.raises(
+        ConfigError, match="error loading in-memory kubeconfig: expected a kubeconfig"
+    ):
+        config_from_kubeconfig_dict(["not", "a", "mapping"])  # type: ignore[arg-type]
