@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Self
 from urllib.parse import urlsplit, urlunsplit
 
-from ..config import DEFAULT_BURST, DEFAULT_QPS, Config
+from ..config import DEFAULT_BURST, DEFAULT_QPS, Config, resolve_timeout
 from ..errors import (
     ApiConnectionError,
     ApiError,
@@ -39,7 +39,7 @@ log = logging.getLogger(
     "kubeset.rest"
 )  # requests at DEBUG (no headers, no bodies), retries at INFO
 
-DEFAULT_TIMEOUT = 60.0  # seconds, when neither the request nor the Config sets one
+DEFAULT_TIMEOUT = 60.0  # seconds, when neither the request nor the Config sets one (0: none)
 
 
 def public_url(url: str) -> str:
@@ -85,14 +85,18 @@ class RESTClient:
         base: str | None
         if isinstance(config, Config):
             self.transport: HTTPTransport = Transport(config)
-            base = host or config.host
-            default_timeout = timeout if timeout is not None else config.timeout
+            base = host or config.base_url
+            default_timeout = resolve_timeout(
+                timeout, resolve_timeout(config.timeout, DEFAULT_TIMEOUT)
+            )
             self.rate_limiter = rate_limiter or rate_limiter_for(config)
         else:
             self.transport = config
             inner = getattr(config, "config", None)
             base = host or getattr(inner, "host", None) or getattr(config, "host", None)
-            default_timeout = timeout if timeout is not None else getattr(inner, "timeout", None)
+            default_timeout = resolve_timeout(
+                timeout, resolve_timeout(getattr(inner, "timeout", None), DEFAULT_TIMEOUT)
+            )
             self.rate_limiter = rate_limiter
         if not base:
             raise ValueError(
@@ -103,7 +107,7 @@ class RESTClient:
                 f"server URL {public_url(base)!r} has no scheme (expected https://host:port)"
             )
         self.host = base.rstrip("/")
-        self.timeout: float = default_timeout if default_timeout is not None else DEFAULT_TIMEOUT
+        self.timeout: float | None = default_timeout  # None: no client-side timeout
         self.retry = RetryPolicy(max_retries, backoff_base, backoff_max, max_retry_after)
         self._sleep = sleep
 
