@@ -1,8 +1,10 @@
-"""The runtime's import graph has no cycles (imports only for type checkers do not count).
+"""The runtime's import graph: no cycles, and every layer imports only from layers below it.
 
 Read from the source (no imports run): every module of ``runtime/`` and the kubeset modules it
-imports at module level.  Importing ``a.b.c`` initializes ``a`` and ``a.b`` too, so those are
-edges as well, except a package the importing module lives in (Python is already importing it).
+imports at module level (imports only for type checkers do not count).  Importing ``a.b.c``
+initializes ``a`` and ``a.b`` too, so those are edges as well, except a package the importing
+module lives in (Python is already importing it).  ``LAYERS`` is the table of
+docs/architecture.md: a new top-level module or package must be placed in it.
 """
 
 from __future__ import annotations
@@ -103,6 +105,49 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if v not in index:
             visit(v)
     return found
+
+
+# kubeset.<unit> -> its layer; a unit may import units of its own layer or lower ones
+LAYERS: dict[str, int] = {
+    "_version": 0,
+    "_codec": 0,
+    "errors": 0,
+    "flowcontrol": 0,
+    "model": 1,
+    "codec": 2,
+    "serializers": 2,
+    "config": 3,
+    "transport": 4,
+    "rest": 5,
+    "watch": 5,
+    "discovery": 6,
+    "resource": 7,
+}
+
+
+def _unit(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else ""
+
+
+def test_every_layer_imports_only_its_own_or_lower_layers() -> None:
+    graph = import_graph()
+    units = {_unit(m) for m in graph} - {""}
+    assert units <= set(LAYERS), f"place {sorted(units - set(LAYERS))} in LAYERS"
+    upward = sorted(
+        f"{module} -> {target}"
+        for module, targets in graph.items()
+        if _unit(module)
+        for target in targets
+        if _unit(target) and LAYERS[_unit(target)] > LAYERS[_unit(module)]
+    )
+    assert upward == []
+    # the two lowest layers above errors stay free of the client layers
+    assert all(
+        _unit(t) in ("model", "errors", "_version")
+        for m, targets in graph.items()
+        if _unit(m) == "model"
+        for t in targets
+    )
 
 
 def test_the_runtime_has_no_import_cycle() -> None:
