@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import NotFound
-from .rest import RESTClient
+from ..errors import NotFound
+from ..rest import RESTClient
 
 __all__ = ["APIGroupInfo", "APIResourceInfo", "DiscoveryClient", "ServerVersion"]
 
