@@ -1,65 +1,89 @@
-"""Discovery: what the server is and serves (client-go's DiscoveryClient, small).
+"""DiscoveryClient: what the server is and serves (client-go's discovery.DiscoveryClient).
 
-Answers are plain dataclasses so discovery works without any generated model.
+    discovery = DiscoveryClient(rest)
+    discovery.server_version().git_version                  # "v1.36.5"
+    found = discovery.server_groups_and_resources()         # ServerResources
+    found.failed                                            # group versions that could not be read
+
+Aggregated discovery first (two requests, ``/api`` and ``/apis`` answered as
+``apidiscovery.k8s.io/v2`` APIGroupDiscoveryList, decoded into the generated models); a server
+without it answers the legacy documents, and then each group version's resource list is read
+on its own.  A group version that fails (an aggregated API answering 503, a "Stale" one) is
+reported in ``failed`` beside the rest, never dropped and never failing the whole discovery.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..errors import NotFound
+from ..errors import ApiError, DecodeError, NotFound, RequestTimeout
 from ..rest import RESTClient
+from .aggregated import AGGREGATED_ACCEPT, is_aggregated, parse_aggregated
+from .types import (
+    APIGroupInfo,
+    APIResourceInfo,
+    GroupVersionFailure,
+    ServerResources,
+    ServerVersion,
+)
 
-__all__ = ["APIGroupInfo", "APIResourceInfo", "DiscoveryClient", "ServerVersion"]
+__all__ = ["DiscoveryClient", "parse_resource_list"]
 
-
-@dataclass(frozen=True, slots=True)
-class ServerVersion:
-    """``GET /version``."""
-
-    major: str
-    minor: str
-    git_version: str
-    git_commit: str = ""
-    build_date: str = ""
-    go_version: str = ""
-    platform: str = ""
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+#: failures of one group version that leave the rest of discovery standing
+_GROUP_VERSION_ERRORS = (ApiError, DecodeError, RequestTimeout)
+_LEGACY_WORKERS = 8
 
 
-@dataclass(frozen=True, slots=True)
-class APIGroupInfo:
-    """One API group: its versions ("apps/v1", ...) and the preferred one."""
+def parse_resource_list(data: Any, group_version: str) -> list[APIResourceInfo]:
+    """The resources of a legacy ``APIResourceList`` document."""
+    gv = (data or {}).get("groupVersion") or group_version
+    found: list[APIResourceInfo] = []
+    for r in (data or {}).get("resources") or ():
+        kind_gv = ""
+        if r.get("version"):
+            kind_gv = f"{r['group']}/{r['version']}" if r.get("group") else r["version"]
+        found.append(
+            APIResourceInfo(
+                name=r.get("name", ""),
+                group_version=gv,
+                kind=r.get("kind", ""),
+                namespaced=bool(r.get("namespaced", False)),
+                verbs=tuple(r.get("verbs") or ()),
+                singular_name=r.get("singularName", "") or "",
+                short_names=tuple(r.get("shortNames") or ()),
+                categories=tuple(r.get("categories") or ()),
+                kind_group_version="" if kind_gv == gv else kind_gv,
+            )
+        )
+    return found
 
-    name: str  # "" for the core group
-    versions: tuple[str, ...]  # group versions, e.g. ("apps/v1",)
-    preferred_version: str  # e.g. "apps/v1"
 
-
-@dataclass(frozen=True, slots=True)
-class APIResourceInfo:
-    """One resource (or subresource, ``name`` "pods/log") served in a group version."""
-
-    name: str
-    group_version: str
-    kind: str
-    namespaced: bool
-    verbs: tuple[str, ...]
-    singular_name: str = ""
-    short_names: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-
-    @property
-    def is_subresource(self) -> bool:
-        return "/" in self.name
+def _legacy_groups(core: Any, apis: Any) -> list[APIGroupInfo]:
+    groups: list[APIGroupInfo] = []
+    core_versions = tuple((core or {}).get("versions") or ())
+    if core_versions:
+        groups.append(APIGroupInfo("", core_versions, core_versions[0]))
+    for g in (apis or {}).get("groups") or ():
+        versions = tuple(v["groupVersion"] for v in g.get("versions") or ())
+        preferred = (g.get("preferredVersion") or {}).get("groupVersion") or (
+            versions[0] if versions else ""
+        )
+        groups.append(APIGroupInfo(g.get("name", ""), versions, preferred))
+    return groups
 
 
 class DiscoveryClient:
-    """Server version, API groups and resources."""
+    """Server version, API groups and resources (``aggregated=False``: legacy documents only)."""
 
-    def __init__(self, rest: RESTClient) -> None:
+    def __init__(self, rest: RESTClient, *, aggregated: bool = True) -> None:
         self.rest = rest
+        self.aggregated = aggregated
+
+    fresh = True  # every answer comes from the server
+
+    def invalidate(self) -> None:
+        """Nothing is cached here (see :class:`~kubeset.discovery.cache.CachedDiscoveryClient`)."""
 
     def _get(self, *path: str) -> Any:
         return self.rest.get().abs_path(*path).do().json()
@@ -79,18 +103,7 @@ class DiscoveryClient:
 
     def server_groups(self) -> list[APIGroupInfo]:
         """The core group ("", versions from ``/api``) followed by the groups of ``/apis``."""
-        groups: list[APIGroupInfo] = []
-        core = self._get("api")
-        core_versions = tuple(core.get("versions") or ())
-        if core_versions:
-            groups.append(APIGroupInfo("", core_versions, core_versions[0]))
-        for g in self._get("apis").get("groups") or ():
-            versions = tuple(v["groupVersion"] for v in g.get("versions") or ())
-            preferred = (g.get("preferredVersion") or {}).get("groupVersion") or (
-                versions[0] if versions else ""
-            )
-            groups.append(APIGroupInfo(g.get("name", ""), versions, preferred))
-        return groups
+        return _legacy_groups(self._get("api"), self._get("apis"))
 
     def server_resources_for_group_version(self, group_version: str) -> list[APIResourceInfo]:
         """Resources of ``"v1"`` or ``"apps/v1"`` (NotFound when the server does not serve it)."""
@@ -99,31 +112,44 @@ class DiscoveryClient:
             if "/" not in group_version
             else ("apis", *group_version.split("/", 1))
         )
-        data = self._get(*path)
-        gv = data.get("groupVersion") or group_version
-        return [
-            APIResourceInfo(
-                name=r.get("name", ""),
-                group_version=gv,
-                kind=r.get("kind", ""),
-                namespaced=bool(r.get("namespaced", False)),
-                verbs=tuple(r.get("verbs") or ()),
-                singular_name=r.get("singularName", "") or "",
-                short_names=tuple(r.get("shortNames") or ()),
-                categories=tuple(r.get("categories") or ()),
-            )
-            for r in data.get("resources") or ()
-        ]
+        return parse_resource_list(self._get(*path), group_version)
 
     def server_preferred_resources(self) -> list[APIResourceInfo]:
         """The resources (no subresources) of each group's preferred version."""
-        found: list[APIResourceInfo] = []
-        for group in self.server_groups():
-            if not group.preferred_version:
-                continue
-            try:
-                resources = self.server_resources_for_group_version(group.preferred_version)
-            except NotFound:  # a group that disappeared between the two calls
-                continue
-            found.extend(r for r in resources if not r.is_subresource)
-        return found
+        return list(self.server_groups_and_resources().preferred())
+
+    def server_groups_and_resources(self) -> ServerResources:
+        """Every group, every resource and subresource, and the group versions that failed."""
+        if not self.aggregated:
+            return self._legacy(self._get("api"), self._get("apis"))
+        answers = []
+        for prefix in ("api", "apis"):
+            answers.append(self.rest.get().abs_path(prefix).accept(AGGREGATED_ACCEPT).do())
+        if all(is_aggregated(a.content_type) for a in answers):
+            return parse_aggregated([a.content for a in answers])
+        if any(is_aggregated(a.content_type) for a in answers):  # mixed answers: ask again
+            return self._legacy(self._get("api"), self._get("apis"))
+        # a server without aggregated discovery answered the legacy documents
+        return self._legacy(answers[0].json(), answers[1].json())
+
+    def _legacy(self, core: Any, apis: Any) -> ServerResources:
+        groups = _legacy_groups(core, apis)
+        group_versions = [gv for g in groups for gv in g.versions]
+        with ThreadPoolExecutor(max_workers=_LEGACY_WORKERS) as pool:
+            answers = list(pool.map(self._try_group_version, group_versions))
+        resources: list[APIResourceInfo] = []
+        failed: list[GroupVersionFailure] = []
+        for answer in answers:
+            if isinstance(answer, GroupVersionFailure):
+                failed.append(answer)
+            else:
+                resources.extend(answer)
+        return ServerResources(tuple(groups), tuple(resources), tuple(failed))
+
+    def _try_group_version(self, gv: str) -> list[APIResourceInfo] | GroupVersionFailure:
+        try:
+            return self.server_resources_for_group_version(gv)
+        except NotFound as e:  # a group that disappeared between the two calls
+            return GroupVersionFailure(gv, f"not served any more ({e})")
+        except _GROUP_VERSION_ERRORS as e:
+            return GroupVersionFailure(gv, f"{type(e).__name__}: {e}")
