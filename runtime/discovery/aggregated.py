@@ -34,9 +34,7 @@ def is_aggregated(content_type: str) -> bool:
     return "as=APIGroupDiscoveryList" in content_type.replace(" ", "")
 
 
-def _resources(
-    res: APIResourceDiscovery, group_version: str
-) -> Iterable[APIResourceInfo]:
+def _resources(res: APIResourceDiscovery, group_version: str) -> Iterable[APIResourceInfo]:
     namespaced = res.scope == "Namespaced"
     kind = res.response_kind
     yield APIResourceInfo(

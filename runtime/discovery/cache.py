@@ -62,10 +62,15 @@ def _from_json(data: Any) -> ServerResources | None:
             ),
             resources=tuple(
                 APIResourceInfo(
-                    **{
-                        k: tuple(v) if isinstance(v, list) else v
-                        for k, v in r.items()
-                    }
+                    name=str(r["name"]),
+                    group_version=str(r["group_version"]),
+                    kind=str(r["kind"]),
+                    namespaced=bool(r["namespaced"]),
+                    verbs=tuple(r["verbs"]),
+                    singular_name=str(r["singular_name"]),
+                    short_names=tuple(r["short_names"]),
+                    categories=tuple(r["categories"]),
+                    kind_group_version=str(r["kind_group_version"]),
                 )
                 for r in data["resources"]
             ),

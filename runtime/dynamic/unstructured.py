@@ -13,6 +13,7 @@ list answer: ``items`` are :class:`Unstructured`, the rest (``metadata.continue`
 
 from __future__ import annotations
 
+import builtins
 import copy
 from collections.abc import Iterator, Mapping
 from typing import Any, cast
@@ -72,7 +73,7 @@ class _Plain(BaseModel):
         """A deep copy of the JSON data."""
         return copy.deepcopy(self.object)
 
-    def __eq__(self, other: object) -> bool:
+    def __eq__(self, other: builtins.object) -> bool:
         if isinstance(other, _Plain):
             return type(other) is type(self) and other.object == self.object
         return NotImplemented
@@ -85,6 +86,11 @@ class _Plain(BaseModel):
 
 class Unstructured(_Plain):
     """One object of any kind: its JSON as a dict (:attr:`object`) with metadata helpers."""
+
+    def __init__(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> None:
+        super().__init__(data, **fields)  # declared again: type checkers see this signature
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @property
     def name(self) -> str:
@@ -153,6 +159,11 @@ class UnstructuredList(_Plain):
     """A list answer: :attr:`items` and the list's own fields (``metadata.continue``) as sent."""
 
     items: list[Unstructured] = Field(default_factory=list)
+
+    def __init__(self, data: Mapping[str, Any] | None = None, /, **fields: Any) -> None:
+        super().__init__(data, **fields)
+
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     @property
     def object(self) -> dict[str, Any]:
