@@ -27,7 +27,6 @@ from pydantic import BaseModel
 from ..config import Config
 from ..discovery import CachedDiscoveryClient, DiscoveryClient, DiscoveryInterface, RESTMapper
 from ..discovery.restmapper import RESTMapping
-from ..rest.client import RESTClient
 from ..resource import (
     HasApply,
     HasCreate,
@@ -47,6 +46,7 @@ from ..resource import (
     UpdateOptions,
 )
 from ..resource.client import write_params
+from ..rest.client import RESTClient
 from ..transport.base import HTTPTransport
 from .unstructured import Unstructured, UnstructuredList
 

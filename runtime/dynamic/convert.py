@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, overload
 
-from pydantic import BaseModel, ValidationError
-
 from kubeset.kubernetes.scheme import KINDS
+from pydantic import BaseModel, ValidationError
 
 from ..errors import DecodeError, SchemeError
 from ..serializers import Scheme

@@ -146,9 +146,7 @@ class Unstructured(_Plain):
         """A nested value: ``obj.get_path("spec", "replicas")`` (``default`` when absent)."""
         node: Any = self.object
         for key in keys:
-            if isinstance(key, int) and isinstance(node, list) and -len(node) <= key < len(node):
-                node = node[key]
-            elif isinstance(key, str) and isinstance(node, dict) and key in node:
+            if isinstance(key, int) and isinstance(node, list) and -len(node) <= key < len(node) or isinstance(key, str) and isinstance(node, dict) and key in node:
                 node = node[key]
             else:
                 return default

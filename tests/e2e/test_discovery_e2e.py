@@ -7,7 +7,6 @@ call without a request, is reused by a new process from disk and refreshed on a 
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
@@ -138,7 +137,7 @@ def test_aggregated_and_legacy_agree(rest: RESTClient) -> None:
     assert sorted(aggregated.groups, key=lambda g: g.name) == sorted(
         legacy.groups, key=lambda g: g.name
     )
-    key = lambda r: (r.group_version, r.name)  # noqa: E731
+    key = lambda r: (r.group_version, r.name)
     agg = {key(r): r for r in aggregated.resources}
     leg = {key(r): r for r in legacy.resources}
     assert set(agg) == set(leg)
