@@ -102,11 +102,20 @@ def wait_established(dyn: DynamicClient, name: str) -> None:
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        conds = crds.get(name).get_path("status", "conditions", default=[])
+        conds = crds.get(name).get_path("status", "conditions") or []
         if any(c.get("type") == "Established" and c.get("status") == "True" for c in conds):
             return
         time.sleep(0.2)
     raise AssertionError(f"{name} not established within 30 s")
+
+
+def wait_group_gone(rest: RESTClient, group: str) -> None:
+    """Other tests check the exact list of API groups: wait until discovery forgets ``group``."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if not any(g.name == group for g in DiscoveryClient(rest).server_groups()):
+            return
+        time.sleep(0.2)
 
 
 def test_builtin_groups_and_resources(rest: RESTClient) -> None:
@@ -179,6 +188,7 @@ def test_crd_appears_after_one_refresh_and_mapper_miss(config: Any, tmp_path: Pa
         assert any(g.name == group for g in cached.server_groups_and_resources().groups)
     finally:
         crds.delete(crd["metadata"]["name"])
+        wait_group_gone(rest, group)
 
 
 _SECOND_PROCESS = """
@@ -292,6 +302,7 @@ def test_broken_apiservice_reported_beside_the_rest(rest: RESTClient) -> None:
             assert any(g.name == "apps" for g in found.groups)
     finally:
         apiservices.delete(name)
+        wait_group_gone(rest, group)
 
 
 def test_same_kind_in_two_groups_is_ambiguous(rest: RESTClient, tmp_path: Path) -> None:
@@ -317,3 +328,4 @@ def test_same_kind_in_two_groups_is_ambiguous(rest: RESTClient, tmp_path: Path) 
     finally:
         for crd in made:
             crds.delete(crd["metadata"]["name"])
+            wait_group_gone(rest, crd["spec"]["group"])
