@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Unpack
+from typing import Any, Self, Unpack
 
 from pydantic import BaseModel
 
@@ -208,7 +208,7 @@ class DynamicClient:
     def close(self) -> None:
         self.rest.close()
 
-    def __enter__(self) -> DynamicClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -146,10 +146,12 @@ class Unstructured(_Plain):
         """A nested value: ``obj.get_path("spec", "replicas")`` (``default`` when absent)."""
         node: Any = self.object
         for key in keys:
-            if isinstance(key, int) and isinstance(node, list) and -len(node) <= key < len(node) or isinstance(key, str) and isinstance(node, dict) and key in node:
+            if isinstance(node, list) and isinstance(key, int) and -len(node) <= key < len(node):
                 node = node[key]
-            else:
+                continue
+            if not isinstance(node, dict) or key not in node:
                 return default
+            node = node[key]
         return node
 
 
