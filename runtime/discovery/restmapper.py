@@ -116,7 +116,7 @@ class RESTMapper:
         return list(self._load())
 
     def _lookup(
-        self, what: str, select: Callable[[list[RESTMapping]], list[RESTMapping]]
+        self, what: str, name: str, select: Callable[[list[RESTMapping]], list[RESTMapping]]
     ) -> RESTMapping:
         """The one mapping ``select`` picks, after one discovery refresh on a miss."""
         found = select(self._load())
@@ -124,10 +124,9 @@ class RESTMapper:
             self.reset()
             found = select(self._load())
         if not found:
-            raise NoMatchError(
-                f"the server does not serve {what}{self._suggest(what)}",
-                candidates=self._close(what),
-            )
+            close = self._close(name)
+            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+            raise NoMatchError(f"the server does not serve {what}{hint}", candidates=close)
         return self._one(what, found)
 
     def _one(self, what: str, found: list[RESTMapping]) -> RESTMapping:
@@ -149,14 +148,9 @@ class RESTMapper:
                 return m
         return in_group[0]  # discovery lists versions by priority
 
-    def _close(self, word: str) -> tuple[str, ...]:
+    def _close(self, name: str) -> tuple[str, ...]:
         names = {n for m in self._all for n in (m.kind, m.resource, m.singular, *m.short_names)}
-        key = word.split(" ")[-1].strip("'\"")
-        return tuple(difflib.get_close_matches(key, sorted(names), n=5, cutoff=0.6))
-
-    def _suggest(self, what: str) -> str:
-        close = self._close(what)
-        return f" (did you mean: {', '.join(close)}?)" if close else ""
+        return tuple(difflib.get_close_matches(name, sorted(names), n=5, cutoff=0.6))
 
     # -- lookups ------------------------------------------------------------------------
     def rest_mapping(
@@ -169,7 +163,7 @@ class RESTMapper:
             found = _filter(all_, group, version, lambda m: m.kind == kind)
             return found or _filter(all_, group, version, lambda m: m.kind.lower() == kind.lower())
 
-        return self._lookup(_describe("kind", kind, group, version), select)
+        return self._lookup(_describe("kind", kind, group, version), kind, select)
 
     def rest_mapping_for(self, api_version: str, kind: str) -> RESTMapping:
         """The resource of a manifest's ``apiVersion`` and ``kind`` (exact version)."""
@@ -203,7 +197,7 @@ class RESTMapper:
                     return found
             return []
 
-        return self._lookup(_describe("resource", name, group, version), select)
+        return self._lookup(_describe("resource", name, group, version), name, select)
 
     def kind_for(self, resource: str, *, group: str | None = None) -> str:
         """The kind of a resource name (plural, singular or short name)."""
