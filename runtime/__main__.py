@@ -25,7 +25,9 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m kubeset", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m kubeset", description="apply or delete manifests server-side"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for name, what in (
         ("apply", "apply manifests server-side"),
