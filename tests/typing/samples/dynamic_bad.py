@@ -1,10 +1,10 @@
 """Dynamic-client user code with mistakes: both checkers must report an error on every ``# E`` line."""
 
-# ruff: noqa: F841, B018
+# ruff: noqa: F841
 from __future__ import annotations
 
 from kubeset.config import Config
-from kubeset.dynamic import DynamicClient, ManifestOptions, Unstructured, apply_manifests
+from kubeset.dynamic import DynamicClient, Unstructured, apply_manifests
 from kubeset.kubernetes.models.apps.v1 import Deployment
 
 
