@@ -13,16 +13,26 @@ answer) is reported as a :class:`~.types.GroupVersionFailure`; its resources are
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, cast
 
-from kubeset.kubernetes.models.apidiscovery.v2 import (
-    APIGroupDiscoveryList,
-    APIResourceDiscovery,
-)
+from kubeset.kubernetes.scheme import KINDS
 
 from ..rest.result import decode_into
+from ..serializers import Scheme
 from .types import APIGroupInfo, APIResourceInfo, GroupVersionFailure, ServerResources
 
+if TYPE_CHECKING:
+    from kubeset.kubernetes.models.apidiscovery.v2 import (
+        APIGroupDiscoveryList,
+        APIResourceDiscovery,
+    )
+
 __all__ = ["AGGREGATED_ACCEPT", "is_aggregated", "parse_aggregated"]
+
+# the models are imported on first use (through the scheme): importing the clientset, which
+# names DiscoveryClient, loads no generated model
+_SCHEME = Scheme("kubeset.kubernetes", KINDS)
+_LIST = ("apidiscovery.k8s.io/v2", "APIGroupDiscoveryList")
 
 AGGREGATED_ACCEPT = (
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
@@ -74,8 +84,9 @@ def parse_aggregated(documents: Sequence[bytes]) -> ServerResources:
     groups: list[APIGroupInfo] = []
     resources: list[APIResourceInfo] = []
     failed: list[GroupVersionFailure] = []
+    model = cast("type[APIGroupDiscoveryList]", _SCHEME.model_for(*_LIST))
     for content in documents:
-        doc = decode_into(APIGroupDiscoveryList, content, what="aggregated discovery")
+        doc = decode_into(model, content, what="aggregated discovery")
         for group in doc.items or ():
             name = (group.metadata.name if group.metadata is not None else None) or ""
             versions: list[str] = []
