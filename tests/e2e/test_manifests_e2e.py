@@ -275,3 +275,51 @@ def test_command_line(apiserver: ApiServer, tmp_path: Path) -> None:
         },
     )
     assert out.stdout == f"configmap/{name} deleted\n"
+
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_dynamic_tour_runs(apiserver: ApiServer, dyn: DynamicClient, tmp_path: Path) -> None:
+    import os
+    import re
+
+    section = README.read_text().split("## Tour: discovery, dynamic client, manifests", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match, "README has no python block in its dynamic tour"
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "app.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\n"
+        "spec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n"
+        "    spec: {containers: [{name: c, image: nginx}]}\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\n"
+    )
+    (tmp_path / "tour.py").write_text(match.group(1))
+    env = {
+        **os.environ,
+        "KUBECONFIG": str(apiserver.kubeconfig),
+        "KUBECACHEDIR": str(tmp_path / "cache"),
+    }
+    try:
+        out = subprocess.run(
+            [sys.executable, "tour.py"],
+            cwd=tmp_path,
+            check=False,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert out.stdout.splitlines() == [
+            "True ()",
+            "Deployment apps/v1 True",
+            "['a', 'b']",
+            "deployment.apps/web created",
+            "configmap/settings created",
+            "2 2",
+        ]
+        assert (tmp_path / "cache" / "discovery").is_dir()
+    finally:
+        delete_manifests(dyn, tmp_path / "deploy")
