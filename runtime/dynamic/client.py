@@ -18,8 +18,7 @@ gives the client of one namespace (client-go's ``Namespace(ns)``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterator, Mapping
 from typing import Any, Self, Unpack
 
 from pydantic import BaseModel
@@ -53,6 +52,23 @@ from .unstructured import Unstructured, UnstructuredList
 __all__ = ["DynamicClient", "DynamicResourceClient", "descriptor_for"]
 
 
+class _EverySubresource(Mapping[str, type[BaseModel]]):
+    """Subresource models of a dynamic resource: any subresource decodes into Unstructured
+    (those discovery did not list too, e.g. a client made without discovery)."""
+
+    def __init__(self, known: frozenset[str]) -> None:
+        self._known = known
+
+    def __getitem__(self, subresource: str) -> type[BaseModel]:
+        return Unstructured
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._known))
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+
 def descriptor_for(mapping: RESTMapping) -> ResourceDescriptor:
     """The descriptor of a resource found through the RESTMapper (models: Unstructured)."""
     info = ResourceInfo(
@@ -69,7 +85,7 @@ def descriptor_for(mapping: RESTMapping) -> ResourceDescriptor:
         info,
         model=Unstructured,
         list_model=UnstructuredList,
-        subresource_models=MappingProxyType(dict.fromkeys(mapping.subresources, Unstructured)),
+        subresource_models=_EverySubresource(frozenset(mapping.subresources)),
     )
 
 

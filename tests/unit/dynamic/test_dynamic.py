@@ -206,6 +206,9 @@ def test_pages_and_watch(dyn: DynamicClient, rec: Recorder) -> None:
         events = [(e.type, e.object.name) for e in w]
     assert events == [("ADDED", "a"), ("BOOKMARK", "")]
     assert w.resource_version == "9"
+    assert (
+        deps.in_namespace("n").get_scale("d").name == "x"
+    )  # a subresource discovery did not list still decodes
     assert rec.sent[0].url.endswith("/apis/apps/v1/deployments")  # every namespace
 
 
