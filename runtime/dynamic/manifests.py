@@ -76,7 +76,12 @@ class ManifestDocument:
 
 @dataclass(frozen=True, slots=True)
 class ManifestResult:
-    """What happened to one document: an action, or the error."""
+    """What happened to one document: an action, or the error.
+
+    ``error`` keeps its type (:class:`~kubeset.errors.ManifestError` for a document that cannot
+    be used, :class:`~kubeset.errors.NoMatchError` for a kind the server does not serve, the
+    ApiError of the server's answer); ``source`` and :meth:`line` name the file and document.
+    """
 
     source: str  # "deploy/app.yaml document 2"
     api_version: str
@@ -203,10 +208,7 @@ def _client(
 ) -> tuple[DynamicResourceClient, dict[str, Any]]:
     """The client of a document's object, and the object with its namespace filled in."""
     obj = dict(doc.obj or {})
-    try:
-        mapping = dyn.mapper.rest_mapping_for(obj["apiVersion"], obj["kind"])
-    except KubesetError as e:
-        raise ManifestError(str(e), doc.source) from e
+    mapping = dyn.mapper.rest_mapping_for(obj["apiVersion"], obj["kind"])
     namespace = str(meta_value(obj, "namespace") or "")
     if mapping.namespaced and not namespace:
         if not options.namespace:
@@ -248,9 +250,7 @@ def _apply_one(
             obj, field_manager=options.field_manager, force=options.force, dry_run=options.dry_run
         )
     except KubesetError as e:
-        return _failed(
-            doc, e if isinstance(e, ManifestError) else ManifestError(str(e), doc.source)
-        )
+        return _failed(doc, e)
     action: Action = (
         "created" if before is None else "unchanged" if _content(after) == before else "configured"
     )
@@ -329,11 +329,7 @@ def delete_manifests(
             except NotFound:
                 action = "not found"
         except KubesetError as e:
-            results.append(
-                _failed(
-                    doc, e if isinstance(e, ManifestError) else ManifestError(str(e), doc.source)
-                )
-            )
+            results.append(_failed(doc, e))
             continue
         info = client.info
         results.append(

@@ -208,7 +208,7 @@ def test_hostile_documents_are_reported_and_the_rest_applied(
     # no default namespace was given: good-1 is refused, good-2 (namespace set) applied
     assert isinstance(by_doc[1].error, errors.ManifestError)
     assert "namespaced but has no metadata.namespace" in str(by_doc[1].error)
-    assert "Gizmoo" in str(by_doc[2].error) and isinstance(by_doc[2].error, errors.ManifestError)
+    assert "Gizmoo" in str(by_doc[2].error) and isinstance(by_doc[2].error, errors.NoMatchError)
     assert "expected a mapping" in str(by_doc[3].error) and "got a list" in str(by_doc[3].error)
     assert "no apiVersion and no kind" in str(by_doc[4].error)
     assert "namespaced" in str(by_doc[5].error)
