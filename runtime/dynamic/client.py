@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from ..config import Config
 from ..discovery import CachedDiscoveryClient, DiscoveryClient, DiscoveryInterface, RESTMapper
 from ..discovery.restmapper import RESTMapping
+from ..errors import SchemeError
 from ..resource import (
     HasApply,
     HasCreate,
@@ -214,6 +215,11 @@ class DynamicClient:
     ) -> DynamicResourceClient:
         """The client of an object's apiVersion and kind, in its namespace."""
         data = to_plain(obj)
+        missing = [k for k in ("apiVersion", "kind") if not data.get(k)]
+        if missing:
+            raise SchemeError(
+                f"the object has no {' and no '.join(missing)}: its resource is unknown"
+            )
         meta = data.get("metadata") or {}
         return self.for_kind(
             str(data.get("apiVersion") or ""),

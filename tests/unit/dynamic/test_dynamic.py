@@ -212,6 +212,27 @@ def test_pages_and_watch(dyn: DynamicClient, rec: Recorder) -> None:
     assert rec.sent[0].url.endswith("/apis/apps/v1/deployments")  # every namespace
 
 
+def test_for_object_maps_apiversion_and_kind(dyn: DynamicClient) -> None:
+    client = dyn.for_object(
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"namespace": "x"}}
+    )
+    assert (client.info.plural, client.namespace) == ("deployments", "x")
+    with pytest.raises(SchemeError, match="no apiVersion"):
+        dyn.for_object(Unstructured({"kind": "Deployment"}))
+
+
+def test_command_line_reports_a_bad_kubeconfig(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kubeset.__main__ import main
+
+    assert main(["apply", "-f", str(tmp_path), "--kubeconfig", str(tmp_path / "missing")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "missing" in err
+    with pytest.raises(SystemExit):
+        main(["apply"])  # -f is required
+
+
 def test_unknown_resource_names_candidates(dyn: DynamicClient) -> None:
     with pytest.raises(NoMatchError) as e:
         dyn.resource("apps", "v1", "deploymentz")
