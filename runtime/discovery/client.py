@@ -17,7 +17,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..errors import ApiError, DecodeError, NotFound, RequestTimeout
+from ..errors import ApiError, DecodeError, NotAcceptable, NotFound, RequestTimeout
 from ..rest import RESTClient
 from .aggregated import AGGREGATED_ACCEPT, is_aggregated, parse_aggregated
 from .types import (
@@ -122,9 +122,13 @@ class DiscoveryClient:
         """Every group, every resource and subresource, and the group versions that failed."""
         if not self.aggregated:
             return self._legacy(self._get("api"), self._get("apis"))
-        answers = []
-        for prefix in ("api", "apis"):
-            answers.append(self.rest.get().abs_path(prefix).accept(AGGREGATED_ACCEPT).do())
+        try:
+            answers = [
+                self.rest.get().abs_path(prefix).accept(AGGREGATED_ACCEPT).do()
+                for prefix in ("api", "apis")
+            ]
+        except NotAcceptable:  # a proxy refusing the aggregated media type
+            return self._legacy(self._get("api"), self._get("apis"))
         if all(is_aggregated(a.content_type) for a in answers):
             return parse_aggregated([a.content for a in answers])
         if any(is_aggregated(a.content_type) for a in answers):  # mixed answers: ask again

@@ -29,6 +29,7 @@ class FakeDiscovery:
     groups: dict[str, dict[str, list[Res]]]
     aggregated: bool = True
     broken: set[str] = field(default_factory=set)
+    refuse_aggregated: bool = False  # answer 406 to the aggregated Accept header (a proxy)
     paths: list[str] = field(default_factory=list)
 
     def rest(self) -> RESTClient:
@@ -38,6 +39,8 @@ class FakeDiscovery:
         path = request.url.split("6443", 1)[1].lstrip("/")
         self.paths.append(path)
         wants_agg = "as=APIGroupDiscoveryList" in request.headers.get("Accept", "")
+        if wants_agg and self.refuse_aggregated:
+            return _json({"kind": "Status", "code": 406, "reason": "NotAcceptable"}, code=406)
         if path in ("api", "apis") and wants_agg and self.aggregated:
             return _json(self._aggregated(path == "api"), AGG_TYPE)
         if path == "api":

@@ -43,6 +43,14 @@ def test_aggregated_and_legacy_give_the_same_answer() -> None:
     )
 
 
+def test_a_refused_aggregated_request_falls_back_to_legacy() -> None:
+    fake = FakeDiscovery(standard(), refuse_aggregated=True)
+    found = DiscoveryClient(fake.rest()).server_groups_and_resources()
+    assert fake.paths[:3] == ["api", "api", "apis"]  # refused, then the legacy documents
+    assert len(fake.paths) == 3 + 6  # and one per group version
+    assert any(r.name == "deployments" for r in found.resources) and found.failed == ()
+
+
 @pytest.mark.parametrize("aggregated", [True, False])
 def test_a_broken_group_version_is_reported_beside_the_rest(aggregated: bool) -> None:
     fake = FakeDiscovery(standard(), aggregated=aggregated, broken={"b.example.com/v1"})
