@@ -151,7 +151,7 @@ class DynamicClient:
 
     ``DynamicClient(config)`` takes a :class:`kubeset.config.Config`, a :class:`RESTClient`, or a
     transport with ``host=``.  ``discovery`` replaces the default
-    :class:`~kubeset.discovery.CachedDiscoveryClient` (``cache_dir`` and ``ttl`` are its options).
+    :class:`~kubeset.discovery.CachedDiscoveryClient` (``cache_dir`` is its folder; give your own for another ``ttl``).
     """
 
     def __init__(
@@ -214,7 +214,7 @@ class DynamicClient:
         self, obj: Unstructured | BaseModel | Mapping[str, Any]
     ) -> DynamicResourceClient:
         """The client of an object's apiVersion and kind, in its namespace."""
-        data = to_plain(obj)
+        data = _plain_data(obj)
         missing = [k for k in ("apiVersion", "kind") if not data.get(k)]
         if missing:
             raise SchemeError(
@@ -240,7 +240,7 @@ class DynamicClient:
         return f"<DynamicClient {self.rest.host}>"
 
 
-def to_plain(obj: Unstructured | BaseModel | Mapping[str, Any]) -> dict[str, Any]:
+def _plain_data(obj: Unstructured | BaseModel | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(obj, Unstructured):
         return obj.object
     if isinstance(obj, BaseModel):
