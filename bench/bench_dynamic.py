@@ -7,29 +7,68 @@
   (a new CachedDiscoveryClient: a new process).
 - dynamic list: ``dyn.resource("", "v1", "pods").list()`` of 5,000 realistic pods into
   Unstructured beside the typed ``cs.core_v1.pods().list()`` and ``json.loads`` of the same bytes,
-  through the local HTTP server of bench_rest.
+  through a local HTTP server (as bench_rest).
 
 Run: ``make bench`` (all) or ``.venv/bin/python bench/run.py dynamic``.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import statistics
 import tempfile
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+N_PODS = 5_000
 
 
-def _bench_rest() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_rest", HERE / "bench_rest.py")
+def _realistic_pod(i: int) -> dict[str, Any]:
+    """The models bench's ~7 KB pod (bench_models.realistic_pod)."""
+    spec = importlib.util.spec_from_file_location("bench_models", HERE / "bench_models.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module
+    return module.realistic_pod(i)  # type: ignore[no-any-return]
+
+
+def _serve(body: bytes) -> ThreadingHTTPServer:
+    """A local HTTP server answering every GET with ``body`` (stop with ``shutdown()``)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def _timed(fn: Callable[[], Any]) -> float:
+    """Seconds of one call; what it returns is dropped after the clock stops."""
+    started = time.perf_counter()
+    result = fn()
+    elapsed = time.perf_counter() - started
+    del result
+    gc.collect()
+    return elapsed
 
 
 def _documents() -> dict[str, bytes]:
@@ -175,9 +214,8 @@ def _discovery_rows() -> list[dict[str, Any]]:
     ]
 
 
-def _median(fn: Any, repeat: int) -> float:
-    rest = _bench_rest()
-    return statistics.median(rest._timed(fn) for _ in range(repeat))
+def _median(fn: Callable[[], Any], repeat: int) -> float:
+    return statistics.median(_timed(fn) for _ in range(repeat))
 
 
 def _list_rows() -> list[dict[str, Any]]:
@@ -185,8 +223,7 @@ def _list_rows() -> list[dict[str, Any]]:
     from kubeset.dynamic import DynamicClient
     from kubeset.kubernetes import Clientset
 
-    rest = _bench_rest()
-    pods = [rest._realistic_pod(i) for i in range(rest.N_PODS)]
+    pods = [_realistic_pod(i) for i in range(N_PODS)]
     body = json.dumps(
         {
             "apiVersion": "v1",
@@ -196,39 +233,41 @@ def _list_rows() -> list[dict[str, Any]]:
         },
         separators=(",", ":"),
     ).encode()
-    server = rest._Server(body, [])
+    httpd = _serve(body)
+    url = f"http://127.0.0.1:{httpd.server_address[1]}"
     try:
-        cs = Clientset(Config(host=server.url, qps=-1))
+        cs = Clientset(Config(host=url, qps=-1))
         typed = cs.core_v1.pods()
-        dyn = DynamicClient(Config(host=server.url, qps=-1), discovery=cs.discovery)
+        dyn = DynamicClient(Config(host=url, qps=-1), discovery=cs.discovery)
         dynamic = dyn.resource("", "v1", "pods", namespaced=True, kind="Pod")
         import requests
 
         session = requests.Session()
 
         def baseline() -> Any:
-            return json.loads(session.get(server.url + "/api/v1/pods").content)
+            return json.loads(session.get(url + "/api/v1/pods").content)
 
         assert (
             len(typed.list().items)
             == len(dynamic.list().items)
             == len(baseline()["items"])
-            == rest.N_PODS
+            == N_PODS
         )
         runs: dict[str, list[float]] = {"typed": [], "dynamic": [], "json": []}
         for _ in range(5):
-            runs["typed"].append(rest._timed(typed.list))
-            runs["dynamic"].append(rest._timed(dynamic.list))
-            runs["json"].append(rest._timed(baseline))
+            runs["typed"].append(_timed(typed.list))
+            runs["dynamic"].append(_timed(dynamic.list))
+            runs["json"].append(_timed(baseline))
         med = {k: statistics.median(v) for k, v in runs.items()}
         cs.close()
         dyn.close()
     finally:
-        server.stop()
+        httpd.shutdown()
+        httpd.server_close()
     return [
         {
             "bench": "dynamic",
-            "case": f"typed cs.core_v1.pods().list() ({rest.N_PODS} pods)",
+            "case": f"typed cs.core_v1.pods().list() ({N_PODS} pods)",
             "median_s": med["typed"],
         },
         {
