@@ -113,13 +113,9 @@ class Recorder:
 
     def handle(self, request: HTTPRequest) -> Response:
         path = request.url.split("6443", 1)[1]
-        if (
-            path.strip("/") in ("api", "apis")
-            or path.count("/") <= 3
-            and request.method == "GET"
-            and "namespaces" not in path
-            and not path.endswith("s")
-        ):
+        parts = path.strip("/").split("/")
+        # discovery documents: /api, /apis, /api/<v>, /apis/<group>/<v>
+        if len(parts) <= {"api": 2, "apis": 3}.get(parts[0], 0):
             return self.fake.handle(request)
         self.sent.append(request)
         if request.method == "GET" and "watch" in dict(request.params):
