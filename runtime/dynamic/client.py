@@ -12,14 +12,15 @@
 :class:`DynamicResourceClient` is the typed clients' :class:`~kubeset.resource.ResourceClient`
 with the same verb and subresource mixins, its :class:`~kubeset.resource.ResourceDescriptor`
 built at run time from discovery (model :class:`Unstructured`, list :class:`UnstructuredList`).
-A client's ``namespace`` is an attribute, as on every ResourceClient: :meth:`in_namespace`
-gives the client of one namespace (client-go's ``Namespace(ns)``).
+``client.namespace`` reads as the client's namespace (a str, as on every ResourceClient) and,
+called, gives the client of another one: ``dyn.resource("", "v1", "pods").namespace("default")``
+(client-go's ``Namespace(ns)``; :meth:`~DynamicResourceClient.in_namespace` is the same call).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Self, Unpack
+from typing import Any, Self, Unpack, overload
 
 from pydantic import BaseModel
 
@@ -41,6 +42,7 @@ from ..resource import (
     HasWatch,
     PatchBody,
     PatchOptions,
+    ResourceClient,
     ResourceDescriptor,
     ResourceInfo,
     UpdateOptions,
@@ -50,7 +52,7 @@ from ..rest.client import RESTClient
 from ..transport.base import HTTPTransport
 from .unstructured import Unstructured, UnstructuredList
 
-__all__ = ["DynamicClient", "DynamicResourceClient", "descriptor_for"]
+__all__ = ["DynamicClient", "DynamicResourceClient", "NamespaceName", "descriptor_for"]
 
 
 class _EverySubresource(Mapping[str, type[BaseModel]]):
@@ -90,6 +92,40 @@ def descriptor_for(mapping: RESTMapping) -> ResourceDescriptor:
     )
 
 
+class NamespaceName(str):
+    """A client's namespace (a ``str``) that, called, gives the client of another namespace:
+    ``dyn.resource("", "v1", "pods").namespace("default")`` as client-go's ``Namespace(ns)``."""
+
+    _client: DynamicResourceClient
+
+    def __call__(self, namespace: str) -> DynamicResourceClient:
+        return self._client.in_namespace(namespace)
+
+
+# the storage of ResourceClient's ``namespace`` attribute (a slot), wrapped below
+_NAMESPACE_SLOT: Any = ResourceClient.__dict__["namespace"]
+
+
+class _NamespaceAttribute:
+    """``client.namespace``: the namespace as a :class:`NamespaceName` (read), a str (written)."""
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _NamespaceAttribute: ...
+    @overload
+    def __get__(self, obj: DynamicResourceClient, owner: type | None = None) -> NamespaceName: ...
+    def __get__(
+        self, obj: DynamicResourceClient | None, owner: type | None = None
+    ) -> _NamespaceAttribute | NamespaceName:
+        if obj is None:
+            return self
+        name = NamespaceName(_NAMESPACE_SLOT.__get__(obj, type(obj)))
+        name._client = obj
+        return name
+
+    def __set__(self, obj: DynamicResourceClient, value: str) -> None:
+        _NAMESPACE_SLOT.__set__(obj, value)
+
+
 class DynamicResourceClient(
     HasGet[Unstructured],
     HasList[UnstructuredList],
@@ -106,6 +142,9 @@ class DynamicResourceClient(
     """Every verb and subresource of one resource, objects as :class:`Unstructured`."""
 
     __slots__ = ()
+
+    namespace = _NamespaceAttribute()
+    """The client's namespace (a str); ``client.namespace("x")`` is ``client.in_namespace("x")``."""
 
     def in_namespace(self, namespace: str) -> DynamicResourceClient:
         """The client of ``namespace`` (of every namespace with ``""``, for list and watch)."""

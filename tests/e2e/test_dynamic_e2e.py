@@ -189,7 +189,7 @@ def test_watch_gives_unstructured_events_and_tracks_resource_version(
 def test_namespaced_builtin_pagination_delete_collection_and_lossless(
     dyn: DynamicClient, ns: str
 ) -> None:
-    cms = dyn.resource("", "v1", "configmaps").in_namespace(ns)
+    cms = dyn.resource("", "v1", "configmaps").namespace(ns)
     for i in range(7):
         cms.create(
             {"metadata": {"name": f"cm{i}", "labels": {"batch": "p"}}, "data": {"i": str(i)}}

@@ -18,4 +18,5 @@ def check(config: Config) -> None:
     deps.in_namespace(None)  # E: a namespace is a str
     Unstructured(["a"])  # E: takes a mapping
     apply_manifests(dyn, ["x"], field_manager="me")  # E: options go in ManifestOptions
-    deps.namespace("x")  # E: namespace is the client's attribute (a str): use in_namespace
+    deps.namespace(3)  # E: a namespace is a str
+    deps.namespace = 3  # E: a namespace is a str

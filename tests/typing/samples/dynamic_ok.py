@@ -26,6 +26,10 @@ def check(config: Config) -> None:
     with DynamicClient(config) as dyn:
         deps = dyn.resource("apps", "v1", "deployments").in_namespace("default")
         assert_type(deps, DynamicResourceClient)
+        assert_type(dyn.resource("", "v1", "pods").namespace("default"), DynamicResourceClient)
+        current: str = deps.namespace  # the client's namespace reads as a str
+        assert current == "default"
+        deps.namespace = "other"
         d = deps.get("web")
         assert_type(d, Unstructured)
         assert_type(d.object, dict[str, Any])

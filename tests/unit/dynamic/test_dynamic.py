@@ -208,6 +208,18 @@ def test_pages_and_watch(dyn: DynamicClient, rec: Recorder) -> None:
     assert rec.sent[0].url.endswith("/apis/apps/v1/deployments")  # every namespace
 
 
+def test_namespace_reads_as_a_str_and_called_gives_another_client(dyn: DynamicClient) -> None:
+    pods = dyn.resource("", "v1", "pods")
+    assert pods.namespace == "" and isinstance(pods.namespace, str)
+    in_a = pods.namespace("a")
+    assert in_a.namespace == "a" and pods.namespace == "" and in_a.descriptor is pods.descriptor
+    assert repr(in_a) == "<DynamicResourceClient v1/pods namespace='a'>"
+    in_a.namespace = "b"  # written as on every ResourceClient
+    assert in_a.namespace == "b" and in_a.namespace("c").namespace == "c"
+    nodes = dyn.resource("", "v1", "namespaces")  # cluster-scoped: no namespace kept
+    assert nodes.namespace("a").namespace == ""
+
+
 def test_for_object_maps_apiversion_and_kind(dyn: DynamicClient) -> None:
     client = dyn.for_object(
         {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"namespace": "x"}}
