@@ -83,6 +83,14 @@ _EXPORTS: dict[str, str] = {
     "WatchEvent": "rest",
     # discovery
     "DiscoveryClient": "discovery",
+    "CachedDiscoveryClient": "discovery",
+    "RESTMapper": "discovery",
+    "NoMatchError": "errors",
+    "AmbiguousMatchError": "errors",
+    "ManifestError": "errors",
+    # dynamic
+    "DynamicClient": "dynamic",
+    "Unstructured": "dynamic",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
@@ -119,6 +127,9 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
     )
     from .errors import (
         KubesetError as KubesetError,
+        AmbiguousMatchError as AmbiguousMatchError,
+        ManifestError as ManifestError,
+        NoMatchError as NoMatchError,
         ApiError as ApiError,
         BadRequest as BadRequest,
         Unauthorized as Unauthorized,
@@ -162,7 +173,13 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
         LogStream as LogStream,
     )
     from .discovery import (
+        CachedDiscoveryClient as CachedDiscoveryClient,
         DiscoveryClient as DiscoveryClient,
+        RESTMapper as RESTMapper,
+    )
+    from .dynamic import (
+        DynamicClient as DynamicClient,
+        Unstructured as Unstructured,
     )
 
 

@@ -8,7 +8,9 @@ excerpt of the body in the message.
 Client-side failures (no answer in time, no connection) are :class:`RequestTimeout` and
 :class:`ApiConnectionError` (:class:`ConnectionLost` when an established connection broke);
 configuration problems are :class:`ConfigError` (:class:`ExecPluginError` for credential plugins);
-:class:`SchemeError` is data the scheme cannot place.  Every one derives from
+:class:`SchemeError` is data the scheme cannot place; :class:`NoMatchError` and
+:class:`AmbiguousMatchError` are names the RESTMapper cannot resolve to one resource;
+:class:`ManifestError` is a manifest document that cannot be applied.  Every one derives from
 :class:`KubesetError`, so ``except kubeset.KubesetError`` catches whatever kubeset raises.
 """
 
@@ -21,6 +23,7 @@ from typing import Any
 
 __all__ = [
     "AlreadyExists",
+    "AmbiguousMatchError",
     "ApiConnectionError",
     "ApiError",
     "BadRequest",
@@ -35,7 +38,9 @@ __all__ = [
     "InternalError",
     "Invalid",
     "KubesetError",
+    "ManifestError",
     "MethodNotAllowed",
+    "NoMatchError",
     "NotAcceptable",
     "NotFound",
     "RequestEntityTooLarge",
@@ -298,6 +303,30 @@ class ExecPluginError(ConfigError):
 
 class SchemeError(KubesetError, ValueError):
     """Data without apiVersion/kind, or an (apiVersion, kind) the scheme does not know."""
+
+
+class NoMatchError(KubesetError, LookupError):
+    """A kind or resource the server does not serve (RESTMapper); ``candidates`` are close names."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class AmbiguousMatchError(KubesetError, LookupError):
+    """A short or partial name matching several resources; ``candidates`` names each of them."""
+
+    def __init__(self, message: str, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+class ManifestError(KubesetError, ValueError):
+    """A manifest document that cannot be applied: ``source`` names the file and document index."""
+
+    def __init__(self, message: str, source: str = "") -> None:
+        super().__init__(f"{source}: {message}" if source else message)
+        self.source = source
 
 
 _BY_REASON: dict[str, type[ApiError]] = {

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, NotRequired, Required, TypedDict, Unpack
 from pydantic import BaseModel
 
 from ..rest.client import RESTClient
+from ..rest.meta import meta_value
 from ..rest.request import PatchType, Request
 from .descriptor import ResourceDescriptor, ResourceInfo
 
@@ -67,14 +68,8 @@ class ApplyOptions(TypedDict, total=False):
 
 def object_meta(obj: Any) -> tuple[str, str]:
     """(name, namespace) of a model or dict."""
-    if isinstance(obj, BaseModel):
-        meta = getattr(obj, "metadata", None)
-        if meta is None:
-            return "", ""
-        return getattr(meta, "name", None) or "", getattr(meta, "namespace", None) or ""
-    if isinstance(obj, Mapping):
-        meta = obj.get("metadata") or {}
-        return str(meta.get("name") or ""), str(meta.get("namespace") or "")
+    if isinstance(obj, (BaseModel, Mapping)):
+        return str(meta_value(obj, "name") or ""), str(meta_value(obj, "namespace") or "")
     raise TypeError(f"expected a model or a dict, got {type(obj).__name__}")
 
 

@@ -16,6 +16,7 @@ from typing import Any, Generic, TypedDict, TypeVar, Unpack, cast
 from pydantic import BaseModel
 
 from ..errors import Expired
+from ..rest.meta import clear_meta_values, meta_value
 from ..rest.request import Request
 from ..rest.watch import Watch
 from .client import (
@@ -106,14 +107,7 @@ class HasList(ResourceClient, Generic[L]):
                     first.items = []
             else:
                 first.items.extend(getattr(page, "items", None) or ())
-        meta = getattr(first, "metadata", None)
-        if meta is not None:
-            for attr in ("continue_", "remaining_item_count"):
-                if getattr(meta, attr, None) is not None:
-                    setattr(meta, attr, None)
-                fields_set = getattr(meta, "__pydantic_fields_set__", None)
-                if isinstance(fields_set, set):
-                    fields_set.discard(attr)
+        clear_meta_values(first, "continue_", "remaining_item_count")
         return first  # type: ignore[no-any-return]
 
     def iter_pages(self, *, page_size: int = 500, **options: Unpack[ListOptions]) -> Iterator[L]:
@@ -149,8 +143,7 @@ class HasList(ResourceClient, Generic[L]):
                 ) from e
             page_no += 1
             yield page
-            meta = getattr(page, "metadata", None)
-            token = getattr(meta, "continue_", None) if meta is not None else None
+            token = meta_value(page, "continue_")
             if not token:
                 return
 

@@ -31,6 +31,7 @@ from ..errors import (
 )
 from ..model import KubeModel
 from ..transport.base import Response
+from .meta import meta_value
 from .stream import LineStream
 
 __all__ = ["EventType", "Watch", "WatchEvent"]
@@ -118,8 +119,7 @@ class Watch(LineStream, Generic[T]):
         etype, obj = env.type, env.object
         if etype == "ERROR" or etype is None or obj is None:
             return self._decode_slow(line)
-        meta = getattr(obj, "metadata", None)
-        rv = getattr(meta, "resource_version", None) if meta is not None else None
+        rv = meta_value(obj, "resource_version")
         if rv:
             self.resource_version = rv
         return WatchEvent(etype, obj)

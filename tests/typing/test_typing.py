@@ -19,6 +19,8 @@ SAMPLES = Path(__file__).parent / "samples"
 BIN = Path(sys.executable).parent
 OK = SAMPLES / "clients_ok.py"
 BAD = SAMPLES / "clients_bad.py"
+# sample pairs: (code that must check cleanly, code with an error on every "# E" line)
+PAIRS = {"clients": (OK, BAD), "dynamic": (SAMPLES / "dynamic_ok.py", SAMPLES / "dynamic_bad.py")}
 
 pytestmark = pytest.mark.skipif(
     not (Path(__file__).resolve().parents[2] / "generated/kubernetes/clientset.py").exists(),
@@ -73,16 +75,21 @@ def _pyright(path: Path) -> dict[int, list[str]]:
 CHECKERS = {"mypy": _mypy, "pyright": _pyright}
 
 
+@pytest.mark.parametrize("sample", sorted(PAIRS))
 @pytest.mark.parametrize("checker", sorted(CHECKERS))
-def test_correct_user_code_checks_cleanly_with_the_expected_types(checker: str) -> None:
-    errors = CHECKERS[checker](OK)
+def test_correct_user_code_checks_cleanly_with_the_expected_types(
+    checker: str, sample: str
+) -> None:
+    errors = CHECKERS[checker](PAIRS[sample][0])
     assert errors == {}, f"{checker} reported errors on correct code: {errors}"
 
 
+@pytest.mark.parametrize("sample", sorted(PAIRS))
 @pytest.mark.parametrize("checker", sorted(CHECKERS))
-def test_mistakes_are_reported_on_exactly_the_marked_lines(checker: str) -> None:
-    errors = CHECKERS[checker](BAD)
-    expected = _marked_lines(BAD)
+def test_mistakes_are_reported_on_exactly_the_marked_lines(checker: str, sample: str) -> None:
+    bad = PAIRS[sample][1]
+    errors = CHECKERS[checker](bad)
+    expected = _marked_lines(bad)
     assert expected, "the bad sample has no marked lines"
     missing = sorted(expected - set(errors))
     unexpected = {line: msgs for line, msgs in errors.items() if line not in expected}

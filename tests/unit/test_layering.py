@@ -122,6 +122,8 @@ LAYERS: dict[str, int] = {
     "watch": 5,
     "discovery": 6,
     "resource": 7,
+    "dynamic": 8,
+    "__main__": 9,
 }
 
 
