@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Self
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,7 +25,10 @@ from ..errors import (
     ApiConnectionError,
     ApiError,
     ConnectionLost,
+    DecodeError,
+    KubesetError,
     RequestTimeout,
+    ResponseTooLarge,
     api_error_from_response,
 )
 from ..flowcontrol import RateLimiter, TokenBucketRateLimiter
@@ -104,6 +108,9 @@ class RESTClient:
             )
         self.host = base.rstrip("/")
         self.timeout: float = default_timeout if default_timeout is not None else DEFAULT_TIMEOUT
+        self.call_timeout: float | None = default_timeout
+        """The deadline of every call (the Config's or ``timeout=``; None: no overall deadline,
+        each read still waits at most ``timeout``)."""
         self.retry = RetryPolicy(max_retries, backoff_base, backoff_max, max_retry_after)
         self._sleep = sleep
 
@@ -142,13 +149,25 @@ class RESTClient:
     # -- running a request ----------------------------------------------------------------
     def send(self, req: Request) -> Response:
         """Send with retries; the answer of the last attempt.  A non-2xx answer raises its
-        :class:`~kubeset.errors.ApiError` subclass (the body read and the response closed)."""
-        http = req.build(self.host, self.timeout)
-        method = http.method
+        :class:`~kubeset.errors.ApiError` subclass (the body read and the response closed).
+
+        The call's timeout (the request's, else the client's ``call_timeout``) is a deadline
+        for everything: each attempt gets what is left of it (``Timeouts.total``), and a retry
+        whose wait would pass it ends the call with :class:`~kubeset.errors.RequestTimeout`."""
+        first = req.build(self.host, self.timeout)
+        budget = req.own_timeout if req.own_timeout is not None else self.call_timeout
+        deadline = time.monotonic() + budget if budget is not None else None
+        method = first.method
         retries = req.retries
         policy = self.retry if retries is None else _with_max_retries(self.retry, retries)
         attempt = 0
         while True:
+            http = first
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise self._named(req, RequestTimeout("no answer within the call's timeout"))
+                http = replace(first, timeouts=replace(first.timeouts, total=remaining))
             if self.rate_limiter is not None:
                 self.rate_limiter.accept()
             try:
@@ -157,11 +176,11 @@ class RESTClient:
                 delay = policy.after_connection_lost(method, attempt)
                 if delay is None:
                     raise self._named(req, e) from None
+                self._wait(req, delay, deadline, f"the connection was lost ({e})")
                 log.info("%s %s: connection lost before an answer, retrying", method, req.path())
-                self._sleep(delay)
                 attempt += 1
                 continue
-            except (RequestTimeout, ApiConnectionError) as e:
+            except KubesetError as e:
                 raise self._named(req, e) from None
             code = resp.status_code
             if log.isEnabledFor(logging.DEBUG):  # client-go's -v=6: verb, URL path, status, time
@@ -181,20 +200,29 @@ class RESTClient:
                 attempt + 1,
                 policy.max_retries,
             )
-            self._sleep(delay)
+            self._wait(req, delay, deadline, f"the server answered {code}")
             attempt += 1
+
+    def _wait(self, req: Request, delay: float, deadline: float | None, why: str) -> None:
+        """Sleep ``delay`` before a retry, unless that passes the call's deadline."""
+        if deadline is not None and time.monotonic() + delay >= deadline:
+            raise self._named(
+                req,
+                RequestTimeout(f"{why}; a retry in {delay:.3g} s would pass the call's timeout"),
+            )
+        self._sleep(delay)
 
     def read(self, req: Request, resp: Response) -> bytes:
         """The whole body of ``resp``; a broken or stalled body raises naming the request."""
         try:
             return resp.read()
-        except (RequestTimeout, ApiConnectionError) as e:
+        except KubesetError as e:
             raise self._named(req, e) from None
 
     def _status_error(self, req: Request, resp: Response) -> ApiError:
         try:
             body = resp.read()
-        except (RequestTimeout, ApiConnectionError):
+        except KubesetError:
             body = b""
         return api_error_from_response(
             resp.status_code,
@@ -204,10 +232,13 @@ class RESTClient:
             path=req.path(),
         )
 
-    def _named(
-        self, req: Request, error: ApiConnectionError | RequestTimeout
-    ) -> ApiConnectionError | RequestTimeout:
-        """The same kind of error, its message naming the request (and a hint on timeouts)."""
+    def _named(self, req: Request, error: KubesetError) -> KubesetError:
+        """The same kind of error, its message naming the request (and a hint on timeouts).
+        An ApiError (which names its request already) or ConfigError is returned as it is."""
+        if not isinstance(
+            error, (RequestTimeout, ApiConnectionError, DecodeError, ResponseTooLarge)
+        ):
+            return error
         text = f"{req.method} {public_url(req.url())}: {error}"
         if isinstance(error, RequestTimeout):
             text += "; raise the timeout (Config.timeout or timeout=) or check the server"

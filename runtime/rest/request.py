@@ -222,7 +222,9 @@ class Request:
         return self
 
     def timeout(self, seconds: float | None) -> Self:
-        """Client-side timeout of this request (connect and each read), in seconds."""
+        """Client-side timeout of this request in seconds: the deadline of the whole call
+        (retries and their waits included; a stream's body is not included) and the limit of
+        each connect and read."""
         self._timeout = seconds
         return self
 
@@ -259,6 +261,11 @@ class Request:
             self._stream,
             Timeouts(timeout, read),
         )
+
+    @property
+    def own_timeout(self) -> float | None:
+        """This request's own timeout (None: the client's)."""
+        return self._timeout
 
     @property
     def retries(self) -> int | None:

@@ -132,6 +132,10 @@ class Watch(LineStream, Generic[T]):
             raise ApiConnectionError(
                 f"{self._what}: the watch stream sent a line that is not JSON: {excerpt!r}"
             ) from None
+        except RecursionError:
+            raise DecodeError(
+                f"{self._what}: the watch stream sent an event nested too deep to decode"
+            ) from None
         if not isinstance(data, dict) or "type" not in data:
             raise ApiConnectionError(f"{self._what}: a watch event without 'type'")
         obj = data.get("object")
