@@ -36,6 +36,7 @@ from ..transport.base import HTTPTransport, Response
 from ..transport.session import Transport
 from .request import PatchType, Request
 from .retry import RetryPolicy, parse_retry_after
+from .watch import WATCH_IDLE_TIMEOUT
 
 __all__ = ["DEFAULT_TIMEOUT", "RESTClient", "public_url", "rate_limiter_for"]
 
@@ -83,6 +84,7 @@ class RESTClient:
         backoff_base: float = 0.25,
         backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
+        watch_idle_timeout: float | None = WATCH_IDLE_TIMEOUT,
         rate_limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -111,6 +113,10 @@ class RESTClient:
         self.call_timeout: float | None = default_timeout
         """The deadline of every call (the Config's or ``timeout=``; None: no overall deadline,
         each read still waits at most ``timeout``)."""
+        self.watch_idle_timeout = watch_idle_timeout
+        """A watch with bookmarks that receives nothing this long (seconds) raises
+        :class:`~kubeset.errors.ConnectionLost`: the API server sends a bookmark about every
+        minute, so silence means the connection died without a word (None: wait forever)."""
         self.retry = RetryPolicy(max_retries, backoff_base, backoff_max, max_retry_after)
         self._sleep = sleep
 

@@ -206,6 +206,9 @@ def _chunks(
                     sock.settimeout(remaining if read is None else min(read, remaining))
             data = raw.read1(limits.chunk, decode_content=True)
             if not data:
+                sock = _socket(response) if limits.deadline is not None else None
+                if sock is not None:  # the pooled connection's next request sets its own
+                    sock.settimeout(timeouts.read)
                 return
             size += len(data)
             if limits.max_size is not None and size > limits.max_size:
