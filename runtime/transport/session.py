@@ -152,12 +152,17 @@ _LIBRARY_ERRORS = (
 
 def _abort(response: requests.Response) -> None:
     """Shut the socket down so that a read blocked in another thread wakes, then close."""
-    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
-    if isinstance(sock, socket.socket):
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+    try:
+        # urllib3 keeps the socket's shutdown even when http.client handed the socket to the
+        # response (an answer with "Connection: close")
+        response.raw.shutdown()
+    except (AttributeError, ValueError, RuntimeError, OSError):  # older urllib3, released
+        sock = _socket(response)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
     response.close()
 
 
@@ -171,6 +176,8 @@ class _BodyLimits:
 
 
 def _socket(response: requests.Response) -> socket.socket | None:
+    """The connection's socket while the pool owns it (an answer with "Connection: close" has
+    none: its reads are bounded by the read timeout, clipped to the call's budget at send)."""
     sock = getattr(response.raw.connection, "sock", None)
     return sock if isinstance(sock, socket.socket) else None
 
