@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Self
 
 __all__ = ["RawRequest", "RawServer", "Script", "head", "send", "trickle"]
 
@@ -120,7 +121,7 @@ class RawServer:
         for t in self._threads:
             t.join(5)
 
-    def __enter__(self) -> RawServer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
