@@ -94,6 +94,8 @@ class LineStream:
         parts: list[bytes] = []  # the unterminated line so far, in pieces
         pending = 0
         for chunk in chunks:
+            if len(chunk) > limit and any(len(x) > limit for x in chunk.split(b"\n")):
+                raise self._too_large()  # chunks are small; a body given whole may not be
             end = chunk.find(b"\n")
             if end < 0:
                 parts.append(chunk)
