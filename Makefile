@@ -10,13 +10,17 @@ OUT ?= generated/kubernetes
 PACKAGE ?=
 export KUBESET_OPENAPI_DIR ?= $(if $(wildcard ../shared/openapi),$(abspath ../shared/openapi),)
 
-.PHONY: install generate check-generated test test-unit bench typecheck clean help
+.PHONY: install generate check-generated test test-unit test-pydantic-range bench typecheck lint clean help
 
 help:
 	@echo "make install          create .venv with pinned tools and an editable kubeset"
 	@echo "make generate         regenerate generated/kubernetes (KUBE_VERSION=1.36 | SPEC=path-or-url-or-crd.yaml | CLUSTER=1, OUT=dir, PACKAGE=import.name)"
 	@echo "make check-generated  fail when committed generated code differs from a fresh generation"
 	@echo "make test             the whole test suite (unit, fixtures, typing, regeneration check, e2e)"
+	@echo "make test-unit        the suite without the end-to-end tests (no Go, no kube-apiserver)"
+	@echo "make test-pydantic-range  the model and codec tests under the lowest and the newest tested pydantic"
+	@echo "make typecheck        mypy --strict and pyright on the runtime"
+	@echo "make lint             ruff format check and lint, cargo fmt --check, clippy"
 	@echo "make bench            speed and size benchmarks (medians and ratios)"
 
 $(VENV)/.deps: requirements-dev.txt pyproject.toml setup.py
@@ -47,10 +51,48 @@ generate: install
 	@$(MAKE) --no-print-directory install
 
 check-generated: install
-	$(PY) -m kubeset.codegen check --out generated/kubernetes
+	$(PY) -m kubeset.codegen check generated/kubernetes
 
-test: install
+test: install test-pydantic-range
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	KUBESET_E2E=skip $(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+typecheck: install
+	$(BIN)/mypy
+	$(BIN)/pyright runtime
+
+PY_SOURCES := runtime codegen tests bench examples setup.py
+CODEC_MANIFEST := runtime/_codec/Cargo.toml
+lint: install
+	$(BIN)/ruff format --check $(PY_SOURCES)
+	$(BIN)/ruff check $(PY_SOURCES)
+	cargo fmt --manifest-path $(CODEC_MANIFEST) --check
+	cargo clippy --manifest-path $(CODEC_MANIFEST) --quiet -- -D warnings
+
+# --- the pydantic releases kubeset is tested with: kubeset.codec.layout.TESTED_PYDANTIC (the lowest
+# that pyproject allows and the pinned newest).  The model and codec tests run in one small venv
+# per release under the git-ignored .cache/ (created once, again when requirements-dev.txt
+# changes), with kubeset linked in from this checkout's editable install.
+PYDANTIC_TESTED := $(shell sed -n 's/^TESTED_PYDANTIC = ("\([0-9.]*\)", "\([0-9.]*\)")$$/\1 \2/p' runtime/codec/layout.py)
+PYDANTIC_VENVS := $(foreach v,$(PYDANTIC_TESTED),.cache/pydantic-$(v)/.deps)
+
+.cache/pydantic-%/.deps: requirements-dev.txt $(VENV)/.deps
+	rm -rf $(@D)
+	$(PY) -m venv $(@D)
+	grep -v -i -E '^pydantic(_core)?==' requirements-dev.txt > $(@D)/constraints.txt
+	$(@D)/bin/python -m pip install -q -c $(@D)/constraints.txt "pydantic==$*" pytest requests PyYAML orjson
+	cp $(VENV)/lib/python*/site-packages/__editable__.kubeset-*.pth \
+	  "$$($(@D)/bin/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/"
+	touch $@
+
+test-pydantic-range: install $(PYDANTIC_VENVS)
+	@test -n "$(PYDANTIC_TESTED)" || { echo "no TESTED_PYDANTIC in runtime/codec/layout.py"; exit 1; }
+	@for v in $(PYDANTIC_TESTED); do \
+	  echo "model and codec tests with pydantic $$v:"; \
+	  .cache/pydantic-$$v/bin/python -m pytest -q -p no:cacheprovider tests/unit/codec tests/unit/model || exit 1; \
+	done
 
 bench: install
 	$(PY) bench/run.py

@@ -27,7 +27,7 @@ def _packages() -> list[str]:
         base = HERE / folder
         for init in sorted(base.rglob("__init__.py")):
             rel = init.parent.relative_to(base)
-            if any(part.startswith((".", "_")) and part != "__init__.py" for part in rel.parts):
+            if any(part.startswith(".") for part in rel.parts):  # hidden folders (caches)
                 continue
             found.append(".".join([pkg, *rel.parts]) if rel.parts else pkg)
     return found
@@ -39,7 +39,12 @@ setup(
     package_data={
         # the in-place build of kubeset._codec (editable installs link it like any package file)
         "kubeset": ["py.typed", "_codec*.so", "_codec.pyi"],
-        "kubeset.codegen": ["templates/*.jinja2", "templates/**/*.jinja2", "releases.json", "supplement.json"],
+        "kubeset.codegen": [
+            "templates/*.jinja2",
+            "templates/**/*.jinja2",
+            "releases.json",
+            "supplement.json",
+        ],
     },
     include_package_data=False,
     rust_extensions=[

@@ -360,8 +360,8 @@ def _import_times(runs: int = 15) -> tuple[list[tuple[float, float]], list[float
 
 def rows() -> list[dict[str, Any]]:
     import kubeset
+    from kubeset.codec import decode_json, decode_large, native_decoder
     from kubeset.kubernetes.models.core.v1 import PodList
-    from kubeset.serializers import decode_json, decode_large, native_decoder
 
     data = pod_list_bytes()
     mb = len(data) / 1e6

@@ -180,11 +180,11 @@ def _watch_rows(
 
 
 def rows() -> list[dict[str, Any]]:
+    from kubeset.codec import gc_paused
     from kubeset.config import Config
     from kubeset.kubernetes import Clientset
     from kubeset.kubernetes.models.coordination.v1 import Lease
     from kubeset.kubernetes.models.core.v1 import Pod, PodList
-    from kubeset.serializers import gc_paused
 
     pods = [_realistic_pod(i) for i in range(N_PODS)]
     list_body = json.dumps(

@@ -14,7 +14,18 @@ CRDs, so the normal normalizer and emitters handle them:
   server sends; ``x-kubernetes-int-or-string`` becomes IntOrString, objects with
   ``x-kubernetes-preserve-unknown-fields`` and no properties any JSON;
 - paths give every resource the verbs the API server serves for custom resources, plus the
-  ``status`` and ``scale`` subresources the CRD declares.
+  ``status`` and ``scale`` subresources the CRD declares;
+- two JSON names making one nested schema name (``fooBar`` and ``foo_bar`` -> ``SpecFooBar``) get
+  ``SpecFooBar`` and ``SpecFooBar2`` in sorted order;
+- what cannot be generated is an error naming the file, the CRD and the path inside it
+  (``crds/a.yaml: CRD widgets.example.com version v1: spec.versions[0].schema.openAPIV3Schema
+  .properties.size: type 'decimal' cannot be generated ...``), as are a version without a
+  schema and two CRDs defining one kind.
+
+``crds_from_spec(doc, groups, where)`` goes the other way for ``--cluster --group``: the CRDs
+behind the custom resources a server's OpenAPI document serves, so both routes give the same models.
+
+    doc = crds_to_swagger([("crds/widgets.yaml", manifest)])
 """
 
 from __future__ import annotations
@@ -22,7 +33,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kubeset.codegen.description import EXTERNAL_TYPE
 from kubeset.codegen.errors import GenError
+
+__all__ = ["EXTERNAL", "META", "crds_from_spec", "crds_to_swagger", "unique_name"]
 
 META = "io.k8s.apimachinery.pkg.apis.meta.v1"
 _DROP = {
@@ -59,11 +73,11 @@ _APPLY = "application/apply-patch+yaml"
 EXTERNAL: dict[str, dict[str, Any]] = {
     f"{META}.ObjectMeta": {
         "type": "object",
-        "x-kubeset-python-type": "kubeset.kubernetes.models.meta.v1.ObjectMeta",
+        EXTERNAL_TYPE: "kubeset.kubernetes.models.meta.v1.ObjectMeta",
     },
     f"{META}.ListMeta": {
         "type": "object",
-        "x-kubeset-python-type": "kubeset.kubernetes.models.meta.v1.ListMeta",
+        EXTERNAL_TYPE: "kubeset.kubernetes.models.meta.v1.ListMeta",
     },
     "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {
         "type": "string",
@@ -86,6 +100,19 @@ def _go_package(group: str) -> str:
     return ".".join(reversed(labels))
 
 
+_TYPES = {None, "object", "array", "string", "integer", "number", "boolean"}
+
+
+def unique_name(name: str, taken: Any) -> str:
+    """``name``, or ``name2``, ``name3``, ... : the first not in ``taken`` (deterministic for sorted input)."""
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name}{n}" in taken:
+        n += 1
+    return f"{name}{n}"
+
+
 class _Extractor:
     def __init__(self, prefix: str, where: str) -> None:
         self.prefix = prefix
@@ -95,22 +122,40 @@ class _Extractor:
     def ref(self, name: str) -> dict[str, Any]:
         return {"$ref": f"#/definitions/{self.prefix}.{name}"}
 
-    def schema(self, raw: Any, name: str, top: bool = False) -> dict[str, Any]:
+    def fail(self, path: str, problem: str) -> GenError:
+        return GenError(f"{self.where}: {path}: {problem}")
+
+    def schema(self, raw: Any, name: str, path: str, top: bool = False) -> dict[str, Any]:
         if not isinstance(raw, dict):
-            return {}
+            raise self.fail(path, f"a schema must be a mapping, found a YAML {type(raw).__name__}")
         node: dict[str, Any] = {k: v for k, v in raw.items() if k not in _DROP}
+        if "$ref" in node:
+            raise self.fail(
+                path, "$ref is not allowed in a CRD schema (structural schemas are self-contained)"
+            )
         if node.pop("x-kubernetes-int-or-string", False):
             desc = {"description": node["description"]} if "description" in node else {}
             return {"$ref": "#/definitions/io.k8s.apimachinery.pkg.util.intstr.IntOrString", **desc}
         kind = node.get("type")
+        if not isinstance(kind, str | None) or kind not in _TYPES:
+            raise self.fail(
+                path,
+                f"type {kind!r} cannot be generated (expected one of object, array, string, integer, number, boolean)",
+            )
         if kind == "array":
-            node["items"] = self.schema(node.get("items"), name)
+            if "items" not in node:
+                raise self.fail(path, "an array without items")
+            node["items"] = self.schema(node.get("items"), name, f"{path}.items")
             return node
         if kind == "object" or "properties" in node:
             props = node.get("properties")
-            if isinstance(props, dict) and props:
-                if name in self.definitions:
-                    raise GenError(f"{self.where}: two nested schemas both named {name!r}")
+            if props is not None and not isinstance(props, dict):
+                raise self.fail(
+                    f"{path}.properties", f"must be a mapping, found a YAML {type(props).__name__}"
+                )
+            if props:
+                # fooBar and foo_bar both make <Name>FooBar: the later one (sorted) is <Name>FooBar2
+                name = unique_name(name, self.definitions)
                 definition: dict[str, Any] = {
                     k: v for k, v in node.items() if k not in ("properties",)
                 }
@@ -118,25 +163,31 @@ class _Extractor:
                 definition["properties"] = {}
                 self.definitions[name] = definition  # reserve the name before recursing
                 for prop in sorted(props):
-                    definition["properties"][prop] = self.schema(props[prop], name + _camel(prop))
+                    definition["properties"][prop] = self.schema(
+                        props[prop], name + _camel(prop), f"{path}.properties.{prop}"
+                    )
                 if top:
                     return definition
                 desc = {"description": node["description"]} if "description" in node else {}
                 return {**self.ref(name), **desc}
             extra = node.get("additionalProperties")
             if isinstance(extra, dict):
-                node["additionalProperties"] = self.schema(extra, name + "Value")
+                node["additionalProperties"] = self.schema(
+                    extra, name + "Value", f"{path}.additionalProperties"
+                )
             return node
         if node.get("format") not in ("byte", "int-or-string"):
             node.pop("format", None)  # date-time and friends stay text: kept exactly as sent
         return node
 
 
-def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
+def crds_to_swagger(crds: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    """The Swagger document of CRDs given as (where it was read, manifest) pairs."""
     definitions: dict[str, Any] = {}
+    owners: dict[str, str] = {}  # definition prefix.kind -> where its CRD was read
     paths: dict[str, Any] = {}
     meta_ref = {"$ref": f"#/definitions/{META}.ObjectMeta"}
-    for crd in crds:
+    for where, crd in crds:
         spec = crd.get("spec") or {}
         group = spec.get("group")
         names = spec.get("names") or {}
@@ -148,14 +199,32 @@ def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
         list_kind = names.get("listKind") or kind + "List"
         namespaced = spec.get("scope", "Namespaced") == "Namespaced"
         pkg = _go_package(group)
-        for version in spec.get("versions") or []:
+        versions = spec.get("versions")
+        if not isinstance(versions, list) or not versions:
+            raise GenError(f"{where}: CRD {plural}.{group}: spec.versions is missing or empty")
+        for i, version in enumerate(versions):
+            if not isinstance(version, dict) or not version.get("name"):
+                raise GenError(f"{where}: CRD {plural}.{group}: spec.versions[{i}] has no name")
             if not version.get("served", True):
                 continue
             vname = version["name"]
             prefix = f"{pkg}.{vname}"
-            schema = ((version.get("schema") or {}).get("openAPIV3Schema")) or {"type": "object"}
-            ex = _Extractor(prefix, f"{where}: {plural}.{group}/{vname}")
-            top = ex.schema(schema, kind, top=True)
+            schema = (version.get("schema") or {}).get("openAPIV3Schema") or (
+                spec.get("validation") or {}
+            ).get("openAPIV3Schema")
+            if not schema:
+                raise GenError(
+                    f"{where}: CRD {plural}.{group} version {vname}: no schema "
+                    f"(spec.versions[{i}].schema.openAPIV3Schema is required by apiextensions.k8s.io/v1)"
+                )
+            owner = owners.get(f"{prefix}.{kind}")
+            if owner is not None:
+                raise GenError(
+                    f"{where}: CRD {plural}.{group}: kind {kind} of {group}/{vname} is also defined by {owner}"
+                )
+            owners[f"{prefix}.{kind}"] = where
+            ex = _Extractor(prefix, f"{where}: CRD {plural}.{group} version {vname}")
+            top = ex.schema(schema, kind, f"spec.versions[{i}].schema.openAPIV3Schema", top=True)
             if not top.get("properties"):
                 top = {
                     "type": "object",
@@ -167,6 +236,8 @@ def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
             props["apiVersion"] = {"type": "string", "description": "APIVersion of this object."}
             props["kind"] = {"type": "string", "description": "Kind of this object."}
             props["metadata"] = {**meta_ref, "description": "Standard object's metadata."}
+            # one order whether the schema declared apiVersion, kind and metadata or not
+            top["properties"] = dict(sorted(props.items()))
             gvk = {"group": group, "version": vname, "kind": kind}
             top["x-kubernetes-group-version-kind"] = [gvk]
             ex.definitions[list_kind] = {
@@ -184,7 +255,8 @@ def crds_to_swagger(crds: list[dict[str, Any]], where: str) -> dict[str, Any]:
                 full = f"{prefix}.{name}"
                 if full in definitions:
                     raise GenError(
-                        f"{where}: definition {full} is defined twice (two CRDs of one kind?)"
+                        f"{where}: CRD {plural}.{group}: its schema {name} of {group}/{vname} clashes with one "
+                        f"of another CRD of that group version ({owners.get(f'{prefix}.{kind}', where)})"
                     )
                 definitions[full] = definition
             paths.update(
@@ -273,3 +345,114 @@ def _paths(
             "patch": _op("patch", scale, None, patch_types),
         }
     return out
+
+
+def _gvk_tuples(schema: Any) -> set[tuple[str, str, str]]:
+    raw = schema.get("x-kubernetes-group-version-kind") if isinstance(schema, dict) else None
+    return {
+        (str(g.get("group", "")), str(g.get("version", "")), str(g.get("kind", "")))
+        for g in raw or []
+        if isinstance(g, dict)
+    }
+
+
+def _refs_in(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _refs_in(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs_in(v)]
+    return []
+
+
+def crds_from_spec(
+    doc: dict[str, Any], groups: set[str], where: str
+) -> list[tuple[str, dict[str, Any]]]:
+    """The CustomResourceDefinitions behind the resources of ``groups`` in a served OpenAPI
+    document (Swagger 2.0 or OpenAPI 3): each served group version of a kind becomes a one-version
+    CRD (schema without the apiVersion/kind/metadata the server adds; plural, scope and the
+    status/scale subresources from the paths), so ``crds_to_swagger`` names every model exactly
+    as it does for the manifest.  A group whose schemas refer to other definitions is not served
+    by a CRD: an error says so."""
+    schemas = doc.get("definitions") or (doc.get("components") or {}).get("schemas") or {}
+    by_gvk: dict[tuple[str, str, str], str] = {}
+    for name in sorted(schemas):
+        for gvk in _gvk_tuples(schemas[name]):
+            by_gvk.setdefault(gvk, name)
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for path in sorted(doc.get("paths") or {}):
+        segs = [s for s in path.split("/") if s]
+        if segs[:1] == ["api"]:  # the core group: /api/v1/...
+            segs = ["apis", "", *segs[1:]]
+        if len(segs) < 4 or segs[0] != "apis" or segs[1] not in groups or segs[3] == "watch":
+            continue
+        group, version, rest = segs[1], segs[2], segs[3:]
+        namespaced = rest[:2] == ["namespaces", "{namespace}"]
+        if namespaced:
+            rest = rest[2:]
+        if not rest or rest[0].startswith("{"):
+            continue
+        for op in (doc["paths"][path] or {}).values():
+            op_gvk = op.get("x-kubernetes-group-version-kind") if isinstance(op, dict) else None
+            if not isinstance(op_gvk, dict) or len(rest) > 3:
+                continue
+            if (
+                len(rest) <= 2
+                and op_gvk.get("group", "") == group
+                and op_gvk.get("version") == version
+            ):
+                key = (group, version, str(op_gvk.get("kind")))
+                entry = found.setdefault(
+                    key, {"plural": rest[0], "namespaced": False, "subresources": set()}
+                )
+                entry["namespaced"] = entry["namespaced"] or namespaced
+            elif len(rest) == 3 and rest[2] in ("status", "scale"):
+                owners = [
+                    k
+                    for k, e in found.items()
+                    if k[:2] == (group, version) and e["plural"] == rest[0]
+                ]
+                for k in owners:
+                    found[k]["subresources"].add(rest[2])
+    crds: list[tuple[str, dict[str, Any]]] = []
+    for (group, version, kind), entry in sorted(found.items()):
+        name = by_gvk.get((group, version, kind))
+        if name is None:
+            raise GenError(
+                f"{where}: {group}/{version} {kind}: the served spec has no schema for it"
+            )
+        schema = dict(schemas[name])
+        schema["properties"] = {
+            k: v
+            for k, v in (schema.get("properties") or {}).items()
+            if k not in ("apiVersion", "kind", "metadata")
+        }
+        refs = _refs_in(schema)
+        if refs:
+            raise GenError(
+                f"{where}: group {group or 'core'} is not served by a CustomResourceDefinition (schema {name} refers to "
+                f"{refs[0]}); generate it without --group"
+            )
+        crd = {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{entry['plural']}.{group}"},
+            "spec": {
+                "group": group,
+                "scope": "Namespaced" if entry["namespaced"] else "Cluster",
+                "names": {"kind": kind, "plural": entry["plural"], "listKind": kind + "List"},
+                "versions": [
+                    {
+                        "name": version,
+                        "served": True,
+                        "schema": {"openAPIV3Schema": schema},
+                        "subresources": {s: {} for s in sorted(entry["subresources"])},
+                    }
+                ],
+            },
+        }
+        crds.append((f"{where} ({group}/{version} {kind})", crd))
+    missing = sorted(g or "core" for g in groups - {g for g, _, _ in found})
+    if missing:
+        raise GenError(f"{where}: the cluster serves no resources of group {', '.join(missing)}")
+    return crds

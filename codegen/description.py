@@ -7,6 +7,12 @@ emitter (models, clients, scheme) reads only this.  Keep it plain data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["EXTERNAL_TYPE", "GVK", "ApiDescription", "ModelRef", "Resource", "Subresource"]
+
+#: a definition carrying this key is not generated: its value names the Python class to use instead
+EXTERNAL_TYPE = "x-kubeset-python-type"
 
 
 @dataclass(frozen=True, order=True)
@@ -30,13 +36,12 @@ class GVK:
 
 @dataclass
 class Subresource:
-    name: str  # "status", "scale", "log", "eviction", "binding", "ephemeralcontainers", "resize", "token", "approval", ...
-    verbs: tuple[
-        str, ...
-    ]  # sorted Kubernetes verbs declared on the subresource path (get, update, patch, create, ...)
-    model: (
-        ModelRef | None
-    )  # body model of the subresource when it is not the parent's (Scale, Eviction, TokenRequest, ...)
+    #: "status", "scale", "log", "eviction", "binding", "ephemeralcontainers", "resize", "token", ...
+    name: str
+    #: sorted Kubernetes verbs declared on the subresource path (get, update, patch, create, ...)
+    verbs: tuple[str, ...]
+    #: body model of the subresource when it is not the parent's (Scale, Eviction, TokenRequest, ...)
+    model: ModelRef | None
 
 
 @dataclass
@@ -44,10 +49,10 @@ class Resource:
     gvk: GVK
     plural: str
     namespaced: bool
-    verbs: tuple[
-        str, ...
-    ]  # sorted: get list watch create update patch apply delete deletecollection
-    package: str  # Go package short name used for module names: "core", "apps", "rbac", "apiextensions", ...
+    #: sorted: get list watch create update patch apply delete deletecollection
+    verbs: tuple[str, ...]
+    #: Go package short name used for module names: "core", "apps", "rbac", "apiextensions", ...
+    package: str
     model: ModelRef
     list_model: ModelRef | None
     subresources: dict[str, Subresource] = field(default_factory=dict)
@@ -59,7 +64,7 @@ class ApiDescription:
 
     title: str
     version: str  # e.g. "v1.36.0" when known
-    definitions: dict[str, dict]  # spec definition name -> JSON schema
+    definitions: dict[str, dict[str, Any]]  # spec definition name -> JSON schema
     models: dict[str, ModelRef]  # spec definition name -> generated class
     gvks: dict[GVK, ModelRef]  # every x-kubernetes-group-version-kind -> class
     resources: list[Resource]

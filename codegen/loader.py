@@ -1,5 +1,8 @@
 """Loading a spec: a Swagger 2.0 file, an OpenAPI 3 file or directory, a URL, CRD manifests,
-a release, or a live cluster's ``/openapi/v2``.
+a release, or what a live cluster serves (``/openapi/v3`` per group version, ``/openapi/v2`` as
+fallback; ``--group`` for only some groups).
+
+    loaded = load(spec="crds/")        # or release="1.36", or cluster=True, groups=("example.com",)
 
 Everything here returns a :class:`LoadedSpec` (the parsed document plus where it came
 from) or raises :class:`~kubeset.codegen.errors.GenError` with a message that names the
@@ -21,22 +24,54 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml  # type: ignore[import-untyped,unused-ignore]
+from kubeset.codegen.crd import crds_from_spec, crds_to_swagger
 from kubeset.codegen.errors import GenError
+from kubeset.codegen.kubeyaml import load_all
+
+__all__ = [
+    "CLUSTER_PREFIX",
+    "RELEASES_FILE",
+    "ClusterOrigin",
+    "LoadedSpec",
+    "check_spec_kind",
+    "is_crd",
+    "load",
+    "load_cluster",
+    "load_release",
+    "load_spec",
+    "pinned_release",
+    "releases",
+    "spec_directory",
+]
 
 RELEASES_FILE = Path(__file__).with_name("releases.json")
 _RELEASE_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
+
+
+@dataclass(frozen=True)
+class ClusterOrigin:
+    """Which live cluster a spec came from, as the regeneration record names it (no address)."""
+
+    context: str  # the kubeconfig context ("" when in-cluster or the current context has no name)
+    server_version: str  # /version gitVersion, e.g. "v1.36.5"
+    groups: tuple[str, ...] = ()  # --group: only these API groups ("core" for the legacy group)
 
 
 @dataclass
 class LoadedSpec:
     """A parsed spec document and where it came from."""
 
-    doc: dict[
-        str, Any
-    ]  # the whole document (Swagger 2.0 or OpenAPI 3; merged when read from a directory)
+    #: the whole document (Swagger 2.0 or OpenAPI 3; merged when read from a directory)
+    doc: dict[str, Any]
     source: str  # what to record: upstream URL for releases, else the path or URL as given
     sha256: str | None  # of the bytes read (None for a directory of documents)
     release: str | None = None  # "v1.36.0" for releases
+    #: the local files read (absolute paths) with their sha256, for the regeneration record
+    files: tuple[tuple[Path, str], ...] = ()
+    #: what was read but not used: "crds/all.yaml: document 2 (ConfigMap) is not a CustomResourceDefinition"
+    skipped: tuple[str, ...] = ()
+    cluster: ClusterOrigin | None = None
 
 
 def releases() -> dict[str, Any]:
@@ -173,41 +208,83 @@ def is_crd(doc: Any) -> bool:
     )
 
 
+def _read(path: Path, where: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise GenError(f"{where}: cannot read: {e.strerror}") from None
+
+
+def _manifests(
+    sources: list[tuple[str, bytes]], where: str
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The Swagger document of the CRDs in YAML/JSON manifests, and what was skipped (not a CRD)."""
+    crds: list[tuple[str, dict[str, Any]]] = []
+    skipped: list[str] = []
+    for name, data in sources:
+        docs = _parse_yaml(data, name)
+        for i, d in enumerate(docs, 1):
+            if is_crd(d):
+                crds.append((f"{name}: document {i}" if len(docs) > 1 else name, d))
+            else:
+                what = (
+                    f"{d.get('apiVersion')} {d.get('kind')}"
+                    if isinstance(d, dict)
+                    else f"a YAML {type(d).__name__}"
+                )
+                skipped.append(f"{name}: document {i} ({what}) is not a CustomResourceDefinition")
+    if not crds:
+        found = "; ".join(skipped[:3]) or "no documents"
+        raise GenError(f"{where}: no CustomResourceDefinition found ({found})")
+    return crds_to_swagger(crds), tuple(skipped)
+
+
 def _load_directory(path: Path) -> LoadedSpec:
     manifests = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml"))
     if manifests:
-        crds: list[Any] = []
-        for f in manifests:
-            crds.extend(d for d in _parse_yaml(f.read_bytes(), str(f)) if is_crd(d))
-        if not crds:
-            raise GenError(f"{path}: the YAML files hold no CustomResourceDefinition")
-        return LoadedSpec(doc=_crds(crds, str(path)), source=str(path), sha256=None)
+        raw = [(str(f), _read(f, str(f))) for f in manifests]
+        doc, skipped = _manifests(raw, str(path))
+        hashed = tuple(
+            (f.resolve(), _sha256(data)) for f, (_, data) in zip(manifests, raw, strict=True)
+        )
+        return LoadedSpec(doc=doc, source=str(path), sha256=None, files=hashed, skipped=skipped)
     files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in ("", ".json"))
     docs: list[tuple[Path, dict[str, Any]]] = []
+    read: list[tuple[Path, str]] = []
     for f in files:
-        doc = _parse_json(f.read_bytes(), str(f))
+        data = _read(f, str(f))
+        read.append((f.resolve(), _sha256(data)))
+        doc = _parse_json(data, str(f))
         check_spec_kind(doc, str(f))
         docs.append((f, doc))
     if not docs:
         raise GenError(f"{path}: directory holds no OpenAPI documents (*.json)")
     if len(docs) == 1:
-        return LoadedSpec(doc=docs[0][1], source=str(path), sha256=None)
+        return LoadedSpec(doc=docs[0][1], source=str(path), sha256=None, files=tuple(read))
     kinds = {check_spec_kind(d, str(f)) for f, d in docs}
     if kinds != {"openapi3"}:
         raise GenError(
             f"{path}: a directory must hold OpenAPI 3 documents only (found {', '.join(sorted(kinds))})"
         )
+    return LoadedSpec(
+        doc=_merge_openapi3([d for _, d in docs]), source=str(path), sha256=None, files=tuple(read)
+    )
+
+
+def _merge_openapi3(docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One OpenAPI 3 document of several (``/openapi/v3/<group>/<version>``): paths and schemas
+    together, the first definition of a schema name winning."""
     merged: dict[str, Any] = {
-        "openapi": docs[0][1]["openapi"],
-        "info": docs[0][1].get("info", {}),
+        "openapi": docs[0]["openapi"],
+        "info": docs[0].get("info", {}),
         "paths": {},
         "components": {"schemas": {}},
     }
-    for _, d in docs:
+    for d in docs:
         merged["paths"].update(d.get("paths") or {})
         for name, schema in ((d.get("components") or {}).get("schemas") or {}).items():
             merged["components"]["schemas"].setdefault(name, schema)
-    return LoadedSpec(doc=merged, source=str(path), sha256=None)
+    return merged
 
 
 def load_spec(spec: str, sha256: str | None = None) -> LoadedSpec:
@@ -225,81 +302,176 @@ def load_spec(spec: str, sha256: str | None = None) -> LoadedSpec:
         return _load_directory(path)
     if not path.exists():
         raise GenError(f"{spec}: spec file not found")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise GenError(f"{spec}: cannot read spec file: {e.strerror}") from None
+    data = _read(path, spec)
     got = _verify(data, sha256, spec)
+    files = ((path.resolve(), got),)
     if path.suffix in (".yaml", ".yml"):
         docs = _parse_yaml(data, spec)
-        if any(is_crd(d) for d in docs):
-            return LoadedSpec(doc=_crds(docs, spec), source=spec, sha256=got)
-        if len(docs) != 1 or not isinstance(docs[0], dict):
-            raise GenError(
-                f"{spec}: not an OpenAPI/Swagger document or CustomResourceDefinition manifest"
-            )
+        if any(is_crd(d) for d in docs) or not (
+            len(docs) == 1 and isinstance(docs[0], dict) and _is_spec(docs[0])
+        ):
+            doc, skipped = _manifests([(spec, data)], spec)
+            return LoadedSpec(doc=doc, source=spec, sha256=got, files=files, skipped=skipped)
         doc = docs[0]
     else:
         doc = _parse_json(data, spec)
         if is_crd(doc):
-            return LoadedSpec(doc=_crds([doc], spec), source=spec, sha256=got)
+            crd_doc, _ = _manifests([(spec, data)], spec)
+            return LoadedSpec(doc=crd_doc, source=spec, sha256=got, files=files)
     check_spec_kind(doc, spec)
-    return LoadedSpec(doc=doc, source=spec, sha256=got)
+    return LoadedSpec(doc=doc, source=spec, sha256=got, files=files)
+
+
+def _is_spec(doc: dict[str, Any]) -> bool:
+    return "swagger" in doc or "openapi" in doc
 
 
 CLUSTER_PREFIX = "cluster:"
 
 
-def load_cluster(kubeconfig: str | None = None, context: str | None = None) -> LoadedSpec:
-    """The aggregated ``/openapi/v2`` document a live API server serves (its built-in API plus the
-    CRDs and aggregated APIs installed there), fetched with kubeset's own config and transport:
-    ``kubeconfig``/``context`` when given, else ``$KUBECONFIG`` / ``~/.kube/config`` / in-cluster."""
+def _get(transport: Any, url: str) -> Any:
+    from kubeset.errors import ConfigError, KubesetError
+
+    try:
+        return transport.request("GET", url, headers={"Accept": "application/json"}, timeout=120)
+    except ConfigError as e:
+        raise GenError(f"{url}: {e}") from None
+    except KubesetError as e:
+        raise GenError(f"{url}: cannot reach the API server: {type(e).__name__}") from None
+
+
+def _ok(resp: Any, url: str, what: str) -> bytes:
+    if resp.status_code != 200:
+        raise GenError(
+            f"{url}: HTTP {resp.status_code} (the user needs get on the {what} non-resource URL)"
+        )
+    data: bytes = resp.read()
+    return data
+
+
+def _group_of(path: str) -> str | None:
+    """ "" for api/v1, the group for apis/<group>/<version>; None for anything else in /openapi/v3."""
+    segs = path.strip("/").split("/")
+    if len(segs) == 2 and segs[0] == "api":
+        return ""
+    if len(segs) == 3 and segs[0] == "apis":
+        return segs[1]
+    return None
+
+
+def load_cluster(
+    kubeconfig: str | None = None, context: str | None = None, groups: tuple[str, ...] = ()
+) -> LoadedSpec:
+    """What a live API server serves, fetched with kubeset's own config and transport
+    (``kubeconfig``/``context`` when given, else ``$KUBECONFIG`` / ``~/.kube/config`` / in-cluster).
+
+    Reads ``/openapi/v3`` (one document per group version, merged), or ``/openapi/v2`` when the
+    server has no v3.  ``groups`` (``--group``; ``core`` for the legacy group) keeps only those
+    groups' custom resources, rebuilt as the CRDs behind them so that the models are the ones
+    the CRD manifests give (:func:`kubeset.codegen.crd.crds_from_spec`)."""
     from kubeset.config import ConfigError, load_config, load_kubeconfig
-    from kubeset.errors import KubesetError
     from kubeset.transport import Transport
 
     try:
         config = load_kubeconfig(kubeconfig, context) if kubeconfig else load_config(context)
     except ConfigError as e:
         raise GenError(f"cannot load the cluster's config: {e}") from None
-    where = f"{config.base_url}/openapi/v2"
+    base = config.base_url
+    wanted = {"" if g == "core" else g for g in groups}
+    digest = hashlib.sha256()
     transport = Transport(config)
     try:
-        resp = transport.request("GET", where, headers={"Accept": "application/json"}, timeout=120)
-        if resp.status_code != 200:
-            raise GenError(
-                f"{where}: HTTP {resp.status_code} (the user needs get on the /openapi/v2 non-resource URL)"
-            )
-        data = resp.read()
-    except ConfigError as e:
-        raise GenError(f"{where}: {e}") from None
-    except KubesetError as e:
-        raise GenError(f"{where}: cannot reach the API server: {type(e).__name__}") from None
+        index_url = f"{base}/openapi/v3"
+        resp = _get(transport, index_url)
+        if resp.status_code == 404:  # no OpenAPI v3 (before 1.27, or turned off): the aggregated v2
+            where = f"{base}/openapi/v2"
+            data = _ok(_get(transport, where), where, "/openapi/v2")
+            digest.update(data)
+            doc = _parse_json(data, where)
+            check_spec_kind(doc, where)
+        else:
+            where = index_url
+            index = _parse_json(_ok(resp, index_url, "/openapi/v3"), index_url)
+            docs: list[tuple[str, dict[str, Any]]] = []
+            for path in sorted(index.get("paths") or {}):
+                group = _group_of(path)
+                if group is None or (wanted and group not in wanted):
+                    continue
+                url = base + str(
+                    (index["paths"][path] or {}).get("serverRelativeURL") or f"/openapi/v3/{path}"
+                )
+                data = _ok(_get(transport, url), f"{base}/openapi/v3/{path}", "/openapi/v3")
+                digest.update(f"{path} {_sha256(data)}\n".encode())
+                doc = _parse_json(data, f"{base}/openapi/v3/{path}")
+                check_spec_kind(doc, f"{base}/openapi/v3/{path}")
+                docs.append((path, doc))
+            if not docs:
+                served = sorted(
+                    {g or "core" for g in map(_group_of, index.get("paths") or {}) if g is not None}
+                )
+                raise GenError(
+                    f"{index_url}: the cluster serves none of the groups {', '.join(sorted(groups))} (served: {', '.join(served)})"
+                )
+            doc = _merge_openapi3([d for _, d in docs])
     finally:
         transport.close()
-    doc = _parse_json(data, where)
-    check_spec_kind(doc, where)
-    return LoadedSpec(doc=doc, source=CLUSTER_PREFIX + config.base_url, sha256=_sha256(data))
+    if wanted:
+        doc = crds_to_swagger(crds_from_spec(doc, wanted, where))
+    origin = ClusterOrigin(
+        context=context or _current_context(kubeconfig),
+        server_version=_server_version(config),
+        groups=tuple(sorted(groups)),
+    )
+    return LoadedSpec(
+        doc=doc, source=CLUSTER_PREFIX + base, sha256=digest.hexdigest(), cluster=origin
+    )
 
 
-def _crds(docs: list[Any], where: str) -> dict[str, Any]:
-    from kubeset.codegen.crd import crds_to_swagger
+def _current_context(kubeconfig: str | None) -> str:
+    """The current-context name of the kubeconfig kubeset read: the first non-empty
+    ``current-context`` of its files, as kubeset.config merges them ("" when there is none)."""
+    from kubeset.config import default_kubeconfig_paths
 
-    others = [
-        d.get("kind") if isinstance(d, dict) else type(d).__name__ for d in docs if not is_crd(d)
-    ]
-    if others:
-        raise GenError(
-            f"{where}: expected only CustomResourceDefinition documents, also found: {', '.join(map(str, others))}"
+    for p in [kubeconfig] if kubeconfig else default_kubeconfig_paths():
+        try:
+            doc = yaml.safe_load(Path(p).read_text())
+        except (OSError, yaml.YAMLError):
+            continue
+        if (
+            isinstance(doc, dict)
+            and isinstance(doc.get("current-context"), str)
+            and doc["current-context"]
+        ):
+            return str(doc["current-context"])
+    return ""
+
+
+def _server_version(config: Any) -> str:
+    """The server's /version gitVersion ("" when it cannot be read)."""
+    from kubeset.errors import KubesetError
+    from kubeset.transport import Transport
+
+    transport = Transport(config)
+    try:
+        resp = transport.request(
+            "GET", f"{config.base_url}/version", headers={"Accept": "application/json"}, timeout=30
         )
-    return crds_to_swagger(docs, where)
+        info = json.loads(resp.read()) if resp.status_code == 200 else {}
+    except (KubesetError, ValueError):
+        info = {}
+    finally:
+        transport.close()
+    return str(info.get("gitVersion", "")) if isinstance(info, dict) else ""
 
 
 def _parse_yaml(data: bytes, where: str) -> list[Any]:
-    import yaml  # type: ignore[import-untyped,unused-ignore]
-
+    """The documents of a YAML stream, read as kubectl reads them (:mod:`kubeset.codegen.kubeyaml`)."""
     try:
-        return [d for d in yaml.safe_load_all(data) if d is not None]
+        return load_all(data)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        at = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        raise GenError(f"{where}: not YAML ({e.problem or e.context}{at})") from None
     except yaml.YAMLError as e:
         raise GenError(f"{where}: not YAML ({str(e).splitlines()[0]})") from None
 
@@ -312,18 +484,22 @@ def load(
     cluster: bool = False,
     kubeconfig: str | None = None,
     context: str | None = None,
+    groups: tuple[str, ...] = (),
 ) -> LoadedSpec:
-    """One entry point: exactly one of ``spec`` (file, directory, URL), ``release`` or ``cluster``."""
+    """One entry point: exactly one of ``spec`` (file, directory, URL), ``release`` or ``cluster``
+    (``groups``: only those API groups of the cluster)."""
     if sum(map(bool, (spec, release, cluster))) > 1:
         raise GenError(
             "give one of a spec (--spec), a release (--release) or a live cluster (--cluster)"
         )
+    if groups and not cluster:
+        raise GenError("--group goes with --cluster")
     if cluster or kubeconfig or context:
         if spec or release:
             raise GenError("--kubeconfig and --context go with --cluster")
         if sha256:
             raise GenError("--sha256 does not go with --cluster (what a cluster serves changes)")
-        return load_cluster(kubeconfig, context)
+        return load_cluster(kubeconfig, context, groups)
     if spec:
         return load_spec(spec, sha256)
     return load_release(release or pinned_release())

@@ -22,7 +22,14 @@ import keyword
 import re
 from typing import Any
 
-from kubeset.codegen.description import GVK, ApiDescription, ModelRef, Resource, Subresource
+from kubeset.codegen.description import (
+    EXTERNAL_TYPE,
+    GVK,
+    ApiDescription,
+    ModelRef,
+    Resource,
+    Subresource,
+)
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.loader import LoadedSpec, check_spec_kind
 from kubeset.codegen.supplement import add_supplement
@@ -42,8 +49,6 @@ SPECIAL_TYPES: dict[str, str] = {
     "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrStringArray": "JSON",
 }
 
-#: a definition carrying this key is not generated: its value names the Python class to use
-EXTERNAL_TYPE = "x-kubeset-python-type"
 
 _VERSION_RE = re.compile(r"^v\d+((alpha|beta)\d+)?$")
 _VERB_OF_ACTION = {

@@ -7,12 +7,24 @@ spec defines them.  ``supplement.json`` declares them; :func:`add_supplement` ad
 the spec lacks to a Go package the spec has (``io.k8s.api.core.v1``, ...), provided the spec
 defines everything it refers to; a CRD-only or non-Kubernetes spec gains nothing.
 
-Two keys of the supplement are kubeset's own and are removed before generation:
+Some kinds live in packages no spec defines at all: ``apidiscovery.k8s.io/v2`` (aggregated
+discovery, ``APIGroupDiscoveryList``), ``admission.k8s.io/v1`` (``AdmissionReview``, what webhooks
+receive and answer) and ``client.authentication.k8s.io`` v1/v1beta1 (``ExecCredential``, what exec
+credential plugins print).  Their definitions name an anchor, a definition the spec must have for
+the new package to be added (``meta.v1.APIGroupList`` for discovery: the spec is a Kubernetes API
+spec); the same rule about references applies.
+
+Example::
+
+    definitions = add_supplement(definitions, doc)  # + PodLogOptions, AdmissionReview, ...
+
+Three keys of the supplement are kubeset's own and are removed before generation:
 
 - ``x-kubeset-gvks-like``: take the ``x-kubernetes-group-version-kind`` list of another definition,
   with this kind (the option kinds are registered in every group version, as DeleteOptions is);
 - ``x-kubeset-parameters-of``: ``"<method> <path>"`` of an operation whose query parameters
-  describe the properties; a property without a description takes the parameter's.
+  describe the properties; a property without a description takes the parameter's;
+- ``x-kubeset-when-spec-has``: the anchor definition of a package the spec lacks (see above).
 """
 
 from __future__ import annotations
@@ -22,11 +34,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+from kubeset.codegen.description import EXTERNAL_TYPE
+
+__all__ = ["NOTE", "SUPPLEMENT", "add_supplement", "query_descriptions", "supplement_definitions"]
+
 SUPPLEMENT = Path(__file__).resolve().parent / "supplement.json"
 REF_PREFIX = "#/definitions/"
 GVK_KEY = "x-kubernetes-group-version-kind"
 LIKE_KEY = "x-kubeset-gvks-like"
 PARAMS_KEY = "x-kubeset-parameters-of"
+WHEN_KEY = "x-kubeset-when-spec-has"
 NOTE = "(Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)"
 
 
@@ -65,6 +82,11 @@ def _resolve_parameter(doc: dict[str, Any], param: Any) -> dict[str, Any]:
     return param if isinstance(param, dict) else {}
 
 
+def _needs(raw: dict[str, Any]) -> set[str]:
+    like = raw.get(LIKE_KEY)
+    return _refs(raw) | ({like} if isinstance(like, str) else set())
+
+
 def query_descriptions(doc: dict[str, Any], operation: str) -> dict[str, str]:
     """{query parameter name: description} of ``"<method> <path>"`` in a spec (path-level and
     operation-level parameters); empty when the spec has no such operation."""
@@ -84,19 +106,31 @@ def query_descriptions(doc: dict[str, Any], operation: str) -> dict[str, str]:
 def add_supplement(
     definitions: dict[str, dict[str, Any]], doc: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
-    """``definitions`` plus every supplement definition it lacks, of a package it has, whose
-    references it all defines."""
-    added: dict[str, dict[str, Any]] = {}
-    packages = {name.rsplit(".", 1)[0] for name in definitions}
+    """``definitions`` plus every supplement definition it lacks, of a package it has (or whose
+    anchor it has), whose references it or the supplement's own additions all define."""
+    own = {name: schema for name, schema in definitions.items() if EXTERNAL_TYPE not in schema}
+    packages = {name.rsplit(".", 1)[0] for name in own}
+    candidates: dict[str, dict[str, Any]] = {}
     for name, raw in sorted(supplement_definitions().items()):
-        if name in definitions or name.rsplit(".", 1)[0] not in packages:
+        anchor = raw.get(WHEN_KEY)
+        if name in definitions:
             continue
+        if name.rsplit(".", 1)[0] in packages or (isinstance(anchor, str) and anchor in own):
+            candidates[name] = raw
+    # a candidate stays when everything it refers to is defined by the spec or by a candidate that stays
+    while True:
+        known = definitions.keys() | candidates.keys()
+        dropped = [n for n, raw in candidates.items() if not _needs(raw) <= known]
+        if not dropped:
+            break
+        for n in dropped:
+            del candidates[n]
+    added: dict[str, dict[str, Any]] = {}
+    for name, raw in candidates.items():
         like = raw.get(LIKE_KEY)
-        needs = _refs(raw) | ({like} if isinstance(like, str) else set())
-        if not needs <= definitions.keys():
-            continue
         schema = copy.deepcopy(raw)
         schema.pop(LIKE_KEY, None)
+        schema.pop(WHEN_KEY, None)
         kind = name.rsplit(".", 1)[-1]
         if isinstance(like, str):
             schema[GVK_KEY] = [

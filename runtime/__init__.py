@@ -14,13 +14,13 @@ from ._version import __version__
 # name -> module (relative to this package) that defines it.
 # Each runtime module owns its names; add a line here when a module exports one.
 _EXPORTS: dict[str, str] = {
-    # serializers
-    "to_dict": "serializers",
-    "to_json": "serializers",
-    "Scheme": "serializers",
+    # codec
+    "to_dict": "codec",
+    "to_json": "codec",
+    "Scheme": "codec",
     "SchemeError": "errors",
-    "decode_large": "serializers",
-    "gc_paused": "serializers",
+    "decode_large": "codec",
+    "gc_paused": "codec",
     # model base and special types
     "KubeModel": "model",
     "IntOrString": "model",
@@ -103,7 +103,7 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
         compare_quantities as compare_quantities,
         parse_quantity as parse_quantity,
     )
-    from .serializers import (
+    from .codec import (
         Scheme as Scheme,
         decode_large as decode_large,
         gc_paused as gc_paused,

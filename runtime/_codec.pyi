@@ -1,11 +1,30 @@
-"""Type stub of kubeset._codec, the compiled decoder (runtime/_codec/src/lib.rs)."""
+"""Type stub of kubeset._codec, the compiled codec (runtime/_codec/src/lib.rs)."""
 
-from typing import Any
+from typing import Any, ClassVar, final
 
 def head(data: bytes) -> tuple[Any, Any]: ...
 
 class Fallback(Exception):
     """The input is not in canonical form: decode it with pydantic."""
+
+@final
+class Kind:
+    """The kind of a field's value in a plan (the one definition of the field kinds)."""
+
+    STR: ClassVar[Kind]
+    INT: ClassVar[Kind]
+    BOOL: ClassVar[Kind]
+    NUMBER: ClassVar[Kind]
+    ANY: ClassVar[Kind]
+    TIME: ClassVar[Kind]
+    BYTES: ClassVar[Kind]
+    INT_OR_STR: ClassVar[Kind]
+    QUANTITY: ClassVar[Kind]
+    MODEL: ClassVar[Kind]
+    LIST: ClassVar[Kind]
+    DICT: ClassVar[Kind]
+    FLOAT: ClassVar[Kind]
+    MICRO_TIME: ClassVar[Kind]
 
 class Decoder:
     def __init__(self, plans: list[Any], root: int, utc: Any, b64decode: Any) -> None: ...

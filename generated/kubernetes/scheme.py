@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
-from kubeset.serializers import Scheme
+from kubeset.codec import Scheme
 
 KINDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("admission.k8s.io/v1", "AdmissionReview"): ("models.admission.v1", "AdmissionReview"),
     ("admission.k8s.io/v1", "CreateOptions"): ("models.meta.v1", "CreateOptions"),
     ("admission.k8s.io/v1", "DeleteOptions"): ("models.meta.v1", "DeleteOptions"),
     ("admission.k8s.io/v1", "GetOptions"): ("models.meta.v1", "GetOptions"),
@@ -66,6 +67,8 @@ KINDS: dict[tuple[str, str], tuple[str, str]] = {
     ("admissionregistration.k8s.io/v1beta1", "PatchOptions"): ("models.meta.v1", "PatchOptions"),
     ("admissionregistration.k8s.io/v1beta1", "UpdateOptions"): ("models.meta.v1", "UpdateOptions"),
     ("admissionregistration.k8s.io/v1beta1", "WatchEvent"): ("models.meta.v1", "WatchEvent"),
+    ("apidiscovery.k8s.io/v2", "APIGroupDiscovery"): ("models.apidiscovery.v2", "APIGroupDiscovery"),
+    ("apidiscovery.k8s.io/v2", "APIGroupDiscoveryList"): ("models.apidiscovery.v2", "APIGroupDiscoveryList"),
     ("apiextensions.k8s.io/v1", "CreateOptions"): ("models.meta.v1", "CreateOptions"),
     ("apiextensions.k8s.io/v1", "CustomResourceDefinition"): ("models.apiextensions.v1", "CustomResourceDefinition"),
     ("apiextensions.k8s.io/v1", "CustomResourceDefinitionList"): ("models.apiextensions.v1", "CustomResourceDefinitionList"),
@@ -237,6 +240,8 @@ KINDS: dict[tuple[str, str], tuple[str, str]] = {
     ("certificates.k8s.io/v1beta1", "PodCertificateRequestList"): ("models.certificates.v1beta1", "PodCertificateRequestList"),
     ("certificates.k8s.io/v1beta1", "UpdateOptions"): ("models.meta.v1", "UpdateOptions"),
     ("certificates.k8s.io/v1beta1", "WatchEvent"): ("models.meta.v1", "WatchEvent"),
+    ("client.authentication.k8s.io/v1", "ExecCredential"): ("models.clientauthentication.v1", "ExecCredential"),
+    ("client.authentication.k8s.io/v1beta1", "ExecCredential"): ("models.clientauthentication.v1beta1", "ExecCredential"),
     ("coordination.k8s.io/v1", "CreateOptions"): ("models.meta.v1", "CreateOptions"),
     ("coordination.k8s.io/v1", "DeleteOptions"): ("models.meta.v1", "DeleteOptions"),
     ("coordination.k8s.io/v1", "GetOptions"): ("models.meta.v1", "GetOptions"),

@@ -26,7 +26,7 @@ from .client import (
 )
 from .clientset import ClientsetBase, GroupVersionClient, LazyGroup
 from .descriptor import ResourceDescriptor, ResourceInfo
-from .logs import HasLog, LogStream
+from .logs import HasLog, LogOptions, LogStream
 from .subresources import (
     HasApproval,
     HasBinding,
@@ -48,6 +48,7 @@ from .verbs import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    ListOptions,
 )
 
 __all__ = [
@@ -75,6 +76,8 @@ __all__ = [
     "HasUpdate",
     "HasWatch",
     "LazyGroup",
+    "ListOptions",
+    "LogOptions",
     "LogStream",
     "PatchBody",
     "PatchOptions",

@@ -9,12 +9,13 @@ with pods.log_stream("web-0") as lines:     # follows the log until stop()
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypedDict, Unpack
 
 from ..rest.request import Request
 from ..rest.stream import LineStream
 from .client import ResourceClient
 
-__all__ = ["HasLog", "LogStream"]
+__all__ = ["HasLog", "LogOptions", "LogStream"]
 
 
 class LogStream(LineStream):
@@ -28,97 +29,48 @@ class LogStream(LineStream):
             yield line.decode("utf-8", errors="replace")
 
 
+class LogOptions(TypedDict, total=False):
+    """What part of a pod's log to read (client-go's PodLogOptions)."""
+
+    container: str | None  # needed when the pod has several containers
+    previous: bool  # the log of the previous, terminated instance of the container
+    since_seconds: int | None
+    since_time: str | None  # RFC 3339
+    tail_lines: int | None
+    timestamps: bool  # prefix each line with its RFC 3339 timestamp
+    limit_bytes: int | None
+    insecure_skip_tls_verify_backend: bool
+    timeout: float | None  # client-side seconds
+
+
 class HasLog(ResourceClient):
     """The ``log`` subresource of pods."""
 
     __slots__ = ()
 
-    def _log_request(
-        self,
-        name: str,
-        container: str | None,
-        follow: bool,
-        previous: bool,
-        since_seconds: int | None,
-        since_time: str | None,
-        tail_lines: int | None,
-        timestamps: bool,
-        limit_bytes: int | None,
-        insecure_skip_tls_verify_backend: bool,
-        timeout: float | None,
-    ) -> Request:
-        req = self.request("GET", name, "log").accept("text/plain, */*").timeout(timeout)
-        return req.params(
-            container=container,
+    def _log_request(self, name: str, follow: bool, options: LogOptions) -> Request:
+        req = self.request("GET", name, "log").accept("text/plain, */*")
+        return req.timeout(options.get("timeout")).params(
+            container=options.get("container"),
             follow=follow or None,
-            previous=previous or None,
-            sinceSeconds=since_seconds,
-            sinceTime=since_time,
-            tailLines=tail_lines,
-            timestamps=timestamps or None,
-            limitBytes=limit_bytes,
-            insecureSkipTLSVerifyBackend=insecure_skip_tls_verify_backend or None,
+            previous=options.get("previous") or None,
+            sinceSeconds=options.get("since_seconds"),
+            sinceTime=options.get("since_time"),
+            tailLines=options.get("tail_lines"),
+            timestamps=options.get("timestamps") or None,
+            limitBytes=options.get("limit_bytes"),
+            insecureSkipTLSVerifyBackend=options.get("insecure_skip_tls_verify_backend") or None,
         )
 
-    def log(
-        self,
-        name: str,
-        *,
-        container: str | None = None,
-        previous: bool = False,
-        since_seconds: int | None = None,
-        since_time: str | None = None,
-        tail_lines: int | None = None,
-        timestamps: bool = False,
-        limit_bytes: int | None = None,
-        insecure_skip_tls_verify_backend: bool = False,
-        timeout: float | None = None,
-    ) -> str:
+    def log(self, name: str, **options: Unpack[LogOptions]) -> str:
         """The pod's log so far, as text."""
-        req = self._log_request(
-            name,
-            container,
-            False,
-            previous,
-            since_seconds,
-            since_time,
-            tail_lines,
-            timestamps,
-            limit_bytes,
-            insecure_skip_tls_verify_backend,
-            timeout,
-        )
-        return req.do().text()
+        return self._log_request(name, False, options).do().text()
 
     def log_stream(
-        self,
-        name: str,
-        *,
-        container: str | None = None,
-        follow: bool = True,
-        previous: bool = False,
-        since_seconds: int | None = None,
-        since_time: str | None = None,
-        tail_lines: int | None = None,
-        timestamps: bool = False,
-        limit_bytes: int | None = None,
-        insecure_skip_tls_verify_backend: bool = False,
-        timeout: float | None = None,
+        self, name: str, *, follow: bool = True, **options: Unpack[LogOptions]
     ) -> LogStream:
         """The pod's log line by line as it is written (``follow``); stop() or ``with`` to end."""
-        req = self._log_request(
-            name,
-            container,
-            follow,
-            previous,
-            since_seconds,
-            since_time,
-            tail_lines,
-            timestamps,
-            limit_bytes,
-            insecure_skip_tls_verify_backend,
-            timeout,
-        )
+        req = self._log_request(name, follow, options)
         if follow:
             req.read_timeout(None)
         return LogStream(req.stream(), f"GET {req.path()}")

@@ -11,7 +11,7 @@ requests are built: type checkers see ``pods.get("x")`` as ``Pod``, ``pods.list(
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Generic, TypeVar, Unpack, cast
+from typing import Any, Generic, TypedDict, TypeVar, Unpack, cast
 
 from pydantic import BaseModel
 
@@ -39,6 +39,7 @@ __all__ = [
     "HasPatch",
     "HasUpdate",
     "HasWatch",
+    "ListOptions",
 ]
 
 T = TypeVar("T", bound=BaseModel)  # the resource's model (Pod)
@@ -56,68 +57,49 @@ class HasGet(ResourceClient, Generic[T]):
         return req.do().into(self.descriptor.model)  # type: ignore[return-value]
 
 
+class ListOptions(TypedDict, total=False):
+    """What every list request may narrow or pin (client-go's ListOptions, less paging)."""
+
+    label_selector: str | None  # "app=web,tier!=db", "env in (a,b)"
+    field_selector: str | None  # "metadata.name=x", "spec.nodeName=n1"
+    resource_version: str | None  # "0": any cached state; unset: the latest
+    resource_version_match: str | None  # "NotOlderThan" or "Exact"
+    timeout: float | None  # client-side seconds
+
+
 class HasList(ResourceClient, Generic[L]):
     __slots__ = ()
 
-    def _list_request(
-        self,
-        label_selector: str | None,
-        field_selector: str | None,
-        resource_version: str | None,
-        resource_version_match: str | None,
-        timeout: float | None,
-    ) -> Request:
+    def _list_request(self, options: ListOptions) -> Request:
         req = self.request("GET", all_namespaces=True)
         return req.params(
-            labelSelector=label_selector,
-            fieldSelector=field_selector,
-            resourceVersion=resource_version,
-            resourceVersionMatch=resource_version_match,
-        ).timeout(timeout)
+            labelSelector=options.get("label_selector"),
+            fieldSelector=options.get("field_selector"),
+            resourceVersion=options.get("resource_version"),
+            resourceVersionMatch=options.get("resource_version_match"),
+        ).timeout(options.get("timeout"))
 
     def list(
         self,
         *,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
         limit: int | None = None,
         continue_: str | None = None,
-        resource_version: str | None = None,
-        resource_version_match: str | None = None,
         timeout_seconds: int | None = None,
-        timeout: float | None = None,
+        **options: Unpack[ListOptions],
     ) -> L:
         """One page of objects (all of them without ``limit``); ``metadata.continue_`` names the next."""
-        req = self._list_request(
-            label_selector, field_selector, resource_version, resource_version_match, timeout
-        )
+        req = self._list_request(options)
         req.params({"limit": limit, "continue": continue_, "timeoutSeconds": timeout_seconds})
         return req.do().into(self.descriptor.list_model_or_raise())  # type: ignore[return-value]
 
-    def list_all(
-        self,
-        *,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        page_size: int = 500,
-        resource_version: str | None = None,
-        resource_version_match: str | None = None,
-        timeout: float | None = None,
-    ) -> L:
+    def list_all(self, *, page_size: int = 500, **options: Unpack[ListOptions]) -> L:
         """Every object, fetched ``page_size`` at a time following ``continue`` (one list back).
 
         A continue token that expired between pages (410) raises :class:`~kubeset.errors.Expired`
         saying so: the listing must be started again.
         """
         first: Any = None
-        for page in self.iter_pages(
-            label_selector=label_selector,
-            field_selector=field_selector,
-            page_size=page_size,
-            resource_version=resource_version,
-            resource_version_match=resource_version_match,
-            timeout=timeout,
-        ):
+        for page in self.iter_pages(page_size=page_size, **options):
             if first is None:
                 first = page
                 if getattr(first, "items", None) is None:
@@ -134,30 +116,21 @@ class HasList(ResourceClient, Generic[L]):
                     fields_set.discard(attr)
         return first  # type: ignore[no-any-return]
 
-    def iter_pages(
-        self,
-        *,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        page_size: int = 500,
-        resource_version: str | None = None,
-        resource_version_match: str | None = None,
-        timeout: float | None = None,
-    ) -> Iterator[L]:
+    def iter_pages(self, *, page_size: int = 500, **options: Unpack[ListOptions]) -> Iterator[L]:
         """The pages of a paginated list, one list model each."""
         if page_size <= 0:
             raise ValueError("page_size must be positive")
         model = self.descriptor.list_model_or_raise()
+        # later pages continue the first one's snapshot: the token carries its resourceVersion
+        later_pages: ListOptions = {
+            **options,
+            "resource_version": None,
+            "resource_version_match": None,
+        }
         token: str | None = None
         page_no = 0
         while True:
-            req = self._list_request(
-                label_selector,
-                field_selector,
-                resource_version if token is None else None,
-                resource_version_match if token is None else None,
-                timeout,
-            )
+            req = self._list_request(options if token is None else later_pages)
             req.params({"limit": page_size, "continue": token})
             try:
                 page: Any = req.do().into(model)

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Self
 from urllib.parse import urlsplit, urlunsplit
 
-from ..config import DEFAULT_BURST, DEFAULT_QPS, Config
+from ..config import DEFAULT_BURST, DEFAULT_QPS, Config, resolve_timeout
 from ..errors import (
     ApiConnectionError,
     ApiError,
@@ -44,7 +44,7 @@ log = logging.getLogger(
     "kubeset.rest"
 )  # requests at DEBUG (no headers, no bodies), retries at INFO
 
-DEFAULT_TIMEOUT = 60.0  # seconds, when neither the request nor the Config sets one
+DEFAULT_TIMEOUT = 60.0  # seconds, when neither the request nor the Config sets one (0: none)
 
 
 def public_url(url: str) -> str:
@@ -91,14 +91,16 @@ class RESTClient:
         base: str | None
         if isinstance(config, Config):
             self.transport: HTTPTransport = Transport(config)
-            base = host or config.host
-            default_timeout = timeout if timeout is not None else config.timeout
+            base = host or config.base_url
+            configured = config.timeout
+            default_timeout = resolve_timeout(timeout, resolve_timeout(configured, DEFAULT_TIMEOUT))
             self.rate_limiter = rate_limiter or rate_limiter_for(config)
         else:
             self.transport = config
             inner = getattr(config, "config", None)
             base = host or getattr(inner, "host", None) or getattr(config, "host", None)
-            default_timeout = timeout if timeout is not None else getattr(inner, "timeout", None)
+            configured = getattr(inner, "timeout", None)
+            default_timeout = resolve_timeout(timeout, resolve_timeout(configured, DEFAULT_TIMEOUT))
             self.rate_limiter = rate_limiter
         if not base:
             raise ValueError(
@@ -109,10 +111,12 @@ class RESTClient:
                 f"server URL {public_url(base)!r} has no scheme (expected https://host:port)"
             )
         self.host = base.rstrip("/")
-        self.timeout: float = default_timeout if default_timeout is not None else DEFAULT_TIMEOUT
-        self.call_timeout: float | None = default_timeout
-        """The deadline of every call (the Config's or ``timeout=``; None: no overall deadline,
-        each read still waits at most ``timeout``)."""
+        self.timeout: float | None = default_timeout  # None: no client-side timeout
+        self.call_timeout: float | None = resolve_timeout(
+            timeout, resolve_timeout(configured, None)
+        )
+        """The deadline of every call: the Config's timeout or ``timeout=`` when one is set (the
+        default per-read limit of 60 s is not a deadline; None: no overall deadline)."""
         self.watch_idle_timeout = watch_idle_timeout
         """A watch with bookmarks that receives nothing this long (seconds) raises
         :class:`~kubeset.errors.ConnectionLost`: the API server sends a bookmark about every
@@ -161,7 +165,7 @@ class RESTClient:
         for everything: each attempt gets what is left of it (``Timeouts.total``), and a retry
         whose wait would pass it ends the call with :class:`~kubeset.errors.RequestTimeout`."""
         first = req.build(self.host, self.timeout)
-        budget = req.own_timeout if req.own_timeout is not None else self.call_timeout
+        budget = resolve_timeout(req.own_timeout, self.call_timeout)
         deadline = time.monotonic() + budget if budget is not None else None
         method = first.method
         retries = req.retries

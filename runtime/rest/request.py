@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from ..serializers import to_json
+from ..codec import to_json
 from ..transport.base import Headers, HTTPRequest, Response, Timeouts
 from .result import Result
 from .watch import Watch

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from ..codec import decode_large
 from ..errors import DecodeError
-from ..serializers import decode_large
 
 __all__ = ["Result", "decode_into"]
 
@@ -25,7 +25,7 @@ M = TypeVar("M", bound=BaseModel)
 
 def decode_into(model: type[M], content: bytes | str, *, what: str = "") -> M:
     """``model.model_validate_json`` with a clear error.  Large bodies go through
-    :func:`kubeset.serializers.decode_large`: garbage collector paused, and the new objects
+    :func:`kubeset.codec.decode_large`: garbage collector paused, and the new objects
     promoted to the oldest generation afterwards, so the first collection after the decode
     does not walk the millions of objects the caller now holds."""
     try:

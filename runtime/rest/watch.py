@@ -23,6 +23,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError, create_model
 
+from ..codec import decode_json
 from ..errors import (
     ApiConnectionError,
     ConnectionLost,
@@ -31,7 +32,6 @@ from ..errors import (
     api_error_from_status,
 )
 from ..model import KubeModel
-from ..serializers import decode_json
 from ..transport.base import Response
 from .stream import DEFAULT_MAX_LINE, LineStream
 

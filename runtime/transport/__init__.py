@@ -6,14 +6,14 @@
   the :class:`HTTPTransport` protocol: the one interface between kubeset and HTTP.
 - :mod:`.session`: :class:`Transport` (a Config over ``requests``), :class:`SessionTransport`.
 - :mod:`.mock`: :class:`MockTransport` (a function answers; no sockets).
-- :mod:`.tls`, :mod:`.credentials`, :mod:`.auth`, :mod:`.headers`: what a Config puts on the wire.
+- :mod:`.tls`, :mod:`.auth`: what a Config puts on the wire (TLS; credentials, impersonation).
 """
 
 from __future__ import annotations
 
+from ..config import default_user_agent
 from ..flowcontrol import TokenBucketRateLimiter
 from .base import Headers, HTTPRequest, HTTPTransport, Response, Timeouts
-from .headers import default_user_agent
 from .mock import MockTransport
 from .session import SessionTransport, Transport
 from .tls import build_ssl_context

@@ -1,10 +1,21 @@
 """Credential sources used by the transport: token files, exec plugins, auth-providers.
 
 Everything here follows client-go (``transport/token_source.go``,
-``plugin/pkg/client/auth/exec``): a token file is re-read at most once a minute so
-rotated tokens are picked up; an exec plugin is run on first use, its credential is
-cached until its ``expirationTimestamp`` and thrown away after a 401; the removed
-``gcp``/``azure`` auth-providers fail with client-go's "use an exec plugin" message.
+``plugin/pkg/client/auth/exec``, ``plugin/pkg/client/auth/oidc``): a token file is
+re-read at most once a minute so rotated tokens are picked up; client certificate and
+key files at most once a second (:class:`ClientCertFiles`); an exec plugin is run on
+first use, its credential is cached until its ``expirationTimestamp`` and thrown away
+after a 401, and one authenticator (one run, one cache) serves every client of the
+process with the same exec config and cluster (:func:`exec_authenticator`); the oidc
+auth-provider refreshes its id-token through the issuer and writes the new tokens back
+to the kubeconfig; the removed ``gcp``/``azure`` auth-providers fail with client-go's
+"use an exec plugin" message.  :func:`impersonation_headers` computes the
+``Impersonate-*`` headers of one request::
+
+    from kubeset.auth import exec_authenticator
+
+    auth = exec_authenticator(config.exec_provider)   # shared per process
+    token = auth.credentials().token
 
 No secret value (token, password, key, plugin output) is ever put in an exception
 message, a log record or a repr.
@@ -14,15 +25,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import datetime as _dt
+import http.client
 import json
 import logging
 import os
 import re
+import ssl
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -30,17 +47,31 @@ from ..config import (
     EXEC_API_VERSIONS,
     EXEC_INTERACTIVE_MODES,
     AuthProviderConfig,
+    Config,
     ExecConfig,
+    ImpersonationConfig,
 )
+from ..config.persist import persist_auth_provider_config
+from ..config.restconfig import redact_url
 from ..errors import ConfigError, ExecPluginError
 
 __all__ = [
     "CachedFileToken",
+    "ClientCertFiles",
+    "Credentials",
     "ExecAuthenticator",
     "ExecCredential",
     "ExecPluginError",
     "OIDCToken",
+    "RequestAuth",
+    "Sometimes",
     "auth_provider_token_source",
+    "clean_install_hint",
+    "escape_extra_key",
+    "exec_authenticator",
+    "exec_config_key",
+    "exec_plugin_applies",
+    "impersonation_headers",
 ]
 
 log = logging.getLogger(__name__)
@@ -111,6 +142,66 @@ class CachedFileToken:
             self._token = token
             self._next_read = now + self.period
             return token
+
+
+CERT_FILE_PERIOD = 1.0  # seconds between re-reads of client certificate files (client-go)
+
+
+class ClientCertFiles:
+    """A client certificate and key read from files, re-read when they rotate.
+
+    client-go reloads ``client-certificate``/``client-key`` files for new TLS
+    connections, at most once a second, so long-running controllers pick up renewed
+    certificates.  :meth:`current` is the hook the transport calls before it opens a
+    connection (in practice: before each request): it returns the PEM pair and whether
+    it differs from the pair the previous call returned; on ``changed`` the transport
+    builds a new TLS context with the pair (new connections use it, connections in
+    flight finish with the old one).  Like client-go, a pair that cannot be read is an
+    error (``ConfigError`` naming the file, never its content).
+    """
+
+    def __init__(
+        self,
+        cert_file: str,
+        key_file: str,
+        *,
+        period: float = CERT_FILE_PERIOD,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.cert_file = cert_file
+        self.key_file = key_file
+        self.period = period
+        self._clock = clock or (lambda: time.monotonic())
+        self._lock = threading.Lock()
+        self._pair = self._read()
+        self._next_read = self._clock() + period
+        self.reads = 1  # how many times the files were read (for tests and debugging)
+
+    def __repr__(self) -> str:
+        return f"ClientCertFiles(cert_file={self.cert_file!r}, key_file={self.key_file!r})"
+
+    def _read(self) -> tuple[bytes, bytes]:
+        pair: list[bytes] = []
+        for what, path in (("client-certificate", self.cert_file), ("client-key", self.key_file)):
+            try:
+                with open(path, "rb") as fh:
+                    pair.append(fh.read())
+            except OSError as exc:
+                raise ConfigError(f"{what} {path}: cannot read the file: {exc.strerror}") from None
+        return pair[0], pair[1]
+
+    def current(self) -> tuple[tuple[bytes, bytes], bool]:
+        """``((cert_pem, key_pem), changed)``; the files are read at most once a period."""
+        with self._lock:
+            now = self._clock()
+            if now < self._next_read:
+                return self._pair, False
+            self.reads += 1
+            pair = self._read()
+            self._next_read = now + self.period
+            changed = pair != self._pair
+            self._pair = pair
+            return pair, changed
 
 
 # --------------------------------------------------------------------------- exec plugins
@@ -199,6 +290,10 @@ class ExecAuthenticator:
         self._stdin = stdin  # None: inherit this process's stdin (interactive mode only)
         self._cached: ExecCredential | None = None
         self._lock = threading.Lock()
+        # the install hint is shown at most 10 times an hour (client-go's "sometimes")
+        self._hint_limiter = Sometimes(
+            threshold=INSTALL_HINT_THRESHOLD, interval=INSTALL_HINT_INTERVAL, clock=self._clock
+        )
         self.runs = 0  # how many times the plugin ran
 
     def __repr__(self) -> str:
@@ -264,9 +359,11 @@ class ExecAuthenticator:
                 check=False,
             )
         except FileNotFoundError:
-            msg = f"exec: executable {cfg.command} not found{self._where()}" + _INSTALL_HELP
-            if cfg.install_hint:
-                msg += "\n\n" + _clean_hint(cfg.install_hint)
+            msg = f"exec: executable {cfg.command} not found{self._where()}"
+            if self._hint_limiter.allow():
+                msg += _INSTALL_HELP
+                if cfg.install_hint:
+                    msg += "\n\n" + clean_install_hint(cfg.install_hint)
             raise ExecPluginError(msg) from None
         except PermissionError:
             raise ExecPluginError(
@@ -358,12 +455,95 @@ _INSTALL_HELP = (
     "#client-go-credential-plugins"
 )
 
-_ANSI = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# control characters other than tab, line feed, vertical tab, form feed and carriage
+# return (C0 without U+0009..U+000D, DEL, C1)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
-def _clean_hint(hint: str) -> str:
-    """Drop control characters (ANSI escapes) from an install hint, like client-go."""
-    return _ANSI.sub(lambda m: f"U+{ord(m.group()):04X}", hint)
+def clean_install_hint(hint: str) -> str:
+    """An install hint with its control characters shown as ``U+XXXX`` (so a hint cannot
+    drive the terminal with escape sequences); tab through carriage return are kept."""
+    return _CONTROL.sub(lambda m: f"U+{ord(m.group()):04X}", hint)
+
+
+INSTALL_HINT_THRESHOLD = 10
+INSTALL_HINT_INTERVAL = 3600.0  # seconds
+
+
+class Sometimes:
+    """Allows an action at most ``threshold`` times per ``interval`` seconds (a fixed
+    window that starts at the first call, like client-go's ``sometimes``)."""
+
+    def __init__(self, *, threshold: int, interval: float, clock: Callable[[], float]) -> None:
+        self.threshold = threshold
+        self.interval = interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._window: float | None = None
+        self._count = 0
+
+    def allow(self) -> bool:
+        with self._lock:
+            now = self._clock()
+            if self._window is None or now - self._window >= self.interval:
+                self._window = now
+                self._count = 0
+            if self._count < self.threshold:
+                self._count += 1
+                return True
+            return False
+
+
+def exec_config_key(config: ExecConfig) -> tuple[object, ...]:
+    """A hashable identity of an exec config and the cluster it is shown (client-go's
+    exec cache key): equal keys mean one shared authenticator."""
+    cluster = (
+        json.dumps(config.cluster.to_json(), sort_keys=True, default=str)
+        if config.cluster is not None
+        else ""
+    )
+    return (
+        config.command,
+        tuple(config.args),
+        tuple(sorted(config.env.items())),
+        config.api_version,
+        config.install_hint,
+        config.provide_cluster_info,
+        config.interactive_mode,
+        cluster,
+    )
+
+
+_SHARED_EXEC: dict[tuple[object, ...], ExecAuthenticator] = {}
+_SHARED_EXEC_LOCK = threading.Lock()
+
+
+def exec_authenticator(config: ExecConfig) -> ExecAuthenticator:
+    """The process-wide authenticator for ``config`` (client-go's ``GetAuthenticator``):
+    every client built from the same exec config and cluster shares one plugin run and
+    one credential cache, and a 401 seen by one client refreshes it for all."""
+    key = exec_config_key(config)
+    with _SHARED_EXEC_LOCK:
+        found = _SHARED_EXEC.get(key)
+        if found is None:
+            found = ExecAuthenticator(copy.deepcopy(config))
+            _SHARED_EXEC[key] = found
+        return found
+
+
+def exec_plugin_applies(config: Config) -> bool:
+    """Whether the exec plugin of ``config`` is used at all: client-go runs none when a
+    client certificate, a bearer token (or token file) or basic auth is configured."""
+    if config.exec_provider is None:
+        return False
+    return not (
+        config.cert_data
+        or config.cert_file
+        or config.bearer_token
+        or config.bearer_token_file
+        or config.username
+        or config.password
+    )
 
 
 # --------------------------------------------------------------------------- auth providers
@@ -398,11 +578,23 @@ def _jwt_expiry(token: str) -> float | None:
     return None
 
 
-class OIDCToken:
-    """The ``oidc`` auth-provider: uses its ``id-token``; refreshing is not supported.
+OIDC_EXPIRY_DELTA = 10.0  # an id-token this close to its expiry counts as expired (client-go)
+OIDC_HTTP_TIMEOUT = 30.0  # seconds, for the issuer's discovery document and token endpoint
+_OIDC_MAX_BODY = 1 << 20
+_OAUTH_ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
 
-    An expired id-token (per its ``exp`` claim) is an error saying so, never a silent
-    unauthenticated request.
+
+class OIDCToken:
+    """The ``oidc`` auth-provider (client-go's ``plugin/pkg/client/auth/oidc``).
+
+    ``idp-issuer-url`` and ``client-id`` are required.  :meth:`token` returns the
+    ``id-token`` while it is more than 10 s from its ``exp``; otherwise it refreshes:
+    the token endpoint comes from the issuer's ``/.well-known/openid-configuration``,
+    the ``refresh-token`` (and ``client-id``/``client-secret`` as HTTP basic auth) buys
+    a new id-token (and maybe a new refresh-token), which are written back to the
+    kubeconfig file that defined the user (:mod:`kubeset.config.persist`).  The issuer
+    is trusted through ``idp-certificate-authority(-data)`` when given, else the
+    system's CAs.  No token ever appears in an error, a log record or a repr.
     """
 
     def __init__(
@@ -412,45 +604,356 @@ class OIDCToken:
         user: str = "",
         clock: Callable[[], float] | None = None,
     ) -> None:
-        self._id_token = provider.config.get("id-token", "")
-        self._can_refresh = bool(provider.config.get("refresh-token"))
-        self._user = user
+        self._user = provider.user or user
+        self._source_file = provider.source_file
+        for required in ("idp-issuer-url", "client-id"):
+            if not provider.config.get(required):
+                raise ConfigError(f"Must provide {required}{self._for()}")
+        self._cfg = dict(provider.config)
         self._clock = clock or (lambda: time.time())
-        if not self._id_token:
-            raise ConfigError(
-                f"the oidc auth-provider{self._for()} has no id-token; kubeset cannot fetch or "
-                "refresh OIDC tokens itself: log in again with your OIDC tool or use an exec "
-                "plugin such as kubelogin (https://github.com/int128/kubelogin)"
-            )
+        self._lock = threading.Lock()
+        self._ssl = self._issuer_tls()
+        self.refreshes = 0  # how many times the id-token was refreshed
 
     def _for(self) -> str:
-        return f" of user {self._user!r}" if self._user else ""
+        return f" (oidc auth-provider of user {self._user!r})" if self._user else ""
 
     def __repr__(self) -> str:
-        return "OIDCToken(id_token=<redacted>)"
+        return f"OIDCToken(issuer={self._cfg.get('idp-issuer-url')!r}, id_token=<redacted>)"
+
+    def _issuer_tls(self) -> ssl.SSLContext:
+        data = self._cfg.get("idp-certificate-authority-data", "")
+        path = self._cfg.get("idp-certificate-authority", "")
+        try:
+            if data:
+                try:
+                    pem = base64.b64decode("".join(data.split()), validate=True)
+                except (binascii.Error, ValueError):
+                    raise ConfigError(
+                        f"idp-certificate-authority-data is not valid base64{self._for()}"
+                    ) from None
+                return ssl.create_default_context(cadata=pem.decode("ascii", "replace"))
+            if path:
+                return ssl.create_default_context(cafile=path)
+            return ssl.create_default_context()
+        except (OSError, ssl.SSLError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or "unusable"
+            raise ConfigError(
+                f"idp-certificate-authority{'-data' if data else ' ' + path}: "
+                f"no usable CA certificate ({reason}){self._for()}"
+            ) from None
+
+    def _valid(self, id_token: str) -> bool:
+        exp = _jwt_expiry(id_token)
+        if exp is None:
+            raise ConfigError(f"the oidc id-token is not a valid JWT{self._for()}")
+        return self._clock() + OIDC_EXPIRY_DELTA < exp
 
     def token(self) -> str:
-        exp = _jwt_expiry(self._id_token)
-        if exp is not None and self._clock() >= exp:
-            what = (
-                "and refreshing it"
-                if self._can_refresh
-                else "and there is no refresh-token; refreshing"
-            )
+        """A valid id-token, refreshed through the issuer when it is (about to be) expired."""
+        with self._lock:
+            id_token = self._cfg.get("id-token", "")
+            if id_token and self._valid(id_token):
+                return id_token
+            refresh_token = self._cfg.get("refresh-token", "")
+            if not refresh_token:
+                raise ConfigError(
+                    "No valid id-token, and cannot refresh without refresh-token"
+                    f"{self._for()}: log in again with your OIDC tool"
+                )
+            new = self._refresh(refresh_token)
+            self._cfg = new
+            self.refreshes += 1
+            if self._source_file:
+                try:
+                    persist_auth_provider_config(self._source_file, self._user, new)
+                except ConfigError as exc:
+                    # deliberate: the new tokens stay in use (a rotated refresh-token
+                    # would otherwise be lost); the message holds no token
+                    log.warning("oidc: %s", exc)
+            return new["id-token"]
+
+    def _refresh(self, refresh_token: str) -> dict[str, str]:
+        issuer = self._cfg["idp-issuer-url"]
+        discovery = issuer.rstrip("/") + "/.well-known/openid-configuration"
+        status, doc = self._call(urllib.request.Request(discovery, method="GET"))
+        if status != 200:
             raise ConfigError(
-                f"the oidc id-token{self._for()} has expired {what} is not supported by "
-                "kubeset: log in again with your OIDC tool or use an exec plugin such as "
-                "kubelogin (https://github.com/int128/kubelogin)"
+                f"oidc: failed to query metadata endpoint {redact_url(discovery)}: "
+                f"HTTP {status}{self._for()}"
             )
-        return self._id_token
+        token_url = doc.get("token_endpoint") if isinstance(doc, dict) else None
+        if not isinstance(token_url, str) or not token_url:
+            raise ConfigError(
+                f"oidc: discovery object doesn't contain a token_endpoint{self._for()}"
+            )
+        client = urllib.parse.quote(self._cfg["client-id"], safe="")
+        secret = urllib.parse.quote(self._cfg.get("client-secret", ""), safe="")
+        basic = base64.b64encode(f"{client}:{secret}".encode()).decode("ascii")
+        form = urllib.parse.urlencode(
+            {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        ).encode("ascii")
+        request = urllib.request.Request(
+            token_url,
+            data=form,
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+                "Authorization": "Basic " + basic,
+            },
+        )
+        status, body = self._call(request)
+        if status != 200:
+            code = body.get("error") if isinstance(body, dict) else None
+            shown = f" ({code})" if isinstance(code, str) and _OAUTH_ERROR_CODE.match(code) else ""
+            raise ConfigError(
+                f"failed to refresh token: the token endpoint answered HTTP {status}{shown}"
+                f"{self._for()}"
+            )
+        id_token = body.get("id_token") if isinstance(body, dict) else None
+        if not isinstance(id_token, str) or not id_token:
+            raise ConfigError(
+                'token response did not contain an id_token, either the scope "openid" '
+                "wasn't requested upon login, or the provider doesn't support id_tokens as "
+                f"part of the refresh response{self._for()}"
+            )
+        new = dict(self._cfg)
+        new["id-token"] = id_token
+        rotated = body.get("refresh_token")
+        if isinstance(rotated, str) and rotated and rotated != refresh_token:
+            new["refresh-token"] = rotated
+        return new
+
+    def _call(self, request: urllib.request.Request) -> tuple[int, Any]:
+        """Send ``request`` to the issuer: (status, decoded JSON body or None)."""
+        opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=self._ssl))
+        where = redact_url(request.full_url)
+        try:
+            try:
+                with opener.open(request, timeout=OIDC_HTTP_TIMEOUT) as response:
+                    status, raw = response.status, response.read(_OIDC_MAX_BODY)
+            except urllib.error.HTTPError as exc:
+                status, raw = exc.code, exc.read(_OIDC_MAX_BODY)
+                exc.close()
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            text = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
+            raise ConfigError(f"oidc: cannot reach {where}: {text}{self._for()}") from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise ConfigError(
+                f"oidc: cannot reach {where}: {type(exc).__name__}{self._for()}"
+            ) from None
+        try:
+            return status, json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            if status == 200:
+                raise ConfigError(f"oidc: the answer of {where} is not JSON{self._for()}") from None
+            return status, None
 
 
-def auth_provider_token_source(provider: AuthProviderConfig, *, user: str = "") -> OIDCToken:
-    """The token source for a kubeconfig auth-provider, or client-go's error for it."""
+_SHARED_OIDC: dict[tuple[str, ...], OIDCToken] = {}
+_SHARED_OIDC_LOCK = threading.Lock()
+
+
+def auth_provider_token_source(
+    provider: AuthProviderConfig, *, user: str = "", cluster: str = ""
+) -> OIDCToken:
+    """The token source for a kubeconfig auth-provider, or client-go's error for it.
+
+    oidc token sources are shared per process (client-go caches them per cluster, issuer
+    and client id) so that clients built from the same kubeconfig refresh once and all
+    see the new tokens: a rotated refresh-token would otherwise be spent by the first
+    client and rejected for the others.  The key also holds the tokens the config
+    started with, so a config loaded after a refresh gets a source of its own.
+    """
     if provider.name == "gcp":
         raise ConfigError(GCP_REMOVED)
     if provider.name == "azure":
         raise ConfigError(AZURE_REMOVED)
-    if provider.name == "oidc":
-        return OIDCToken(provider, user=user)
-    raise ConfigError(f'no Auth Provider found for name "{provider.name}"')
+    if provider.name != "oidc":
+        raise ConfigError(f'no Auth Provider found for name "{provider.name}"')
+    conf = provider.config
+    key = (
+        cluster,
+        provider.source_file,
+        provider.user or user,
+        *(conf.get(k, "") for k in sorted(conf)),
+        *sorted(conf),
+    )
+    with _SHARED_OIDC_LOCK:
+        found = _SHARED_OIDC.get(key)
+        if found is None:
+            found = OIDCToken(provider, user=user)
+            _SHARED_OIDC[key] = found
+        return found
+
+
+# --------------------------------------------------------------------------- impersonation
+
+_HEADER_TOKEN = frozenset(
+    "!#$&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+
+def escape_extra_key(key: str) -> str:
+    """An ``Impersonate-Extra-`` key percent-encoded like client-go's
+    ``headerKeyEscape``: legal header token characters except ``%`` are kept."""
+    return "".join(
+        chr(byte) if chr(byte) in _HEADER_TOKEN else f"%{byte:02X}" for byte in key.encode("utf-8")
+    )
+
+
+def impersonation_headers(
+    impersonate: ImpersonationConfig, request_headers: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """The ``Impersonate-*`` header lines to add to one request (in order; groups and
+    extra values repeat their header).
+
+    Empty when the config impersonates nobody, or when the caller already set
+    ``Impersonate-User`` on the request: like client-go's impersonating round tripper,
+    the caller's impersonation then replaces the config's entirely.  A uid, groups or
+    extra without a user is a ``ConfigError``.
+    """
+    if not impersonate:
+        return []
+    if not impersonate.user:
+        raise ConfigError(
+            "impersonation: uid, groups or extra are requested without impersonating a user"
+        )
+    if request_headers and any(k.lower() == "impersonate-user" for k in request_headers):
+        return []
+    out = [("Impersonate-User", impersonate.user)]
+    if impersonate.uid:
+        out.append(("Impersonate-Uid", impersonate.uid))
+    out.extend(("Impersonate-Group", group) for group in impersonate.groups)
+    for key in sorted(impersonate.extra):
+        name = "Impersonate-Extra-" + escape_extra_key(key)
+        out.extend((name, value) for value in impersonate.extra[key])
+    return out
+
+
+# --------------------------------------------------------------------------- per request
+
+
+@dataclass(frozen=True)
+class RequestAuth:
+    """What :meth:`Credentials.for_request` decided for one request.
+
+    ``headers``: the ``Authorization`` and ``Impersonate-*`` lines to add (in order;
+    impersonation groups and extra repeat their header).  ``exec_credential``: the
+    exec-plugin credential used, to hand to :meth:`Credentials.rejected` after a 401.
+    ``client_cert``: the PEM pair new connections must present when it is not the one
+    the TLS context was built with (``None``: keep the current context).
+    """
+
+    headers: list[tuple[str, str]]
+    exec_credential: ExecCredential | None = None
+    client_cert: tuple[bytes, bytes] | None = None
+
+
+class Credentials:
+    """Every credential decision for requests made with one ``Config``, in one place.
+
+    Built once per transport; :meth:`for_request` is called before each request with the
+    caller's headers.  It follows client-go: a caller-set ``Authorization`` header wins;
+    a bearer token (the token file re-read as it rotates, the token as fallback), else
+    basic auth, else the exec plugin (only when no client certificate, token or basic
+    auth is configured; shared per process), else the oidc auth-provider (shared per
+    process); the config's impersonation unless the caller set ``Impersonate-User``;
+    client certificate and key *files* re-read at most once a second, a rotated pair
+    reported in ``client_cert``; an exec plugin's certificate likewise.
+    """
+
+    def __init__(self, config: Config) -> None:
+        if (config.bearer_token_file or config.bearer_token) and (
+            config.username or config.password
+        ):
+            raise ConfigError("username/password or bearer token may be set, but not both")
+        if config.exec_provider is not None and config.auth_provider is not None:
+            raise ConfigError("execProvider and authProvider cannot be used in combination")
+        impersonation_headers(config.impersonate)  # a uid, groups or extra without a user
+        self.config = config
+        self.token_file = (
+            CachedFileToken(config.bearer_token_file) if config.bearer_token_file else None
+        )
+        self.exec = (
+            exec_authenticator(config.exec_provider)
+            if config.exec_provider is not None and exec_plugin_applies(config)
+            else None
+        )
+        self.oidc = (
+            auth_provider_token_source(config.auth_provider, cluster=config.host)
+            if config.auth_provider is not None
+            else None
+        )
+        self.cert_files = (
+            ClientCertFiles(config.cert_file, config.key_file)
+            if config.cert_file and config.key_file and not config.cert_data and not config.key_data
+            else None
+        )
+        self._exec_cert: tuple[bytes, bytes] | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Credentials(host={self.config.host!r})"
+
+    def _authorization(self) -> tuple[str | None, ExecCredential | None]:
+        cfg = self.config
+        if self.token_file is not None:
+            try:
+                return "Bearer " + self.token_file.token(), None
+            except ConfigError:
+                if cfg.bearer_token:
+                    return "Bearer " + cfg.bearer_token, None
+                raise
+        if cfg.bearer_token:
+            return "Bearer " + cfg.bearer_token, None
+        if cfg.username or cfg.password:
+            raw = f"{cfg.username or ''}:{cfg.password or ''}".encode()
+            return "Basic " + base64.b64encode(raw).decode("ascii"), None
+        if self.exec is not None:
+            cred = self.exec.credentials()
+            return ("Bearer " + cred.token if cred.token else None), cred
+        if self.oidc is not None:
+            return "Bearer " + self.oidc.token(), None
+        return None, None
+
+    def _client_cert(self, cred: ExecCredential | None) -> tuple[bytes, bytes] | None:
+        pair: tuple[bytes, bytes] | None = None
+        if self.cert_files is not None:
+            current, changed = self.cert_files.current()
+            pair = current if changed else None
+        elif cred is not None and cred.cert_pem and cred.key_pem:
+            with self._lock:
+                candidate = (cred.cert_pem, cred.key_pem)
+                if candidate != self._exec_cert:
+                    self._exec_cert = candidate
+                    pair = candidate
+        return pair
+
+    def for_request(self, request_headers: Mapping[str, str] | None = None) -> RequestAuth:
+        """The credentials of one request; raises ``ConfigError``/``ExecPluginError``
+        when they cannot be obtained (then nothing must be sent)."""
+        headers: list[tuple[str, str]] = []
+        cred: ExecCredential | None = None
+        caller_auth = request_headers is not None and any(
+            k.lower() == "authorization" for k in request_headers
+        )
+        if not caller_auth:
+            value, cred = self._authorization()
+            if value is not None:
+                headers.append(("Authorization", value))
+        headers.extend(impersonation_headers(self.config.impersonate, request_headers))
+        return RequestAuth(
+            headers=headers, exec_credential=cred, client_cert=self._client_cert(cred)
+        )
+
+    def rejected(self, auth: RequestAuth) -> bool:
+        """The server answered 401 to a request sent with ``auth``: drop an exec-plugin
+        credential so the next request fetches a new one.  True when it was dropped (a
+        replay with a fresh credential can succeed; kubeset replays once, see README)."""
+        if auth.exec_credential is None or self.exec is None:
+            return False
+        self.exec.invalidate(auth.exec_credential)
+        return True

@@ -5,9 +5,9 @@
     response.status_code, response.read()
 
 :class:`Transport` applies on every request what client-go's ``transport`` package applies: TLS
-(:mod:`.tls`), the credential (:mod:`.credentials`: bearer token, token file, basic auth, exec
-plugin with one new credential and retry after a 401, oidc), ``Impersonate-*`` headers and the
-User-Agent (:mod:`.headers`), and the proxy (``proxy-url``, else ``HTTPS_PROXY``/``HTTP_PROXY``/
+(:mod:`.tls`), the credential and ``Impersonate-*`` headers (:class:`~.auth.Credentials`: bearer
+token, token file, basic auth, exec plugin with one new credential and retry after a 401, oidc;
+rotated client certificate files), the User-Agent, and the proxy (``proxy-url``, else ``HTTPS_PROXY``/``HTTP_PROXY``/
 ``NO_PROXY``).  Rate limiting and retries are the RESTClient's, not the transport's.
 
 This is the only module that knows ``requests``: its exceptions become kubeset errors here,
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import json
 import logging
 import socket
 import ssl
@@ -36,7 +37,7 @@ import requests.utils
 import urllib3.exceptions
 from urllib3 import HTTPHeaderDict
 
-from ..config import Config
+from ..config import Config, default_user_agent, resolve_timeout
 from ..errors import (
     ApiConnectionError,
     ConfigError,
@@ -46,9 +47,8 @@ from ..errors import (
     RequestTimeout,
     ResponseTooLarge,
 )
+from .auth import Credentials, RequestAuth
 from .base import Headers, HTTPRequest, Response, Timeouts
-from .credentials import Authorization, Credentials
-from .headers import default_user_agent, impersonation_headers
 from .tls import build_ssl_context
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "SessionTransport", "Transport", "translate_error"]
@@ -249,6 +249,12 @@ def _clip(timeouts: Timeouts) -> tuple[float | None, float | None]:
     )
 
 
+# Repeated header lines (Impersonate-Group, Impersonate-Extra-*) cannot live in requests' header
+# dict: the transport hands them to the adapter JSON-encoded under this name, and the adapter
+# sends them as separate lines.
+_REPEATED = "X-Kubeset-Repeated-Headers"
+
+
 class _KubeAdapter(requests.adapters.HTTPAdapter):
     """An HTTPAdapter that uses our SSLContext (and nothing from requests' CA logic).
 
@@ -256,15 +262,9 @@ class _KubeAdapter(requests.adapters.HTTPAdapter):
     as repeated header lines, which a plain requests header dict cannot express.
     """
 
-    def __init__(
-        self,
-        ssl_context: ssl.SSLContext,
-        server_name: str | None,
-        multi_headers: list[tuple[str, str]],
-    ) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext, server_name: str | None) -> None:
         self._ssl_context = ssl_context
         self._server_name = server_name
-        self._multi_headers = multi_headers
         super().__init__(pool_connections=10, pool_maxsize=25)
 
     def init_poolmanager(
@@ -293,13 +293,13 @@ class _KubeAdapter(requests.adapters.HTTPAdapter):
         return None
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        if self._multi_headers:
-            names = {key.lower() for key, _ in self._multi_headers}
+        repeated = request.headers.pop(_REPEATED, None)
+        if repeated:
+            lines = json.loads(repeated)
             merged = HTTPHeaderDict()
             for key, value in request.headers.items():
-                if key.lower() not in names:  # a redirect re-sends an already merged dict
-                    merged.add(key, value if isinstance(value, str) else value.decode("latin-1"))
-            for key, value in self._multi_headers:
+                merged.add(key, value if isinstance(value, str) else value.decode("latin-1"))
+            for key, value in lines:
                 merged.add(key, value)
             request.headers = merged  # type: ignore[assignment]
         return super().send(request, *args, **kwargs)
@@ -430,12 +430,11 @@ class Transport(SessionTransport):
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.default_timeout = config.timeout
+        self.default_timeout = resolve_timeout(config.timeout, None)
         self._lock = threading.Lock()
         self._client_cert: tuple[bytes, bytes] | None = None
-        self.credentials = Credentials(config, on_client_cert=self._use_client_cert)
-        self._single_headers, self._multi_headers = impersonation_headers(config)
-        self._single_headers["User-Agent"] = config.user_agent or default_user_agent()
+        self.credentials = Credentials(config)
+        self._single_headers = {"User-Agent": config.user_agent or default_user_agent()}
         if config.disable_compression:
             self._single_headers["Accept-Encoding"] = "identity"
         if config.proxy_url:
@@ -463,7 +462,7 @@ class Transport(SessionTransport):
         return f"Transport(host={self.config.host!r})"
 
     def _mount(self, ctx: ssl.SSLContext) -> None:
-        adapter = _KubeAdapter(ctx, self.config.server_name, self._multi_headers)
+        adapter = _KubeAdapter(ctx, self.config.server_name)
         old = self.session.adapters.get("https://")
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
@@ -474,7 +473,7 @@ class Transport(SessionTransport):
                 self._retired.pop(0).close()
 
     def _use_client_cert(self, cert: tuple[bytes, bytes] | None) -> None:
-        """Rebuild the TLS context when an exec plugin hands out a new certificate."""
+        """Rebuild the TLS context for a new client certificate (rotated files, exec plugin)."""
         with self._lock:
             if cert is None or cert == self._client_cert:
                 return
@@ -510,25 +509,33 @@ class Transport(SessionTransport):
         """Send one request with the Config's credential, headers and proxy.
 
         Credentials that cannot be obtained (unreadable token file, failing exec plugin,
-        expired oidc token) raise :class:`~kubeset.errors.ConfigError` (``ExecPluginError`` for
+        expired oidc token) raise :class:`~kubeset.config.ConfigError` (``ExecPluginError`` for
         plugins) before anything is sent."""
-        caller_auth = "authorization" in request.headers
         repeated = False
         while True:
-            headers: dict[str, str] = dict(self._single_headers)
-            auth = Authorization(None)
-            if not caller_auth:
-                auth = self.credentials.authorization()
-                if auth.header is not None:
-                    headers["Authorization"] = auth.header
-            headers.update(request.headers)
-            response = self._send(request, headers, self._proxies(request.url))
-            if response.status_code == 401 and not repeated and self.credentials.unauthorized(auth):
+            auth = self.credentials.for_request(request.headers)
+            if auth.client_cert is not None:
+                self._use_client_cert(auth.client_cert)
+            response = self._send(request, self._headers(request, auth), self._proxies(request.url))
+            if response.status_code == 401 and not repeated and self.credentials.rejected(auth):
                 log.debug("401 with an exec plugin credential; fetching a new one and retrying")
                 response.close()
                 repeated = True
                 continue
             return response
+
+    def _headers(self, request: HTTPRequest, auth: RequestAuth) -> dict[str, str]:
+        headers: dict[str, str] = dict(self._single_headers)
+        lines: list[tuple[str, str]] = []
+        for key, value in auth.headers:
+            if key == "Impersonate-Group" or key.startswith("Impersonate-Extra-"):
+                lines.append((key, value))
+            else:
+                headers[key] = value
+        headers.update(request.headers)
+        if lines:
+            headers[_REPEATED] = json.dumps(lines)
+        return headers
 
     def close(self) -> None:
         super().close()

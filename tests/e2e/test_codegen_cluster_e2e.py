@@ -1,7 +1,9 @@
-"""kubeset-gen --cluster: a package generated from what a live API server serves drives it."""
+"""kubeset-gen --cluster: a package generated from what a live API server serves (/openapi/v3 per
+group version) drives it, records the cluster by context and server version, and checks."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -23,7 +25,7 @@ assert type(got) is ConfigMap and got.data == {"k": "v"}
 assert scheme.model_for("apps/v1", "Deployment").__name__ == "Deployment"
 cms.delete("from-live-spec")
 import live
-print(live.SOURCE.startswith("cluster:https://127.0.0.1:"), live.RELEASE)
+print(live.SOURCE, live.RELEASE)
 """
 
 
@@ -65,25 +67,29 @@ def test_generate_from_a_live_cluster(apiserver: ApiServer, tmp_path: Path) -> N
         timeout=120,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    assert run.stdout.split() == ["True", "None"]
-    # check: against the same cluster it is current; without --cluster it says how to check
-    ok = _gen(
-        "check",
-        "--cluster",
-        "--kubeconfig",
-        str(apiserver.kubeconfig),
-        "--out",
-        str(out),
-        "--package",
-        "live",
-    )
+    assert run.stdout.split() == ["cluster:context=token", "None"]
+    record = json.loads((out / "kubeset-gen.json").read_text())
+    assert record["source"] == {"cluster": {"context": "token", "serverVersion": "v1.36.5"}}
+    assert record["package"] == "live" and len(record["inputs"][0]["sha256"]) == 64
+    assert apiserver.server not in "".join(
+        p.read_text() for p in out.rglob("*.py")
+    )  # no address committed
+    # check: against the same cluster it is current; without a kubeconfig the input is missing (exit 2)
+    ok = _gen("check", str(out), "--kubeconfig", str(apiserver.kubeconfig))
     assert ok.returncode == 0, ok.stderr
-    refused = _gen("check", "--out", str(out), "--package", "live")
-    assert (
-        refused.returncode == 1
-        and "pass --cluster" in refused.stderr
-        and "Traceback" not in refused.stderr
+    env = {k: v for k, v in os.environ.items() if k != "KUBECONFIG"}
+    refused = subprocess.run(
+        [sys.executable, "-m", "kubeset.codegen", "check", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**env, "HOME": str(tmp_path)},
     )
+    assert refused.returncode == 2 and "the recorded cluster (context 'token')" in refused.stderr, (
+        refused.stderr
+    )
+    assert "Traceback" not in refused.stderr
 
 
 def test_cluster_errors_are_one_clear_line(apiserver: ApiServer, tmp_path: Path) -> None:
@@ -95,7 +101,7 @@ def test_cluster_errors_are_one_clear_line(apiserver: ApiServer, tmp_path: Path)
         "--out",
         str(tmp_path / "x"),
     )
-    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert str(tmp_path / "nope") in missing.stderr
     # a kubeconfig whose user has no credentials: the server answers 401 (never a secret printed)
     cfg = apiserver.kubeconfig.read_text()
@@ -107,5 +113,5 @@ def test_cluster_errors_are_one_clear_line(apiserver: ApiServer, tmp_path: Path)
         u["user"] = {}
     anon.write_text(yaml.safe_dump(doc))
     denied = _gen("generate", "--cluster", "--kubeconfig", str(anon), "--out", str(tmp_path / "y"))
-    assert denied.returncode == 1 and "HTTP 401" in denied.stderr, denied.stderr
+    assert denied.returncode == 2 and "HTTP 401" in denied.stderr, denied.stderr
     assert len(denied.stderr.strip().splitlines()) == 1

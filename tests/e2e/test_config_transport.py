@@ -16,7 +16,13 @@ from typing import Any
 import pytest
 import yaml
 from kube_apiserver import ApiServer
-from kubeset.config import ExecConfig, ImpersonationConfig, load_kubeconfig
+from kubeset.config import (
+    ExecConfig,
+    ImpersonationConfig,
+    config_from_kubeconfig_bytes,
+    config_from_kubeconfig_dict,
+    load_kubeconfig,
+)
 from kubeset.rest import RESTClient
 from kubeset.transport import TokenBucketRateLimiter, Transport
 
@@ -136,3 +142,31 @@ def test_rate_limiter_on_real_requests(apiserver: ApiServer) -> None:
     # burst of 10 without waiting, then the 11th and 12th had to wait
     assert len(sleeps) == 2
     assert all(s > 0 for s in sleeps)
+
+
+def test_config_from_kubeconfig_bytes(apiserver: ApiServer) -> None:
+    data = apiserver.kubeconfig.read_bytes()
+    cfg = config_from_kubeconfig_bytes(data, context="token", base_dir=apiserver.kubeconfig.parent)
+    assert cfg.host == apiserver.server
+    with Transport(cfg) as t:
+        assert "system:masters" in whoami(t, cfg.host)["groups"]
+
+
+def test_client_certificate_wins_over_exec_plugin(apiserver: ApiServer) -> None:
+    doc = yaml.safe_load(apiserver.kubeconfig.read_text())
+    ctx = next(c["context"] for c in doc["contexts"] if c["name"] == "client-cert")
+    user = next(u["user"] for u in doc["users"] if u["name"] == ctx["user"])
+    # a plugin that cannot run: client-go never runs it when a client certificate is set
+    user["exec"] = {
+        "command": "kubeset-no-such-plugin",
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "interactiveMode": "Never",
+    }
+    cfg = config_from_kubeconfig_dict(
+        doc, context="client-cert", base_dir=apiserver.kubeconfig.parent
+    )
+    assert cfg.exec_provider is None
+    with Transport(cfg) as t:
+        info = whoami(t, cfg.host)
+    assert "system:masters" in info["groups"]
+    assert any(k.endswith("credential-id") for k in info.get("extra", {}))

@@ -13,13 +13,13 @@
 //! It handles only the canonical wire form that API servers send.  Anything else (a wrong JSON
 //! type, an int where a string is expected, a number too large for i64, a time with an offset,
 //! a quantity sent as a number, a field under two names, invalid JSON) raises `Fallback`, and
-//! the caller (kubeset.serializers) decodes the same bytes with pydantic, which then coerces or
+//! the caller (kubeset.codec.native) decodes the same bytes with pydantic, which then coerces or
 //! reports a ValidationError exactly as it always does.  So this module never decides what is
 //! valid: it is a faster route to the same result, tested against pydantic on every fixture.
 //!
-//! A plan describes the models (built in Python by kubeset.serializers from the pydantic
+//! A plan describes the models (built in Python by kubeset.codec.plan from the pydantic
 //! fields): a list of `(class, template dict, {json or attribute name: (attribute, spec)})`
-//! where spec is `(kind, sub)`: see `Spec`.
+//! where spec is `(Kind, sub)`: see `Kind` and `Spec`.
 use ahash::AHashMap;
 use jiter::{cached_py_string, Jiter, NumberAny, NumberInt, Peek, PythonParse};
 use pyo3::create_exception;
@@ -27,11 +27,16 @@ use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyBytes, PyDateAccess, PyDateTime, PyDict, PyList, PySet, PyString, PyTimeAccess, PyTuple, PyTzInfo,
-    PyTzInfoAccess, PyType,
+    PyBool, PyBytes, PyDateAccess, PyDateTime, PyDict, PyList, PySet, PyString, PyTimeAccess, PyTuple, PyType,
+    PyTzInfo, PyTzInfoAccess,
 };
 
-create_exception!(_codec, Fallback, PyException, "The input is not in canonical form: decode it with pydantic.");
+create_exception!(
+    _codec,
+    Fallback,
+    PyException,
+    "The input is not in canonical form: decode it with pydantic."
+);
 
 /// Deeper documents (recursive schemas such as JSONSchemaProps) go to pydantic and its own limits.
 const MAX_DEPTH: u32 = 200;
@@ -67,25 +72,66 @@ fn give_up<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
+/// The kind of a field's value in a plan: the one definition of the field kinds.  Python sees
+/// it as `kubeset._codec.Kind` (`Kind.STR`, `Kind.LIST`, ...), and kubeset.codec.plan names the
+/// kinds through it; a plan's spec is `(Kind, sub)`: see `Spec` for what `sub` is.
+#[pyclass(eq, hash, frozen, module = "kubeset._codec")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    #[pyo3(name = "STR")]
+    Str,
+    #[pyo3(name = "INT")]
+    Int,
+    #[pyo3(name = "BOOL")]
+    Bool,
+    /// `int | float`
+    #[pyo3(name = "NUMBER")]
+    Number,
+    /// any JSON value, kept as is
+    #[pyo3(name = "ANY")]
+    Any,
+    #[pyo3(name = "TIME")]
+    Time,
+    /// base64 text on the wire, bytes in Python
+    #[pyo3(name = "BYTES")]
+    Bytes,
+    #[pyo3(name = "INT_OR_STR")]
+    IntOrStr,
+    #[pyo3(name = "QUANTITY")]
+    Quantity,
+    /// sub: the index of the model's plan
+    #[pyo3(name = "MODEL")]
+    Model,
+    /// sub: the items' spec
+    #[pyo3(name = "LIST")]
+    List,
+    /// sub: the values' spec (keys are strings)
+    #[pyo3(name = "DICT")]
+    Dict,
+    #[pyo3(name = "FLOAT")]
+    Float,
+    #[pyo3(name = "MICRO_TIME")]
+    MicroTime,
+}
+
 fn spec_of(obj: &Bound<PyAny>) -> PyResult<Spec> {
     let t: &Bound<PyTuple> = obj.downcast()?;
-    let kind: i64 = t.get_item(0)?.extract()?;
+    let kind: Kind = t.get_item(0)?.extract()?;
     Ok(match kind {
-        0 => Spec::Str,
-        1 => Spec::Int,
-        2 => Spec::Bool,
-        3 => Spec::Number,
-        4 => Spec::Any,
-        5 => Spec::Time,
-        6 => Spec::Bytes,
-        7 => Spec::IntOrStr,
-        8 => Spec::Quantity,
-        9 => Spec::Model(t.get_item(1)?.extract()?),
-        10 => Spec::List(Box::new(spec_of(&t.get_item(1)?)?)),
-        11 => Spec::Dict(Box::new(spec_of(&t.get_item(1)?)?)),
-        12 => Spec::Float,
-        13 => Spec::MicroTime,
-        _ => return Err(PyValueError::new_err(format!("unknown field kind {kind}"))),
+        Kind::Str => Spec::Str,
+        Kind::Int => Spec::Int,
+        Kind::Bool => Spec::Bool,
+        Kind::Number => Spec::Number,
+        Kind::Any => Spec::Any,
+        Kind::Time => Spec::Time,
+        Kind::Bytes => Spec::Bytes,
+        Kind::IntOrStr => Spec::IntOrStr,
+        Kind::Quantity => Spec::Quantity,
+        Kind::Model => Spec::Model(t.get_item(1)?.extract()?),
+        Kind::List => Spec::List(Box::new(spec_of(&t.get_item(1)?)?)),
+        Kind::Dict => Spec::Dict(Box::new(spec_of(&t.get_item(1)?)?)),
+        Kind::Float => Spec::Float,
+        Kind::MicroTime => Spec::MicroTime,
     })
 }
 
@@ -125,7 +171,9 @@ impl Decoder {
                 NumberInt::BigInt(_) => Err("integer beyond i64".into()),
             },
             Spec::Bool => match peek {
-                Peek::True | Peek::False => Ok(PyBool::new(py, j.known_bool(peek).map_err(give_up)?).to_owned().into_any()),
+                Peek::True | Peek::False => Ok(PyBool::new(py, j.known_bool(peek).map_err(give_up)?)
+                    .to_owned()
+                    .into_any()),
                 _ => Err("expected a bool".into()),
             },
             Spec::Number => match j.known_number(peek).map_err(give_up)? {
@@ -145,7 +193,9 @@ impl Decoder {
                 let start = j.current_index();
                 j.known_skip(peek).map_err(give_up)?;
                 let end = j.current_index();
-                PythonParse::default().python_parse(py, &data[start..end]).map_err(give_up)
+                PythonParse::default()
+                    .python_parse(py, &data[start..end])
+                    .map_err(give_up)
             }
             Spec::Time | Spec::MicroTime => {
                 if peek != Peek::String {
@@ -174,7 +224,8 @@ impl Decoder {
                 let list = PyList::empty(py);
                 let mut next = j.known_array().map_err(give_up)?;
                 while next.is_some() {
-                    list.append(self.value(py, data, j, item, depth + 1)?).map_err(give_up)?;
+                    list.append(self.value(py, data, j, item, depth + 1)?)
+                        .map_err(give_up)?;
                     next = j.array_step().map_err(give_up)?;
                 }
                 Ok(list.into_any())
@@ -189,7 +240,8 @@ impl Decoder {
                     if dict.contains(&k).map_err(give_up)? {
                         return Err("duplicate key".into());
                     }
-                    dict.set_item(k, self.value(py, data, j, item, depth + 1)?).map_err(give_up)?;
+                    dict.set_item(k, self.value(py, data, j, item, depth + 1)?)
+                        .map_err(give_up)?;
                     key = j.next_key().map_err(give_up)?.map(|k| cached_py_string(py, k));
                 }
                 Ok(dict.into_any())
@@ -245,7 +297,14 @@ impl Decoder {
         Ok(dt.into_any())
     }
 
-    fn model<'py>(&self, py: Python<'py>, data: &[u8], j: &mut Jiter, index: usize, depth: u32) -> R<Bound<'py, PyAny>> {
+    fn model<'py>(
+        &self,
+        py: Python<'py>,
+        data: &[u8],
+        j: &mut Jiter,
+        index: usize,
+        depth: u32,
+    ) -> R<Bound<'py, PyAny>> {
         let plan = &self.plans[index];
         let dict = plan.template.bind(py).copy().map_err(give_up)?;
         let fields_set = PySet::empty(py).map_err(give_up)?;
@@ -258,7 +317,8 @@ impl Decoder {
                     if fields_set.contains(attr).map_err(give_up)? {
                         return Err("one field under two names".into());
                     }
-                    dict.set_item(attr, self.value(py, data, j, spec, depth)?).map_err(give_up)?;
+                    dict.set_item(attr, self.value(py, data, j, spec, depth)?)
+                        .map_err(give_up)?;
                     fields_set.add(attr).map_err(give_up)?;
                 }
                 None => {
@@ -266,7 +326,9 @@ impl Decoder {
                     if extra.contains(&name).map_err(give_up)? {
                         return Err("duplicate key".into());
                     }
-                    extra.set_item(&name, self.value(py, data, j, &Spec::Any, depth)?).map_err(give_up)?;
+                    extra
+                        .set_item(&name, self.value(py, data, j, &Spec::Any, depth)?)
+                        .map_err(give_up)?;
                     fields_set.add(name).map_err(give_up)?; // pydantic counts extras as set
                 }
             }
@@ -300,7 +362,13 @@ impl Decoder {
 impl Decoder {
     /// `Decoder(plans, root, utc, b64decode)`: see the module documentation.
     #[new]
-    fn new(py: Python, plans: &Bound<PyList>, root: usize, utc: Bound<PyTzInfo>, b64decode: Bound<PyAny>) -> PyResult<Self> {
+    fn new(
+        py: Python,
+        plans: &Bound<PyList>,
+        root: usize,
+        utc: Bound<PyTzInfo>,
+        b64decode: Bound<PyAny>,
+    ) -> PyResult<Self> {
         let mut compiled = Vec::with_capacity(plans.len());
         for item in plans.iter() {
             let t: &Bound<PyTuple> = item.downcast()?;
@@ -314,7 +382,11 @@ impl Decoder {
                 let attr: Bound<PyString> = v.get_item(0)?.downcast_into()?;
                 fields.insert(key.extract::<String>()?, (attr.unbind(), spec_of(&v.get_item(1)?)?));
             }
-            compiled.push(ModelPlan { cls: cls.unbind(), template: template.unbind(), fields });
+            compiled.push(ModelPlan {
+                cls: cls.unbind(),
+                template: template.unbind(),
+                fields,
+            });
         }
         if root >= compiled.len() {
             return Err(PyValueError::new_err("root is not a plan index"));
@@ -347,7 +419,9 @@ impl Decoder {
     /// Decode JSON bytes into the root model; raises `Fallback` for input not in canonical form.
     fn decode<'py>(&self, py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyAny>> {
         let mut j = Jiter::new(data);
-        let value = self.value(py, data, &mut j, &Spec::Model(self.root), 0).map_err(Fallback::new_err)?;
+        let value = self
+            .value(py, data, &mut j, &Spec::Model(self.root), 0)
+            .map_err(Fallback::new_err)?;
         j.finish().map_err(|e| Fallback::new_err(format!("{e:?}")))?;
         if value.is_none() {
             return Err(Fallback::new_err("null document"));
@@ -355,7 +429,6 @@ impl Decoder {
         Ok(value)
     }
 }
-
 
 // ---------------------------------------------------------------- encoding
 
@@ -374,7 +447,7 @@ struct EncodePlan {
 ///
 /// Declared fields that were set, in declaration order, then every extra.  A value of a type its
 /// field does not declare, a float that needs an exponent, a time not in UTC, a string that is
-/// not valid UTF-8: `Fallback`, and kubeset.serializers encodes with pydantic instead.
+/// not valid UTF-8: `Fallback`, and kubeset.codec encodes with pydantic instead.
 #[pyclass(frozen, module = "kubeset._codec")]
 struct Encoder {
     plans: Vec<EncodePlan>,
@@ -653,7 +726,15 @@ impl Encoder {
     }
 
     /// `"key":value` pairs of a dict with str keys, comma-separated (a leading comma unless `first`).
-    fn write_entries(&self, py: Python, out: &mut Vec<u8>, dict: &Bound<PyDict>, item: &Spec, depth: u32, mut first: bool) -> R<()> {
+    fn write_entries(
+        &self,
+        py: Python,
+        out: &mut Vec<u8>,
+        dict: &Bound<PyDict>,
+        item: &Spec,
+        depth: u32,
+        mut first: bool,
+    ) -> R<()> {
         for (k, v) in dict.iter() {
             if !first {
                 out.push(b',');
@@ -707,9 +788,10 @@ impl Encoder {
             while ffi::_PySet_NextEntry(fields_set, &mut pos, &mut key, &mut hash) != 0 {
                 let index = match plan.by_ptr.get(&(key as usize)) {
                     Some(&i) => Some(i),
-                    None if ffi::PyUnicode_CheckExact(key) != 0 => {
-                        plan.by_name.get(Self::str_of(&Bound::from_borrowed_ptr(py, key))?).copied()
-                    }
+                    None if ffi::PyUnicode_CheckExact(key) != 0 => plan
+                        .by_name
+                        .get(Self::str_of(&Bound::from_borrowed_ptr(py, key))?)
+                        .copied(),
                     None => None,
                 };
                 if let Some(i) = index {
@@ -734,7 +816,10 @@ impl Encoder {
                         i
                     } else {
                         let k = Bound::from_borrowed_ptr(py, key);
-                        *plan.by_name.get(Self::str_of(&k)?).ok_or("a key of __dict__ that is no field")?
+                        *plan
+                            .by_name
+                            .get(Self::str_of(&k)?)
+                            .ok_or("a key of __dict__ that is no field")?
                     };
                     cursor = index + 1;
                     if set_mask[index / 64] & (1u64 << (index % 64)) == 0 {
@@ -779,7 +864,9 @@ fn slot_offset(cls: &Bound<PyAny>, name: &str) -> PyResult<isize> {
         if ffi::Py_TYPE(descr.as_ptr()) != std::ptr::addr_of_mut!(ffi::PyMemberDescr_Type) {
             return Err(PyValueError::new_err(format!("{name} is not a slot")));
         }
-        let member = (*descr.as_ptr().cast::<ffi::PyMemberDescrObject>()).d_member.cast::<ffi::PyMemberDef>();
+        let member = (*descr.as_ptr().cast::<ffi::PyMemberDescrObject>())
+            .d_member
+            .cast::<ffi::PyMemberDef>();
         if (*member).type_code != ffi::Py_T_OBJECT_EX {
             return Err(PyValueError::new_err(format!("{name} is not an object slot")));
         }
@@ -842,7 +929,9 @@ impl Encoder {
                 let pair: &Bound<PyTuple> = pair.downcast()?;
                 let attr: Bound<PyString> = pair.get_item(0)?.downcast_into()?;
                 let json_name: String = pair.get_item(1)?.extract()?;
-                let entry = specs.get_item(&attr)?.ok_or_else(|| PyValueError::new_err("a field without a spec"))?;
+                let entry = specs
+                    .get_item(&attr)?
+                    .ok_or_else(|| PyValueError::new_err("a field without a spec"))?;
                 let spec = spec_of(&entry.downcast::<PyTuple>()?.get_item(1)?)?;
                 let mut key = Vec::with_capacity(json_name.len() + 3);
                 write_str(&mut key, &json_name);
@@ -851,7 +940,12 @@ impl Encoder {
                 by_name.insert(attr.to_str()?.to_owned(), i);
                 fields.push((attr.unbind(), key, spec));
             }
-            compiled.push(EncodePlan { cls: cls.unbind(), fields, by_ptr, by_name });
+            compiled.push(EncodePlan {
+                cls: cls.unbind(),
+                fields,
+                by_ptr,
+                by_name,
+            });
         }
         if root >= compiled.len() {
             return Err(PyValueError::new_err("root is not a plan index"));
@@ -919,6 +1013,7 @@ fn _codec(m: &Bound<PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(head, m)?)?;
     m.add_class::<Decoder>()?;
     m.add_class::<Encoder>()?;
+    m.add_class::<Kind>()?;
     m.add("Fallback", m.py().get_type::<Fallback>())?;
     Ok(())
 }

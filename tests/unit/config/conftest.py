@@ -65,3 +65,24 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "KUBERNETES_MASTER",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+SA_CA_PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+@pytest.fixture
+def sa_dir(tmp_path: Path) -> Path:
+    """A service account folder: token, CA and namespace ``payments``."""
+    folder = tmp_path / "serviceaccount"
+    folder.mkdir()
+    (folder / "token").write_text("sa-token-1\n")
+    (folder / "ca.crt").write_bytes(SA_CA_PEM)
+    (folder / "namespace").write_text("payments\n")
+    return folder
+
+
+@pytest.fixture
+def in_pod(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment of a pod (the service host and port)."""
+    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
+    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", "443")

@@ -18,22 +18,6 @@ from .conftest import WriteKubeconfig, kubeconfig_doc
 CA_PEM = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
 
-@pytest.fixture
-def sa_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "serviceaccount"
-    folder.mkdir()
-    (folder / "token").write_text("sa-token-1\n")
-    (folder / "ca.crt").write_bytes(CA_PEM)
-    (folder / "namespace").write_text("payments\n")
-    return folder
-
-
-@pytest.fixture
-def in_pod(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KUBERNETES_SERVICE_HOST", "10.96.0.1")
-    monkeypatch.setenv("KUBERNETES_SERVICE_PORT", "443")
-
-
 def kubeconfig(server: str = "https://from-kubeconfig") -> dict[str, object]:
     return kubeconfig_doc(
         clusters={"c": {"server": server}},

@@ -8,12 +8,11 @@ import socket
 import time
 
 import pytest
+from fakeapi.fakeserver import FakeApiServer, status
+from fakeapi.models import ConfigMap, Pod, PodList
 from kubeset import errors
 from kubeset.rest import HTTPTransport, PatchType, RESTClient, SessionTransport
 from kubeset.transport import HTTPRequest, Response
-
-from .fakeserver import FakeApiServer, status
-from .models import ConfigMap, Pod, PodList
 
 
 def _pod(name: str, ns: str = "default", **labels: str) -> dict[str, object]:

@@ -7,12 +7,11 @@ import threading
 import time
 
 import pytest
+from fakeapi.clients import Clientset
+from fakeapi.fakeserver import FakeApiServer
+from fakeapi.models import ConfigMap, Pod, Widget
 from kubeset import errors
 from kubeset.watch import Watch, WatchEvent
-
-from .clients import Clientset
-from .fakeserver import FakeApiServer
-from .models import ConfigMap, Pod, Widget
 
 NS = "w"
 
@@ -134,7 +133,7 @@ def test_watch_establish_errors_raise_at_once(cs: Clientset, server: FakeApiServ
 
 
 def test_410_when_establishing_raises_expired(cs: Clientset, server: FakeApiServer) -> None:
-    from .fakeserver import status
+    from fakeapi.fakeserver import status
 
     server.fail_next(410, status(410, "Expired", "too old resource version: 1 (500)"))
     with pytest.raises(errors.Expired):

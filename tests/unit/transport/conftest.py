@@ -207,11 +207,12 @@ class Server:
     port: int
     requests: list[Recorded] = field(default_factory=list)
     respond: Responder = _default_responder
+    scheme: str = "https"
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"https://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
 
 def _client_cn(sock: Any) -> str | None:
@@ -228,8 +229,10 @@ def _client_cn(sock: Any) -> str | None:
     return None
 
 
-def _start(pki: PKI, *, require_client_cert: bool = False) -> Iterator[Server]:
-    srv = Server(host="127.0.0.1", port=0)
+def _start(
+    pki: PKI, *, require_client_cert: bool = False, use_tls: bool = True
+) -> Iterator[Server]:
+    srv = Server(host="127.0.0.1", port=0, scheme="https" if use_tls else "http")
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -270,6 +273,8 @@ def _start(pki: PKI, *, require_client_cert: bool = False) -> Iterator[Server]:
 
         def get_request(self) -> tuple[socket.socket, Any]:
             sock, addr = self.socket.accept()
+            if not use_tls:
+                return sock, addr
             try:
                 tls = ctx.wrap_socket(sock, server_side=True)
             except (ssl.SSLError, OSError):
@@ -301,6 +306,18 @@ def server(pki: PKI) -> Iterator[Server]:
 @pytest.fixture
 def mtls_server(pki: PKI) -> Iterator[Server]:
     yield from _start(pki, require_client_cert=True)
+
+
+@pytest.fixture
+def plain_server(pki: PKI) -> Iterator[Server]:
+    """The same recording server over plain HTTP (no TLS)."""
+    yield from _start(pki, use_tls=False)
+
+
+@pytest.fixture
+def issuer(pki: PKI) -> Iterator[Server]:
+    """A second HTTPS server (certificate from the test CA), e.g. an OIDC issuer."""
+    yield from _start(pki)
 
 
 @pytest.fixture(autouse=True)

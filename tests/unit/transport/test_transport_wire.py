@@ -245,7 +245,8 @@ def test_user_agent(server: Server, pki: PKI) -> None:
     import kubeset
 
     assert ua == default_user_agent()
-    assert ua.startswith(f"kubeset/{kubeset.__version__} (python {sys.version_info[0]}.")
+    # client-go names the program first, then the OS/arch; kubeset and its version follow
+    assert ua.endswith(f") kubeset/{kubeset.__version__}") and "/" in ua.split(" ")[0]
     with Transport(_cfg(server, pki, user_agent="my-controller/1.0")) as t:
         t.request("GET", server.url + "/api")
     assert server.requests[1].header("User-Agent") == "my-controller/1.0"

@@ -189,6 +189,28 @@ class GroupVersionForDiscovery(KubeModel):
     """
 
 
+class GroupVersionKind(KubeModel):
+    """
+    GroupVersionKind names a kind of an API group version.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+    group: str | None = None
+    kind: str | None = None
+    version: str | None = None
+
+
+class GroupVersionResource(KubeModel):
+    """
+    GroupVersionResource names a resource of an API group version.
+
+    (Not in the OpenAPI spec; kubeset declares it from the Kubernetes Go types.)
+    """
+    group: str | None = None
+    resource: str | None = None
+    version: str | None = None
+
+
 class LabelSelectorRequirement(KubeModel):
     """
     A label selector requirement is a selector that contains values, a key, and an operator that relates the key and values.

@@ -9,13 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from kubeset import errors
-from kubeset.resource import ResourceClient
-from kubeset.rest import PatchType
-
-from .clients import Clientset
-from .fakeserver import FakeApiServer, status
-from .models import (
+from fakeapi.clients import Clientset
+from fakeapi.fakeserver import FakeApiServer, status
+from fakeapi.models import (
     Binding,
     CertificateSigningRequest,
     ConfigMap,
@@ -29,6 +25,9 @@ from .models import (
     Scale,
     Widget,
 )
+from kubeset import errors
+from kubeset.resource import ResourceClient
+from kubeset.rest import PatchType
 
 NS = "team-a"
 

@@ -10,13 +10,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from fakeapi.fakeserver import FakeApiServer
 from kubeset.codegen.clients import GenClientsError, group_attribute, method_name, render_clients
 from kubeset.codegen.description import GVK, ApiDescription, ModelRef, Resource, Subresource
 from kubeset.rest import RESTClient, SessionTransport
 
-from .fakeserver import FakeApiServer
-
-PROJECT = Path(__file__).resolve().parents[3]
+PROJECT = Path(__file__).resolve().parents[2]
 ALL = ("apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
 

@@ -6,10 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from fakeapi.fakeserver import FakeApiServer
 from kubeset import errors
 from kubeset.rest import PatchType, RESTClient
-
-from .fakeserver import FakeApiServer
 
 PROJECT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.skipif(

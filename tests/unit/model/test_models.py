@@ -14,7 +14,6 @@ import kubeset
 import pytest
 from kubeset.kubernetes import scheme
 from kubeset.model import compare_quantities, parse_quantity
-from kubeset.serializers import SchemeError
 from pydantic import BaseModel
 
 FIXTURES = "fixtures/v1.36.0"
@@ -332,31 +331,6 @@ def test_top_level_kinds_fill_in_api_version_and_kind_on_construction_only() -> 
     assert Pod.model_validate({}).model_fields_set == set()
 
 
-def test_scheme_model_for_and_errors() -> None:
-    from kubeset.kubernetes.models.apps.v1 import Deployment
-
-    assert scheme.model_for("apps/v1", "Deployment") is Deployment
-    assert scheme.gvk_of(Deployment) == ("apps/v1", "Deployment")
-    assert scheme.gvk_of(Deployment()) == ("apps/v1", "Deployment")
-    from kubeset.kubernetes.models.meta.v1 import DeleteOptions, ObjectMeta
-
-    assert scheme.gvk_of(DeleteOptions) == ("v1", "DeleteOptions")
-    with pytest.raises(SchemeError, match="ObjectMeta is not a top-level kind"):
-        scheme.gvk_of(ObjectMeta)
-    with pytest.raises(SchemeError, match="no apiVersion"):
-        scheme.decode(b'{"kind":"Pod"}')
-    with pytest.raises(SchemeError, match="no kind"):
-        scheme.decode({"apiVersion": "v1"})
-    with pytest.raises(SchemeError, match="unknown kind 'Nope' of apiVersion 'v1'"):
-        scheme.decode('{"apiVersion":"v1","kind":"Nope"}')
-    with pytest.raises(SchemeError, match="known apiVersions"):
-        scheme.model_for("nope.example.com/v1", "Thing")
-    with pytest.raises(SchemeError, match="not JSON"):
-        scheme.decode(b"{not json")
-    with pytest.raises(SchemeError, match="expected a JSON object"):
-        scheme.decode(b"[1, 2]")
-
-
 def test_importing_core_v1_does_not_import_other_groups() -> None:
     code = """
 import sys
@@ -381,49 +355,6 @@ print(loaded)
         "kubeset.kubernetes.models.meta",
         "kubeset.kubernetes.models.meta.v1",
     ]
-
-
-def test_decode_large_pauses_gc_and_restores_it() -> None:
-    import gc
-
-    from kubeset.kubernetes.models.core.v1 import PodList
-    from kubeset.serializers import decode_large, gc_paused
-
-    assert gc.isenabled()
-    with gc_paused():
-        assert not gc.isenabled()
-        with gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    items = ",".join(f'{{"metadata":{{"name":"p{i}"}}}}' for i in range(3000))
-    data = f'{{"apiVersion":"v1","kind":"PodList","items":[{items}]}}'.encode()
-    pods = decode_large(PodList, data)
-    assert pods.items is not None and len(pods.items) == 3000 and gc.isenabled()
-
-
-def test_gc_stays_paused_until_the_last_thread_leaves() -> None:
-    """Two overlapping decodes in two threads: the first to finish must not resume collection."""
-    import gc
-    import threading
-
-    from kubeset.serializers import gc_paused
-
-    inside, release = threading.Event(), threading.Event()
-
-    def other() -> None:
-        with gc_paused():
-            inside.set()
-            release.wait(10)
-
-    worker = threading.Thread(target=other)
-    with gc_paused():  # this thread begins first and ends first
-        worker.start()
-        assert inside.wait(10)
-    assert not gc.isenabled(), "resumed while another thread was still decoding"
-    release.set()
-    worker.join(10)
-    assert gc.isenabled()
 
 
 def test_every_generated_field_is_named_by_the_naming_rule() -> None:
@@ -452,22 +383,3 @@ def test_every_generated_field_is_named_by_the_naming_rule() -> None:
                 )
                 checked += 1
     assert checked > 3000
-
-
-def test_without_the_compiled_codec_pydantic_does_everything(
-    monkeypatch: pytest.MonkeyPatch, shared_dir: Path
-) -> None:
-    """A kubeset built without a Rust toolchain: same results, through pydantic alone."""
-    from kubeset import serializers
-    from kubeset.kubernetes.models.core.v1 import PodList
-
-    monkeypatch.setattr(serializers, "_codec", False)
-    monkeypatch.setattr(serializers, "_NATIVE", {})
-    assert (
-        serializers.native_decoder(PodList) is None and serializers.native_encoder(PodList) is None
-    )
-    raw = (shared_dir / FIXTURES / "core.v1.Pod.json").read_bytes()
-    pod = scheme.decode(raw)
-    assert json.loads(kubeset.to_json(pod)) == json.loads(raw)
-    listed = serializers.decode_large(PodList, b'{"items":[{"metadata":{"name":"a"}}]}')
-    assert listed.items[0].metadata.name == "a"  # type: ignore[index,union-attr]

@@ -3,10 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fakeapi.clients import Clientset
+from fakeapi.fakeserver import FakeApiServer
 from kubeset.rest import RESTClient, SessionTransport
-
-from .clients import Clientset
-from .fakeserver import FakeApiServer
 
 
 @pytest.fixture

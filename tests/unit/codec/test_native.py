@@ -25,6 +25,8 @@ from typing import Any
 
 import kubeset
 import pytest
+from kubeset.codec import decode_json, decode_large, native_decoder, native_encoder
+from kubeset.codec.native import load_codec
 from kubeset.kubernetes import scheme
 from kubeset.kubernetes.models.apiextensions.v1 import CustomResourceDefinition, JSONSchemaProps
 from kubeset.kubernetes.models.core.v1 import (
@@ -39,19 +41,12 @@ from kubeset.kubernetes.models.core.v1 import (
     Service,
 )
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
-from kubeset.serializers import (
-    _load_codec,
-    decode_json,
-    decode_large,
-    native_decoder,
-    native_encoder,
-)
 from pydantic import BaseModel, ValidationError, field_validator
 
 FIXTURES = Path("fixtures/v1.36.0")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
 
-codec = _load_codec()
+codec = load_codec()
 if not codec:
     if os.environ.get("KUBESET_NATIVE") == "required":
         raise RuntimeError(
@@ -427,31 +422,3 @@ def test_what_the_encoder_does_not_write_goes_to_pydantic(why: str, build: Any) 
     assert [str(w.message) for w in got_warnings] == [str(w.message) for w in expected_warnings], (
         why
     )
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        b'{"apiVersion":"v1","kind":"Pod","spec":{"kind":"x"}}',
-        b'{"items":[{"apiVersion":"v2","kind":"Inner"}],"kind":"PodList","apiVersion":"v1"}',
-        b'{"kind":"A","kind":"B"}',
-        b'{"apiVersion":5,"kind":null}',
-        b'{"metadata":{}}',
-        b' {"kind" : "Pod" } ',
-    ],
-)
-def test_head_scans_for_apiversion_and_kind_as_pydantic_reads_them(raw: bytes) -> None:
-    from kubeset.serializers import _Head
-
-    expected = _Head.model_validate_json(raw)
-    assert codec.head(raw) == (expected.apiVersion, expected.kind)
-
-
-@pytest.mark.parametrize("raw", [b"[1]", b'{"kind":"Pod"', b'"x"', b'{"kind":"Pod"} x', b""])
-def test_head_leaves_what_is_not_one_json_object_to_pydantic(raw: bytes) -> None:
-    from kubeset.serializers import SchemeError, _head
-
-    with pytest.raises(codec.Fallback):
-        codec.head(raw)
-    with pytest.raises(SchemeError, match="cannot decode"):
-        _head(raw)

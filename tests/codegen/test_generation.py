@@ -13,7 +13,7 @@ import pytest
 from kubeset.codegen.emit import generate, write_tree
 from kubeset.codegen.loader import load
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 GENERATED = PROJECT / "generated" / "kubernetes"
 RELEASES = ["1.32", "1.33", "1.34", "1.35", "1.36"]
 
@@ -95,7 +95,7 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_committed_tree_is_fresh() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "kubeset.codegen", "check", "--out", str(GENERATED)],
+        [sys.executable, "-m", "kubeset.codegen", "check", str(GENERATED)],
         check=False,
         capture_output=True,
         text=True,
@@ -115,27 +115,22 @@ def test_check_fails_on_drift(tmp_path: Path) -> None:
     (copy / "models" / "rbac" / "v1.py").unlink()
     (copy / "models" / "stray.py").write_text("x = 1\n")
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kubeset.codegen",
-            "check",
-            "--out",
-            str(copy),
-            "--package",
-            "kubeset.kubernetes",
-        ],
+        [sys.executable, "-m", "kubeset.codegen", "check", str(copy)],
         check=False,
         capture_output=True,
         text=True,
-        cwd=PROJECT,
+        cwd=tmp_path,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    assert "differs: models/core/v1.py" in proc.stderr
-    assert "missing: models/rbac/v1.py" in proc.stderr
-    assert "extra:   models/stray.py" in proc.stderr
-    assert "models/apps/v1.py" not in proc.stderr
+    assert (
+        f"--- {copy}/models/core/v1.py\n" in proc.stdout
+        and "-class Pod(KubeModel):  # edited" in proc.stdout
+    )
+    assert f"--- {copy}/models/rbac/v1.py (missing)" in proc.stdout
+    assert f"+++ {copy}/models/stray.py (regenerated): no longer generated" in proc.stdout
+    assert "models/apps/v1.py" not in proc.stdout
+    assert "models/core/v1.py" in proc.stderr
 
 
 def test_write_tree_refuses_foreign_folders(tmp_path: Path) -> None:
@@ -247,7 +242,7 @@ def test_crd_manifest_generates_and_round_trips(
     )
     assert "status" in resource.subresources and resource.list_model is not None
     name = "crd_" + kind.lower()
-    write_tree(generate(loaded, name), tmp_path / name)
+    write_tree(generate(loaded, name, out=tmp_path / name), tmp_path / name)
     proc = subprocess.run(
         [sys.executable, "-c", CRD_CHECK, name, api_version, kind, json.dumps(sample)],
         check=False,

@@ -1,0 +1,1 @@
+"""Generated models of the admission API group, one module per version."""

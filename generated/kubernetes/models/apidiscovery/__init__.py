@@ -1,0 +1,1 @@
+"""Generated models of the apidiscovery API group, one module per version."""

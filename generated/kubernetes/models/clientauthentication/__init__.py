@@ -1,0 +1,1 @@
+"""Generated models of the clientauthentication API group, one module per version."""
