@@ -8,7 +8,8 @@ excerpt of the body in the message.
 Client-side failures (no answer in time, no connection) are :class:`RequestTimeout` and
 :class:`ApiConnectionError` (:class:`ConnectionLost` when an established connection broke);
 configuration problems are :class:`ConfigError` (:class:`ExecPluginError` for credential plugins);
-:class:`SchemeError` is data the scheme cannot place.  Every one derives from
+:class:`SchemeError` is data the scheme cannot place; :class:`DecodeError` an answer that does not
+decode, :class:`ResponseTooLarge` one beyond a size limit.  Every one derives from
 :class:`KubesetError`, so ``except kubeset.KubesetError`` catches whatever kubeset raises.
 """
 

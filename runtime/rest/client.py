@@ -9,6 +9,10 @@ limiter (:mod:`kubeset.flowcontrol`) before each attempt, the transport (the one
 :mod:`kubeset.transport.base`), the retry policy (:mod:`kubeset.rest.retry`) between attempts,
 and the mapping of a non-2xx answer to an :class:`~kubeset.errors.ApiError` subclass.  Every
 failure names the request (method, URL without credentials or query).
+
+A timeout set on the request or the client (or Config) is the deadline of the whole call: each
+attempt gets what is left (``Timeouts.total``: the transport bounds the body read by it), and a
+retry whose wait would pass it ends the call with :class:`~kubeset.errors.RequestTimeout`.
 """
 
 from __future__ import annotations
@@ -187,7 +191,7 @@ class RESTClient:
                 if delay is None:
                     raise self._named(req, e) from None
                 self._wait(req, delay, deadline, f"the connection was lost ({e})")
-                log.info("%s %s: connection lost before an answer, retrying", method, req.path())
+                log.info("%s %s: connection lost, sending again", method, req.path())
                 attempt += 1
                 continue
             except KubesetError as e:

@@ -12,8 +12,11 @@ rotated client certificate files), the User-Agent, and the proxy (``proxy-url``,
 
 This is the only module that knows ``requests``: its exceptions become kubeset errors here,
 classified by type (:class:`~kubeset.errors.RequestTimeout`, :class:`~kubeset.errors.ConnectionLost`,
-:class:`~kubeset.errors.ApiConnectionError`), and its responses become kubeset's
-:class:`~kubeset.transport.base.Response`.
+:class:`~kubeset.errors.ApiConnectionError`, :class:`~kubeset.errors.DecodeError` for a body
+that is not the encoding it claims), and its responses become kubeset's
+:class:`~kubeset.transport.base.Response`.  A whole body is read here, one socket read at a time,
+within ``Timeouts.total`` (the call's deadline), ``max_body_size`` after decompression and
+:data:`MAX_INFLATION` times its compressed size (a decompression bomb stops early).
 """
 
 from __future__ import annotations
