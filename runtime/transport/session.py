@@ -371,7 +371,7 @@ class SessionTransport:
                 Headers(headers or {}),
                 data,
                 stream,
-                Timeouts(timeout, timeout),
+                Timeouts(timeout, timeout, None if stream else timeout),
             )
         )
 

@@ -302,3 +302,13 @@ def test_abort_from_another_thread_still_works(srv: RawServer) -> None:
     started = time.monotonic()
     assert [e.type for e in watch] == ["ADDED"]
     assert time.monotonic() - started < 5
+
+
+def test_hand_written_transport_request_has_a_deadline_too(srv: RawServer) -> None:
+    def slow(c: socket.socket, r: RawRequest) -> None:
+        c.sendall(head(200, {"Content-Length": "100"}))
+        trickle(c, b" " * 100, 0.1, srv.closing)
+
+    srv.script = slow
+    with SessionTransport() as transport:
+        failing(lambda: transport.request("GET", srv.url, timeout=1), errors.RequestTimeout, 3)
