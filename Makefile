@@ -61,7 +61,7 @@ test-unit: install
 
 typecheck: install
 	$(BIN)/mypy
-	$(BIN)/pyright runtime
+	$(BIN)/pyright --pythonpath $(PY) runtime
 
 PY_SOURCES := runtime codegen tests bench examples setup.py
 CODEC_MANIFEST := runtime/_codec/Cargo.toml

@@ -68,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "DecodeError": "errors",
     "StatusCause": "errors",
     "ConnectionLost": "errors",
+    "ResponseTooLarge": "errors",
     # rest
     "RESTClient": "rest",
     "Request": "rest",
@@ -154,6 +155,7 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
         DecodeError as DecodeError,
         StatusCause as StatusCause,
         ConnectionLost as ConnectionLost,
+        ResponseTooLarge as ResponseTooLarge,
         ConfigError as ConfigError,
         ExecPluginError as ExecPluginError,
         SchemeError as SchemeError,

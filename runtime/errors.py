@@ -8,7 +8,8 @@ excerpt of the body in the message.
 Client-side failures (no answer in time, no connection) are :class:`RequestTimeout` and
 :class:`ApiConnectionError` (:class:`ConnectionLost` when an established connection broke);
 configuration problems are :class:`ConfigError` (:class:`ExecPluginError` for credential plugins);
-:class:`SchemeError` is data the scheme cannot place; :class:`NoMatchError` and
+:class:`SchemeError` is data the scheme cannot place; :class:`DecodeError` an answer that does not
+decode, :class:`ResponseTooLarge` one beyond a size limit; :class:`NoMatchError` and
 :class:`AmbiguousMatchError` are names the RESTMapper cannot resolve to one resource;
 :class:`ManifestError` is a manifest document that cannot be applied.  Every one derives from
 :class:`KubesetError`, so ``except kubeset.KubesetError`` catches whatever kubeset raises.
@@ -45,6 +46,7 @@ __all__ = [
     "NotFound",
     "RequestEntityTooLarge",
     "RequestTimeout",
+    "ResponseTooLarge",
     "SchemeError",
     "ServerTimeout",
     "ServiceUnavailable",
@@ -284,6 +286,11 @@ class ConnectionLost(ApiConnectionError):
     sent again; other verbs may have reached the server."""
 
 
+class ResponseTooLarge(KubesetError):
+    """An answer beyond a configured size limit: a body (after decompression), or one line of a
+    stream (a watch event).  Not retried; raise the limit if the data is legitimate."""
+
+
 class ConfigError(KubesetError):
     """The configuration cannot be loaded or used.
 
@@ -387,26 +394,35 @@ def _looks_expired(status_code: int, reason: str, message: str) -> bool:
     return status_code == 410 and (reason == "Expired" or "too old" in message.lower())
 
 
+def _text(raw: Mapping[str, Any], key: str) -> str:
+    """A string field of a Status; anything that is not a string (or a number) reads as empty."""
+    value = raw.get(key)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
 def _details(raw: Any) -> StatusDetails:
+    """``Status.details``, reading what has the expected shape and ignoring the rest (a hostile
+    or broken server must still give the ApiError of its status code)."""
     if not isinstance(raw, dict):
         return StatusDetails()
+    found = raw.get("causes")
     causes = tuple(
-        StatusCause(
-            reason=str(c.get("reason", "") or ""),
-            message=str(c.get("message", "") or ""),
-            field=str(c.get("field", "") or ""),
-        )
-        for c in raw.get("causes") or ()
+        StatusCause(reason=_text(c, "reason"), message=_text(c, "message"), field=_text(c, "field"))
+        for c in (found if isinstance(found, list) else ())
         if isinstance(c, dict)
     )
     retry = raw.get("retryAfterSeconds")
     return StatusDetails(
-        name=str(raw.get("name", "") or ""),
-        group=str(raw.get("group", "") or ""),
-        kind=str(raw.get("kind", "") or ""),
-        uid=str(raw.get("uid", "") or ""),
+        name=_text(raw, "name"),
+        group=_text(raw, "group"),
+        kind=_text(raw, "kind"),
+        uid=_text(raw, "uid"),
         causes=causes,
-        retry_after_seconds=retry if isinstance(retry, int) else None,
+        retry_after_seconds=retry if type(retry) is int and 0 <= retry else None,
     )
 
 
@@ -417,10 +433,12 @@ def api_error_from_status(
     code_field = status.get("code")
     if status_code is not None:
         code = status_code
+    elif type(code_field) is int and 100 <= code_field <= 999:
+        code = code_field
     else:
-        code = code_field if isinstance(code_field, int) and code_field else 500
-    reason = str(status.get("reason", "") or "")
-    message = str(status.get("message", "") or "")
+        code = 500
+    reason = _text(status, "reason")
+    message = _text(status, "message")
     cls = error_class(code, reason)
     if cls is Gone and _looks_expired(code, reason, message):
         cls = Expired
@@ -452,7 +470,7 @@ def api_error_from_response(
     if body and ("json" in content_type or body[:1] in (b"{", b" ", b"\n")):
         try:
             status = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to be a Status
             status = None
     if isinstance(status, dict) and status.get("kind") == "Status":
         return api_error_from_status(status, status_code, method=method, path=path)

@@ -137,6 +137,7 @@ class KubeModel(BaseModel):
         protected_namespaces=(),
         defer_build=True,
         arbitrary_types_allowed=True,
+        hide_input_in_errors=True,  # a ValidationError must not echo Secret data (or any value)
     )
 
     #: set by generated code on kinds with exactly one group/version/kind

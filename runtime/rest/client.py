@@ -9,6 +9,10 @@ limiter (:mod:`kubeset.flowcontrol`) before each attempt, the transport (the one
 :mod:`kubeset.transport.base`), the retry policy (:mod:`kubeset.rest.retry`) between attempts,
 and the mapping of a non-2xx answer to an :class:`~kubeset.errors.ApiError` subclass.  Every
 failure names the request (method, URL without credentials or query).
+
+A timeout set on the request or the client (or Config) is the deadline of the whole call: each
+attempt gets what is left (``Timeouts.total``: the transport bounds the body read by it), and a
+retry whose wait would pass it ends the call with :class:`~kubeset.errors.RequestTimeout`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Self
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,7 +29,10 @@ from ..errors import (
     ApiConnectionError,
     ApiError,
     ConnectionLost,
+    DecodeError,
+    KubesetError,
     RequestTimeout,
+    ResponseTooLarge,
     api_error_from_response,
 )
 from ..flowcontrol import RateLimiter, TokenBucketRateLimiter
@@ -32,6 +40,7 @@ from ..transport.base import HTTPTransport, Response
 from ..transport.session import Transport
 from .request import PatchType, Request
 from .retry import RetryPolicy, parse_retry_after
+from .watch import WATCH_IDLE_TIMEOUT
 
 __all__ = ["DEFAULT_TIMEOUT", "RESTClient", "public_url", "rate_limiter_for"]
 
@@ -79,6 +88,7 @@ class RESTClient:
         backoff_base: float = 0.25,
         backoff_max: float = 8.0,
         max_retry_after: float = 60.0,
+        watch_idle_timeout: float | None = WATCH_IDLE_TIMEOUT,
         rate_limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -86,17 +96,15 @@ class RESTClient:
         if isinstance(config, Config):
             self.transport: HTTPTransport = Transport(config)
             base = host or config.base_url
-            default_timeout = resolve_timeout(
-                timeout, resolve_timeout(config.timeout, DEFAULT_TIMEOUT)
-            )
+            configured = config.timeout
+            default_timeout = resolve_timeout(timeout, resolve_timeout(configured, DEFAULT_TIMEOUT))
             self.rate_limiter = rate_limiter or rate_limiter_for(config)
         else:
             self.transport = config
             inner = getattr(config, "config", None)
             base = host or getattr(inner, "host", None) or getattr(config, "host", None)
-            default_timeout = resolve_timeout(
-                timeout, resolve_timeout(getattr(inner, "timeout", None), DEFAULT_TIMEOUT)
-            )
+            configured = getattr(inner, "timeout", None)
+            default_timeout = resolve_timeout(timeout, resolve_timeout(configured, DEFAULT_TIMEOUT))
             self.rate_limiter = rate_limiter
         if not base:
             raise ValueError(
@@ -108,6 +116,15 @@ class RESTClient:
             )
         self.host = base.rstrip("/")
         self.timeout: float | None = default_timeout  # None: no client-side timeout
+        self.call_timeout: float | None = resolve_timeout(
+            timeout, resolve_timeout(configured, None)
+        )
+        """The deadline of every call: the Config's timeout or ``timeout=`` when one is set (the
+        default per-read limit of 60 s is not a deadline; None: no overall deadline)."""
+        self.watch_idle_timeout = watch_idle_timeout
+        """A watch with bookmarks that receives nothing this long (seconds) raises
+        :class:`~kubeset.errors.ConnectionLost`: the API server sends a bookmark about every
+        minute, so silence means the connection died without a word (None: wait forever)."""
         self.retry = RetryPolicy(max_retries, backoff_base, backoff_max, max_retry_after)
         self._sleep = sleep
 
@@ -146,13 +163,25 @@ class RESTClient:
     # -- running a request ----------------------------------------------------------------
     def send(self, req: Request) -> Response:
         """Send with retries; the answer of the last attempt.  A non-2xx answer raises its
-        :class:`~kubeset.errors.ApiError` subclass (the body read and the response closed)."""
-        http = req.build(self.host, self.timeout)
-        method = http.method
+        :class:`~kubeset.errors.ApiError` subclass (the body read and the response closed).
+
+        The call's timeout (the request's, else the client's ``call_timeout``) is a deadline
+        for everything: each attempt gets what is left of it (``Timeouts.total``), and a retry
+        whose wait would pass it ends the call with :class:`~kubeset.errors.RequestTimeout`."""
+        first = req.build(self.host, self.timeout)
+        budget = resolve_timeout(req.own_timeout, self.call_timeout)
+        deadline = time.monotonic() + budget if budget is not None else None
+        method = first.method
         retries = req.retries
         policy = self.retry if retries is None else _with_max_retries(self.retry, retries)
         attempt = 0
         while True:
+            http = first
+            if deadline is not None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise self._named(req, RequestTimeout("no answer within the call's timeout"))
+                http = replace(first, timeouts=replace(first.timeouts, total=remaining))
             if self.rate_limiter is not None:
                 self.rate_limiter.accept()
             try:
@@ -161,11 +190,11 @@ class RESTClient:
                 delay = policy.after_connection_lost(method, attempt)
                 if delay is None:
                     raise self._named(req, e) from None
-                log.info("%s %s: connection lost before an answer, retrying", method, req.path())
-                self._sleep(delay)
+                self._wait(req, delay, deadline, f"the connection was lost ({e})")
+                log.info("%s %s: connection lost, sending again", method, req.path())
                 attempt += 1
                 continue
-            except (RequestTimeout, ApiConnectionError) as e:
+            except KubesetError as e:
                 raise self._named(req, e) from None
             code = resp.status_code
             if log.isEnabledFor(logging.DEBUG):  # client-go's -v=6: verb, URL path, status, time
@@ -185,20 +214,29 @@ class RESTClient:
                 attempt + 1,
                 policy.max_retries,
             )
-            self._sleep(delay)
+            self._wait(req, delay, deadline, f"the server answered {code}")
             attempt += 1
+
+    def _wait(self, req: Request, delay: float, deadline: float | None, why: str) -> None:
+        """Sleep ``delay`` before a retry, unless that passes the call's deadline."""
+        if deadline is not None and time.monotonic() + delay >= deadline:
+            raise self._named(
+                req,
+                RequestTimeout(f"{why}; a retry in {delay:.3g} s would pass the call's timeout"),
+            )
+        self._sleep(delay)
 
     def read(self, req: Request, resp: Response) -> bytes:
         """The whole body of ``resp``; a broken or stalled body raises naming the request."""
         try:
             return resp.read()
-        except (RequestTimeout, ApiConnectionError) as e:
+        except KubesetError as e:
             raise self._named(req, e) from None
 
     def _status_error(self, req: Request, resp: Response) -> ApiError:
         try:
             body = resp.read()
-        except (RequestTimeout, ApiConnectionError):
+        except KubesetError:
             body = b""
         return api_error_from_response(
             resp.status_code,
@@ -208,10 +246,13 @@ class RESTClient:
             path=req.path(),
         )
 
-    def _named(
-        self, req: Request, error: ApiConnectionError | RequestTimeout
-    ) -> ApiConnectionError | RequestTimeout:
-        """The same kind of error, its message naming the request (and a hint on timeouts)."""
+    def _named(self, req: Request, error: KubesetError) -> KubesetError:
+        """The same kind of error, its message naming the request (and a hint on timeouts).
+        An ApiError (which names its request already) or ConfigError is returned as it is."""
+        if not isinstance(
+            error, (RequestTimeout, ApiConnectionError, DecodeError, ResponseTooLarge)
+        ):
+            return error
         text = f"{req.method} {public_url(req.url())}: {error}"
         if isinstance(error, RequestTimeout):
             text += "; raise the timeout (Config.timeout or timeout=) or check the server"

@@ -43,6 +43,7 @@ class Sender(Protocol):
     """What a Request needs from the client that made it (the RESTClient)."""
 
     host: str
+    watch_idle_timeout: float | None  # a watch with bookmarks and no events this long is dead
 
     def send(self, req: Request) -> Response:
         """Send with retries; the answer of the last attempt, status checked (non-2xx raises)."""
@@ -222,7 +223,9 @@ class Request:
         return self
 
     def timeout(self, seconds: float | None) -> Self:
-        """Client-side timeout of this request (connect and each read), in seconds."""
+        """Client-side timeout of this request in seconds: the deadline of the whole call
+        (retries and their waits included; a stream's body is not included) and the limit of
+        each connect and read."""
         self._timeout = seconds
         return self
 
@@ -261,6 +264,11 @@ class Request:
         )
 
     @property
+    def own_timeout(self) -> float | None:
+        """This request's own timeout (None: the client's)."""
+        return self._timeout
+
+    @property
     def retries(self) -> int | None:
         """This request's own retry limit (None: the client's)."""
         return self._max_retries
@@ -290,8 +298,17 @@ class Request:
         self.param("watch", True)
         if self._read_timeout is _UNSET:
             seconds = self._params.get("timeoutSeconds")
-            # the server ends the stream after timeoutSeconds; allow a margin before giving up
-            self._read_timeout = float(seconds) + 30.0 if isinstance(seconds, str) else None
+            idle = self.client.watch_idle_timeout
+            if isinstance(seconds, str):
+                # the server ends the stream after timeoutSeconds; allow a margin before giving up
+                self._read_timeout = float(seconds) + 30.0
+                if idle is not None and self._params.get("allowWatchBookmarks") == "true":
+                    self._read_timeout = min(self._read_timeout, idle)
+            elif self._params.get("allowWatchBookmarks") == "true":
+                # the server sends a bookmark about every minute: silence means a dead connection
+                self._read_timeout = idle
+            else:
+                self._read_timeout = None
         return Watch(self.stream(), model, what=f"{self.method} {self.path()}")
 
     def __repr__(self) -> str:

@@ -70,6 +70,8 @@ class Result:
             return json.loads(self.content)
         except ValueError:
             raise DecodeError(f"the answer of {self._what} is not JSON") from None
+        except RecursionError:
+            raise DecodeError(f"the answer of {self._what} is JSON nested too deep") from None
 
     def into(self, model: type[M]) -> M:
         """Decode the body into ``model`` (GC paused for large bodies)."""

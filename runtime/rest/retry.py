@@ -14,6 +14,7 @@ rejected them before doing anything).  ``Retry-After`` is honoured up to ``max_r
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,16 +25,25 @@ _SAFE_METHODS = frozenset({"GET", "HEAD"})
 _SAFE_RETRY_CODES = frozenset({429, 502, 503, 504})
 
 
+_MAX_RETRY_AFTER_TEXT = 32  # characters; a longer header value is not a number of seconds
+
+
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds of a ``Retry-After`` header in seconds form (an HTTP date counts as absent)."""
+    """Seconds of a ``Retry-After`` header in seconds form, read defensively.
+
+    An HTTP date, text, ``nan`` or a negative number counts as absent; ``inf`` and huge values
+    are kept as given (the policy caps them at ``max_retry_after``, the call's deadline ends
+    the wait before that)."""
     value = headers.get("Retry-After")
-    if not value:
+    if not value or len(value) > _MAX_RETRY_AFTER_TEXT:
         return None
     try:
-        seconds = float(value)
+        seconds = float(value.strip())
     except ValueError:
         return None
-    return max(seconds, 0.0)
+    if math.isnan(seconds) or seconds < 0:
+        return None
+    return seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +76,7 @@ class RetryPolicy:
         if not retry:
             return None
         if retry_after is not None:
-            return min(retry_after, self.max_retry_after)
+            return max(0.0, min(retry_after, self.max_retry_after))
         return self.backoff(attempt)
 
     def after_connection_lost(self, method: str, attempt: int) -> float | None:

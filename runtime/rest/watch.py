@@ -26,15 +26,25 @@ from pydantic import BaseModel, ValidationError, create_model
 from ..codec import decode_json
 from ..errors import (
     ApiConnectionError,
+    ConnectionLost,
     DecodeError,
+    KubesetError,
     api_error_from_status,
 )
 from ..model import KubeModel
 from ..transport.base import Response
 from .meta import meta_value
-from .stream import LineStream
+from .stream import DEFAULT_MAX_LINE, LineStream
 
-__all__ = ["EventType", "Watch", "WatchEvent"]
+__all__ = ["WATCH_IDLE_TIMEOUT", "EventType", "Watch", "WatchEvent"]
+
+WATCH_IDLE_TIMEOUT = 120.0
+"""Seconds a watch that asked for bookmarks may receive nothing before its connection is
+presumed dead.  kube-apiserver's watch cache sends each such watcher a bookmark about every
+minute (``defaultBookmarkFrequency`` in k8s.io/apiserver's cacher), so two missed bookmarks
+mean the connection is gone (a proxy that stopped forwarding, a peer that vanished without a
+FIN).  ``RESTClient(watch_idle_timeout=...)`` changes it; ``Request.read_timeout`` sets one
+watch's limit."""
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -77,8 +87,22 @@ class Watch(LineStream, Generic[T]):
     _stream = "watch stream"
     _idle = "event or bookmark"
 
-    def __init__(self, response: Response, model: type[T], *, what: str = "watch") -> None:
-        super().__init__(response, what)
+    def _idle_error(self) -> KubesetError:
+        """Silence on a watch means a dead connection: resume from ``resource_version``."""
+        return ConnectionLost(
+            f"{self._what}: no {self._idle} within the read timeout: the connection is presumed"
+            " dead (resume from resource_version)"
+        )
+
+    def __init__(
+        self,
+        response: Response,
+        model: type[T],
+        *,
+        what: str = "watch",
+        max_line: int = DEFAULT_MAX_LINE,
+    ) -> None:
+        super().__init__(response, what, max_line=max_line)
         self._model = model
         self._envelope = _envelope(model)
         self._iterator: weakref.ref[Iterator[WatchEvent[T]]] | None = None
@@ -131,6 +155,10 @@ class Watch(LineStream, Generic[T]):
             excerpt = line[:120].decode("utf-8", errors="replace")
             raise ApiConnectionError(
                 f"{self._what}: the watch stream sent a line that is not JSON: {excerpt!r}"
+            ) from None
+        except RecursionError:
+            raise DecodeError(
+                f"{self._what}: the watch stream sent an event nested too deep to decode"
             ) from None
         if not isinstance(data, dict) or "type" not in data:
             raise ApiConnectionError(f"{self._what}: a watch event without 'type'")

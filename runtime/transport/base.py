@@ -62,11 +62,14 @@ class Timeouts:
     """Client-side time limits in seconds (None: wait without limit).
 
     ``connect`` bounds establishing the connection; ``read`` bounds each wait for data (the
-    answer's head, then every chunk of the body).
+    answer's head, then every chunk of the body); ``total`` bounds the whole exchange, from
+    sending to the last byte of a body that is read whole (to the answer's head for a stream).
+    The RESTClient sets ``total`` on each attempt to what is left of the call's deadline.
     """
 
     connect: float | None = None
     read: float | None = None
+    total: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

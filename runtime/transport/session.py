@@ -12,8 +12,11 @@ rotated client certificate files), the User-Agent, and the proxy (``proxy-url``,
 
 This is the only module that knows ``requests``: its exceptions become kubeset errors here,
 classified by type (:class:`~kubeset.errors.RequestTimeout`, :class:`~kubeset.errors.ConnectionLost`,
-:class:`~kubeset.errors.ApiConnectionError`), and its responses become kubeset's
-:class:`~kubeset.transport.base.Response`.
+:class:`~kubeset.errors.ApiConnectionError`, :class:`~kubeset.errors.DecodeError` for a body
+that is not the encoding it claims), and its responses become kubeset's
+:class:`~kubeset.transport.base.Response`.  A whole body is read here, one socket read at a time,
+within ``Timeouts.total`` (the call's deadline), ``max_body_size`` after decompression and
+:data:`MAX_INFLATION` times its compressed size (a decompression bomb stops early).
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ import logging
 import socket
 import ssl
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Self
 
 import requests
@@ -36,16 +41,34 @@ import urllib3.exceptions
 from urllib3 import HTTPHeaderDict
 
 from ..config import Config, default_user_agent, resolve_timeout
-from ..errors import ApiConnectionError, ConfigError, ConnectionLost, KubesetError, RequestTimeout
+from ..errors import (
+    ApiConnectionError,
+    ConfigError,
+    ConnectionLost,
+    DecodeError,
+    KubesetError,
+    RequestTimeout,
+    ResponseTooLarge,
+)
 from .auth import Credentials, RequestAuth
 from .base import Headers, HTTPRequest, Response, Timeouts
 from .tls import build_ssl_context
 
-__all__ = ["SessionTransport", "Transport"]
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "SessionTransport", "Transport", "translate_error"]
 
 log = logging.getLogger(__name__)
 
 _CHUNK = 64 * 1024  # bytes read at a time from a streamed body
+_BODY_CHUNK = 256 * 1024  # bytes read at a time from a whole body
+
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024 * 1024
+"""Bytes a whole (non-streamed) answer may take after decompression: 1 GiB, far above any list
+the API server sends in one page."""
+
+MAX_INFLATION = 200
+"""How many times its compressed size a body may inflate to, once past ``_INFLATION_FLOOR``:
+JSON from the API server compresses 5 to 30 times; a decompression bomb about 1000 times."""
+_INFLATION_FLOOR = 16 * 1024 * 1024
 
 # what an established connection breaking looks like, by type, anywhere in the exception chain
 _LOST = (
@@ -85,8 +108,15 @@ def _short_reason(exc: BaseException) -> str:
 
 
 def translate_error(exc: Exception, timeouts: Timeouts, *, reading: bool) -> KubesetError:
-    """The kubeset error for an exception of requests / urllib3 / the socket layer."""
+    """The kubeset error for an exception of requests / urllib3 / the socket layer.
+
+    ``reading``: the answer's head had arrived and its body was being read."""
     chain = list(_chain(exc))
+    if any(isinstance(e, urllib3.exceptions.DecodeError) for e in chain):
+        return DecodeError(
+            "the answer's body does not decode as its Content-Encoding says"
+            f" ({type(exc).__name__}); a proxy in between?"
+        )
     refused = any(isinstance(e, urllib3.exceptions.NewConnectionError) for e in chain)
     if not refused and any(isinstance(e, _TIMEOUT) for e in chain):
         connect = any(
@@ -115,25 +145,111 @@ def translate_error(exc: Exception, timeouts: Timeouts, *, reading: bool) -> Kub
     return ApiConnectionError(f"cannot reach the server: {_short_reason(exc)}")
 
 
-_LIBRARY_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, OSError)
+_LIBRARY_ERRORS = (
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+)
 
 
 def _abort(response: requests.Response) -> None:
     """Shut the socket down so that a read blocked in another thread wakes, then close."""
-    sock = getattr(getattr(response.raw, "_connection", None), "sock", None)
-    if isinstance(sock, socket.socket):
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+    try:
+        # urllib3 keeps the socket's shutdown even when http.client handed the socket to the
+        # response (an answer with "Connection: close")
+        response.raw.shutdown()
+    except (AttributeError, ValueError, RuntimeError, OSError):  # older urllib3, released
+        sock = _socket(response)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
     response.close()
 
 
-def _chunks(response: requests.Response, timeouts: Timeouts) -> Iterator[bytes]:
+@dataclass(frozen=True, slots=True)
+class _BodyLimits:
+    """How a body is read: chunk size, size cap (None: none), deadline (monotonic, or None)."""
+
+    chunk: int
+    max_size: int | None
+    deadline: float | None
+
+
+def _socket(response: requests.Response) -> socket.socket | None:
+    """The connection's socket while the pool owns it (an answer with "Connection: close" has
+    none: its reads are bounded by the read timeout, clipped to the call's budget at send)."""
+    sock = getattr(response.raw.connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _chunks(
+    response: requests.Response, timeouts: Timeouts, limits: _BodyLimits
+) -> Iterator[bytes]:
+    """The decoded body as it arrives (one read each: a slow server cannot hold a chunk back),
+    within ``limits``; every failure a kubeset error.
+
+    urllib3 inflates at most ``chunk`` bytes per read, so a decompression bomb is stopped at the
+    size cap or the inflation ratio, not after it filled memory."""
+    raw = response.raw
+    size = 0
     try:
-        yield from response.iter_content(chunk_size=_CHUNK)
+        if limits.max_size is not None:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limits.max_size:
+                raise ResponseTooLarge(
+                    f"the answer announces {declared} bytes, more than the limit of"
+                    f" {limits.max_size} (max_body_size)"
+                )
+        while True:
+            if limits.deadline is not None:
+                remaining = limits.deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RequestTimeout(
+                        f"the answer did not complete within the call's timeout ({size} bytes read)"
+                    )
+                sock = _socket(response)
+                if sock is not None:
+                    read = timeouts.read
+                    sock.settimeout(remaining if read is None else min(read, remaining))
+            data = raw.read1(limits.chunk, decode_content=True)
+            if not data:
+                sock = _socket(response) if limits.deadline is not None else None
+                if sock is not None:  # the pooled connection's next request sets its own
+                    sock.settimeout(timeouts.read)
+                return
+            size += len(data)
+            if limits.max_size is not None and size > limits.max_size:
+                raise ResponseTooLarge(
+                    f"the answer exceeds the limit of {limits.max_size} bytes (max_body_size)"
+                )
+            if size > _INFLATION_FLOOR and size > MAX_INFLATION * max(raw.tell(), 1):
+                raise ResponseTooLarge(
+                    f"the answer inflates to more than {MAX_INFLATION} times its compressed size"
+                    " (a decompression bomb?)"
+                )
+            yield data
+    except KubesetError:
+        response.close()
+        raise
     except _LIBRARY_ERRORS as e:
+        response.close()
         raise translate_error(e, timeouts, reading=True) from None
+
+
+def _clip(timeouts: Timeouts) -> tuple[float | None, float | None]:
+    """``(connect, read)`` for requests, neither beyond the whole-call budget ``total``."""
+    total = timeouts.total
+    if total is None:
+        return timeouts.connect, timeouts.read
+    total = max(total, 0.001)
+    connect, read = timeouts.connect, timeouts.read
+    return (
+        total if connect is None else min(connect, total),
+        total if read is None else min(read, total),
+    )
 
 
 # Repeated header lines (Impersonate-Group, Impersonate-Extra-*) cannot live in requests' header
@@ -216,9 +332,16 @@ class SessionTransport:
     """
 
     default_timeout: float | None = None  # of ``request()`` calls that give none
+    max_body_size: int | None = DEFAULT_MAX_BODY_SIZE  # of a whole answer, after decompression
 
-    def __init__(self, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+    ) -> None:
         self.session = session or requests.Session()
+        self.max_body_size = max_body_size
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
@@ -248,7 +371,7 @@ class SessionTransport:
                 Headers(headers or {}),
                 data,
                 stream,
-                Timeouts(timeout, timeout),
+                Timeouts(timeout, timeout, None if stream else timeout),
             )
         )
 
@@ -259,6 +382,7 @@ class SessionTransport:
         proxies: Mapping[str, str] | None = None,
     ) -> Response:
         timeouts = request.timeouts
+        started = time.monotonic()
         try:
             r = self.session.request(
                 request.method,
@@ -266,23 +390,28 @@ class SessionTransport:
                 params=list(request.params) or None,
                 data=request.body,
                 headers=dict(headers),
-                stream=request.stream,
-                timeout=(timeouts.connect, timeouts.read),
+                stream=True,  # the body is read here, within the limits (see _chunks)
+                timeout=_clip(timeouts),
                 proxies=dict(proxies) if proxies is not None else None,
             )
         except _LIBRARY_ERRORS as e:
             raise translate_error(e, timeouts, reading=False) from None
         elapsed = r.elapsed.total_seconds()
         if request.stream:
+            limits = _BodyLimits(_CHUNK, None, None)  # lines are capped by the LineStream
             return Response(
                 r.status_code,
                 Headers(r.headers),
-                _chunks(r, timeouts),
+                _chunks(r, timeouts, limits),
                 close=r.close,
                 abort=lambda: _abort(r),
                 elapsed=elapsed,
             )
-        return Response(r.status_code, Headers(r.headers), r.content, elapsed=elapsed)
+        deadline = started + timeouts.total if timeouts.total is not None else None
+        limits = _BodyLimits(_BODY_CHUNK, self.max_body_size, deadline)
+        content = b"".join(_chunks(r, timeouts, limits))
+        r.raw.release_conn()  # read to the end: the connection goes back to the pool
+        return Response(r.status_code, Headers(r.headers), content, elapsed=elapsed)
 
     def close(self) -> None:
         self.session.close()
