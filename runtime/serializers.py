@@ -36,6 +36,7 @@ from pydantic import BaseModel
 from pydantic_core import from_json
 
 from .errors import SchemeError
+from .lazyfields import serializing
 from .model import KubeModel, _b64decode, _Base64BytesType, _MicroTimeType, _QuantityType
 
 __all__ = [
@@ -77,7 +78,8 @@ def to_json(obj: BaseModel) -> bytes:
         except _Fallback:
             pass
     # the serializer's bytes directly (model_dump_json would decode them to str, .encode() copy back)
-    return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
+    with serializing(obj):  # Go-shaped fields: values created on read, only once not empty
+        return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
 
 
 _pause_lock = threading.Lock()
