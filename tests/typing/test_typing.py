@@ -1,8 +1,9 @@
 """mypy and pyright on sample user code: the typed clients are typed for real.
 
-``samples/clients_ok.py`` must check cleanly (its ``assert_type`` calls pin what both checkers
+``samples/clients_ok.py`` and ``samples/models_ok.py`` (Go-shaped models: no None checks on
+lists, maps, metadata, spec, status, items; pyright strict) must check cleanly (its ``assert_type`` calls pin what both checkers
 infer: ``pods.get()`` is a ``Pod``, ``.list()`` a ``PodList``, a watch event's ``object`` a
-``Pod``, ...); ``samples/clients_bad.py`` must get an error on exactly the lines marked ``# E``.
+``Pod``, ...); ``samples/clients_bad.py`` and ``samples/models_bad.py`` must get an error on exactly the lines marked ``# E``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import pytest
 
 SAMPLES = Path(__file__).parent / "samples"
 BIN = Path(sys.executable).parent
-OK = SAMPLES / "clients_ok.py"
-BAD = SAMPLES / "clients_bad.py"
+OK = [SAMPLES / "clients_ok.py", SAMPLES / "models_ok.py"]
+BAD = [SAMPLES / "clients_bad.py", SAMPLES / "models_bad.py"]
 
 pytestmark = pytest.mark.skipif(
     not (Path(__file__).resolve().parents[2] / "generated/kubernetes/clientset.py").exists(),
@@ -73,16 +74,20 @@ def _pyright(path: Path) -> dict[int, list[str]]:
 CHECKERS = {"mypy": _mypy, "pyright": _pyright}
 
 
+@pytest.mark.parametrize("sample", OK, ids=[p.stem for p in OK])
 @pytest.mark.parametrize("checker", sorted(CHECKERS))
-def test_correct_user_code_checks_cleanly_with_the_expected_types(checker: str) -> None:
-    errors = CHECKERS[checker](OK)
+def test_correct_user_code_checks_cleanly_with_the_expected_types(
+    checker: str, sample: Path
+) -> None:
+    errors = CHECKERS[checker](sample)
     assert errors == {}, f"{checker} reported errors on correct code: {errors}"
 
 
+@pytest.mark.parametrize("sample", BAD, ids=[p.stem for p in BAD])
 @pytest.mark.parametrize("checker", sorted(CHECKERS))
-def test_mistakes_are_reported_on_exactly_the_marked_lines(checker: str) -> None:
-    errors = CHECKERS[checker](BAD)
-    expected = _marked_lines(BAD)
+def test_mistakes_are_reported_on_exactly_the_marked_lines(checker: str, sample: Path) -> None:
+    errors = CHECKERS[checker](sample)
+    expected = _marked_lines(sample)
     assert expected, "the bad sample has no marked lines"
     missing = sorted(expected - set(errors))
     unexpected = {line: msgs for line, msgs in errors.items() if line not in expected}
