@@ -123,7 +123,7 @@ class LazyField:
             # the field itself, as if no descriptor were there
             assert owner is not None
             return owner.__pydantic_fields__[self.name]
-        values = obj.__dict__
+        values = vars(obj)
         value = values.get(self.name)
         if value is not None:
             return value
@@ -137,12 +137,12 @@ class LazyField:
     def __set__(self, obj: BaseModel, value: Any) -> None:
         # pydantic's __setattr__ writes fields without consulting class attributes; this is
         # reached only through object.__setattr__
-        obj.__dict__[self.name] = value
+        vars(obj)[self.name] = value
         obj.__pydantic_fields_set__.add(self.name)
 
     def __delete__(self, obj: BaseModel) -> None:
         """``del model.field`` makes the field absent again."""
-        obj.__dict__[self.name] = None
+        vars(obj)[self.name] = None
         obj.__pydantic_fields_set__.discard(self.name)
 
 
@@ -237,7 +237,7 @@ def _prepare_value(value: Any, undo: _Restore) -> None:
 
 
 def _prepare_model(model: BaseModel, undo: _Restore) -> None:
-    values = model.__dict__
+    values = vars(model)
     set_ = model.__pydantic_fields_set__
     for name, value in list(values.items()):
         if value is None:
