@@ -26,6 +26,8 @@ untouched empty value as ``None``, so reading a field changes neither ``==`` nor
 
 :func:`serializing` makes a model tree say what it means for the length of a pydantic
 serializer call: not thread-safe against another thread mutating or serializing the same objects.
+Two threads reading the same absent field for the first time at once may each get a new empty
+value (the last one stays), as with any unlocked lazy attribute.
 """
 
 from __future__ import annotations

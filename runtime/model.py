@@ -5,6 +5,8 @@
 - attributes are snake_case; the JSON name is the validation and serialization alias, and
   both names are accepted on construction and decoding;
 - every field is optional; unknown JSON fields are kept (``extra="allow"``) and written back;
+  Go-shaped fields (``Annotated[T, Nullable]``: lists, maps, required objects) read as empty
+  when absent (:mod:`kubeset.lazyfields`);
 - ``Model(**kwargs)`` with a name that is neither an attribute nor a JSON name raises
   ``TypeError``, also inside plain dicts given for nested models (the error names the path,
   e.g. ``spec.containers[1]``); checked in ``__init__`` only, so decoding with
