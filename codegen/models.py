@@ -76,7 +76,7 @@ def _prepare(api: ApiDescription, node: Any, where: str) -> Any:
         if key == "properties" and isinstance(value, dict):
             out[key] = {
                 p: _mark_lazy(
-                    api, v, _prepare(api, v, f"{where}.{p}"), p in required or p in OBJECT_NAMES
+                    v, _prepare(api, v, f"{where}.{p}"), p in required or p in OBJECT_NAMES
                 )
                 for p, v in value.items()
             }
@@ -110,19 +110,18 @@ OBJECT_NAMES = frozenset({"metadata", "spec", "status"})
 LAZY = "x-kubeset-lazy"
 
 
-def _mark_lazy(api: ApiDescription, schema: Any, prepared: Any, object_wanted: bool) -> Any:
+def _mark_lazy(schema: Any, prepared: Any, object_wanted: bool) -> Any:
     """``prepared`` marked :data:`LAZY` when the property is Go-shaped: a list or a map, or an
     object (a model) when ``object_wanted`` (its name is in OBJECT_NAMES or the spec requires it).
     Scalars and special types never are."""
-    if (
-        not isinstance(schema, dict)
-        or not isinstance(prepared, dict)
-        or "customTypePath" in prepared
-    ):
+    if not isinstance(schema, dict) or not isinstance(prepared, dict):
         return prepared
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        lazy = object_wanted  # a model: special and external types were caught above
+        # a model, generated here or external (ObjectMeta of kubeset.kubernetes in CRD packages)
+        lazy = object_wanted and ref.rsplit("/", 1)[-1] not in SPECIAL_TYPES
+    elif "customTypePath" in prepared:
+        lazy = False  # a number, bytes, int-or-string
     elif schema.get("type") == "array":
         lazy = True
     elif schema.get("type") == "object":
