@@ -8,7 +8,10 @@ Pre-processing (see docs/architecture.md, "Generator facts"):
 - references to the special types (IntOrString, Quantity, Time, ...) and the ``byte`` /
   ``double`` formats become ``customTypePath`` references into :mod:`kubeset.model`
   (``--type-overrides`` does not work with multi-module output);
-- ``required`` is dropped: every field is optional;
+- ``required`` is dropped: every field is optional (``X | None``), except Go-shaped ones
+  (marked ``x-kubeset-lazy``, see :func:`_mark_lazy`): lists, maps, and the object-typed
+  ``metadata``/``spec``/``status`` and required object fields are ``Annotated[X, Nullable]``
+  and read as empty when absent (:mod:`kubeset.model.lazy`);
 - field names come from :func:`kubeset.codegen.naming.python_name` through DCG's ``aliases``;
   JSON names of one model that snake-case alike get distinct names through DCG's scoped
   ``"<module>.<Class>.<jsonName>"`` aliases (``foo_bar`` keeps its name, ``fooBar`` is ``foo_bar_2``).
@@ -75,11 +78,18 @@ def _prepare(api: ApiDescription, node: Any, where: str) -> Any:
         rest = {k: v for k, v in node.items() if k != "$ref"}
         return {**rest, "$ref": "#/definitions/" + _short(api, target)}
     out: dict[str, Any] = {}
+    required = node.get("required")
+    required = set(required) if isinstance(required, list) else set()
     for key, value in node.items():
         if key == "required":
             continue
         if key == "properties" and isinstance(value, dict):
-            out[key] = {p: _prepare(api, v, f"{where}.{p}") for p, v in value.items()}
+            out[key] = {
+                p: _mark_lazy(
+                    v, _prepare(api, v, f"{where}.{p}"), p in required or p in OBJECT_NAMES
+                )
+                for p, v in value.items()
+            }
         elif key in (
             "default",
             "example",
@@ -102,6 +112,33 @@ def _prepare(api: ApiDescription, node: Any, where: str) -> Any:
     if kind == "integer":
         out.pop("format", None)
     return out
+
+
+#: object-typed properties that read as an empty object when absent, required or not
+OBJECT_NAMES = frozenset({"metadata", "spec", "status"})
+#: the schema extension marking a Go-shaped property (emitted ``Annotated[T, Nullable]``)
+LAZY = "x-kubeset-lazy"
+
+
+def _mark_lazy(schema: Any, prepared: Any, object_wanted: bool) -> Any:
+    """``prepared`` marked :data:`LAZY` when the property is Go-shaped: a list or a map, or an
+    object (a model) when ``object_wanted`` (its name is in OBJECT_NAMES or the spec requires it).
+    Scalars and special types never are."""
+    if not isinstance(schema, dict) or not isinstance(prepared, dict):
+        return prepared
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        # a model, generated here or external (ObjectMeta of kubeset.kubernetes in CRD packages)
+        lazy = object_wanted and ref.rsplit("/", 1)[-1] not in SPECIAL_TYPES
+    elif "customTypePath" in prepared:
+        lazy = False  # a number, bytes, int-or-string
+    elif schema.get("type") == "array":
+        lazy = True
+    elif schema.get("type") == "object":
+        lazy = object_wanted if schema.get("properties") else True  # a model, or a map
+    else:
+        lazy = False
+    return {**prepared, LAZY: True} if lazy else prepared
 
 
 def _field_names(api: ApiDescription) -> dict[str, str]:
@@ -188,9 +225,13 @@ def render_models(api: ApiDescription, source: str) -> dict[str, str]:
                 target_python_version=PythonVersion.PY_311,
                 base_class=f"{RUNTIME_MODULE}.KubeModel",
                 custom_template_dir=TEMPLATES / "dcg",
-                additional_imports=[f"{RUNTIME_MODULE}.alias"],
+                additional_imports=[
+                    f"{RUNTIME_MODULE}.alias",
+                    f"{RUNTIME_MODULE}.Nullable",
+                    "typing.Annotated",
+                ],
+                field_extra_keys={LAZY, SECRET_KEY},
                 aliases=names,
-                field_extra_keys={SECRET_KEY},
                 extra_template_data=extra,  # type: ignore[arg-type]
                 disable_timestamp=True,
                 use_schema_description=True,
@@ -270,16 +311,19 @@ def _postprocess(text: str, package: str) -> str:
 
 
 def _tidy_imports(text: str) -> str:
-    """One sorted import block: __future__, kubeset.model names, sibling modules; unused ones dropped."""
+    """One sorted import block: typing, kubeset.model names, sibling modules; unused ones dropped."""
     head, sep, body = text.partition("\n\n\nclass ")
     if not sep:
         return text
     runtime_names: set[str] = set()
+    typing_names: set[str] = set()
     siblings: set[str] = set()
     kept: list[str] = []
     for line in head.split("\n"):
         if line.startswith(f"from {RUNTIME_MODULE} import "):
             runtime_names.update(n.strip() for n in line.split(" import ", 1)[1].split(","))
+        elif line.startswith("from typing import "):
+            typing_names.update(n.strip() for n in line.split(" import ", 1)[1].split(","))
         elif line.startswith("from ."):
             siblings.add(line)
         elif (
@@ -293,7 +337,11 @@ def _tidy_imports(text: str) -> str:
     used = sorted(n for n in runtime_names if re.search(rf"\b{re.escape(n)}\b", code))
     comments = [line for line in kept if line.startswith("#")]
     others = sorted(line for line in kept if not line.startswith("#"))
-    lines = [*comments, "", *others]
+    lines = [*comments, ""]
+    used_typing = sorted(n for n in typing_names if re.search(rf"\b{re.escape(n)}\b", code))
+    if used_typing:
+        lines.extend([f"from typing import {', '.join(used_typing)}", ""])
+    lines.extend(others)
     if used:
         lines.append(f"from {RUNTIME_MODULE} import {', '.join(used)}")
     lines.extend(sorted(siblings))

@@ -51,9 +51,7 @@ def print_events(watch: Watch[Any], until: str = "DELETED") -> list[str]:
             if event.type == "BOOKMARK":
                 continue
             meta = event.object.metadata
-            print(
-                f"  watch: {event.type} {meta.name if meta else '?'} (resourceVersion {meta.resource_version if meta else '?'})"
-            )
+            print(f"  watch: {event.type} {meta.name} (resourceVersion {meta.resource_version})")
             seen.append(event.type)
             if event.type == until:
                 break

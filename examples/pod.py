@@ -22,9 +22,7 @@ def main() -> None:
         ),
     )
     created = pods.create(pod)
-    print(
-        f"Created pod {created.metadata.name!r} (phase {created.status.phase if created.status else None})"
-    )
+    print(f"Created pod {created.metadata.name!r} (phase {created.status.phase})")
     watch = pods.watch(
         name=args.name, resource_version=created.metadata.resource_version, timeout_seconds=60
     )

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from ..model.lazy import serializing
 from .native import native_decode, native_encode
 
 __all__ = ["decode_json", "to_dict", "to_json"]
@@ -47,7 +48,8 @@ def to_json(obj: BaseModel) -> bytes:
     if encoded is not None:
         return encoded
     # the serializer's bytes directly (model_dump_json would decode them to str, .encode() copy back)
-    return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
+    with serializing(obj):  # Go-shaped fields: values created on read, only once not empty
+        return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
 
 
 def decode_json(model: type[M], data: bytes | bytearray | str) -> M:

@@ -32,6 +32,7 @@ Usage::
 from .aliases import JSON, FieldsV1, IntOrString, Number, RawExtension
 from .base import KubeModel, alias
 from .binary import Base64Bytes
+from .lazy import Nullable
 from .quantity import Quantity, compare_quantities, parse_quantity
 from .time import MicroTime, Time
 
@@ -42,6 +43,7 @@ __all__ = [
     "IntOrString",
     "KubeModel",
     "MicroTime",
+    "Nullable",
     "Number",
     "Quantity",
     "RawExtension",

@@ -21,11 +21,13 @@ Usage (what generated code declares)::
         generate_name: str | None = alias("generateName")
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import UnionType
 from typing import Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from . import lazy
 
 __all__ = ["KubeModel", "alias"]
 
@@ -158,3 +160,34 @@ class KubeModel(BaseModel):
     # Tell pydantic this __init__ needs no call during validation: decoding (nested models,
     # list items) stays in pydantic-core and never gains apiVersion/kind.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+    # -- Go-shaped fields (kubeset.model.lazy): lists, maps and required objects read as empty
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        lazy.install(cls)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return lazy.models_equal(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        fields = type(self).__pydantic_fields__
+        for name, value in super().__repr_args__():
+            if name is not None and name in fields:
+                value = lazy.effective(self, name, value)
+            yield name, value
+
+    def model_dump(self, /, **kwargs: Any) -> dict[str, Any]:
+        """pydantic's ``model_dump``, writing what kubeset writes (values created on read only
+        once they are not empty; see :mod:`kubeset.model.lazy`)."""
+        with lazy.serializing(self):
+            return super().model_dump(**kwargs)
+
+    def model_dump_json(self, /, **kwargs: Any) -> str:
+        """pydantic's ``model_dump_json``, with :meth:`model_dump`'s rule."""
+        with lazy.serializing(self):
+            return super().model_dump_json(**kwargs)

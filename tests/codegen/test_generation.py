@@ -152,6 +152,20 @@ assert type(obj).__name__ == kind, type(obj)
 assert kubeset.to_dict(obj) == sample, kubeset.to_dict(obj)
 built = scheme.model_for(api_version, kind)(metadata={"name": "x"})
 assert kubeset.to_dict(built) == {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}}
+
+def touch(o, depth=0):  # read every field: every absent Go-shaped value gets created
+    if depth < 40 and isinstance(o, kubeset.KubeModel):
+        for n in type(o).model_fields:
+            touch(getattr(o, n), depth + 1)
+    elif depth < 40 and isinstance(o, (list, dict)):
+        for v in (o.values() if isinstance(o, dict) else o):
+            touch(v, depth + 1)
+touch(obj)
+assert kubeset.to_dict(obj) == sample, kubeset.to_dict(obj)  # Go-shaped reads write nothing
+fresh = scheme.model_for(api_version, kind)()
+assert type(fresh.spec).__name__ != "NoneType" and fresh.metadata.labels == {}
+fresh.metadata.labels["a"] = "b"
+assert kubeset.to_dict(fresh) == {"apiVersion": api_version, "kind": kind, "metadata": {"labels": {"a": "b"}}}
 print("ok")
 """
 

@@ -1,8 +1,9 @@
 """mypy and pyright on sample user code: the typed clients are typed for real.
 
-``samples/clients_ok.py`` must check cleanly (its ``assert_type`` calls pin what both checkers
+``samples/clients_ok.py`` and ``samples/models_ok.py`` (Go-shaped models: no None checks on
+lists, maps, metadata, spec, status, items; pyright strict) must check cleanly (its ``assert_type`` calls pin what both checkers
 infer: ``pods.get()`` is a ``Pod``, ``.list()`` a ``PodList``, a watch event's ``object`` a
-``Pod``, ...); ``samples/clients_bad.py`` must get an error on exactly the lines marked ``# E``.
+``Pod``, ...); ``samples/clients_bad.py`` and ``samples/models_bad.py`` must get an error on exactly the lines marked ``# E``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ BIN = Path(sys.executable).parent
 OK = SAMPLES / "clients_ok.py"
 BAD = SAMPLES / "clients_bad.py"
 # sample pairs: (code that must check cleanly, code with an error on every "# E" line)
-PAIRS = {"clients": (OK, BAD), "dynamic": (SAMPLES / "dynamic_ok.py", SAMPLES / "dynamic_bad.py")}
+PAIRS = {
+    "clients": (OK, BAD),
+    "dynamic": (SAMPLES / "dynamic_ok.py", SAMPLES / "dynamic_bad.py"),
+    "models": (SAMPLES / "models_ok.py", SAMPLES / "models_bad.py"),
+}
 
 pytestmark = pytest.mark.skipif(
     not (Path(__file__).resolve().parents[2] / "generated/kubernetes/clientset.py").exists(),

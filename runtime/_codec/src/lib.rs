@@ -803,7 +803,8 @@ impl Encoder {
         // then the set ones among __dict__'s entries, in __dict__ order (pydantic's order too)
         out.push(b'{');
         let mut written = 0usize;
-        if set_count > 0 {
+        let mut written_set = 0usize;
+        {
             let mut cursor = 0usize;
             let mut pos: ffi::Py_ssize_t = 0;
             let mut key: *mut ffi::PyObject = std::ptr::null_mut();
@@ -822,20 +823,47 @@ impl Encoder {
                             .ok_or("a key of __dict__ that is no field")?
                     };
                     cursor = index + 1;
-                    if set_mask[index / 64] & (1u64 << (index % 64)) == 0 {
-                        continue;
-                    }
                     let (_, json_key, spec) = &plan.fields[index];
+                    if set_mask[index / 64] & (1u64 << (index % 64)) == 0 {
+                        // -- Go-shaped fields (kubeset.model.lazy): an unset value created on
+                        // read is written once it is not empty: a list or dict with items, a
+                        // model that writes anything; None and other unset values are not
+                        if value == ffi::Py_None() {
+                            continue;
+                        }
+                        let is_model = matches!(spec, Spec::Model(_));
+                        if ffi::PyList_CheckExact(value) != 0 || ffi::PyDict_CheckExact(value) != 0 {
+                            if ffi::PyObject_Length(value) == 0 {
+                                continue;
+                            }
+                        } else if !is_model {
+                            continue;
+                        }
+                        let mark = out.len();
+                        if written > 0 {
+                            out.push(b',');
+                        }
+                        out.extend_from_slice(json_key);
+                        let start = out.len();
+                        self.write(py, out, &Bound::from_borrowed_ptr(py, value), spec, depth)?;
+                        if is_model && out[start..] == *b"{}" {
+                            out.truncate(mark);
+                        } else {
+                            written += 1;
+                        }
+                        continue; // -- end of Go-shaped fields
+                    }
                     if written > 0 {
                         out.push(b',');
                     }
                     out.extend_from_slice(json_key);
                     self.write(py, out, &Bound::from_borrowed_ptr(py, value), spec, depth)?;
                     written += 1;
+                    written_set += 1;
                 }
             }
         }
-        if written != set_count {
+        if written_set != set_count {
             return Err("a set field is missing from __dict__".into());
         }
         if extra != unsafe { ffi::Py_None() } {

@@ -18,7 +18,7 @@ def check(config: Config) -> None:
     cs.core_v1.nodes("default")  # E: nodes are cluster-scoped
     deployment: Deployment = pods.get("x")  # E: get returns a Pod
     for event in pods.watch():
-        name: int = event.object.metadata.name if event.object.metadata else 0  # E: name is str | None
+        name: int = event.object.metadata.name  # E: name is str | None
     cs.apps_v1.deployments("x").get_scale(3)  # E: names are strings
     pod: Pod = cs.core_v1.pods("x").list()  # E: list returns a PodList
     cs.core_v2  # E: no such group version

@@ -46,8 +46,7 @@ def check(config: Config) -> None:
         for event in w:
             assert_type(event, WatchEvent[Pod])
             assert_type(event.object, Pod)
-            if event.object.metadata is not None:
-                assert_type(event.object.metadata.name, str | None)
+            assert_type(event.object.metadata.name, str | None)
 
     deployments = cs.apps_v1.deployments("default")
     assert_type(deployments.get("web"), Deployment)

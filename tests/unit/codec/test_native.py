@@ -33,6 +33,7 @@ from kubeset.kubernetes.models.core.v1 import (
     ConfigMap,
     Container,
     ContainerPort,
+    EnvFromSource,
     Event,
     Pod,
     PodList,
@@ -41,6 +42,7 @@ from kubeset.kubernetes.models.core.v1 import (
     Service,
 )
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
+from kubeset.model.lazy import serializing
 from pydantic import BaseModel, ValidationError, field_validator
 
 FIXTURES = Path("fixtures/v1.36.0")
@@ -300,7 +302,9 @@ def test_decoding_does_not_leak() -> None:
 
 
 def pydantic_json(obj: BaseModel) -> bytes:
-    return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
+    """pydantic's serializer under kubeset's writing rule (Go-shaped fields, kubeset.model.lazy)."""
+    with serializing(obj):
+        return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
 
 
 def encoded(obj: BaseModel) -> bytes:
@@ -371,7 +375,72 @@ def test_built_and_changed_objects_encode_as_pydantic_does() -> None:
     assert encoded(naive) == pydantic_json(naive)
 
 
+def test_null_and_empty_go_shaped_values_decode_natively_as_pydantic_does() -> None:
+    for raw in (
+        b'{"metadata":null,"spec":{"containers":null,"nodeSelector":{}},"status":{}}',
+        b'{"metadata":{"labels":null,"finalizers":[]},"spec":null}',
+    ):
+        same(native(Pod, raw), Pod.model_validate_json(raw))
+
+
+def _touch(obj: Any) -> None:
+    """Read every field of a model tree: every absent Go-shaped value gets created."""
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            _touch(getattr(obj, name))
+    elif isinstance(obj, (list, dict)):
+        for item in obj.values() if isinstance(obj, dict) else obj:
+            _touch(item)
+
+
+def test_values_created_on_read_encode_as_pydantic_does() -> None:
+    from bench_models import pod_list_bytes
+
+    raw = pod_list_bytes(5)
+    pods = decode_json(PodList, raw)
+    _touch(pods)  # untouched empty values are not written: still the input, byte for byte
+    assert (
+        encoded(pods)
+        == pydantic_json(pods)
+        == PodList.model_validate_json(raw)
+        .model_dump_json(by_alias=True, exclude_unset=True)
+        .encode()
+    )
+    pod = pods.items[0]
+    pod.spec.overhead["cpu"] = "1"  # a map created on read, now not empty
+    pod.spec.containers[0].env_from.append(EnvFromSource(prefix="P_"))
+    pod.status.resize = "x"  # a scalar set inside an object read from an existing status
+    fresh = Pod()
+    fresh.spec.containers.append(Container(name="c"))  # a model created on read, written
+    fresh.metadata.labels["a"] = "b"
+    fresh.metadata.labels.pop("a")  # added and removed: absent again
+    fresh.status.conditions  # noqa: B018
+    assert encoded(pods) == pydantic_json(pods)
+    assert (
+        encoded(fresh)
+        == pydantic_json(fresh)
+        == b'{"apiVersion":"v1","kind":"Pod","spec":{"containers":[{"name":"c"}]}}'
+    )
+    out = json.loads(encoded(pods))["items"][0]
+    assert out["spec"]["overhead"] == {"cpu": "1"} and out["spec"]["containers"][0]["envFrom"] == [
+        {"prefix": "P_"}
+    ]
+
+
+def _read(obj: Any, name: str) -> Any:
+    getattr(obj, name)
+    return obj
+
+
 ENCODE_FALLBACKS = [
+    (
+        "an empty list read from a null",
+        lambda: _read(ObjectMeta.model_validate_json(b'{"finalizers":null}'), "finalizers"),
+    ),
+    (
+        "an empty object read from a null",
+        lambda: _read(Pod.model_validate_json(b'{"spec":null}'), "spec"),
+    ),
     (
         "an offset time",
         lambda: ObjectMeta(

@@ -1,0 +1,294 @@
+"""Go-shaped fields: lists, maps and required objects that read as empty when absent, losslessly.
+
+Generated code declares such a field ``Annotated[T, Nullable]`` (``T`` a ``list[X]``, a
+``dict[str, X]`` or a model); type checkers see ``T``, a wire ``null`` still validates::
+
+    class ObjectMeta(KubeModel):
+        labels: Annotated[dict[str, str], Nullable] = alias("labels")
+
+    meta = ObjectMeta()
+    meta.labels["app"] = "web"      # no None check: the empty dict is created on this first read
+    to_dict(meta)                   # {"labels": {"app": "web"}}; had it stayed empty: {}
+
+The decoded layout is pydantic's own (an absent field holds ``None`` in ``__dict__`` and is not
+in ``model_fields_set``); :func:`install` puts a data descriptor (:class:`LazyField`) per such
+field on the class, which turns a ``None`` into an empty value on first read and keeps it in
+``__dict__`` *without* marking the field set.  Assignment still goes through pydantic's
+``__setattr__`` (the descriptor has no say in it).
+
+The writing rule (:func:`serializing`, the compiled encoder does the same): a field is written
+when it is in ``model_fields_set``, or when it holds a value created on read that became
+non-empty (a list or dict with items, a model that would write any field).  An empty value
+created for a wire ``null`` (or an explicit ``None``) remembers it (:class:`NullList`,
+:class:`NullDict`, a model whose fields-set is a :class:`NullSet`) and is written back as
+``null`` while it stays empty.  :func:`models_equal` and :func:`repr_value` see every such
+untouched empty value as ``None``, so reading a field changes neither ``==`` nor ``repr``.
+
+:func:`serializing` makes a model tree say what it means for the length of a pydantic
+serializer call: not thread-safe against another thread mutating or serializing the same objects.
+Two threads reading the same absent field for the first time at once may each get a new empty
+value (the last one stays), as with any unlocked lazy attribute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, GetCoreSchemaHandler
+from pydantic_core import core_schema
+
+__all__ = [
+    "LazyField",
+    "NullDict",
+    "NullList",
+    "NullSet",
+    "Nullable",
+    "effective",
+    "install",
+    "is_written",
+    "models_equal",
+    "serializing",
+]
+
+
+class Nullable:
+    """Annotation marker of a Go-shaped field: ``Annotated[list[X], Nullable]``.
+
+    Validation accepts ``null`` as well as the inner type; :func:`install` finds the fields
+    carrying it.
+    """
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.nullable_schema(handler(source))
+
+
+class NullList(list[Any]):
+    """The empty list read from a field that was ``null``: written as ``null`` while empty."""
+
+    __slots__ = ()
+
+
+class NullDict(dict[str, Any]):
+    """The empty dict read from a field that was ``null``: written as ``null`` while empty."""
+
+    __slots__ = ()
+
+
+class NullSet(set[str]):
+    """The fields-set of an empty model read from a field that was ``null`` (written as ``null``
+    while no field of it is set)."""
+
+    __slots__ = ()
+
+
+def _empty_model(model: type[BaseModel], null: bool) -> BaseModel:
+    value = model.model_construct()
+    if null:
+        object.__setattr__(value, "__pydantic_fields_set__", NullSet())
+    return value
+
+
+def _factory(owner: type[BaseModel], name: str) -> Callable[[bool], Any]:
+    """The maker of ``name``'s empty value (its argument: whether it stands for a wire null)."""
+    annotation = owner.__pydantic_fields__[name].annotation
+    origin = get_origin(annotation)
+    if origin is list or annotation is list:
+        return lambda null: NullList() if null else []
+    if origin is dict or annotation is dict:
+        return lambda null: NullDict() if null else {}
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        model = annotation
+        return lambda null: _empty_model(model, null)
+    raise TypeError(
+        f"{owner.__name__}.{name}: a Nullable field must be a list, a dict or a model, "
+        f"not {annotation!r} (args {get_args(annotation)!r})"
+    )
+
+
+class LazyField:
+    """Data descriptor of one Go-shaped field: reading ``None`` creates the empty value."""
+
+    __slots__ = ("_make", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._make: Callable[[bool], Any] | None = None
+
+    def __get__(self, obj: BaseModel | None, owner: type[BaseModel] | None = None) -> Any:
+        if obj is None:
+            # pydantic looks class attributes up when it collects a subclass's fields: give it
+            # the field itself, as if no descriptor were there
+            assert owner is not None
+            return owner.__pydantic_fields__[self.name]
+        values = vars(obj)
+        value = values.get(self.name)
+        if value is not None:
+            return value
+        make = self._make
+        if make is None:
+            make = self._make = _factory(type(obj), self.name)
+        value = make(self.name in obj.__pydantic_fields_set__)
+        values[self.name] = value  # not marked set: written only once it is not empty
+        return value
+
+    def __set__(self, obj: BaseModel, value: Any) -> None:
+        # pydantic's __setattr__ writes fields without consulting class attributes; this is
+        # reached only through object.__setattr__
+        vars(obj)[self.name] = value
+        obj.__pydantic_fields_set__.add(self.name)
+
+    def __delete__(self, obj: BaseModel) -> None:
+        """``del model.field`` makes the field absent again."""
+        vars(obj)[self.name] = None
+        obj.__pydantic_fields_set__.discard(self.name)
+
+
+def install(cls: type[BaseModel]) -> None:
+    """Put a :class:`LazyField` on ``cls`` for each field annotated with :class:`Nullable`."""
+    for name, info in cls.__pydantic_fields__.items():
+        if any(m is Nullable for m in info.metadata):
+            setattr(cls, name, LazyField(name))
+
+
+# ---------------------------------------------------------------- what is written
+
+
+def _model_written(model: BaseModel) -> bool:
+    """Whether a model writes anything: a set field, an extra, or a non-empty unset value."""
+    if model.__pydantic_extra__:
+        return True
+    fields = type(model).__pydantic_fields__
+    set_ = model.__pydantic_fields_set__
+    if any(name in fields for name in set_):
+        return True
+    return any(name not in set_ and is_written(value) for name, value in model.__dict__.items())
+
+
+def is_written(value: Any) -> bool:
+    """Whether a value held by an *unset* field is written: a list or dict with items, a model
+    that writes anything (None and every other value: no, as pydantic's ``exclude_unset``)."""
+    if value is None:
+        return False
+    if isinstance(value, (list, dict)):
+        return len(value) > 0
+    if isinstance(value, BaseModel):
+        return _model_written(value)
+    return False
+
+
+def _is_null(value: Any) -> bool:
+    """Whether a *set* field's value stands for ``null``: None, or an empty value created for it."""
+    if value is None:
+        return True
+    if isinstance(value, (NullList, NullDict)):
+        return len(value) == 0
+    if isinstance(value, BaseModel) and type(value.__pydantic_fields_set__) is NullSet:
+        return not _model_written(value)
+    return False
+
+
+def effective(model: BaseModel, name: str, value: Any) -> Any:
+    """``value`` of field ``name`` as written: ``None`` for an untouched empty or null value."""
+    if value is None:
+        return None
+    if name in model.__pydantic_fields_set__:
+        return None if _is_null(value) else value
+    if isinstance(value, (list, dict, BaseModel)) and not is_written(value):
+        return None
+    return value
+
+
+def models_equal(a: BaseModel, b: BaseModel) -> bool:
+    """pydantic's ``==`` (same class, extras and private values, equal fields), with untouched
+    empty values seen as ``None``."""
+    if type(a) is not type(b):
+        return False
+    if (a.__pydantic_extra__ or {}) != (b.__pydantic_extra__ or {}):
+        return False
+    if getattr(a, "__pydantic_private__", None) != getattr(b, "__pydantic_private__", None):
+        return False
+    da, db = a.__dict__, b.__dict__
+    for name in type(a).__pydantic_fields__:
+        x, y = da.get(name), db.get(name)
+        if x is y:
+            continue
+        if effective(a, name, x) != effective(b, name, y):
+            return False
+    return True
+
+
+# ---------------------------------------------------------------- serializing through pydantic
+
+
+def _prepare_value(value: Any, undo: _Restore) -> None:
+    if isinstance(value, BaseModel):
+        _prepare_model(value, undo)
+    elif isinstance(value, list):
+        for item in value:
+            if isinstance(item, (BaseModel, list, dict)):
+                _prepare_value(item, undo)
+    elif isinstance(value, dict):
+        for item in value.values():
+            if isinstance(item, (BaseModel, list, dict)):
+                _prepare_value(item, undo)
+
+
+def _prepare_model(model: BaseModel, undo: _Restore) -> None:
+    values = vars(model)
+    set_ = model.__pydantic_fields_set__
+    for name, value in list(values.items()):
+        if value is None:
+            continue
+        if name in set_:
+            if _is_null(value):
+                undo.swap(values, name)
+            else:
+                _prepare_value(value, undo)
+        elif isinstance(value, (list, dict, BaseModel)):
+            if is_written(value):
+                _prepare_value(value, undo)
+                undo.mark(set_, name)
+            else:
+                undo.swap(values, name)
+
+
+class _Restore:
+    """The temporary changes of :func:`serializing`: names marked set, values swapped for None."""
+
+    __slots__ = ("_marked", "_swapped")
+
+    def __init__(self) -> None:
+        self._marked: list[tuple[set[str], str]] = []
+        self._swapped: list[tuple[dict[str, Any], str, Any]] = []
+
+    def mark(self, fields_set: set[str], name: str) -> None:
+        fields_set.add(name)
+        self._marked.append((fields_set, name))
+
+    def swap(self, values: dict[str, Any], name: str) -> None:
+        self._swapped.append((values, name, values[name]))
+        values[name] = None
+
+    def restore(self) -> None:
+        for values, name, value in reversed(self._swapped):
+            values[name] = value
+        for fields_set, name in reversed(self._marked):
+            fields_set.discard(name)
+
+
+@contextmanager
+def serializing(model: BaseModel) -> Iterator[None]:
+    """For the block, ``model``'s tree reads to pydantic's serializer as it is to be written:
+    non-empty values created on read are marked set, untouched empty values and empty values
+    standing for ``null`` hold ``None``.  Everything is restored afterwards."""
+    undo = _Restore()
+    try:
+        _prepare_model(model, undo)
+        yield
+    finally:
+        undo.restore()
