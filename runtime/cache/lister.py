@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
-from ..errors import NotFound
+from ..errors import NotFound, StatusDetails
 from .labels import LabelSelector
 from .store import NAMESPACE_INDEX, Indexer
 
@@ -41,6 +41,18 @@ def _labels(obj: Any) -> Mapping[str, str] | None:
     return getattr(meta, "labels", None) if meta is not None else None
 
 
+def _not_found(resource: str, name: str, key: str) -> NotFound:
+    message = f"{resource} {key} not found in the cache"
+    status = {"kind": "Status", "status": "Failure", "reason": "NotFound", "code": 404}
+    return NotFound(
+        404,
+        "NotFound",
+        message,
+        details=StatusDetails(name=name, kind=resource),
+        status={**status, "message": message},
+    )
+
+
 def _filter(objs: list[T], selector: Selector) -> list[T]:
     sel = _selector(selector)
     if sel.empty():
@@ -62,7 +74,7 @@ class Lister(Generic[T]):
         """A cluster-scoped object by name."""
         obj = self.indexer.get_by_key(name)
         if obj is None:
-            raise NotFound(404, "NotFound", f"{self.resource} {name!r} not found in the cache")
+            raise _not_found(self.resource, name, name)
         return obj
 
     def namespace(self, namespace: str) -> NamespaceLister[T]:
@@ -83,9 +95,5 @@ class NamespaceLister(Generic[T]):
     def get(self, name: str) -> T:
         obj = self.indexer.get_by_key(f"{self.namespace}/{name}")
         if obj is None:
-            raise NotFound(
-                404,
-                "NotFound",
-                f"{self.resource} {self.namespace}/{name} not found in the cache",
-            )
+            raise _not_found(self.resource, name, f"{self.namespace}/{name}")
         return obj
