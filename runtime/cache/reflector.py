@@ -34,7 +34,7 @@ import builtins
 import logging
 import random
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,7 +50,7 @@ from ..errors import (
     TooManyRequests,
 )
 from .backoff import BackoffOptions, ExponentialBackoff
-from .listwatch import ListerWatcher, WatchStream, list_meta
+from .listwatch import Event, ListerWatcher, WatchStream, list_meta
 from .store import deletion_handling_key, object_meta
 
 __all__ = [
@@ -109,6 +109,20 @@ def _is_retriable_watch_error(err: BaseException) -> bool:
     return isinstance(err, (ApiConnectionError, TooManyRequests))
 
 
+class _OpenWatch:
+    """An open watch and its one event iterator, kept together: the streaming list reads up to
+    the initial-events-end bookmark and the watch phase goes on with the same iterator."""
+
+    __slots__ = ("events", "watch")
+
+    def __init__(self, watch: WatchStream[Any]) -> None:
+        self.watch = watch
+        self.events: Iterator[Event[Any]] = iter(watch)
+
+    def stop(self) -> None:
+        self.watch.stop()
+
+
 class Reflector:
     """Lists and watches one resource into a :class:`ReflectorStore` until stopped."""
 
@@ -133,6 +147,7 @@ class Reflector:
         self._last_sync_rv = ""
         self._rv_unavailable = False
         self._paginated = False
+        self._events = 0  # watch events seen (a watch that ends at once without any is suspect)
         self.use_watch_list = options.use_watch_list
         self.on_error: Callable[[BaseException], None] | None = None
         """Called with each error that ends a round (client-go's WatchErrorHandler)."""
@@ -191,7 +206,7 @@ class Reflector:
 
     def list_and_watch(self) -> None:
         """One round: (streaming) list, then watch until the watch must be re-listed."""
-        w: WatchStream[Any] | None = None
+        w: _OpenWatch | None = None
         if self.use_watch_list:
             try:
                 w = self._watch_list()
@@ -250,7 +265,7 @@ class Reflector:
                 return items, list_rv
 
     # -- streaming list -------------------------------------------------------------------
-    def _watch_list(self) -> WatchStream[Any] | None:
+    def _watch_list(self) -> _OpenWatch | None:
         """The initial state from a ``sendInitialEvents`` watch; the open watch, or None when
         stopped.  Raises what should make the caller fall back to a list."""
         while not self._stop.is_set():
@@ -287,7 +302,7 @@ class Reflector:
         return None
 
     # -- watch ----------------------------------------------------------------------------
-    def _open_watch(self, **params: Any) -> WatchStream[Any] | None:
+    def _open_watch(self, **params: Any) -> _OpenWatch | None:
         """Open a watch, backing off on retriable failures; None when stopped."""
         while not self._stop.is_set():
             try:
@@ -309,19 +324,20 @@ class Reflector:
             if self._stop.is_set():
                 w.stop()
                 return None
-            return w
+            return _OpenWatch(w)
         return None
 
-    def _watch_loop(self, w: WatchStream[Any] | None) -> None:
+    def _watch_loop(self, w: _OpenWatch | None) -> None:
         while not self._stop.is_set():
             if w is None:
                 w = self._open_watch(resource_version=self._last_sync_rv)
                 if w is None:
                     return
             started = self.clock.now()
+            events_before = self._events
             broken = False
             try:
-                seen = self._consume(w, None)
+                self._consume(w, None)
             except ApiError as e:
                 if is_expired(e):
                     log.info("reflector %s: watch expired (%s), relisting", self.options.name, e)
@@ -335,7 +351,7 @@ class Reflector:
                 raise
             except (ApiConnectionError, RequestTimeout) as e:
                 log.info("reflector %s: watch broke (%s), re-watching", self.options.name, e)
-                seen, broken = None, True
+                broken = True
             finally:
                 w.stop()
                 with self._lock:
@@ -343,19 +359,20 @@ class Reflector:
                 w = None
             if self._stop.is_set():
                 return
-            if seen is None and self.clock.now() - started < _SHORT_WATCH:
+            if self._events == events_before and self.clock.now() - started < _SHORT_WATCH:
                 how = "broke" if broken else "closed"
                 raise _ShortWatch(
                     f"reflector {self.options.name}: the watch {how} within a second without "
                     "any event"
                 )
 
-    def _consume(self, w: WatchStream[Any], temp: dict[str, Any] | None) -> str | None:
+    def _consume(self, w: _OpenWatch, temp: dict[str, Any] | None) -> str | None:
         """Apply the events of ``w``: to the store, or collect them into ``temp`` (streaming
         list).  Returns the resourceVersion of the initial-events-end bookmark (streaming
         list) / of the last event ("" when none) or None when the stream ended without one."""
         last: str | None = None
-        for event in w:
+        for event in w.events:
+            self._events += 1
             if self._stop.is_set():
                 return last
             obj = event.object
