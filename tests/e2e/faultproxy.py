@@ -18,6 +18,7 @@ import contextlib
 import socket
 import threading
 from types import TracebackType
+from typing import Self
 from urllib.parse import urlsplit
 
 __all__ = ["FaultProxy"]
@@ -124,7 +125,7 @@ class FaultProxy:
             self._listener.close()
         self.cut()
 
-    def __enter__(self) -> FaultProxy:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
