@@ -31,6 +31,7 @@ from .labels import LabelSelector, Requirement, SelectorError
 from .lister import Lister, NamespaceLister
 from .listwatch import Event, ListerWatcher, WatchStream
 from .reflector import Reflector, ReflectorOptions, ReflectorStore
+from .retrywatcher import RetryWatcher, Watcher
 from .store import (
     NAMESPACE_INDEX,
     DeletedFinalStateUnknown,
@@ -67,11 +68,13 @@ __all__ = [
     "ReflectorStore",
     "Requirement",
     "ResourceEventHandler",
+    "RetryWatcher",
     "SelectorError",
     "SharedIndexInformer",
     "SharedInformerFactory",
     "TransformFunc",
     "WatchStream",
+    "Watcher",
     "deletion_handling_key",
     "meta_namespace_index",
     "meta_namespace_key",
