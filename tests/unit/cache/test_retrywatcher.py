@@ -59,7 +59,7 @@ def test_resumes_from_the_last_event_across_breaks_and_errors_without_loss() -> 
         until(lambda: clock.waiters() == 1, "waiting for the restart delay")
         assert watches() == n - 1
         clock.step(1.0)
-        until(lambda: watches() == n, f"restart {n}")
+        until(lambda n=n: watches() == n, f"restart {n}")
     api.bookmark()
     api.delete(pod("a"))
     until(lambda: len(got) == 4, "events after the breaks")
