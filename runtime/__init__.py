@@ -77,6 +77,22 @@ _EXPORTS: dict[str, str] = {
     "WatchEvent": "watch",
     # discovery
     "DiscoveryClient": "discovery",
+    # controllers: tools/cache, workqueue, leader election, clocks
+    "SharedInformerFactory": "cache",
+    "SharedIndexInformer": "cache",
+    "EventHandlers": "cache",
+    "DeletedFinalStateUnknown": "cache",
+    "Indexer": "cache",
+    "Lister": "cache",
+    "RetryWatcher": "cache",
+    "RateLimitingQueue": "workqueue",
+    "QueueShutDown": "workqueue",
+    "LeaderElector": "leaderelection",
+    "LeaderElectionConfig": "leaderelection",
+    "LeaderCallbacks": "leaderelection",
+    "LeaseLock": "leaderelection",
+    "StopEvent": "clock",
+    "FakeClock": "clock",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
@@ -150,6 +166,29 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
     )
     from .discovery import (
         DiscoveryClient as DiscoveryClient,
+    )
+    from .cache import (
+        SharedInformerFactory as SharedInformerFactory,
+        SharedIndexInformer as SharedIndexInformer,
+        EventHandlers as EventHandlers,
+        DeletedFinalStateUnknown as DeletedFinalStateUnknown,
+        Indexer as Indexer,
+        Lister as Lister,
+        RetryWatcher as RetryWatcher,
+    )
+    from .workqueue import (
+        RateLimitingQueue as RateLimitingQueue,
+        QueueShutDown as QueueShutDown,
+    )
+    from .leaderelection import (
+        LeaderElector as LeaderElector,
+        LeaderElectionConfig as LeaderElectionConfig,
+        LeaderCallbacks as LeaderCallbacks,
+        LeaseLock as LeaseLock,
+    )
+    from .clock import (
+        StopEvent as StopEvent,
+        FakeClock as FakeClock,
     )
 
 
