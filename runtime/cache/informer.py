@@ -68,13 +68,10 @@ class ResourceEventHandler(Protocol[T_contra]):
     def on_delete(self, obj: T_contra | DeletedFinalStateUnknown[T_contra]) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
 class EventHandlers(Generic[T]):
-    """A :class:`ResourceEventHandler` from optional functions."""
+    """A :class:`ResourceEventHandler` from optional functions (``EventHandlers[Pod](...)``)."""
 
-    on_add_func: Callable[[T, bool], None] | None = None
-    on_update_func: Callable[[T, T], None] | None = None
-    on_delete_func: Callable[[T | DeletedFinalStateUnknown[T]], None] | None = None
+    __slots__ = ("on_add_func", "on_delete_func", "on_update_func")
 
     def __init__(
         self,
@@ -83,9 +80,9 @@ class EventHandlers(Generic[T]):
         on_update: Callable[[T, T], None] | None = None,
         on_delete: Callable[[T | DeletedFinalStateUnknown[T]], None] | None = None,
     ) -> None:
-        object.__setattr__(self, "on_add_func", on_add)
-        object.__setattr__(self, "on_update_func", on_update)
-        object.__setattr__(self, "on_delete_func", on_delete)
+        self.on_add_func = on_add
+        self.on_update_func = on_update
+        self.on_delete_func = on_delete
 
     def on_add(self, obj: T, is_in_initial_list: bool) -> None:
         if self.on_add_func is not None:

@@ -308,3 +308,12 @@ def test_backoff_grows_caps_jitters_and_resets_after_two_healthy_minutes() -> No
     bases = [0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 30.0]
     assert all(b <= v <= 2 * b for v, b in zip(values, bases, strict=True))
     assert values != bases
+
+
+def test_event_handlers_can_be_parametrized_at_run_time() -> None:
+    seen: list[str] = []
+    handlers = EventHandlers[dict[str, Any]](on_add=lambda obj, initial: seen.append("add"))
+    handlers.on_add(pod("a"), True)
+    handlers.on_update(pod("a"), pod("a"))  # no function: nothing happens
+    handlers.on_delete(pod("a"))
+    assert seen == ["add"]
