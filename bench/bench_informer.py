@@ -110,6 +110,8 @@ def _populate(config: Any) -> None:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
+        for sa in {_realistic_pod(0)["spec"].get("serviceAccountName")} - {None, "default"}:
+            cs.core_v1.service_accounts(NAMESPACE).create({"metadata": {"name": sa}})
         pods = cs.core_v1.pods(NAMESPACE)
 
         def create(i: int) -> None:

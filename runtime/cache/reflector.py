@@ -49,6 +49,7 @@ from ..errors import (
     RequestTimeout,
     TooManyRequests,
 )
+from ..serializers import gc_paused, promote_young_objects
 from .backoff import BackoffOptions, ExponentialBackoff
 from .listwatch import Event, ListerWatcher, WatchStream, list_meta
 from .store import deletion_handling_key, object_meta
@@ -278,7 +279,11 @@ class Reflector:
             if w is None:
                 return None
             try:
-                end_rv = self._consume(w, temp)
+                # thousands of objects decoded one event at a time and all kept: without the
+                # pause the collector walks the growing heap again and again (4x the decode)
+                with gc_paused():
+                    end_rv = self._consume(w, temp)
+                promote_young_objects()
             except ApiError as e:
                 w.stop()
                 if is_expired(e) or is_too_large_resource_version(e):
