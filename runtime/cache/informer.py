@@ -27,6 +27,7 @@ choosing the listeners) does no I/O, so an asyncio flavour could drive the same 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -193,14 +194,19 @@ class SharedIndexInformer(Generic[T]):
         reflector_options: ReflectorOptions | None = None,
         clock: Clock | None = None,
     ) -> None:
+        name = type(lister_watcher).__name__
+        info = getattr(lister_watcher, "info", None)
+        name = getattr(info, "plural", None) or name
         reflector_options = reflector_options or ReflectorOptions()
+        if not reflector_options.name:
+            reflector_options = dataclasses.replace(reflector_options, name=name)
         self.clock: Clock = clock if clock is not None else RealClock()
         self.indexer: Indexer[T] = Indexer(indexers=indexers)
         self.fifo = InOrderFIFO(known=self.indexer, transform=transform)
         self.reflector = Reflector(lister_watcher, self.fifo, reflector_options, clock=self.clock)
         self.resync_period = resync_period
         self._resync_check = resync_period
-        self._name = reflector_options.name or type(lister_watcher).__name__
+        self._name = reflector_options.name
         self._lock = threading.Lock()  # client-go's blockDeltas: handlers vs. delta processing
         self._listeners: list[_Listener] = []
         self._started = False

@@ -366,10 +366,7 @@ class Reflector:
                 return
             if self._events == events_before and self.clock.now() - started < _SHORT_WATCH:
                 how = "broke" if broken else "closed"
-                raise _ShortWatch(
-                    f"reflector {self.options.name}: the watch {how} within a second without "
-                    "any event"
-                )
+                raise _ShortWatch(f"the watch {how} within a second without any event")
 
     def _consume(self, w: _OpenWatch, temp: dict[str, Any] | None) -> str | None:
         """Apply the events of ``w``: to the store, or collect them into ``temp`` (streaming

@@ -4,7 +4,7 @@
         config = dataclasses.replace(kubeset.load_kubeconfig(apiserver.kubeconfig), host=proxy.url)
         ...                      # clients built from `config` go through the proxy
         proxy.cut()              # every open connection is reset mid-stream (watches break)
-        proxy.block()            # ... and new connections are refused until proxy.unblock()
+        proxy.block()            # ... and the port refuses connections until proxy.unblock()
         proxy.unblock()
 
 It forwards raw bytes (TLS passes through: the serving certificate is for 127.0.0.1, so it
@@ -38,8 +38,13 @@ class FaultProxy:
         self._blocked = False
         self._closed = False
         self.connections = 0
-        self._thread = threading.Thread(target=self._accept, name="faultproxy", daemon=True)
-        self._thread.start()
+        self._start_accepting()
+
+    def _start_accepting(self) -> None:
+        listener = self._listener
+        threading.Thread(
+            target=self._accept, args=(listener,), name="faultproxy", daemon=True
+        ).start()
 
     @classmethod
     def to(cls, server_url: str) -> FaultProxy:
@@ -68,20 +73,29 @@ class FaultProxy:
         return len(pairs)
 
     def block(self) -> None:
-        """Cut every connection and refuse (close at once) new ones until :meth:`unblock`."""
+        """Cut every connection and stop listening: connecting gets "connection refused" (as
+        from a server that is down) until :meth:`unblock`."""
         with self._lock:
+            if self._blocked:
+                return
             self._blocked = True
+        _close_listener(self._listener)
         self.cut()
 
     def unblock(self) -> None:
+        """Listen again on the same port."""
         with self._lock:
+            if not self._blocked or self._closed:
+                return
             self._blocked = False
+            self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._start_accepting()
 
     # -- plumbing -----------------------------------------------------------------------------
-    def _accept(self) -> None:
+    def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
-                client, _ = self._listener.accept()
+                client, _ = listener.accept()
             except OSError:
                 return  # closed
             with self._lock:
@@ -119,10 +133,7 @@ class FaultProxy:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-        with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (Linux)
-        with contextlib.suppress(OSError):
-            self._listener.close()
+        _close_listener(self._listener)
         self.cut()
 
     def __enter__(self) -> Self:
@@ -138,6 +149,13 @@ class FaultProxy:
 
     def __repr__(self) -> str:
         return f"<FaultProxy 127.0.0.1:{self.port} -> {self.target[0]}:{self.target[1]}>"
+
+
+def _close_listener(listener: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (Linux)
+    with contextlib.suppress(OSError):
+        listener.close()
 
 
 def _kill(s: socket.socket) -> None:

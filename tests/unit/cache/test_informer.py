@@ -317,3 +317,16 @@ def test_event_handlers_can_be_parametrized_at_run_time() -> None:
     handlers.on_update(pod("a"), pod("a"))  # no function: nothing happens
     handlers.on_delete(pod("a"))
     assert seen == ["add"]
+
+
+def test_selectors_scope_every_list_and_watch() -> None:
+    api = FakeAPI(watch_list=False)
+    api.create(pod("a"))
+    inf = make(api, label_selector="app=web", field_selector="metadata.name!=b")
+    with inf:
+        assert inf.wait_for_cache_sync(timeout=LIVENESS)
+        until(lambda: sum(c.verb == "watch" for c in api.calls) == 2, "watching")
+    assert {c.verb for c in api.calls} == {"list", "watch"}
+    for call in api.calls:
+        assert call.params["label_selector"] == "app=web", call
+        assert call.params["field_selector"] == "metadata.name!=b", call
