@@ -23,11 +23,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-__all__ = ["Clock", "FakeClock", "RealClock", "StopEvent"]
+from .errors import KubesetError
+
+__all__ = ["Clock", "ClockError", "FakeClock", "RealClock", "StopEvent"]
 
 # A FakeClock waiter also wakes up this often (real seconds) to re-check: a missed notify
 # costs a little latency, never a hang.
 _FAKE_POLL = 0.05
+
+
+class ClockError(KubesetError, ValueError):
+    """A FakeClock asked to go backwards."""
 
 
 class Clock(Protocol):
@@ -120,7 +126,7 @@ class FakeClock:
         """Set the monotonic time (must not go backwards) and wake every waiter."""
         with self._lock:
             if now < self._now:
-                raise ValueError(f"FakeClock.set({now}): the clock is already at {self._now}")
+                raise ClockError(f"FakeClock.set({now}): the clock is already at {self._now}")
             self._now = now
         self._wake()
 

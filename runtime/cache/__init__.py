@@ -23,6 +23,7 @@ from .fifo import Delta, DeltaType, FIFOClosed, InOrderFIFO, TransformFunc
 from .informer import (
     EventHandlers,
     HandlerRegistration,
+    InformerError,
     ResourceEventHandler,
     SharedIndexInformer,
     wait_for_cache_sync,
@@ -59,6 +60,7 @@ __all__ = [
     "IndexFunc",
     "Indexer",
     "IndexerError",
+    "InformerError",
     "LabelSelector",
     "Lister",
     "ListerWatcher",

@@ -27,7 +27,7 @@ from typing import Any, Self, TypeVar
 
 from ..clock import Clock
 from .fifo import TransformFunc
-from .informer import SharedIndexInformer, wait_for_cache_sync
+from .informer import InformerError, SharedIndexInformer, wait_for_cache_sync
 from .lister import Lister
 from .listwatch import ListerWatcher
 from .reflector import ReflectorOptions
@@ -69,7 +69,7 @@ class SharedInformerFactory:
         if callable(source):
             params = inspect.signature(source).parameters
             return source(self.namespace) if params else source()
-        raise TypeError(
+        raise InformerError(
             f"informer_for: expected a typed client or a clientset accessor, got {source!r}"
         )
 

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from ..clock import Clock, RealClock, StopEvent
+from ..errors import KubesetError
 from .fifo import Delta, FIFOClosed, InOrderFIFO, TransformFunc
 from .lister import Lister
 from .listwatch import ListerWatcher
@@ -46,6 +47,7 @@ from .store import DeletedFinalStateUnknown, Indexer, IndexFunc, object_meta
 __all__ = [
     "EventHandlers",
     "HandlerRegistration",
+    "InformerError",
     "ResourceEventHandler",
     "SharedIndexInformer",
     "wait_for_cache_sync",
@@ -57,6 +59,10 @@ T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
 
 _SYNC_POLL = 0.1  # seconds between has_synced checks (client-go polls every 100 ms)
+
+
+class InformerError(KubesetError):
+    """An informer used in a way it cannot serve (restarted after stop, not a client, ...)."""
 
 
 class ResourceEventHandler(Protocol[T_contra]):
@@ -264,7 +270,7 @@ class SharedIndexInformer(Generic[T]):
             if self._started:
                 return
             if self._stopped:
-                raise RuntimeError(f"informer {self._name} was stopped; make a new one")
+                raise InformerError(f"informer {self._name} was stopped; make a new one")
             self._started = True
             for listener in self._listeners:
                 listener.start(f"{self._name}-handler")

@@ -23,6 +23,7 @@ from .ratelimiter import (
     ItemFastSlowRateLimiter,
     MaxOfRateLimiter,
     RateLimiter,
+    RateLimiterError,
     default_controller_rate_limiter,
 )
 from .ratelimiting import RateLimitingQueue
@@ -36,6 +37,7 @@ __all__ = [
     "Queue",
     "QueueShutDown",
     "RateLimiter",
+    "RateLimiterError",
     "RateLimitingQueue",
     "default_controller_rate_limiter",
 ]

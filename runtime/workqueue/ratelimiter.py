@@ -17,6 +17,7 @@ from collections.abc import Hashable
 from typing import Protocol
 
 from ..clock import Clock, RealClock
+from ..errors import KubesetError
 
 __all__ = [
     "BucketRateLimiter",
@@ -24,8 +25,13 @@ __all__ = [
     "ItemFastSlowRateLimiter",
     "MaxOfRateLimiter",
     "RateLimiter",
+    "RateLimiterError",
     "default_controller_rate_limiter",
 ]
+
+
+class RateLimiterError(KubesetError, ValueError):
+    """A rate limiter built with impossible settings."""
 
 
 class RateLimiter(Protocol):
@@ -49,7 +55,7 @@ class ItemExponentialFailureRateLimiter:
 
     def __init__(self, base_delay: float = 0.005, max_delay: float = 1000.0) -> None:
         if base_delay < 0 or max_delay < 0:
-            raise ValueError("ItemExponentialFailureRateLimiter: delays must not be negative")
+            raise RateLimiterError("ItemExponentialFailureRateLimiter: delays must not be negative")
         self.base_delay = base_delay
         self.max_delay = max_delay
         self._lock = threading.Lock()
@@ -106,7 +112,7 @@ class BucketRateLimiter:
 
     def __init__(self, qps: float = 10.0, burst: int = 100, *, clock: Clock | None = None) -> None:
         if qps <= 0 or burst < 1:
-            raise ValueError(
+            raise RateLimiterError(
                 f"BucketRateLimiter: qps must be > 0 and burst >= 1 (got {qps}, {burst})"
             )
         self.qps = qps
@@ -137,7 +143,7 @@ class MaxOfRateLimiter:
 
     def __init__(self, *limiters: RateLimiter) -> None:
         if not limiters:
-            raise ValueError("MaxOfRateLimiter needs at least one limiter")
+            raise RateLimiterError("MaxOfRateLimiter needs at least one limiter")
         self.limiters = limiters
 
     def when(self, item: Hashable) -> float:

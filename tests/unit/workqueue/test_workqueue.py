@@ -16,6 +16,7 @@ from kubeset.workqueue import (
     MaxOfRateLimiter,
     Queue,
     QueueShutDown,
+    RateLimiterError,
     RateLimitingQueue,
     default_controller_rate_limiter,
 )
@@ -271,7 +272,7 @@ def test_default_controller_rate_limiter_is_the_max_of_both() -> None:
 
 
 def test_max_of_needs_a_limiter() -> None:
-    with pytest.raises(ValueError, match="at least one"):
+    with pytest.raises(RateLimiterError, match="at least one"):
         MaxOfRateLimiter()
 
 
