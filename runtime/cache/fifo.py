@@ -52,12 +52,16 @@ class InOrderFIFO:
 
     def __init__(self, *, known: Indexer[Any], transform: TransformFunc | None = None) -> None:
         self._known = known
-        self.transform = transform
+        self._transform = transform
         self._cond = threading.Condition()
         self._items: deque[Delta] = deque()
         self._populated = False
         self._initial = 0
         self._closed = False
+
+    @property
+    def transform(self) -> TransformFunc | None:
+        return self._transform
 
     def _queue_locked(self, type_: DeltaType, obj: Any, *, transform: bool = True) -> None:
         deletion_handling_key(obj)  # an object without a name fails here, not in the informer
@@ -82,8 +86,9 @@ class InOrderFIFO:
         with self._cond:
             self._queue_locked("Deleted", obj)
 
-    def replace(self, objs: Iterable[Any]) -> None:
-        """The result of a (re)list: tombstones for what vanished, then ``Replaced`` deltas."""
+    def replace(self, objs: Iterable[Any], *, transformed: bool = False) -> None:
+        """The result of a (re)list: tombstones for what vanished, then ``Replaced`` deltas
+        (``transformed``: the transform was applied already, by a streaming list)."""
         objs = list(objs)
         with self._cond:
             new_keys = {deletion_handling_key(o) for o in objs}
@@ -103,7 +108,7 @@ class InOrderFIFO:
                     "Deleted", DeletedFinalStateUnknown(key, self._known.get_by_key(key))
                 )
             for obj in objs:
-                self._queue_locked("Replaced", obj)
+                self._queue_locked("Replaced", obj, transform=not transformed)
             if not self._populated:
                 self._populated = True
                 self._initial = len(self._items)

@@ -78,7 +78,15 @@ class ReflectorStore(Protocol):
 
     def delete(self, obj: Any) -> None: ...
 
-    def replace(self, objs: Iterable[Any]) -> None: ...
+    def replace(self, objs: Iterable[Any], *, transformed: bool = False) -> None:
+        """The result of a list; ``transformed``: :attr:`transform` was applied already."""
+        ...
+
+    @property
+    def transform(self) -> Callable[[Any], Any] | None:
+        """Run on every object before it is stored (the streaming list applies it as the
+        objects arrive, so the untransformed ones are never all held at once)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +308,7 @@ class Reflector:
                 if self._stop.is_set():
                     return None
                 continue
-            self.store.replace(temp.values())
+            self.store.replace(temp.values(), transformed=True)
             self._last_sync_rv = end_rv
             self._rv_unavailable = False
             return w
@@ -373,6 +381,7 @@ class Reflector:
         list).  Returns the resourceVersion of the initial-events-end bookmark (streaming
         list) / of the last event ("" when none) or None when the stream ended without one."""
         last: str | None = None
+        transform = self.store.transform if temp is not None else None
         for event in w.events:
             self._events += 1
             if self._stop.is_set():
@@ -394,7 +403,7 @@ class Reflector:
                 if etype == "DELETED":
                     temp.pop(key, None)
                 else:
-                    temp[key] = obj
+                    temp[key] = obj if transform is None else transform(obj)
                 continue
             if etype == "ADDED":
                 self.store.add(obj)

@@ -265,11 +265,15 @@ def test_late_handler_gets_the_cache_and_its_registration_syncs(running: Any, ap
     assert sorted(late.events) == [("add-initial", "a", "101"), ("add-initial", "b", "102")]
 
 
-def test_transform_runs_before_storing() -> None:
-    api = FakeAPI()
+@pytest.mark.parametrize("watch_list", [True, False], ids=["streaming-list", "list"])
+def test_transform_runs_once_per_object_before_storing(watch_list: bool) -> None:
+    api = FakeAPI(watch_list=watch_list)
     api.create(pod("a", app="web"))
+    api.create(pod("b", app="web"))
+    calls: list[str] = []
 
     def drop_labels(obj: dict[str, Any]) -> dict[str, Any]:
+        calls.append(obj["metadata"]["name"])
         meta = {k: v for k, v in obj["metadata"].items() if k != "labels"}
         return {**obj, "metadata": meta}
 
@@ -280,6 +284,14 @@ def test_transform_runs_before_storing() -> None:
     )
     with inf:
         assert inf.wait_for_cache_sync(timeout=LIVENESS)
+        assert all("labels" not in o["metadata"] for o in inf.indexer.list())
+        assert sorted(calls) == ["a", "b"]  # once each, whichever way the list came
+        api.update(pod("a", app="db"))
+        until(lambda: calls.count("a") == 2, "the watched update is transformed too")
+        until(
+            lambda: inf.indexer.get_by_key("default/a")["metadata"]["resourceVersion"] == "103",
+            "updated",
+        )  # type: ignore[index]
         assert "labels" not in inf.indexer.get_by_key("default/a")["metadata"]  # type: ignore[index]
 
 
