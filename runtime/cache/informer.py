@@ -32,7 +32,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -381,10 +381,10 @@ def wait_for_cache_sync(
     *informers: _Synced | Callable[[], bool], timeout: float | None = None
 ) -> bool:
     """Wait until every informer (or registration, or function) has synced; False on timeout."""
-    checks: Iterable[Callable[[], bool]] = [
-        i if callable(i) and not hasattr(i, "has_synced") else i.has_synced for i in informers
-    ]
-    checks = list(checks)
+    checks: list[Callable[[], bool]] = []
+    for i in informers:
+        synced = getattr(i, "has_synced", None)
+        checks.append(synced if callable(synced) else i)  # type: ignore[arg-type]
     deadline = None if timeout is None else time.monotonic() + timeout
     while not all(check() for check in checks):
         if deadline is not None and time.monotonic() >= deadline:
