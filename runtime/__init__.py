@@ -92,6 +92,22 @@ _EXPORTS: dict[str, str] = {
     # dynamic
     "DynamicClient": "dynamic",
     "Unstructured": "dynamic",
+    # controllers: tools/cache, workqueue, leader election, clocks
+    "SharedInformerFactory": "cache",
+    "SharedIndexInformer": "cache",
+    "EventHandlers": "cache",
+    "DeletedFinalStateUnknown": "cache",
+    "Indexer": "cache",
+    "Lister": "cache",
+    "RetryWatcher": "cache",
+    "RateLimitingQueue": "workqueue",
+    "QueueShutDown": "workqueue",
+    "LeaderElector": "leaderelection",
+    "LeaderElectionConfig": "leaderelection",
+    "LeaderCallbacks": "leaderelection",
+    "LeaseLock": "leaderelection",
+    "StopEvent": "clock",
+    "FakeClock": "clock",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
@@ -182,6 +198,29 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
     from .dynamic import (
         DynamicClient as DynamicClient,
         Unstructured as Unstructured,
+    )
+    from .cache import (
+        SharedInformerFactory as SharedInformerFactory,
+        SharedIndexInformer as SharedIndexInformer,
+        EventHandlers as EventHandlers,
+        DeletedFinalStateUnknown as DeletedFinalStateUnknown,
+        Indexer as Indexer,
+        Lister as Lister,
+        RetryWatcher as RetryWatcher,
+    )
+    from .workqueue import (
+        RateLimitingQueue as RateLimitingQueue,
+        QueueShutDown as QueueShutDown,
+    )
+    from .leaderelection import (
+        LeaderElector as LeaderElector,
+        LeaderElectionConfig as LeaderElectionConfig,
+        LeaderCallbacks as LeaderCallbacks,
+        LeaseLock as LeaseLock,
+    )
+    from .clock import (
+        StopEvent as StopEvent,
+        FakeClock as FakeClock,
     )
 
 

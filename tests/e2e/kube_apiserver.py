@@ -142,16 +142,20 @@ def peak_rss_mib(pid: int) -> float | None:
     return None
 
 
-def start_server(binary: Path, log_file: Path) -> tuple[subprocess.Popen[bytes], Path, float]:
+def start_server(
+    binary: Path, log_file: Path, extra_args: str | None = None
+) -> tuple[subprocess.Popen[bytes], Path, float]:
     """Start the server; return (process, kubeconfig path, seconds to ready).
+
+    ``extra_args``: kube-apiserver flags for this server (default: KUBESET_E2E_APISERVER_ARGS).
 
     Fails (or skips) with the tail of the server's log when it does not come up in time.
     """
     started = time.monotonic()
+    args = EXTRA_ARGS if extra_args is None else extra_args
     with open(log_file, "wb") as log:
         proc = subprocess.Popen(
-            [str(binary), "--exit-on-stdin-eof"]
-            + ([f"--apiserver-args={EXTRA_ARGS}"] if EXTRA_ARGS else []),
+            [str(binary), "--exit-on-stdin-eof"] + ([f"--apiserver-args={args}"] if args else []),
             # stdin stays open while we live: if this process dies, the server sees EOF and exits.
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

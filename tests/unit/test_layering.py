@@ -110,6 +110,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 # kubeset.<unit> -> its layer; a unit may import units of its own layer or lower ones
 LAYERS: dict[str, int] = {
     "_version": 0,
+    "clock": 0,
     "_codec": 0,
     "errors": 0,
     "flowcontrol": 0,
@@ -123,6 +124,9 @@ LAYERS: dict[str, int] = {
     "discovery": 6,
     "resource": 7,
     "dynamic": 8,
+    "cache": 8,
+    "workqueue": 8,
+    "leaderelection": 8,
     "__main__": 9,
 }
 
