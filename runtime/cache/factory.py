@@ -38,6 +38,16 @@ __all__ = ["SharedInformerFactory"]
 T = TypeVar("T")
 
 
+def _resource_of(client: Any) -> object:
+    """What makes two clients the same resource: group, version and plural of its descriptor
+    (dynamic clients share one class), else the client's class."""
+    info = getattr(client, "info", None)
+    plural = getattr(info, "plural", None)
+    if plural:
+        return (getattr(info, "group", ""), getattr(info, "version", ""), plural)
+    return type(client)
+
+
 class SharedInformerFactory:
     """Makes and keeps one :class:`SharedIndexInformer` per (resource, namespace)."""
 
@@ -60,8 +70,8 @@ class SharedInformerFactory:
         self.use_watch_list = use_watch_list
         self.clock = clock
         self._lock = threading.Lock()
-        self._informers: dict[tuple[type, str], SharedIndexInformer[Any]] = {}
-        self._started: set[tuple[type, str]] = set()
+        self._informers: dict[tuple[object, str], SharedIndexInformer[Any]] = {}
+        self._started: set[tuple[object, str]] = set()
 
     def _client(self, source: Any) -> Any:
         if hasattr(source, "watch") and hasattr(source, "list"):
@@ -82,7 +92,7 @@ class SharedInformerFactory:
     ) -> SharedIndexInformer[T]:
         """The shared informer of a resource (made on first use; extra indexers are added)."""
         client = self._client(source)
-        key = (type(client), str(getattr(client, "namespace", "") or ""))
+        key = (_resource_of(client), str(getattr(client, "namespace", "") or ""))
         informer: SharedIndexInformer[Any] | None
         with self._lock:
             informer = self._informers.get(key)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
 from ..errors import NotFound, StatusDetails
+from ..rest.meta import meta_value
 from .labels import LabelSelector
 from .store import NAMESPACE_INDEX, Indexer
 
@@ -35,10 +36,8 @@ def _selector(selector: Selector) -> LabelSelector:
 
 
 def _labels(obj: Any) -> Mapping[str, str] | None:
-    if isinstance(obj, Mapping):
-        return (obj.get("metadata") or {}).get("labels")
-    meta = getattr(obj, "metadata", None)
-    return getattr(meta, "labels", None) if meta is not None else None
+    labels: Mapping[str, str] | None = meta_value(obj, "labels")
+    return labels
 
 
 def _not_found(resource: str, name: str, key: str) -> NotFound:

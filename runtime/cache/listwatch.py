@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
+from ..rest.meta import meta_value
+
 __all__ = ["Event", "ListerWatcher", "WatchStream", "list_meta"]
 
 T_co = TypeVar("T_co", covariant=True)
@@ -69,16 +71,9 @@ class ListerWatcher(Protocol[T_co]):
 
 def list_meta(result: Any) -> tuple[list[Any], str, str]:
     """(items, resourceVersion, continue token) of a list result (model or dict)."""
-    if isinstance(result, Mapping):
-        meta = result.get("metadata") or {}
-        return (
-            list(result.get("items") or ()),
-            meta.get("resourceVersion") or "",
-            meta.get("continue") or "",
-        )
-    meta = getattr(result, "metadata", None)
+    items = result.get("items") if isinstance(result, Mapping) else getattr(result, "items", None)
     return (
-        list(getattr(result, "items", None) or ()),
-        (getattr(meta, "resource_version", None) or "") if meta is not None else "",
-        (getattr(meta, "continue_", None) or "") if meta is not None else "",
+        list(items or ()),
+        meta_value(result, "resource_version") or "",
+        meta_value(result, "continue_") or "",
     )

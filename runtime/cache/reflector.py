@@ -50,6 +50,7 @@ from ..errors import (
     RequestTimeout,
     TooManyRequests,
 )
+from ..rest.meta import meta_value
 from .backoff import BackoffOptions, ExponentialBackoff
 from .listwatch import Event, ListerWatcher, WatchStream, list_meta
 from .store import deletion_handling_key, object_meta
@@ -428,9 +429,5 @@ class _ShortWatch(KubesetError):
 
 
 def _initial_events_end(obj: Any) -> bool:
-    if isinstance(obj, dict):
-        annotations = (obj.get("metadata") or {}).get("annotations") or {}
-    else:
-        meta = getattr(obj, "metadata", None)
-        annotations = getattr(meta, "annotations", None) or {}
+    annotations = meta_value(obj, "annotations") or {}
     return annotations.get(INITIAL_EVENTS_END_ANNOTATION) == "true"

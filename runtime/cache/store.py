@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ..errors import KubesetError
+from ..rest.meta import meta_value
 
 __all__ = [
     "NAMESPACE_INDEX",
@@ -63,21 +64,11 @@ class DeletedFinalStateUnknown(Generic[T]):
 
 
 def object_meta(obj: Any) -> tuple[str, str, str]:
-    """(namespace, name, resourceVersion) of a typed model or a ``dict``."""
-    if isinstance(obj, Mapping):
-        meta = obj.get("metadata") or {}
-        return (
-            meta.get("namespace") or "",
-            meta.get("name") or "",
-            meta.get("resourceVersion") or "",
-        )
-    meta = getattr(obj, "metadata", None)
-    if meta is None:
-        return "", "", ""
+    """(namespace, name, resourceVersion) of a typed model, an ``Unstructured`` or a ``dict``."""
     return (
-        getattr(meta, "namespace", None) or "",
-        getattr(meta, "name", None) or "",
-        getattr(meta, "resource_version", None) or "",
+        meta_value(obj, "namespace") or "",
+        meta_value(obj, "name") or "",
+        meta_value(obj, "resource_version") or "",
     )
 
 
