@@ -408,6 +408,8 @@ class FakeCluster:
                     new.pop("status", None)
         old_meta, meta = _meta(old), new.setdefault("metadata", {})
         for k in _SYSTEM_META + ("name", "namespace", "deletionTimestamp", "deletionGracePeriodSeconds"):
+            if k == "managedFields" and not track:
+                continue  # apply recorded them already
             if k in old_meta:
                 meta[k] = copy.deepcopy(old_meta[k])
             else:
@@ -709,13 +711,15 @@ class FakeCluster:
                 and fields.matches(kind.info.group, kind.info.kind, obj)
             )
 
-        def accept(event: Event) -> dict[str, Any] | None:
+        def accept(event: Event) -> tuple[str, dict[str, Any]] | None:
             if event.store != kind.store_key:
                 return None
             now, before = matches(event.obj), matches(event.prev)
             if not now and not before:
                 return None
-            return self._out(kind, event.obj)
+            if event.type == "MODIFIED" and now != before:  # entered or left the selection
+                return ("ADDED" if now else "DELETED"), self._out(kind, event.obj)
+            return event.type, self._out(kind, event.obj)
 
         def bookmark(rv: int) -> dict[str, Any]:
             return {"kind": kind.info.kind, "apiVersion": kind.info.api_version, "metadata": {"resourceVersion": str(rv)}}

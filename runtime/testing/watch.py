@@ -74,7 +74,7 @@ class WatchStream:
         *,
         since: int,
         initial: list[dict[str, Any]],
-        accept: Callable[[Event], dict[str, Any] | None],
+        accept: Callable[[Event], tuple[str, dict[str, Any]] | None],
         bookmark: Callable[[int], dict[str, Any]] | None,
         initial_events_end: bool = False,
         timeout: float | None = None,
@@ -83,7 +83,7 @@ class WatchStream:
         self.log = log
         self.since = since
         self.initial = initial
-        self.accept = accept  # the object to send for an event (after selectors), or None
+        self.accept = accept  # (type, object) to send for an event (after selectors), or None
         self.bookmark = bookmark
         self.initial_events_end = initial_events_end
         self.deadline = None if timeout is None else clock() + timeout
@@ -118,8 +118,8 @@ class WatchStream:
                     continue
             for event in pending:
                 last = event.rv
-                obj = self.accept(event)
-                if obj is not None:
-                    yield _line(event.type, obj)
+                sent = self.accept(event)
+                if sent is not None:
+                    yield _line(*sent)
         if not self.aborted and self.bookmark is not None:
             yield _line("BOOKMARK", self.bookmark(last))

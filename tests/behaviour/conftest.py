@@ -1,0 +1,108 @@
+"""The behaviour suite's backends: the real kube-apiserver of tests/e2e and kubeset.testing's fake.
+
+Every test takes ``backend`` and runs twice, ``[apiserver]`` and ``[fake]``. What the fake does
+not do is listed ONCE, in :data:`UNSUPPORTED` (test name -> reason): those tests are marked
+``xfail(strict=True)`` for the fake only, so the list cannot drift (a fixed one fails as XPASS).
+The README's "Testing your controller" section shows this list.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import kubeset
+import pytest
+from kube_apiserver import ApiServer
+from kubeset import errors
+from kubeset.testing import FakeTransport
+
+UNSUPPORTED: dict[str, str] = {}
+"""Behaviour tests the fake is known to fail (test function name -> why). Keep in one place."""
+
+T = TypeVar("T")
+
+
+@dataclass
+class Backend:
+    """One API server for a test: its Clientset and what only some backends can do."""
+
+    name: str  # "apiserver" or "fake"
+    cs: Any  # kubeset.kubernetes.Clientset
+    fake: FakeTransport | None = None
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
+
+    def compact(self) -> None:
+        """Make older resourceVersions expire (the real server compacts on its own schedule)."""
+        if self.fake is not None:
+            self.fake.cluster.compact()
+
+    def namespace(self) -> str:
+        """A fresh namespace with its "default" service account, deleted after the test."""
+        name = f"b-{uuid.uuid4().hex[:8]}"
+        self.cs.core_v1.namespaces().create({"metadata": {"name": name}})
+        self.cleanup.append(lambda: _quietly(lambda: self.cs.core_v1.namespaces().delete(name)))
+        eventually(lambda: self.cs.core_v1.service_accounts(name).get("default"))
+        return name
+
+
+def _quietly(call: Callable[[], object]) -> None:
+    try:
+        call()
+    except errors.NotFound:
+        pass
+
+
+def eventually(check: Callable[[], T], timeout: float = 30.0) -> T:
+    """``check()``'s value once it stops raising (AssertionError or an ApiError): controllers of
+    the real server act asynchronously."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except (AssertionError, errors.ApiError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def real_clientset(request: pytest.FixtureRequest) -> Iterator[Any]:
+    server: ApiServer = request.getfixturevalue("apiserver")
+    from kubeset.kubernetes import Clientset
+
+    with Clientset(kubeset.load_kubeconfig(server.kubeconfig)) as cs:
+        yield cs
+
+
+@pytest.fixture(params=["apiserver", "fake"])
+def backend(request: pytest.FixtureRequest) -> Iterator[Backend]:
+    if request.param == "apiserver":
+        found = Backend("apiserver", request.getfixturevalue("real_clientset"))
+    else:
+        fake = FakeTransport()
+        found = Backend("fake", fake.clientset(), fake=fake)
+    try:
+        yield found
+    finally:
+        for undo in reversed(found.cleanup):
+            undo()
+
+
+@pytest.fixture
+def ns(backend: Backend) -> str:
+    return backend.namespace()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        which = callspec.params.get("backend") if callspec is not None else None
+        if which == "apiserver":
+            item.add_marker(pytest.mark.e2e)
+        name = getattr(item, "originalname", item.name)
+        if which == "fake" and name in UNSUPPORTED:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=UNSUPPORTED[name]))
