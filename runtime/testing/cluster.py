@@ -211,7 +211,8 @@ class FakeCluster:
             meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
             if len(page) < len(matching):
                 meta["continue"] = _encode_continue(list_rv, "/".join(page[-1][0]))
-                meta["remainingItemCount"] = len(matching) - len(page)
+                if not opts.label_selector and not opts.field_selector:  # else unknown, like etcd
+                    meta["remainingItemCount"] = len(matching) - len(page)
             items = [self._list_item(kind, obj) for _, obj in page]
         return {
             "kind": kind.info.list_kind or f"{kind.info.kind}List",

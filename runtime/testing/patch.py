@@ -8,7 +8,7 @@ Strategic merge reads each field's patch strategy and merge key from the generat
 ``patchmeta.FIELDS`` (``"module.Class"`` -> field -> (strategy, merge key, list type, map keys,
 child model)). Supported directives: ``$patch: replace | delete`` (in maps and list items),
 ``$deleteFromPrimitiveList/<field>``, ``$retainKeys``; ``$setElementOrder/<field>`` is accepted and
-ignored (new list items go after the existing ones). A failure raises a ``PatchError``.
+ignored (items the patch names come first, in its order, then the others). A failure raises a ``PatchError``.
 """
 
 from __future__ import annotations
@@ -227,20 +227,24 @@ def _merge_list(
             if item not in result:
                 result.append(copy.deepcopy(item))
         return result
-    result = copy.deepcopy(original)
+    # like kube-apiserver without $setElementOrder: the patch's items in its order (merged with
+    # the original item of the same key), then the original items the patch does not name
+    def key_of(item: Any) -> Any:
+        return item.get(merge_key) if isinstance(item, dict) else None
+
+    by_key = {key_of(o): o for o in original if isinstance(o, dict)}
+    named = set()
+    result: list[Any] = []
     for item in patch:
         if not isinstance(item, dict) or merge_key not in item:
             raise PatchError(f"list item {item!r} has no merge key {merge_key!r}")
-        at = next(
-            (i for i, o in enumerate(result) if isinstance(o, dict) and o.get(merge_key) == item[merge_key]),
-            None,
-        )
+        key = item[merge_key]
+        named.add(key)
         if item.get("$patch") == "delete":
-            if at is not None:
-                del result[at]
             continue
-        if at is None:
-            result.append({k: copy.deepcopy(v) for k, v in item.items() if k != "$patch"})
+        if key in by_key:
+            result.append(_merge_map(by_key[key], item, meta, model))
         else:
-            result[at] = _merge_map(result[at], item, meta, model)
+            result.append({k: copy.deepcopy(v) for k, v in item.items() if k != "$patch"})
+    result.extend(copy.deepcopy(o) for o in original if key_of(o) not in named)
     return result

@@ -173,9 +173,8 @@ class FieldSelector:
         known = field_values(group, kind)
         for name, _, _ in self.terms:
             if name not in known:
-                raise bad_request(
-                    f'field label not supported: {name}'
-                )
+                only = ", ".join(f'"{k}"' for k in known)
+                raise bad_request(f'"{name}" is not a known field selector: only {only}')
 
     def matches(self, group: str, kind: str, obj: Mapping[str, Any]) -> bool:
         known = field_values(group, kind)

@@ -121,5 +121,3 @@ class WatchStream:
                 sent = self.accept(event)
                 if sent is not None:
                     yield _line(*sent)
-        if not self.aborted and self.bookmark is not None:
-            yield _line("BOOKMARK", self.bookmark(last))

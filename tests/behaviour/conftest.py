@@ -36,9 +36,11 @@ class Backend:
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
     def compact(self) -> None:
-        """Make older resourceVersions expire (the real server compacts on its own schedule)."""
-        if self.fake is not None:
-            self.fake.cluster.compact()
+        """Make older resourceVersions expire; the real server compacts etcd on its own schedule
+        (every 5 minutes), so a test needing it is skipped there."""
+        if self.fake is None:
+            pytest.skip("the real server cannot be compacted on demand")
+        self.fake.cluster.compact()
 
     def namespace(self) -> str:
         """A fresh namespace with its "default" service account, deleted after the test."""

@@ -132,12 +132,12 @@ def test_pod_status_isolation_both_ways(backend: Backend, ns: str) -> None:
     after = pods.update(data)
     assert after.status.phase == "Pending" and after.metadata.labels["x"] == "1"
     assert after.metadata.generation == generation  # labels are not spec
-    # the status subresource ignores everything else
+    # the status subresource ignores the spec (pods' status takes label changes, though)
     data = after.model_dump(by_alias=True, exclude_unset=True, mode="json")
     data["status"]["phase"] = "Running"
-    data["metadata"]["labels"] = {"app": "changed"}
+    data["spec"]["activeDeadlineSeconds"] = 30
     status = pods.update_status(data)
-    assert status.status.phase == "Running" and status.metadata.labels["x"] == "1"
+    assert status.status.phase == "Running" and status.spec.active_deadline_seconds is None
     assert pods.get("p1").status.phase == "Running"
 
 

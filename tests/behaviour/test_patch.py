@@ -2,67 +2,87 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from conftest import Backend
 from kubeset import errors
 from kubeset.rest import PatchType
 
 
-def _pod(name: str) -> dict:
+def _deployment(name: str) -> dict:
+    labels = {"app": name}
     return {
         "metadata": {"name": name, "labels": {"a": "1", "b": "2"}, "finalizers": ["x.io/one"]},
         "spec": {
-            "containers": [
-                {"name": "app", "image": "busybox:1.36", "env": [{"name": "A", "value": "1"}]},
-                {"name": "side", "image": "busybox:1.36"},
-            ]
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "containers": [
+                        {"name": "app", "image": "busybox:1.36", "env": [{"name": "A", "value": "1"}]},
+                        {"name": "side", "image": "busybox:1.36"},
+                    ]
+                },
+            },
         },
     }
 
 
 @pytest.fixture
-def pod(backend: Backend, ns: str) -> str:
-    pods = backend.cs.core_v1.pods(ns)
-    pods.create(_pod("p"))
-    yield "p"
-    pods.patch("p", {"metadata": {"finalizers": None}})
+def pod(backend: Backend, ns: str) -> Iterator[str]:
+    """A deployment (its pod template's containers are what strategic merge is about)."""
+    deployments = backend.cs.apps_v1.deployments(ns)
+    deployments.create(_deployment("d"))
+    yield "d"
+    deployments.patch("d", {"metadata": {"finalizers": None}})
 
 
 def test_strategic_merge_on_containers_by_name(backend: Backend, ns: str, pod: str) -> None:
-    pods = backend.cs.core_v1.pods(ns)
-    patched = pods.patch(
+    deployments = backend.cs.apps_v1.deployments(ns)
+    patched = deployments.patch(
         pod,
         {
             "spec": {
-                "containers": [
-                    {"name": "side", "image": "busybox:1.37"},
-                    {"name": "app", "env": [{"name": "B", "value": "2"}]},
-                ]
+                "template": {
+                    "spec": {
+                        "containers": [
+                            {"name": "side", "image": "busybox:1.37"},
+                            {"name": "app", "env": [{"name": "B", "value": "2"}]},
+                        ]
+                    }
+                }
             }
         },
         patch_type=PatchType.STRATEGIC_MERGE,
     )
-    by_name = {c.name: c for c in patched.spec.containers}
-    assert [c.name for c in patched.spec.containers] == ["app", "side"]
+    containers = patched.spec.template.spec.containers
+    by_name = {c.name: c for c in containers}
+    # patched items come in the patch's order, then the ones the patch does not name
+    assert [c.name for c in containers] == ["side", "app"]
     assert by_name["side"].image == "busybox:1.37"
     assert by_name["app"].image == "busybox:1.36"
-    assert {e.name: e.value for e in by_name["app"].env} == {"A": "1", "B": "2"}
+    assert [(e.name, e.value) for e in by_name["app"].env] == [("B", "2"), ("A", "1")]
 
 
 def test_strategic_merge_directives(backend: Backend, ns: str, pod: str) -> None:
-    pods = backend.cs.core_v1.pods(ns)
-    patched = pods.patch(
+    deployments = backend.cs.apps_v1.deployments(ns)
+    patched = deployments.patch(
         pod,
         {
             "metadata": {"finalizers": ["x.io/two"], "labels": {"a": None}},
-            "spec": {"containers": [{"name": "app", "env": [{"name": "A", "$patch": "delete"}]}]},
+            "spec": {
+                "template": {
+                    "spec": {"containers": [{"name": "app", "env": [{"name": "A", "$patch": "delete"}]}]}
+                }
+            },
         },
         patch_type=PatchType.STRATEGIC_MERGE,
     )
-    assert patched.metadata.finalizers == ["x.io/one", "x.io/two"]  # a primitive list merges
+    assert sorted(patched.metadata.finalizers) == ["x.io/one", "x.io/two"]  # primitives merge
     assert patched.metadata.labels == {"b": "2"}
-    assert not patched.spec.containers[0].env
-    replaced = pods.patch(
+    assert not patched.spec.template.spec.containers[0].env
+    replaced = deployments.patch(
         pod,
         {"metadata": {"$deleteFromPrimitiveList/finalizers": ["x.io/two"]}},
         patch_type=PatchType.STRATEGIC_MERGE,
@@ -71,8 +91,8 @@ def test_strategic_merge_directives(backend: Backend, ns: str, pod: str) -> None
 
 
 def test_merge_patch_replaces_lists(backend: Backend, ns: str, pod: str) -> None:
-    pods = backend.cs.core_v1.pods(ns)
-    patched = pods.patch(pod, {"metadata": {"finalizers": ["x.io/three"], "labels": {"b": None}}})
+    deployments = backend.cs.apps_v1.deployments(ns)
+    patched = deployments.patch(pod, {"metadata": {"finalizers": ["x.io/three"], "labels": {"b": None}}})
     assert patched.metadata.finalizers == ["x.io/three"] and patched.metadata.labels == {"a": "1"}
 
 

@@ -44,7 +44,7 @@ def test_field_selectors(backend: Backend, labelled: str) -> None:
     assert {"a", "b", "c", "d"} <= set(_names(everywhere))
     with pytest.raises(errors.BadRequest) as e:
         cms.list(field_selector="data.k=v")
-    assert "field label not supported" in e.value.message
+    assert '"data.k" is not a known field selector' in e.value.message
 
 
 def test_pod_field_selectors(backend: Backend, ns: str) -> None:
@@ -65,7 +65,8 @@ def test_three_pages(backend: Backend, ns: str) -> None:
     for i in range(7):
         cms.create({"metadata": {"name": f"page-{i}", "labels": {"paged": "y"}}})
     first = cms.list(label_selector="paged", limit=3)
-    assert len(first.items) == 3 and first.metadata.remaining_item_count == 4
+    # with a label selector the server cannot count what remains
+    assert len(first.items) == 3 and first.metadata.remaining_item_count is None
     second = cms.list(label_selector="paged", limit=3, continue_=first.metadata.continue_)
     assert len(second.items) == 3 and second.metadata.continue_
     third = cms.list(label_selector="paged", limit=3, continue_=second.metadata.continue_)

@@ -52,17 +52,20 @@ def test_watch_stops_from_another_thread(backend: Backend, ns: str) -> None:
     assert list(w) == []
 
 
-def test_watch_bookmark_at_timeout(backend: Backend, ns: str) -> None:
+def test_watch_list_ends_initial_events_with_a_bookmark(backend: Backend, ns: str) -> None:
     cms = backend.cs.core_v1.config_maps(ns)
-    created = cms.create({"metadata": {"name": "bm"}})
+    cms.create({"metadata": {"name": "one", "labels": {"wl": "y"}}})
     with cms.watch(
-        resource_version=created.metadata.resource_version,
-        timeout_seconds=2,
+        label_selector="wl",
+        send_initial_events=True,
+        resource_version_match="NotOlderThan",
         allow_watch_bookmarks=True,
+        timeout_seconds=30,
     ) as w:
-        kinds = [e.type for e in w]
-    assert kinds == ["BOOKMARK"]
-    assert int(w.resource_version) >= int(created.metadata.resource_version)
+        first, second = next(w), next(w)
+    assert (first.type, first.object.metadata.name) == ("ADDED", "one")
+    assert second.type == "BOOKMARK"
+    assert second.object.metadata.annotations == {"k8s.io/initial-events-end": "true"}
 
 
 def test_watch_from_compacted_version_is_expired(backend: Backend, ns: str) -> None:

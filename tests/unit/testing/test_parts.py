@@ -32,7 +32,7 @@ def test_label_selector(selector: str, labels: dict[str, str], expected: bool) -
 def test_bad_selectors_are_bad_requests() -> None:
     with pytest.raises(errors.BadRequest):
         LabelSelector.parse("a in b")
-    with pytest.raises(errors.BadRequest, match="field label not supported: spec.foo"):
+    with pytest.raises(errors.BadRequest, match="\"spec.foo\" is not a known field selector"):
         FieldSelector.parse("spec.foo=x").check("", "Pod")
 
 
@@ -101,9 +101,9 @@ def test_strategic_merge_by_merge_key_and_directives() -> None:
         "models.core.v1.Pod",
     )
     assert [c["name"] for c in out["spec"]["containers"]] == ["a", "c"]
-    assert out["spec"]["containers"][0]["ports"] == [
-        {"containerPort": 80, "name": "http"},
+    assert out["spec"]["containers"][0]["ports"] == [  # named by the patch first
         {"containerPort": 443},
+        {"containerPort": 80, "name": "http"},
     ]
     assert out["spec"]["volumes"] == [{"name": "w", "emptyDir": {}}]
     assert out["metadata"]["finalizers"] == ["x", "y"]
