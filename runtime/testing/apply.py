@@ -60,23 +60,29 @@ def _root(kind: _KindLike) -> Node:
 def _info(meta: PatchMeta, node: Node, key: str) -> tuple[str, tuple[str, ...], Node]:
     """(list type, list keys, child node) of field ``key`` under ``node``."""
     if isinstance(node, str):
-        strategy, merge_key, list_type, keys, child = meta.field(node, key)
+        strategy, merge_key, list_type, keys, model = meta.field(node, key)
         if not list_type and "merge" in strategy.split(","):
             list_type = "map" if merge_key else "set"
             keys = (merge_key,) if merge_key else ()
-        return list_type, keys or ((merge_key,) if merge_key else ()), child
+        return list_type, keys or ((merge_key,) if merge_key else ()), model
     props = node.get("properties") or {}
     sub = props.get(key)
     if sub is None:
         extra = node.get("additionalProperties")
         sub = extra if isinstance(extra, Mapping) else {}
-    child = sub.get("items", {}) if sub.get("type") == "array" else sub
-    return str(sub.get("x-kubernetes-list-type", "")), tuple(sub.get("x-kubernetes-list-map-keys") or ()), child
+    child: Node = sub.get("items", {}) if sub.get("type") == "array" else sub
+    return (
+        str(sub.get("x-kubernetes-list-type", "")),
+        tuple(sub.get("x-kubernetes-list-map-keys") or ()),
+        child,
+    )
 
 
 def _item_key(item: Any, keys: tuple[str, ...]) -> str:
     if isinstance(item, Mapping):
-        return "k:" + json.dumps({k: item.get(k) for k in keys}, separators=(",", ":"), sort_keys=True)
+        return "k:" + json.dumps(
+            {k: item.get(k) for k in keys}, separators=(",", ":"), sort_keys=True
+        )
     return "v:" + json.dumps(item, separators=(",", ":"))
 
 
@@ -122,8 +128,15 @@ def _value(obj: Any, path: Path) -> Any:
         if step.startswith("f:"):
             cur = cur.get(step[2:]) if isinstance(cur, Mapping) else None
         elif isinstance(cur, list):
-            cur = next((i for i in cur if _item_key(i, tuple(json.loads(step[2:]))
-                        if step.startswith("k:") else ()) == step), None)
+            cur = next(
+                (
+                    i
+                    for i in cur
+                    if _item_key(i, tuple(json.loads(step[2:])) if step.startswith("k:") else ())
+                    == step
+                ),
+                None,
+            )
         else:
             return None
     return cur
@@ -164,7 +177,9 @@ def _entries(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list((obj.get("metadata") or {}).get("managedFields") or ())
 
 
-def _store(obj: dict[str, Any], owners: list[tuple[str, str, set[Path], str]], api_version: str) -> None:
+def _store(
+    obj: dict[str, Any], owners: list[tuple[str, str, set[Path], str]], api_version: str
+) -> None:
     entries = [
         {
             "manager": manager,
@@ -186,13 +201,23 @@ def _store(obj: dict[str, Any], owners: list[tuple[str, str, set[Path], str]], a
 
 def _owners(obj: Mapping[str, Any]) -> list[tuple[str, str, set[Path], str]]:
     return [
-        (e.get("manager", ""), e.get("operation", ""), _from_fields_v1(e.get("fieldsV1") or {}), e.get("time", ""))
+        (
+            e.get("manager", ""),
+            e.get("operation", ""),
+            _from_fields_v1(e.get("fieldsV1") or {}),
+            e.get("time", ""),
+        )
         for e in _entries(obj)
     ]
 
 
 def record_update(
-    new: dict[str, Any], old: Mapping[str, Any] | None, manager: str, meta: PatchMeta, kind: _KindLike, now: str
+    new: dict[str, Any],
+    old: Mapping[str, Any] | None,
+    manager: str,
+    meta: PatchMeta,
+    kind: _KindLike,
+    now: str,
 ) -> None:
     """Give ``manager`` (operation Update) the fields this write changes."""
     after = fieldset(new, meta, kind)
@@ -238,7 +263,9 @@ def record_apply(
             if p[-1] != "." and _value(old, p) != _value(applied, p):
                 conflicts.append((m, p))
     if conflicts and not force:
-        fields = [(_dotted(p), "FieldManagerConflict", f'conflict with "{m}"') for m, p in conflicts]
+        fields = [
+            (_dotted(p), "FieldManagerConflict", f'conflict with "{m}"') for m, p in conflicts
+        ]
         plural = "" if len(conflicts) == 1 else "s"
         raise failure(
             409,
@@ -272,12 +299,15 @@ def _dotted(path: Path) -> str:
     return out
 
 
-def merge(live: Mapping[str, Any], applied: Mapping[str, Any], meta: PatchMeta, kind: _KindLike) -> dict[str, Any]:
+def merge(
+    live: Mapping[str, Any], applied: Mapping[str, Any], meta: PatchMeta, kind: _KindLike
+) -> dict[str, Any]:
     """The applied configuration merged into the live object (lists by key where declared)."""
-    result = _merge(copy.deepcopy(dict(live)), applied, meta, _root(kind))
-    result["metadata"] = {**(live.get("metadata") or {}), **{
-        k: v for k, v in (result.get("metadata") or {}).items() if k in _META_TRACKED
-    }}
+    result: dict[str, Any] = _merge(copy.deepcopy(dict(live)), applied, meta, _root(kind))
+    result["metadata"] = {
+        **(live.get("metadata") or {}),
+        **{k: v for k, v in (result.get("metadata") or {}).items() if k in _META_TRACKED},
+    }
     return result
 
 
@@ -291,7 +321,14 @@ def _merge(live: Any, applied: Any, meta: PatchMeta, node: Node) -> Any:
             merged = list(current)
             for item in value:
                 ik = _item_key(item, keys if list_type == "map" else ())
-                at = next((i for i, c in enumerate(merged) if _item_key(c, keys if list_type == "map" else ()) == ik), None)
+                at = next(
+                    (
+                        i
+                        for i, c in enumerate(merged)
+                        if _item_key(c, keys if list_type == "map" else ()) == ik
+                    ),
+                    None,
+                )
                 if at is None:
                     merged.append(copy.deepcopy(item))
                 elif list_type == "map":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import copy
 import datetime
+import importlib
 import json
 import re
 import threading
@@ -24,9 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import importlib
-
-import yaml
+import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from ..errors import ApiError, NotFound
 from ..resource.descriptor import ResourceInfo
@@ -52,8 +51,12 @@ __all__ = ["DeleteOptions", "FakeCluster", "ListOptions", "WriteOptions"]
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _SYSTEM_META = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields")
 _SEED_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-_SCALABLE = {("apps", "deployments"), ("apps", "replicasets"), ("apps", "statefulsets"),
-             ("", "replicationcontrollers")}
+_SCALABLE = {
+    ("apps", "deployments"),
+    ("apps", "replicasets"),
+    ("apps", "statefulsets"),
+    ("", "replicationcontrollers"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +141,7 @@ class FakeCluster:
 
     def add(self, obj: Mapping[str, Any] | Any) -> dict[str, Any]:
         """Seed an object (a dict or a model, with apiVersion and kind); returns it as stored."""
-        data = _as_dict(obj)
+        data: dict[str, Any] = _as_dict(obj)
         if data.get("kind", "").endswith("List") and isinstance(data.get("items"), list):
             for item in data["items"]:
                 self.add(item)
@@ -181,7 +184,9 @@ class FakeCluster:
         with self.lock:
             return [copy.deepcopy(o) for bucket in self.store.values() for o in bucket.values()]
 
-    def list(self, kind: Kind, namespace: str | None, opts: ListOptions = ListOptions()) -> dict[str, Any]:
+    def list(
+        self, kind: Kind, namespace: str | None, opts: ListOptions = ListOptions()
+    ) -> dict[str, Any]:
         labels = LabelSelector.parse(opts.label_selector)
         fields = FieldSelector.parse(opts.field_selector)
         fields.check(kind.info.group, kind.info.kind)
@@ -228,7 +233,9 @@ class FakeCluster:
 
     # ------------------------------------------------------------ writing
 
-    def _commit(self, kind: Kind, event_type: str, obj: dict[str, Any], prev: dict[str, Any] | None) -> dict[str, Any]:
+    def _commit(
+        self, kind: Kind, event_type: str, obj: dict[str, Any], prev: dict[str, Any] | None
+    ) -> dict[str, Any]:
         self.rv += 1
         meta = obj.setdefault("metadata", {})
         meta["resourceVersion"] = str(self.rv)
@@ -247,26 +254,44 @@ class FakeCluster:
         name = meta.get("name", "")
         causes: list[tuple[str, str, str]] = []
         if not name:
-            causes.append(("metadata.name", "FieldValueRequired", "Required value: name or generateName is required"))
+            causes.append(
+                (
+                    "metadata.name",
+                    "FieldValueRequired",
+                    "Required value: name or generateName is required",
+                )
+            )
         elif not _NAME.match(name) or len(name) > 253:
-            causes.append((
-                "metadata.name",
-                "FieldValueInvalid",
-                f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower case'
-                " alphanumeric characters, '-' or '.', and must start and end with an alphanumeric"
-                " character",
-            ))
+            causes.append(
+                (
+                    "metadata.name",
+                    "FieldValueInvalid",
+                    (
+                        f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of'
+                        " lower case alphanumeric characters, '-' or '.', and must start and end"
+                        " with an alphanumeric character"
+                    ),
+                )
+            )
         if kind.store_key == ("", "pods"):
             spec = obj.get("spec") or {}
             if not spec.get("containers"):
                 causes.append(("spec.containers", "FieldValueRequired", "Required value"))
             for i, c in enumerate(spec.get("containers") or ()):
                 if not c.get("image"):
-                    causes.append((f"spec.containers[{i}].image", "FieldValueRequired", "Required value"))
+                    causes.append(
+                        (f"spec.containers[{i}].image", "FieldValueRequired", "Required value")
+                    )
         if kind.store_key == ("", "configmaps"):
             for key in {**(obj.get("data") or {}), **(obj.get("binaryData") or {})}:
                 if not re.match(r"^[-._a-zA-Z0-9]+$", key):
-                    causes.append((f"data[{key}]", "FieldValueInvalid", f'Invalid value: "{key}": a valid config key must consist of alphanumeric characters, \'-\', \'_\' or \'.\''))
+                    causes.append(
+                        (
+                            f"data[{key}]",
+                            "FieldValueInvalid",
+                            f"Invalid value: \"{key}\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                        )
+                    )
         if causes:
             raise invalid(kind.info.kind, kind.info.group, name, causes)
 
@@ -274,7 +299,7 @@ class FakeCluster:
         """Per-kind transformations the apiserver makes on every write."""
         if kind.store_key == ("", "secrets"):
             string_data = obj.pop("stringData", None) or {}
-            data = obj.setdefault("data", {}) if string_data else obj.get("data")
+            data: dict[str, Any] = obj.setdefault("data", {}) if string_data else {}
             for k, v in string_data.items():
                 data[k] = base64.b64encode(str(v).encode()).decode()
             obj.setdefault("type", "Opaque")
@@ -285,7 +310,11 @@ class FakeCluster:
             del meta[k]
 
     def create(
-        self, kind: Kind, namespace: str | None, body: Mapping[str, Any], opts: WriteOptions = WriteOptions()
+        self,
+        kind: Kind,
+        namespace: str | None,
+        body: Mapping[str, Any],
+        opts: WriteOptions = WriteOptions(),
     ) -> dict[str, Any]:
         obj = copy.deepcopy(_as_dict(body))
         meta = obj.setdefault("metadata", {})
@@ -377,10 +406,18 @@ class FakeCluster:
                     "the object has been modified; please apply your changes to the latest version and try again",
                 )
             if not sent_rv and kind.crd:
-                raise invalid(kind.info.kind, kind.info.group, name, [(
-                    "metadata.resourceVersion", "FieldValueInvalid",
-                    "Invalid value: 0: must be specified for an update",
-                )])
+                raise invalid(
+                    kind.info.kind,
+                    kind.info.group,
+                    name,
+                    [
+                        (
+                            "metadata.resourceVersion",
+                            "FieldValueInvalid",
+                            "Invalid value: 0: must be specified for an update",
+                        )
+                    ],
+                )
             return self._replace(kind, old, obj, subresource, opts)
 
     def _replace(
@@ -408,7 +445,12 @@ class FakeCluster:
                 else:
                     new.pop("status", None)
         old_meta, meta = _meta(old), new.setdefault("metadata", {})
-        for k in _SYSTEM_META + ("name", "namespace", "deletionTimestamp", "deletionGracePeriodSeconds"):
+        for k in _SYSTEM_META + (
+            "name",
+            "namespace",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+        ):
             if k == "managedFields" and not track:
                 continue  # apply recorded them already
             if k in old_meta:
@@ -420,10 +462,18 @@ class FakeCluster:
         if old_meta.get("deletionTimestamp"):
             added = set(meta.get("finalizers") or ()) - set(old_meta.get("finalizers") or ())
             if added:
-                raise invalid(kind.info.kind, kind.info.group, meta["name"], [(
-                    "metadata.finalizers", "FieldValueForbidden",
-                    "Forbidden: no new finalizers can be added if the object is being deleted",
-                )])
+                raise invalid(
+                    kind.info.kind,
+                    kind.info.group,
+                    meta["name"],
+                    [
+                        (
+                            "metadata.finalizers",
+                            "FieldValueForbidden",
+                            "Forbidden: no new finalizers can be added if the object is being deleted",
+                        )
+                    ],
+                )
         self._validate(kind, new)
         self._normalize(kind, new)
         if track:
@@ -470,20 +520,28 @@ class FakeCluster:
                         raise failure(
                             415,
                             "UnsupportedMediaType",
-                            f"the body of the request was in an unknown format - accepted media types include:"
+                            "the body of the request was in an unknown format - accepted media types include:"
                             " application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
                         )
                     patched = strategic_merge(target, patch, self.patch_meta, kind.model_key)
                 else:
-                    raise failure(415, "UnsupportedMediaType", f"unsupported patch type {patch_type!r}")
+                    raise failure(
+                        415, "UnsupportedMediaType", f"unsupported patch type {patch_type!r}"
+                    )
             except PatchError as e:
-                raise failure(422, "Invalid", str(e), name=name, group=kind.info.group, kind=kind.info.kind) from e
+                raise failure(
+                    422, "Invalid", str(e), name=name, group=kind.info.group, kind=kind.info.kind
+                ) from e
             if not isinstance(patched, dict):
                 raise bad_request("the patch did not produce an object")
             sent_rv = _meta(patched).get("resourceVersion")
             if sent_rv and sent_rv != _meta(old)["resourceVersion"]:
-                raise conflict(kind.info.plural, kind.info.group, name,
-                               "the object has been modified; please apply your changes to the latest version and try again")
+                raise conflict(
+                    kind.info.plural,
+                    kind.info.group,
+                    name,
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                )
             if subresource == "scale":
                 return self._write_scale(kind, old, patched, opts)
             return self._replace(kind, old, patched, subresource, opts)
@@ -499,7 +557,9 @@ class FakeCluster:
     ) -> dict[str, Any]:
         """Server-side apply (the subset :mod:`kubeset.testing.apply` documents)."""
         if not opts.field_manager:
-            raise bad_request("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+            raise bad_request(
+                'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch'
+            )
         applied = _as_dict(body)
         if not isinstance(applied, dict):
             raise bad_request("an apply patch must be an object")
@@ -510,9 +570,23 @@ class FakeCluster:
             if old is None:
                 obj = copy.deepcopy(applied)
                 obj.setdefault("metadata", {})["name"] = name
-                created = self.create(kind, namespace, obj, WriteOptions(dry_run=True, field_manager=opts.field_manager))
+                created = self.create(
+                    kind,
+                    namespace,
+                    obj,
+                    WriteOptions(dry_run=True, field_manager=opts.field_manager),
+                )
                 created["metadata"].pop("managedFields", None)
-                ssa.record_apply(created, None, applied, opts.field_manager, self.patch_meta, kind, self.now(), force=opts.force)
+                ssa.record_apply(
+                    created,
+                    None,
+                    applied,
+                    opts.field_manager,
+                    self.patch_meta,
+                    kind,
+                    self.now(),
+                    force=opts.force,
+                )
                 if opts.dry_run:
                     return created
                 out = self._commit(kind, "ADDED", created, None)
@@ -520,12 +594,23 @@ class FakeCluster:
                     self._namespace_created(name)
                 return out
             new = ssa.merge(old, applied, self.patch_meta, kind)
-            ssa.record_apply(new, old, applied, opts.field_manager, self.patch_meta, kind, self.now(), force=opts.force)
+            ssa.record_apply(
+                new,
+                old,
+                applied,
+                opts.field_manager,
+                self.patch_meta,
+                kind,
+                self.now(),
+                force=opts.force,
+            )
             return self._replace(kind, old, new, subresource, opts, track=False)
 
     # ------------------------------------------------------------ subresources
 
-    def _subresource_view(self, kind: Kind, obj: dict[str, Any], subresource: str) -> dict[str, Any]:
+    def _subresource_view(
+        self, kind: Kind, obj: dict[str, Any], subresource: str
+    ) -> dict[str, Any]:
         if subresource == "scale":
             return self._scale(kind, obj)
         return copy.deepcopy(obj)
@@ -534,7 +619,9 @@ class FakeCluster:
         if subresource and subresource not in kind.info.subresources:
             raise failure(404, "NotFound", "the server could not find the requested resource")
 
-    def read(self, kind: Kind, namespace: str | None, name: str, subresource: str = "") -> dict[str, Any]:
+    def read(
+        self, kind: Kind, namespace: str | None, name: str, subresource: str = ""
+    ) -> dict[str, Any]:
         self._check_subresource(kind, subresource)
         with self.lock:
             obj = self._current(kind, namespace, name)
@@ -544,16 +631,22 @@ class FakeCluster:
 
     def _scale(self, kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
         meta = _meta(obj)
-        selector = ((obj.get("spec") or {}).get("selector") or {})
+        selector = (obj.get("spec") or {}).get("selector") or {}
         labels = selector.get("matchLabels", selector) if isinstance(selector, dict) else {}
         return {
             "kind": "Scale",
             "apiVersion": "autoscaling/v1",
-            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in meta},
+            "metadata": {
+                k: meta[k]
+                for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                if k in meta
+            },
             "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
             "status": {
                 "replicas": (obj.get("status") or {}).get("replicas", 0),
-                "selector": ",".join(f"{k}={v}" for k, v in sorted(labels.items()) if isinstance(v, str)),
+                "selector": ",".join(
+                    f"{k}={v}" for k, v in sorted(labels.items()) if isinstance(v, str)
+                ),
             },
         }
 
@@ -574,19 +667,37 @@ class FakeCluster:
                 scale = _as_dict(body)
                 sent = _meta(scale).get("resourceVersion")
                 if sent and sent != _meta(old)["resourceVersion"]:
-                    raise conflict(kind.info.plural, kind.info.group, name,
-                                   "the object has been modified; please apply your changes to the latest version and try again")
+                    raise conflict(
+                        kind.info.plural,
+                        kind.info.group,
+                        name,
+                        "the object has been modified; please apply your changes to the latest version and try again",
+                    )
                 return self._write_scale(kind, old, scale, opts)
         if subresource not in ("", "status"):
-            raise method_not_allowed(f"the fake cluster does not implement the {subresource!r} subresource")
+            raise method_not_allowed(
+                f"the fake cluster does not implement the {subresource!r} subresource"
+            )
         return self.update(kind, namespace, name, body, subresource, opts)
 
-    def _write_scale(self, kind: Kind, old: dict[str, Any], scale: dict[str, Any], opts: WriteOptions) -> dict[str, Any]:
+    def _write_scale(
+        self, kind: Kind, old: dict[str, Any], scale: dict[str, Any], opts: WriteOptions
+    ) -> dict[str, Any]:
         new = copy.deepcopy(old)
         replicas = (scale.get("spec") or {}).get("replicas")
         if not isinstance(replicas, int) or replicas < 0:
-            raise invalid("Scale", "autoscaling", _meta(old)["name"], [(
-                "spec.replicas", "FieldValueInvalid", f"Invalid value: {replicas!r}: must be greater than or equal to 0")])
+            raise invalid(
+                "Scale",
+                "autoscaling",
+                _meta(old)["name"],
+                [
+                    (
+                        "spec.replicas",
+                        "FieldValueInvalid",
+                        f"Invalid value: {replicas!r}: must be greater than or equal to 0",
+                    )
+                ],
+            )
         new.setdefault("spec", {})["replicas"] = replicas
         return self._scale(kind, self._replace(kind, old, new, "", opts))
 
@@ -600,11 +711,19 @@ class FakeCluster:
             meta = _meta(old)
             pre = opts.preconditions
             if pre.get("uid") and pre["uid"] != meta.get("uid"):
-                raise conflict(kind.info.plural, kind.info.group, name,
-                               f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {meta.get('uid')}")
+                raise conflict(
+                    kind.info.plural,
+                    kind.info.group,
+                    name,
+                    f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {meta.get('uid')}",
+                )
             if pre.get("resourceVersion") and pre["resourceVersion"] != meta.get("resourceVersion"):
-                raise conflict(kind.info.plural, kind.info.group, name,
-                               f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {meta.get('resourceVersion')}")
+                raise conflict(
+                    kind.info.plural,
+                    kind.info.group,
+                    name,
+                    f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {meta.get('resourceVersion')}",
+                )
             finalizers = list(meta.get("finalizers") or ())
             policy = opts.propagation_policy
             if policy == "Foreground" and FOREGROUND not in finalizers:
@@ -641,7 +760,9 @@ class FakeCluster:
     def _after_delete(self, kind: Kind, deleted: dict[str, Any]) -> None:
         if kind.store_key == ("apiextensions.k8s.io", "customresourcedefinitions"):
             spec = deleted.get("spec") or {}
-            self.resources.remove(spec.get("group", ""), (spec.get("names") or {}).get("plural", ""))
+            self.resources.remove(
+                spec.get("group", ""), (spec.get("names") or {}).get("plural", "")
+            )
         self._collect_garbage()
 
     def _collect_garbage(self) -> None:
@@ -661,22 +782,41 @@ class FakeCluster:
                 except NotFound:
                     continue
                 if action.verb == "delete":
-                    self.delete(kind, meta.get("namespace"), meta["name"], DeleteOptions(propagation_policy=action.detail))
+                    self.delete(
+                        kind,
+                        meta.get("namespace"),
+                        meta["name"],
+                        DeleteOptions(propagation_policy=action.detail),
+                    )
                     continue
                 new = copy.deepcopy(current)
                 nmeta = new["metadata"]
                 if action.verb == "unown":
-                    nmeta["ownerReferences"] = [r for r in nmeta.get("ownerReferences") or () if r.get("uid") != action.detail]
+                    nmeta["ownerReferences"] = [
+                        r
+                        for r in nmeta.get("ownerReferences") or ()
+                        if r.get("uid") != action.detail
+                    ]
                 else:
-                    nmeta["finalizers"] = [f for f in nmeta.get("finalizers") or () if f != action.detail]
-                self._replace(kind, current, new, "", WriteOptions(field_manager="garbage-collector"))
+                    nmeta["finalizers"] = [
+                        f for f in nmeta.get("finalizers") or () if f != action.detail
+                    ]
+                self._replace(
+                    kind, current, new, "", WriteOptions(field_manager="garbage-collector")
+                )
                 return self._collect_garbage()
 
     def delete_collection(
-        self, kind: Kind, namespace: str | None, selection: ListOptions, opts: DeleteOptions = DeleteOptions()
+        self,
+        kind: Kind,
+        namespace: str | None,
+        selection: ListOptions,
+        opts: DeleteOptions = DeleteOptions(),
     ) -> dict[str, Any]:
         with self.lock:
-            found = self.list(kind, namespace, ListOptions(selection.label_selector, selection.field_selector))
+            found = self.list(
+                kind, namespace, ListOptions(selection.label_selector, selection.field_selector)
+            )
             for item in found["items"]:
                 meta = _meta(item)
                 try:
@@ -723,16 +863,22 @@ class FakeCluster:
             return event.type, self._out(kind, event.obj)
 
         def bookmark(rv: int) -> dict[str, Any]:
-            return {"kind": kind.info.kind, "apiVersion": kind.info.api_version, "metadata": {"resourceVersion": str(rv)}}
+            return {
+                "kind": kind.info.kind,
+                "apiVersion": kind.info.api_version,
+                "metadata": {"resourceVersion": str(rv)},
+            }
 
         with self.lock:
             initial: list[dict[str, Any]] = []
             if resource_version in (None, "", "0") or send_initial_events:
                 since = self.rv
-                initial = [self._out(kind, o) for _, o in sorted(self._bucket(kind).items()) if matches(o)]
+                initial = [
+                    self._out(kind, o) for _, o in sorted(self._bucket(kind).items()) if matches(o)
+                ]
             else:
                 try:
-                    since = int(resource_version)  # type: ignore[arg-type]
+                    since = int(resource_version or "0")
                 except ValueError:
                     raise bad_request(f"invalid resource version {resource_version!r}") from None
                 if since < self.log.compacted:
@@ -764,28 +910,55 @@ class FakeCluster:
             if not version.get("served", True):
                 continue
             subresources = frozenset((version.get("subresources") or {}).keys())
-            self.resources.add(Kind(
-                info=ResourceInfo(
-                    group=group,
-                    version=version["name"],
-                    kind=names.get("kind", ""),
-                    plural=names.get("plural", ""),
-                    namespaced=spec.get("scope", "Namespaced") == "Namespaced",
-                    verbs=frozenset({"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}),
-                    subresources=subresources,
-                    list_kind=names.get("listKind") or f"{names.get('kind', '')}List",
-                ),
-                has_spec=True,
-                schema=(version.get("schema") or {}).get("openAPIV3Schema"),
-                crd=True,
-            ))
+            self.resources.add(
+                Kind(
+                    info=ResourceInfo(
+                        group=group,
+                        version=version["name"],
+                        kind=names.get("kind", ""),
+                        plural=names.get("plural", ""),
+                        namespaced=spec.get("scope", "Namespaced") == "Namespaced",
+                        verbs=frozenset(
+                            {
+                                "get",
+                                "list",
+                                "watch",
+                                "create",
+                                "update",
+                                "patch",
+                                "delete",
+                                "deletecollection",
+                            }
+                        ),
+                        subresources=subresources,
+                        list_kind=names.get("listKind") or f"{names.get('kind', '')}List",
+                    ),
+                    has_spec=True,
+                    schema=(version.get("schema") or {}).get("openAPIV3Schema"),
+                    crd=True,
+                )
+            )
         if crd.get("status") is None or not (crd.get("status") or {}).get("acceptedNames"):
             status = {
                 "acceptedNames": names,
-                "storedVersions": [v["name"] for v in spec.get("versions") or () if v.get("storage")],
+                "storedVersions": [
+                    v["name"] for v in spec.get("versions") or () if v.get("storage")
+                ],
                 "conditions": [
-                    {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts", "message": "no conflicts found", "lastTransitionTime": self.now()},
-                    {"type": "Established", "status": "True", "reason": "InitialNamesAccepted", "message": "the initial names have been accepted", "lastTransitionTime": self.now()},
+                    {
+                        "type": "NamesAccepted",
+                        "status": "True",
+                        "reason": "NoConflicts",
+                        "message": "no conflicts found",
+                        "lastTransitionTime": self.now(),
+                    },
+                    {
+                        "type": "Established",
+                        "status": "True",
+                        "reason": "InitialNamesAccepted",
+                        "message": "the initial names have been accepted",
+                        "lastTransitionTime": self.now(),
+                    },
                 ],
             }
             kind = self.resources.lookup("apiextensions.k8s.io", "v1", "customresourcedefinitions")

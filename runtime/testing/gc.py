@@ -50,9 +50,9 @@ def collect(objects: Iterable[dict[str, Any]]) -> list[Action]:
     for obj in everything:
         meta = _meta(obj)
         refs = meta.get("ownerReferences") or ()
-        if refs and not meta.get("deletionTimestamp"):
-            if all(r.get("uid") not in by_uid for r in refs):
-                actions.append(Action("delete", obj, "Background"))
+        orphaned = refs and all(r.get("uid") not in by_uid for r in refs)
+        if orphaned and not meta.get("deletionTimestamp"):
+            actions.append(Action("delete", obj, "Background"))
         finalizers = meta.get("finalizers") or ()
         if not meta.get("deletionTimestamp"):
             continue

@@ -222,18 +222,19 @@ def _merge_list(
     if any(isinstance(p, dict) and p.get("$patch") == "replace" for p in patch):
         return [copy.deepcopy(p) for p in patch if not (isinstance(p, dict) and "$patch" in p)]
     if not merge_key:  # a list of primitives: union, keeping the original order
-        result = list(original)
+        union = list(original)
         for item in patch:
-            if item not in result:
-                result.append(copy.deepcopy(item))
-        return result
+            if item not in union:
+                union.append(copy.deepcopy(item))
+        return union
+
     # like kube-apiserver without $setElementOrder: the patch's items in its order (merged with
     # the original item of the same key), then the original items the patch does not name
     def key_of(item: Any) -> Any:
         return item.get(merge_key) if isinstance(item, dict) else None
 
     by_key = {key_of(o): o for o in original if isinstance(o, dict)}
-    named = set()
+    named: set[Any] = set()
     result: list[Any] = []
     for item in patch:
         if not isinstance(item, dict) or merge_key not in item:

@@ -45,7 +45,7 @@ def _kind_of(descriptor: ResourceDescriptor) -> Kind:
     model = descriptor.model
     prefix = GENERATED_PACKAGE + "."
     module = model.__module__
-    key = f"{module[len(prefix):]}.{model.__name__}" if module.startswith(prefix) else ""
+    key = f"{module[len(prefix) :]}.{model.__name__}" if module.startswith(prefix) else ""
     return Kind(
         info=descriptor.info,
         model_key=key,

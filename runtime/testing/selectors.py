@@ -91,7 +91,9 @@ class LabelSelector:
 
 
 def _bad(what: str, text: str, part: str) -> ApiError:
-    return bad_request(f'unable to parse requirement: invalid {what} "{text}" near "{part.strip()}"')
+    return bad_request(
+        f'unable to parse requirement: invalid {what} "{text}" near "{part.strip()}"'
+    )
 
 
 def _path(*keys: str) -> Callable[[Mapping[str, Any]], str]:
@@ -117,12 +119,18 @@ FIELD_LABELS: dict[tuple[str, str], dict[str, Callable[[Mapping[str, Any]], str]
         "spec.restartPolicy": _path("spec", "restartPolicy"),
         "spec.schedulerName": _path("spec", "schedulerName"),
         "spec.serviceAccountName": _path("spec", "serviceAccountName"),
-        "spec.hostNetwork": lambda o: "true" if (o.get("spec") or {}).get("hostNetwork") else "false",
+        "spec.hostNetwork": lambda o: (
+            "true" if (o.get("spec") or {}).get("hostNetwork") else "false"
+        ),
         "status.phase": _path("status", "phase"),
         "status.podIP": _path("status", "podIP"),
         "status.nominatedNodeName": _path("status", "nominatedNodeName"),
     },
-    ("", "Node"): {"spec.unschedulable": lambda o: "true" if (o.get("spec") or {}).get("unschedulable") else "false"},
+    ("", "Node"): {
+        "spec.unschedulable": lambda o: (
+            "true" if (o.get("spec") or {}).get("unschedulable") else "false"
+        )
+    },
     ("", "Secret"): {"type": _path("type")},
     ("", "Namespace"): {"status.phase": _path("status", "phase")},
     ("", "Event"): {
@@ -141,7 +149,9 @@ FIELD_LABELS: dict[tuple[str, str], dict[str, Callable[[Mapping[str, Any]], str]
     ("", "ReplicationController"): {"status.replicas": _path("status", "replicas")},
     ("apps", "ReplicaSet"): {"status.replicas": _path("status", "replicas")},
     ("batch", "Job"): {"status.successful": _path("status", "succeeded")},
-    ("certificates.k8s.io", "CertificateSigningRequest"): {"spec.signerName": _path("spec", "signerName")},
+    ("certificates.k8s.io", "CertificateSigningRequest"): {
+        "spec.signerName": _path("spec", "signerName")
+    },
 }
 """(group, kind) -> field selector label -> how to read it from an object (besides metadata.*)."""
 

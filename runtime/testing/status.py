@@ -56,9 +56,7 @@ def failure(
     if kind:
         details["kind"] = kind
     if causes:
-        details["causes"] = [
-            {"reason": r, "message": m, "field": f} for f, r, m in causes
-        ]
+        details["causes"] = [{"reason": r, "message": m, "field": f} for f, r, m in causes]
     if details:
         status["details"] = details
     return api_error_from_status(status, code)
@@ -116,9 +114,7 @@ def conflict(plural: str, group: str, name: str, why: str) -> ApiError:
     )
 
 
-def invalid(
-    kind: str, group: str, name: str, causes: Sequence[tuple[str, str, str]]
-) -> ApiError:
+def invalid(kind: str, group: str, name: str, causes: Sequence[tuple[str, str, str]]) -> ApiError:
     """422 Invalid; causes are (field, reason, message) like the apiserver's field errors."""
     summary = ", ".join(f"{f}: {m}" for f, _, m in causes)
     return failure(

@@ -20,10 +20,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
-import yaml
+import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from ..errors import ApiError
 from ..rest.client import RESTClient
@@ -90,7 +90,9 @@ def _flag(request: HTTPRequest, name: str) -> bool:
 class FakeTransport:
     """An :class:`~kubeset.transport.base.HTTPTransport` answered by a :class:`FakeCluster`."""
 
-    def __init__(self, cluster: FakeCluster | None = None, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, cluster: FakeCluster | None = None, *, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.cluster = cluster if cluster is not None else FakeCluster()
         self.requests: list[HTTPRequest] = []
         self.sleep = sleep
@@ -119,8 +121,14 @@ class FakeTransport:
             self._reactors.insert(0, (verb, resource, reactor))
 
     def fail_next(
-        self, status_code: int, *, verb: str = "*", resource: str = "*", times: int = 1,
-        reason: str = "", message: str = "injected failure",
+        self,
+        status_code: int,
+        *,
+        verb: str = "*",
+        resource: str = "*",
+        times: int = 1,
+        reason: str = "",
+        message: str = "injected failure",
     ) -> None:
         """Answer the next ``times`` matching calls with a Status failure of ``status_code``."""
         error = failure(status_code, reason or _REASONS.get(status_code, ""), message)
@@ -128,13 +136,20 @@ class FakeTransport:
 
     def conflict_next_update(self, resource: str = "*", *, times: int = 1) -> None:
         """The next update (PUT or patch) of ``resource`` gets 409 Conflict, as if it were stale."""
+
         def answer(action: Action) -> Response:
-            return _error(failure(
-                409, "Conflict",
-                f'Operation cannot be fulfilled on {action.resource} "{action.name}": the object has'
-                " been modified; please apply your changes to the latest version and try again",
-                name=action.name, group=action.group, kind=action.resource,
-            ))
+            return _error(
+                failure(
+                    409,
+                    "Conflict",
+                    f'Operation cannot be fulfilled on {action.resource} "{action.name}": the object has'
+                    " been modified; please apply your changes to the latest version and try again",
+                    name=action.name,
+                    group=action.group,
+                    kind=action.resource,
+                )
+            )
+
         self._add_fault("update", resource, times, answer)
         self._add_fault("patch", resource, times, answer)
 
@@ -146,7 +161,9 @@ class FakeTransport:
         """End every open watch stream now (clients see the connection close and re-watch)."""
         self.cluster.log.drop_watches()
 
-    def _add_fault(self, verb: str, resource: str, times: int, answer: Callable[[Action], Response | None]) -> None:
+    def _add_fault(
+        self, verb: str, resource: str, times: int, answer: Callable[[Action], Response | None]
+    ) -> None:
         with self._lock:
             self._faults.append(_Fault(verb, resource, times, answer))
 
@@ -173,7 +190,12 @@ class FakeTransport:
                     result = reactor(action)
                     if result is not None:
                         dump = getattr(result, "model_dump", None)
-                        return _json(200, dump(mode="json", by_alias=True, exclude_unset=True) if dump else result)
+                        return _json(
+                            200,
+                            dump(mode="json", by_alias=True, exclude_unset=True)
+                            if dump
+                            else result,
+                        )
             return self._serve(kind, action)
         except ApiError as e:
             return _error(e)
@@ -190,7 +212,7 @@ class FakeTransport:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> FakeTransport:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -224,7 +246,11 @@ class FakeTransport:
         if request.body:
             content_type = request.headers.get("Content-Type", "")
             try:
-                body = yaml.safe_load(request.body) if "yaml" in content_type else json.loads(request.body)
+                body = (
+                    yaml.safe_load(request.body)
+                    if "yaml" in content_type
+                    else json.loads(request.body)
+                )
             except (ValueError, yaml.YAMLError) as e:
                 raise bad_request(f"the request body is not valid JSON or YAML: {e}") from None
         method = request.method.upper()
@@ -238,7 +264,9 @@ class FakeTransport:
         }.get(method)
         if verb is None:
             raise failure(405, "MethodNotAllowed", f"method {method} is not supported")
-        return kind, Action(verb, group, version, kind.info.plural, namespace, name, subresource, body, request)
+        return kind, Action(
+            verb, group, version, kind.info.plural, namespace, name, subresource, body, request
+        )
 
     def _serve(self, kind: Kind, a: Action) -> Response:
         c, r = self.cluster, a.request
@@ -265,15 +293,27 @@ class FakeTransport:
             return self._watch(kind, ns, r, selection)
         if a.verb == "create":
             if a.subresource:
-                raise failure(405, "MethodNotAllowed", f"the fake cluster does not implement {a.resource}/{a.subresource}")
+                raise failure(
+                    405,
+                    "MethodNotAllowed",
+                    f"the fake cluster does not implement {a.resource}/{a.subresource}",
+                )
             return _json(201, c.create(kind, ns, _object(a.body), write))
         if a.verb == "update":
             return _json(200, c.write(kind, ns, a.name, _object(a.body), a.subresource, write))
         if a.verb in ("patch", "apply"):
             if a.verb == "apply":
                 write = WriteOptions(write.dry_run, r.param("fieldManager"), write.force)
-            existed = a.verb != "apply" or (a.namespace, a.name) in c._bucket(kind)  # noqa: SLF001
-            out = c.patch(kind, ns, a.name, r.headers.get("Content-Type", "").split(";")[0], a.body, a.subresource, write)
+            existed = a.verb != "apply" or (a.namespace, a.name) in c._bucket(kind)
+            out = c.patch(
+                kind,
+                ns,
+                a.name,
+                r.headers.get("Content-Type", "").split(";")[0],
+                a.body,
+                a.subresource,
+                write,
+            )
             return _json(200 if existed else 201, out)
         options = _object(a.body) if a.body is not None else {}
         delete = DeleteOptions(
@@ -285,7 +325,9 @@ class FakeTransport:
             return _json(200, c.delete(kind, ns, a.name, delete))
         return _json(200, c.delete_collection(kind, ns, selection, delete))
 
-    def _watch(self, kind: Kind, ns: str | None, r: HTTPRequest, selection: ListOptions) -> Response:
+    def _watch(
+        self, kind: Kind, ns: str | None, r: HTTPRequest, selection: ListOptions
+    ) -> Response:
         timeout = r.param("timeoutSeconds")
         stream = self.cluster.watch(
             kind,
@@ -303,7 +345,12 @@ class FakeTransport:
     def _discovery(self, path: str) -> dict[str, Any] | None:
         table = self.cluster.resources
         if path == "/version":
-            return {"major": "1", "minor": "36", "gitVersion": "v1.36.0-kubeset-fake", "platform": "python"}
+            return {
+                "major": "1",
+                "minor": "36",
+                "gitVersion": "v1.36.0-kubeset-fake",
+                "platform": "python",
+            }
         if path == "/api":
             return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}
         if path == "/apis":
@@ -338,12 +385,31 @@ class FakeTransport:
             raise failure(404, "NotFound", "the server could not find the requested resource")
         resources = []
         for k in sorted(kinds, key=lambda k: k.info.plural):
-            resources.append({"name": k.info.plural, "singularName": k.info.kind.lower(), "namespaced": k.info.namespaced,
-                              "kind": k.info.kind, "verbs": sorted(k.info.verbs)})
+            resources.append(
+                {
+                    "name": k.info.plural,
+                    "singularName": k.info.kind.lower(),
+                    "namespaced": k.info.namespaced,
+                    "kind": k.info.kind,
+                    "verbs": sorted(k.info.verbs),
+                }
+            )
             for sub in sorted(k.info.subresources):
-                resources.append({"name": f"{k.info.plural}/{sub}", "singularName": "", "namespaced": k.info.namespaced,
-                                  "kind": "Scale" if sub == "scale" else k.info.kind, "verbs": ["get", "patch", "update"]})
-        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
+                resources.append(
+                    {
+                        "name": f"{k.info.plural}/{sub}",
+                        "singularName": "",
+                        "namespaced": k.info.namespaced,
+                        "kind": "Scale" if sub == "scale" else k.info.kind,
+                        "verbs": ["get", "patch", "update"],
+                    }
+                )
+        return {
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": gv,
+            "resources": resources,
+        }
 
 
 class _Body:
@@ -368,7 +434,16 @@ def _agent_manager(request: HTTPRequest) -> str | None:
 
 
 _REASONS = {
-    400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
-    409: "Conflict", 410: "Gone", 422: "Invalid", 429: "TooManyRequests", 500: "InternalError",
-    503: "ServiceUnavailable", 504: "Timeout",
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    410: "Gone",
+    422: "Invalid",
+    429: "TooManyRequests",
+    500: "InternalError",
+    503: "ServiceUnavailable",
+    504: "Timeout",
 }

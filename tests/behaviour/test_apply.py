@@ -8,7 +8,12 @@ from kubeset import errors
 
 
 def _cm(ns: str, **data: str) -> dict:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa", "namespace": ns}, "data": data}
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "ssa", "namespace": ns},
+        "data": data,
+    }
 
 
 def _managers(obj: object) -> dict[str, str]:
@@ -26,7 +31,9 @@ def test_apply_two_managers_conflict_and_force(backend: Backend, ns: str) -> Non
     with pytest.raises(errors.Conflict) as e:
         cms.apply(_cm(ns, b="2", a="changed"), field_manager="bob")
     assert [c.field for c in e.value.causes] == [".data.a"]
-    assert e.value.causes[0].reason == "FieldManagerConflict" and "alice" in e.value.causes[0].message
+    assert (
+        e.value.causes[0].reason == "FieldManagerConflict" and "alice" in e.value.causes[0].message
+    )
     forced = cms.apply(_cm(ns, b="2", a="changed"), field_manager="bob", force=True)
     assert forced.data == {"a": "changed", "b": "2", "shared": "x"}
     # alice no longer owns data.a; dropping it from her config leaves bob's value
@@ -47,12 +54,19 @@ def test_apply_merges_lists_by_key(backend: Backend, ns: str) -> None:
             "metadata": {"name": "web", "namespace": ns},
             "spec": {
                 "selector": {"matchLabels": {"app": "web"}},
-                "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": containers}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": containers},
+                },
             },
         }
 
     deployments.apply(config([{"name": "app", "image": "busybox:1.36"}]), field_manager="base")
-    merged = deployments.apply(config([{"name": "side", "image": "busybox:1.36"}]), field_manager="sidecar")
+    merged = deployments.apply(
+        config([{"name": "side", "image": "busybox:1.36"}]), field_manager="sidecar"
+    )
     assert [c.name for c in merged.spec.template.spec.containers] == ["app", "side"]
     with pytest.raises(errors.Conflict):
-        deployments.apply(config([{"name": "app", "image": "busybox:1.37"}]), field_manager="sidecar")
+        deployments.apply(
+            config([{"name": "app", "image": "busybox:1.37"}]), field_manager="sidecar"
+        )

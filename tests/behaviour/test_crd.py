@@ -19,7 +19,14 @@ from kubeset.resource import (
     ResourceDescriptor,
     ResourceInfo,
 )
-from kubeset.testing.resources import Kind  # noqa: F401  (the fake reads CRDs the same way)
+from kubeset.rest import PatchType
+from pydantic import BaseModel, ConfigDict
+
+
+class Widget(BaseModel):
+    """A custom object as plain fields (no generated model)."""
+
+    model_config = ConfigDict(extra="allow")
 
 
 class Widgets(HasGet, HasList, HasCreate, HasUpdate, HasPatch, HasDelete, HasStatus):
@@ -49,7 +56,12 @@ def widgets(backend: Backend, ns: str) -> Iterator[Widgets]:
             "spec": {
                 "group": group,
                 "scope": "Namespaced",
-                "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+                "names": {
+                    "plural": "widgets",
+                    "singular": "widget",
+                    "kind": "Widget",
+                    "listKind": "WidgetList",
+                },
                 "versions": [
                     {
                         "name": "v1",
@@ -62,20 +74,18 @@ def widgets(backend: Backend, ns: str) -> Iterator[Widgets]:
             },
         }
     )
-    from kubeset.kubernetes.models.meta.v1 import Status  # any model: the dynamic shape is a dict
-
-    from pydantic import BaseModel, ConfigDict
-
-    class Widget(BaseModel):
-        model_config = ConfigDict(extra="allow")
-
     info = ResourceInfo(
-        group=group, version="v1", kind="Widget", plural="widgets", namespaced=True,
+        group=group,
+        version="v1",
+        kind="Widget",
+        plural="widgets",
+        namespaced=True,
         verbs=frozenset({"get", "list", "create", "update", "patch", "delete"}),
         subresources=frozenset({"status"}),
     )
-    client = Widgets(backend.cs.rest, ns, descriptor=ResourceDescriptor(info, model=Widget, list_model=Widget))
-    del Status
+    client = Widgets(
+        backend.cs.rest, ns, descriptor=ResourceDescriptor(info, model=Widget, list_model=Widget)
+    )
 
     def established() -> None:
         client.list()
@@ -86,8 +96,15 @@ def widgets(backend: Backend, ns: str) -> Iterator[Widgets]:
 
 
 def test_crd_defaults_and_status_subresource(backend: Backend, widgets: Widgets) -> None:
-    created = widgets.create({"apiVersion": widgets.descriptor.info.api_version, "kind": "Widget",
-                              "metadata": {"name": "w"}, "spec": {"color": "red"}, "status": {"ready": True}})
+    created = widgets.create(
+        {
+            "apiVersion": widgets.descriptor.info.api_version,
+            "kind": "Widget",
+            "metadata": {"name": "w"},
+            "spec": {"color": "red"},
+            "status": {"ready": True},
+        }
+    )
     data = created.model_dump(by_alias=True)
     assert data["spec"] == {"color": "red", "size": 3}
     assert "status" not in data and data["metadata"]["generation"] == 1
@@ -103,6 +120,4 @@ def test_crd_defaults_and_status_subresource(backend: Backend, widgets: Widgets)
     assert updated["spec"]["color"] == "green" and updated["status"] == {"ready": True}
     assert updated["metadata"]["generation"] == 2
     with pytest.raises(errors.UnsupportedMediaType):
-        from kubeset.rest import PatchType
-
         widgets.patch("w", {"spec": {"size": 1}}, patch_type=PatchType.STRATEGIC_MERGE)

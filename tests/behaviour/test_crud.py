@@ -59,9 +59,13 @@ def test_create_twice_is_already_exists(backend: Backend, ns: str) -> None:
 def test_stale_update_is_conflict(backend: Backend, ns: str) -> None:
     cms = backend.cs.core_v1.config_maps(ns)
     first = cms.create({"metadata": {"name": "cc"}, "data": {"n": "0"}})
-    cms.update({**first.model_dump(mode="json", by_alias=True, exclude_unset=True), "data": {"n": "1"}})
+    cms.update(
+        {**first.model_dump(mode="json", by_alias=True, exclude_unset=True), "data": {"n": "1"}}
+    )
     with pytest.raises(errors.Conflict) as e:
-        cms.update({**first.model_dump(mode="json", by_alias=True, exclude_unset=True), "data": {"n": "2"}})
+        cms.update(
+            {**first.model_dump(mode="json", by_alias=True, exclude_unset=True), "data": {"n": "2"}}
+        )
     assert e.value.reason == "Conflict" and "has been modified" in e.value.message
     assert cms.get("cc").data == {"n": "1"}
 
@@ -159,7 +163,9 @@ def test_deployment_generation_and_scale(backend: Backend, ns: str) -> None:
 def test_node_is_cluster_scoped(backend: Backend) -> None:
     nodes = backend.cs.core_v1.nodes()
     name = "node-b-" + backend.name
-    nodes.create({"metadata": {"name": name, "labels": {"pool": "b"}}, "spec": {"unschedulable": True}})
+    nodes.create(
+        {"metadata": {"name": name, "labels": {"pool": "b"}}, "spec": {"unschedulable": True}}
+    )
     try:
         got = nodes.get(name)
         assert got.metadata.namespace is None and got.spec.unschedulable is True

@@ -20,7 +20,11 @@ def _deployment(name: str) -> dict:
                 "metadata": {"labels": labels},
                 "spec": {
                     "containers": [
-                        {"name": "app", "image": "busybox:1.36", "env": [{"name": "A", "value": "1"}]},
+                        {
+                            "name": "app",
+                            "image": "busybox:1.36",
+                            "env": [{"name": "A", "value": "1"}],
+                        },
                         {"name": "side", "image": "busybox:1.36"},
                     ]
                 },
@@ -73,7 +77,9 @@ def test_strategic_merge_directives(backend: Backend, ns: str, pod: str) -> None
             "metadata": {"finalizers": ["x.io/two"], "labels": {"a": None}},
             "spec": {
                 "template": {
-                    "spec": {"containers": [{"name": "app", "env": [{"name": "A", "$patch": "delete"}]}]}
+                    "spec": {
+                        "containers": [{"name": "app", "env": [{"name": "A", "$patch": "delete"}]}]
+                    }
                 }
             },
         },
@@ -92,7 +98,9 @@ def test_strategic_merge_directives(backend: Backend, ns: str, pod: str) -> None
 
 def test_merge_patch_replaces_lists(backend: Backend, ns: str, pod: str) -> None:
     deployments = backend.cs.apps_v1.deployments(ns)
-    patched = deployments.patch(pod, {"metadata": {"finalizers": ["x.io/three"], "labels": {"b": None}}})
+    patched = deployments.patch(
+        pod, {"metadata": {"finalizers": ["x.io/three"], "labels": {"b": None}}}
+    )
     assert patched.metadata.finalizers == ["x.io/three"] and patched.metadata.labels == {"a": "1"}
 
 

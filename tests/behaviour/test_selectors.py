@@ -40,7 +40,9 @@ def test_field_selectors(backend: Backend, labelled: str) -> None:
     cms = backend.cs.core_v1.config_maps(labelled)
     assert _names(cms.list(field_selector="metadata.name=b")) == ["b"]
     assert _names(cms.list(field_selector="metadata.name!=b", label_selector="app")) == ["a", "c"]
-    everywhere = backend.cs.core_v1.config_maps(None).list(field_selector=f"metadata.namespace={labelled}")
+    everywhere = backend.cs.core_v1.config_maps(None).list(
+        field_selector=f"metadata.namespace={labelled}"
+    )
     assert {"a", "b", "c", "d"} <= set(_names(everywhere))
     with pytest.raises(errors.BadRequest) as e:
         cms.list(field_selector="data.k=v")

@@ -72,7 +72,9 @@ def test_watch_from_compacted_version_is_expired(backend: Backend, ns: str) -> N
     cms = backend.cs.core_v1.config_maps(ns)
     cms.create({"metadata": {"name": "x"}})
     backend.compact()
-    with pytest.raises(errors.Expired) as e:
-        with cms.watch(resource_version="1", timeout_seconds=10) as w:
-            list(w)
+    with (
+        pytest.raises(errors.Expired) as e,
+        cms.watch(resource_version="1", timeout_seconds=10) as w,
+    ):
+        list(w)
     assert e.value.status_code == 410

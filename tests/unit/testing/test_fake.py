@@ -15,7 +15,13 @@ pytest_plugins = ["pytester"]
 
 def test_seed_from_objects_and_yaml() -> None:
     cluster = FakeCluster(
-        [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "seed", "namespace": "default"}}]
+        [
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": "seed", "namespace": "default"},
+            }
+        ]
     )
     cluster.load_yaml(
         "apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n---\n"
@@ -80,14 +86,18 @@ def test_reactors_answer_before_the_cluster() -> None:
         return None  # let the cluster answer
 
     fake.prepend_reactor("create", "pods", react)
-    fake.prepend_reactor("get", "configmaps", lambda a: {"metadata": {"name": a.name}, "data": {"from": "reactor"}})
+    fake.prepend_reactor(
+        "get", "configmaps", lambda a: {"metadata": {"name": a.name}, "data": {"from": "reactor"}}
+    )
     cs = fake.clientset(sleep=lambda s: None)
     assert cs.core_v1.config_maps("default").get("anything").data == {"from": "reactor"}
     pod = {"metadata": {"name": "ok"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
     cs.core_v1.pods("default").create(pod)
     with pytest.raises(errors.InternalError, match="reactor says no"):
         cs.core_v1.pods("default").create({**pod, "metadata": {"name": "boom"}})
-    assert [(a.verb, a.namespace, a.body["metadata"]["name"]) for a in seen][:1] == [("create", "default", "ok")]
+    assert [(a.verb, a.namespace, a.body["metadata"]["name"]) for a in seen][:1] == [
+        ("create", "default", "ok")
+    ]
 
 
 def test_requests_are_recorded() -> None:
@@ -122,7 +132,12 @@ def test_unknown_resource_and_discovery() -> None:
 def test_list_options_dataclass_directly() -> None:
     cluster = FakeCluster()
     kind = cluster.kind("", "v1", "namespaces")
-    names = [i["metadata"]["name"] for i in cluster.list(kind, None, ListOptions(field_selector="metadata.name=default"))["items"]]
+    names = [
+        i["metadata"]["name"]
+        for i in cluster.list(kind, None, ListOptions(field_selector="metadata.name=default"))[
+            "items"
+        ]
+    ]
     assert names == ["default"]
 
 

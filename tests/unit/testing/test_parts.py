@@ -32,7 +32,7 @@ def test_label_selector(selector: str, labels: dict[str, str], expected: bool) -
 def test_bad_selectors_are_bad_requests() -> None:
     with pytest.raises(errors.BadRequest):
         LabelSelector.parse("a in b")
-    with pytest.raises(errors.BadRequest, match="\"spec.foo\" is not a known field selector"):
+    with pytest.raises(errors.BadRequest, match='"spec.foo" is not a known field selector'):
         FieldSelector.parse("spec.foo=x").check("", "Pod")
 
 
@@ -107,12 +107,16 @@ def test_strategic_merge_by_merge_key_and_directives() -> None:
     ]
     assert out["spec"]["volumes"] == [{"name": "w", "emptyDir": {}}]
     assert out["metadata"]["finalizers"] == ["x", "y"]
-    replaced = strategic_merge(pod, {"spec": {"$patch": "replace", "volumes": []}}, META, "models.core.v1.Pod")
+    replaced = strategic_merge(
+        pod, {"spec": {"$patch": "replace", "volumes": []}}, META, "models.core.v1.Pod"
+    )
     assert replaced["spec"] == {"volumes": []}
 
 
 def test_gc_decisions() -> None:
-    owner = {"metadata": {"uid": "o", "deletionTimestamp": "t", "finalizers": ["foregroundDeletion"]}}
+    owner = {
+        "metadata": {"uid": "o", "deletionTimestamp": "t", "finalizers": ["foregroundDeletion"]}
+    }
     dep = {"metadata": {"uid": "d", "ownerReferences": [{"uid": "o"}]}}
     orphan = {"metadata": {"uid": "x", "ownerReferences": [{"uid": "gone"}]}}
     actions = {(a.verb, a.obj["metadata"]["uid"], a.detail) for a in collect([owner, dep, orphan])}
