@@ -86,6 +86,13 @@ def _item_key(item: Any, keys: tuple[str, ...]) -> str:
     return "v:" + json.dumps(item, separators=(",", ":"))
 
 
+def _is_map(node: Node) -> bool:
+    """A map of arbitrary keys (labels, data), as opposed to a struct with named fields."""
+    if isinstance(node, str):
+        return node == ""
+    return "additionalProperties" in node and not node.get("properties")
+
+
 def _walk(value: Any, meta: PatchMeta, node: Node, prefix: Path, out: set[Path]) -> None:
     if isinstance(value, Mapping) and value:
         for key, sub in value.items():
@@ -99,6 +106,8 @@ def _walk(value: Any, meta: PatchMeta, node: Node, prefix: Path, out: set[Path])
                         _walk(item, meta, child, item_path, out)
             else:
                 if isinstance(sub, Mapping) and sub:
+                    if _is_map(child):
+                        out.add((*path, "."))  # a map (not a struct) is owned as a whole too
                     _walk(sub, meta, child, path, out)
                 else:
                     out.add(path)
@@ -225,7 +234,9 @@ def record_update(
         _store(new, [(manager, "Update", after, now)], kind.info.api_version)
         return
     before = fieldset(old, meta, kind)
-    changed = {p for p in after if p not in before or _value(new, p) != _value(old, p)}
+    changed = {
+        p for p in after if p not in before or (p[-1] != "." and _value(new, p) != _value(old, p))
+    }
     removed = before - after
     owners = _owners(old)
     result: list[tuple[str, str, set[Path], str]] = []

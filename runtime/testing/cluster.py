@@ -295,6 +295,27 @@ class FakeCluster:
         if causes:
             raise invalid(kind.info.kind, kind.info.group, name, causes)
 
+    def _check_immutable(self, kind: Kind, old: dict[str, Any], new: dict[str, Any]) -> None:
+        causes = [
+            (f, "FieldValueForbidden", "Forbidden: field is immutable when `immutable` is set")
+            for f in ("data", "binaryData", "stringData")
+            if new.get(f) is not None
+            and new.get(f) != old.get(f)
+            or f != "stringData"
+            and new.get(f) is None
+            and old.get(f)
+        ]
+        if not new.get("immutable"):
+            causes.append(
+                (
+                    "immutable",
+                    "FieldValueForbidden",
+                    "Forbidden: field is immutable when `immutable` is set",
+                )
+            )
+        if causes:
+            raise invalid(kind.info.kind, kind.info.group, _meta(old)["name"], causes)
+
     def _normalize(self, kind: Kind, obj: dict[str, Any]) -> None:
         """Per-kind transformations the apiserver makes on every write."""
         if kind.store_key == ("", "secrets"):
@@ -475,6 +496,8 @@ class FakeCluster:
                     ],
                 )
         self._validate(kind, new)
+        if kind.store_key in (("", "configmaps"), ("", "secrets")) and old.get("immutable"):
+            self._check_immutable(kind, old, new)
         self._normalize(kind, new)
         if track:
             ssa.record_update(new, old, self._manager(opts), self.patch_meta, kind, self.now())
