@@ -904,7 +904,7 @@ class FakeCluster:
                     since = int(resource_version or "0")
                 except ValueError:
                     raise bad_request(f"invalid resource version {resource_version!r}") from None
-                if since < self.log.compacted:
+                if since <= self.log.compacted:
                     raise expired(f"too old resource version: {since} ({self.log.compacted + 1})")
         return WatchStream(
             self.log,

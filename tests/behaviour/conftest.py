@@ -8,6 +8,7 @@ The README's "Testing your controller" section shows this list.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,6 +30,7 @@ UNSUPPORTED: dict[str, str] = {
 """Behaviour tests the fake is known to fail (test function name -> why). Keep in one place."""
 
 T = TypeVar("T")
+CHURN_SECONDS = 90.0  # longer than the real server's watch cache keeps events of a resource
 
 
 @dataclass
@@ -40,12 +42,21 @@ class Backend:
     fake: FakeTransport | None = None
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
-    def compact(self) -> None:
-        """Make older resourceVersions expire; the real server compacts etcd on its own schedule
-        (every 5 minutes), so a test needing it is skipped there."""
-        if self.fake is None:
-            pytest.skip("the real server cannot be compacted on demand")
-        self.fake.cluster.compact()
+    def compact(self, namespace: str) -> None:
+        """Make older resourceVersions of configmaps expire.  The fake compacts on demand.  The
+        real server's etcd compacts every 5 minutes, but its watch cache keeps a window of about
+        75 s of events per resource (more events when they come fast): configmap writes spread
+        over longer than that push older versions out of it (this takes CHURN_SECONDS)."""
+        if self.fake is not None:
+            self.fake.cluster.compact()
+            return
+        cms = self.cs.core_v1.config_maps(namespace)
+        cms.create({"metadata": {"name": "churn"}})
+        started, i = time.monotonic(), 0
+        while time.monotonic() - started < CHURN_SECONDS:
+            i += 1
+            cms.patch("churn", {"data": {"n": str(i)}})
+            time.sleep(0.2)
 
     def namespace(self) -> str:
         """A fresh namespace with its "default" service account, deleted after the test."""
@@ -81,7 +92,8 @@ def real_clientset(request: pytest.FixtureRequest) -> Iterator[Any]:
     server: ApiServer = request.getfixturevalue("apiserver")
     from kubeset.kubernetes import Clientset
 
-    with Clientset(kubeset.load_kubeconfig(server.kubeconfig)) as cs:
+    config = dataclasses.replace(kubeset.load_kubeconfig(server.kubeconfig), qps=-1)  # no limiter
+    with Clientset(config) as cs:
         yield cs
 
 

@@ -68,13 +68,14 @@ def test_watch_list_ends_initial_events_with_a_bookmark(backend: Backend, ns: st
     assert second.object.metadata.annotations == {"k8s.io/initial-events-end": "true"}
 
 
+@pytest.mark.slow  # 90 s on the real server (see Backend.compact)
 def test_watch_from_compacted_version_is_expired(backend: Backend, ns: str) -> None:
     cms = backend.cs.core_v1.config_maps(ns)
-    cms.create({"metadata": {"name": "x"}})
-    backend.compact()
+    old = cms.create({"metadata": {"name": "x"}}).metadata.resource_version
+    backend.compact(ns)
     with (
         pytest.raises(errors.Expired) as e,
-        cms.watch(resource_version="1", timeout_seconds=10) as w,
+        cms.watch(resource_version=old, timeout_seconds=10) as w,
     ):
         list(w)
     assert e.value.status_code == 410
