@@ -179,6 +179,10 @@ class FakeCluster:
         with self.lock:
             return self._out(kind, self._current(kind, namespace, name))
 
+    def exists(self, kind: Kind, namespace: str | None, name: str) -> bool:
+        with self.lock:
+            return (self._ns(kind, namespace), name) in self._bucket(kind)
+
     def objects(self) -> list[dict[str, Any]]:
         """Every stored object (copies), for assertions in tests."""
         with self.lock:

@@ -281,7 +281,7 @@ class FakeTransport:
         selection = ListOptions(
             label_selector=r.param("labelSelector"),
             field_selector=r.param("fieldSelector"),
-            limit=int(r.param("limit") or 0),
+            limit=_int_param(r, "limit"),
             continue_=r.param("continue"),
         )
         ns = a.namespace or None
@@ -304,7 +304,7 @@ class FakeTransport:
         if a.verb in ("patch", "apply"):
             if a.verb == "apply":
                 write = WriteOptions(write.dry_run, r.param("fieldManager"), write.force)
-            existed = a.verb != "apply" or (a.namespace, a.name) in c._bucket(kind)
+            existed = a.verb != "apply" or c.exists(kind, ns, a.name)
             out = c.patch(
                 kind,
                 ns,
@@ -328,7 +328,7 @@ class FakeTransport:
     def _watch(
         self, kind: Kind, ns: str | None, r: HTTPRequest, selection: ListOptions
     ) -> Response:
-        timeout = r.param("timeoutSeconds")
+        timeout = _int_param(r, "timeoutSeconds")
         stream = self.cluster.watch(
             kind,
             ns,
@@ -426,6 +426,14 @@ def _object(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("the request body must be a JSON object")
     return body
+
+
+def _int_param(request: HTTPRequest, name: str) -> int:
+    value = request.param(name) or "0"
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f"{name}: invalid value {value!r}: expected an integer") from None
 
 
 def _agent_manager(request: HTTPRequest) -> str | None:

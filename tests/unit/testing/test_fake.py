@@ -150,3 +150,24 @@ def test_plugin_fixture(pytester: pytest.Pytester) -> None:
         """
     )
     pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_http_server_on_loopback(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import kubeset
+    from kubeset.kubernetes import Clientset
+    from kubeset.testing.server import FakeServer
+
+    with FakeServer() as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        config = kubeset.load_kubeconfig(server.write_kubeconfig(tmp_path / "kubeconfig"))
+        with Clientset(config) as cs:
+            cms = cs.core_v1.config_maps("default")
+            created = cms.create({"metadata": {"name": "over-http"}, "data": {"k": "v"}})
+            with cms.watch(
+                resource_version=created.metadata.resource_version, timeout_seconds=30
+            ) as w:
+                cms.patch("over-http", {"data": {"k": "w"}})
+                event = next(w)
+            assert (event.type, event.object.data) == ("MODIFIED", {"k": "w"})
+            with pytest.raises(errors.NotFound):
+                cms.get("missing")
