@@ -189,8 +189,19 @@ class FakeCluster:
             return [copy.deepcopy(o) for bucket in self.store.values() for o in bucket.values()]
 
     def list(
-        self, kind: Kind, namespace: str | None, opts: ListOptions = ListOptions()
+        self,
+        kind: Kind,
+        namespace: str | None,
+        opts: ListOptions = ListOptions(),
+        *,
+        shared: bool = False,
     ) -> dict[str, Any]:
+        """One page of matching objects as a list object.
+
+        ``shared=True`` returns the stored objects themselves instead of copies: they are never
+        changed in place (every write stores a new dict), but must not be changed by the caller
+        either; the transport uses it to serialize a list without copying it first.
+        """
         labels = LabelSelector.parse(opts.label_selector)
         fields = FieldSelector.parse(opts.field_selector)
         fields.check(kind.info.group, kind.info.kind)
@@ -222,7 +233,7 @@ class FakeCluster:
                 meta["continue"] = _encode_continue(list_rv, "/".join(page[-1][0]))
                 if not opts.label_selector and not opts.field_selector:  # else unknown, like etcd
                     meta["remainingItemCount"] = len(matching) - len(page)
-            items = [self._list_item(kind, obj) for _, obj in page]
+            items = [self._list_item(kind, obj, shared) for _, obj in page]
         return {
             "kind": kind.info.list_kind or f"{kind.info.kind}List",
             "apiVersion": kind.info.api_version,
@@ -230,10 +241,15 @@ class FakeCluster:
             "items": items,
         }
 
-    def _list_item(self, kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
-        if kind.crd:
-            return self._out(kind, obj)
-        return copy.deepcopy(obj)  # built-in lists carry no apiVersion/kind per item
+    def _list_item(self, kind: Kind, obj: dict[str, Any], shared: bool) -> dict[str, Any]:
+        if kind.crd:  # built-in lists carry no apiVersion/kind per item, custom ones do
+            return self._view(kind, obj) if shared else self._out(kind, obj)
+        out = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
+        return out if shared else copy.deepcopy(out)
+
+    def _view(self, kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
+        """``obj`` under the requested version's apiVersion and kind, sharing its contents."""
+        return {**obj, "apiVersion": kind.info.api_version, "kind": kind.info.kind}
 
     # ------------------------------------------------------------ writing
 
@@ -250,7 +266,7 @@ class FakeCluster:
             bucket.pop(key, None)
         else:
             bucket[key] = stored
-        self.log.append(Event(self.rv, event_type, kind.store_key, copy.deepcopy(stored), prev))
+        self.log.append(Event(self.rv, event_type, kind.store_key, stored, prev))  # never mutated
         return self._out(kind, stored)
 
     def _validate(self, kind: Kind, obj: dict[str, Any]) -> None:
@@ -886,8 +902,8 @@ class FakeCluster:
             if not now and not before:
                 return None
             if event.type == "MODIFIED" and now != before:  # entered or left the selection
-                return ("ADDED" if now else "DELETED"), self._out(kind, event.obj)
-            return event.type, self._out(kind, event.obj)
+                return ("ADDED" if now else "DELETED"), self._view(kind, event.obj)
+            return event.type, self._view(kind, event.obj)  # serialized at once
 
         def bookmark(rv: int) -> dict[str, Any]:
             return {
@@ -901,7 +917,7 @@ class FakeCluster:
             if resource_version in (None, "", "0") or send_initial_events:
                 since = self.rv
                 initial = [
-                    self._out(kind, o) for _, o in sorted(self._bucket(kind).items()) if matches(o)
+                    self._view(kind, o) for _, o in sorted(self._bucket(kind).items()) if matches(o)
                 ]
             else:
                 try:

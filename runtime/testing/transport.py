@@ -288,7 +288,7 @@ class FakeTransport:
         if a.verb == "get":
             return _json(200, c.read(kind, ns, a.name, a.subresource))
         if a.verb == "list":
-            return _json(200, c.list(kind, ns, selection))
+            return _json(200, c.list(kind, ns, selection, shared=True))
         if a.verb == "watch":
             return self._watch(kind, ns, r, selection)
         if a.verb == "create":
