@@ -936,6 +936,11 @@ class FakeCluster:
             timeout=timeout,
         )
 
+    def send_bookmarks(self) -> None:
+        """Every open watch that allows bookmarks gets one now (the real server sends them about
+        once a minute), carrying the latest resourceVersion."""
+        self.log.request_bookmarks()
+
     def compact(self) -> int:
         """Forget the history up to now: older watches and continue tokens get 410 Expired."""
         with self.lock:

@@ -40,6 +40,7 @@ class EventLog:
         self.compacted = 0  # versions <= this are forgotten
         self.cond = threading.Condition(threading.RLock())
         self.dropped = 0  # watch streams to end on their next wake-up (fault injection)
+        self.bookmarks = 0  # watch streams allowing bookmarks send one on their next wake-up
 
     def append(self, event: Event) -> None:
         with self.cond:
@@ -54,6 +55,11 @@ class EventLog:
     def after(self, rv: int) -> list[Event]:
         with self.cond:
             return [e for e in self.events if e.rv > rv]
+
+    def request_bookmarks(self) -> None:
+        with self.cond:
+            self.bookmarks += 1
+            self.cond.notify_all()
 
     def drop_watches(self) -> None:
         with self.cond:
@@ -91,6 +97,7 @@ class WatchStream:
         self.aborted = False
         with log.cond:
             self.dropped_at = log.dropped
+            self.bookmarks_at = log.bookmarks
 
     def abort(self) -> None:
         self.aborted = True
@@ -101,14 +108,16 @@ class WatchStream:
         for obj in self.initial:
             yield _line("ADDED", obj)
         if self.initial_events_end and self.bookmark is not None:
-            mark = self.bookmark(self.since)
-            mark["metadata"]["annotations"] = {"k8s.io/initial-events-end": "true"}
-            yield _line("BOOKMARK", mark)
+            end = self.bookmark(self.since)
+            end["metadata"]["annotations"] = {"k8s.io/initial-events-end": "true"}
+            yield _line("BOOKMARK", end)
         last = self.since
         while not self.aborted:
             with self.log.cond:
                 pending = [e for e in self.log.events if e.rv > last]
-                if not pending:
+                mark = self.log.bookmarks != self.bookmarks_at and self.bookmark is not None
+                self.bookmarks_at = self.log.bookmarks
+                if not pending and not mark:
                     if self.log.dropped != self.dropped_at:
                         return
                     wait = None if self.deadline is None else self.deadline - self.clock()
@@ -121,3 +130,5 @@ class WatchStream:
                 sent = self.accept(event)
                 if sent is not None:
                     yield _line(*sent)
+            if mark and self.bookmark is not None:
+                yield _line("BOOKMARK", self.bookmark(last))

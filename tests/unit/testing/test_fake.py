@@ -171,3 +171,16 @@ def test_http_server_on_loopback(tmp_path) -> None:  # type: ignore[no-untyped-d
             assert (event.type, event.object.data) == ("MODIFIED", {"k": "w"})
             with pytest.raises(errors.NotFound):
                 cms.get("missing")
+
+
+def test_send_bookmarks_to_watches_that_allow_them() -> None:
+    fake = FakeTransport()
+    cms = fake.clientset().core_v1.config_maps("default")
+    rv = cms.list().metadata.resource_version
+    with cms.watch(resource_version=rv, allow_watch_bookmarks=True, timeout_seconds=30) as w:
+        cms.create({"metadata": {"name": "c"}})
+        assert next(w).type == "ADDED"
+        fake.cluster.send_bookmarks()
+        mark = next(w)
+    assert mark.type == "BOOKMARK"
+    assert mark.object.metadata.resource_version == cms.get("c").metadata.resource_version
