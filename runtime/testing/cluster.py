@@ -674,8 +674,20 @@ class FakeCluster:
 
     def _scale(self, kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
         meta = _meta(obj)
-        selector = (obj.get("spec") or {}).get("selector") or {}
-        labels = selector.get("matchLabels", selector) if isinstance(selector, dict) else {}
+        spec_path, status_path, selector_path = kind.scale_paths
+        if selector_path:
+            found = _get_path(obj, selector_path)
+            selector_text = found if isinstance(found, str) else ""
+        else:
+            selector = (obj.get("spec") or {}).get("selector") or {}
+            labels = selector.get("matchLabels", selector) if isinstance(selector, dict) else {}
+            selector_text = ",".join(
+                f"{k}={v}" for k, v in sorted(labels.items()) if isinstance(v, str)
+            )
+        spec_default = 1 if not kind.crd else 0
+        status: dict[str, Any] = {"replicas": _get_path(obj, status_path) or 0}
+        if selector_text or not kind.crd:
+            status["selector"] = selector_text
         return {
             "kind": "Scale",
             "apiVersion": "autoscaling/v1",
@@ -684,13 +696,8 @@ class FakeCluster:
                 for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
                 if k in meta
             },
-            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 1)},
-            "status": {
-                "replicas": (obj.get("status") or {}).get("replicas", 0),
-                "selector": ",".join(
-                    f"{k}={v}" for k, v in sorted(labels.items()) if isinstance(v, str)
-                ),
-            },
+            "spec": {"replicas": _get_path(obj, spec_path, spec_default)},
+            "status": status,
         }
 
     def write(
@@ -741,7 +748,7 @@ class FakeCluster:
                     )
                 ],
             )
-        new.setdefault("spec", {})["replicas"] = replicas
+        _set_path(new, kind.scale_paths[0], replicas)
         return self._scale(kind, self._replace(kind, old, new, "", opts))
 
     # ------------------------------------------------------------ delete
@@ -957,7 +964,9 @@ class FakeCluster:
         for version in spec.get("versions") or ():
             if not version.get("served", True):
                 continue
-            subresources = frozenset((version.get("subresources") or {}).keys())
+            declared = version.get("subresources") or {}
+            subresources = frozenset(declared.keys())
+            scale = declared.get("scale") or {}
             self.resources.add(
                 Kind(
                     info=ResourceInfo(
@@ -984,6 +993,11 @@ class FakeCluster:
                     has_spec=True,
                     schema=(version.get("schema") or {}).get("openAPIV3Schema"),
                     crd=True,
+                    scale_paths=(
+                        scale.get("specReplicasPath", ".spec.replicas"),
+                        scale.get("statusReplicasPath", ".status.replicas"),
+                        scale.get("labelSelectorPath", ""),
+                    ),
                 )
             )
         if crd.get("status") is None or not (crd.get("status") or {}).get("acceptedNames"):
@@ -1015,6 +1029,24 @@ class FakeCluster:
                 new = copy.deepcopy(stored)
                 new["status"] = status
                 self._commit(kind, "MODIFIED", new, stored)
+
+
+def _get_path(obj: Any, path: str, default: Any = None) -> Any:
+    """The value at a CRD scale path like ``.spec.replicas``."""
+    cur = obj
+    for step in path.strip(".").split("."):
+        if not isinstance(cur, dict) or step not in cur:
+            return default
+        cur = cur[step]
+    return cur
+
+
+def _set_path(obj: dict[str, Any], path: str, value: Any) -> None:
+    steps = path.strip(".").split(".")
+    cur = obj
+    for step in steps[:-1]:
+        cur = cur.setdefault(step, {})
+    cur[steps[-1]] = value
 
 
 def _as_dict(obj: Any) -> Any:

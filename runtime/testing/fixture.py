@@ -12,11 +12,14 @@ so there is nothing to import or configure. ``kube_clientset`` is ``kube_fake.cl
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from .transport import FakeTransport
+
+if TYPE_CHECKING:
+    from kubeset.kubernetes.clientset import Clientset
 
 __all__ = ["kube_clientset", "kube_fake"]
 
@@ -29,6 +32,6 @@ def kube_fake() -> Iterator[FakeTransport]:
 
 
 @pytest.fixture
-def kube_clientset(kube_fake: FakeTransport) -> Any:
+def kube_clientset(kube_fake: FakeTransport) -> Clientset:
     """The generated ``kubeset.kubernetes.Clientset`` talking to ``kube_fake``."""
     return kube_fake.clientset()

@@ -34,6 +34,8 @@ class Kind:
     has_spec: bool = False  # metadata.generation counts changes outside metadata and status
     schema: Mapping[str, Any] | None = None  # a CRD version's openAPIV3Schema
     crd: bool = False
+    # scale subresource: (specReplicasPath, statusReplicasPath, labelSelectorPath) of a CRD
+    scale_paths: tuple[str, str, str] = (".spec.replicas", ".status.replicas", "")
 
     @property
     def store_key(self) -> tuple[str, str]:

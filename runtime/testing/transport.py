@@ -15,12 +15,13 @@ from another thread through ``Response.abort``).
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
@@ -31,6 +32,9 @@ from ..transport.base import HTTPRequest, Response
 from .cluster import DeleteOptions, FakeCluster, ListOptions, WriteOptions
 from .resources import GENERATED_PACKAGE, Kind
 from .status import bad_request, failure, status_body
+
+if TYPE_CHECKING:  # the generated package is imported when clientset() is first called
+    from kubeset.kubernetes.clientset import Clientset
 
 __all__ = ["Action", "FakeTransport", "Reactor"]
 
@@ -108,10 +112,11 @@ class FakeTransport:
         """A RESTClient over this transport (``host`` is a placeholder, nothing is dialed)."""
         return RESTClient(self, host=HOST, **options)
 
-    def clientset(self, **options: Any) -> Any:
+    def clientset(self, **options: Any) -> Clientset:
         """The generated ``kubeset.kubernetes.Clientset`` over this transport."""
-        module = __import__(f"{GENERATED_PACKAGE}.clientset", fromlist=["Clientset"])
-        return module.Clientset(self.rest_client(**options))
+        module = importlib.import_module(f"{GENERATED_PACKAGE}.clientset")
+        clientset: Clientset = module.Clientset(self.rest_client(**options))
+        return clientset
 
     # ------------------------------------------------------------ hooks
 

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 import pytest
 from conftest import Backend, eventually
 from kubeset import errors
+from kubeset.kubernetes.models.autoscaling.v1 import Scale
 from kubeset.resource import (
     HasCreate,
     HasDelete,
     HasGet,
     HasList,
     HasPatch,
+    HasScale,
     HasStatus,
     HasUpdate,
     ResourceDescriptor,
@@ -29,7 +31,7 @@ class Widget(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class Widgets(HasGet, HasList, HasCreate, HasUpdate, HasPatch, HasDelete, HasStatus):
+class Widgets(HasGet, HasList, HasCreate, HasUpdate, HasPatch, HasDelete, HasStatus, HasScale):
     __slots__ = ()
 
 
@@ -45,9 +47,13 @@ def widgets(backend: Backend, ns: str) -> Iterator[Widgets]:
                 "properties": {
                     "size": {"type": "integer", "default": 3},
                     "color": {"type": "string"},
+                    "replicas": {"type": "integer"},
                 },
             },
-            "status": {"type": "object", "properties": {"ready": {"type": "boolean"}}},
+            "status": {
+                "type": "object",
+                "properties": {"ready": {"type": "boolean"}, "replicas": {"type": "integer"}},
+            },
         },
     }
     crds.create(
@@ -68,7 +74,13 @@ def widgets(backend: Backend, ns: str) -> Iterator[Widgets]:
                         "served": True,
                         "storage": True,
                         "schema": {"openAPIV3Schema": schema},
-                        "subresources": {"status": {}},
+                        "subresources": {
+                            "status": {},
+                            "scale": {
+                                "specReplicasPath": ".spec.replicas",
+                                "statusReplicasPath": ".status.replicas",
+                            },
+                        },
                     }
                 ],
             },
@@ -81,10 +93,14 @@ def widgets(backend: Backend, ns: str) -> Iterator[Widgets]:
         plural="widgets",
         namespaced=True,
         verbs=frozenset({"get", "list", "create", "update", "patch", "delete"}),
-        subresources=frozenset({"status"}),
+        subresources=frozenset({"status", "scale"}),
     )
     client = Widgets(
-        backend.cs.rest, ns, descriptor=ResourceDescriptor(info, model=Widget, list_model=Widget)
+        backend.cs.rest,
+        ns,
+        descriptor=ResourceDescriptor(
+            info, model=Widget, list_model=Widget, subresource_models={"scale": Scale}
+        ),
     )
 
     def established() -> None:
@@ -121,3 +137,20 @@ def test_crd_defaults_and_status_subresource(backend: Backend, widgets: Widgets)
     assert updated["metadata"]["generation"] == 2
     with pytest.raises(errors.UnsupportedMediaType):
         widgets.patch("w", {"spec": {"size": 1}}, patch_type=PatchType.STRATEGIC_MERGE)
+
+
+def test_crd_scale_subresource(backend: Backend, widgets: Widgets) -> None:
+    widgets.create(
+        {
+            "apiVersion": widgets.descriptor.info.api_version,
+            "kind": "Widget",
+            "metadata": {"name": "s"},
+            "spec": {"replicas": 2},
+        }
+    )
+    scale = widgets.get_scale("s")
+    assert scale.spec.replicas == 2 and scale.status.replicas == 0
+    scale.spec.replicas = 5
+    assert widgets.update_scale("s", scale).spec.replicas == 5
+    after = widgets.get("s").model_dump(by_alias=True)
+    assert after["spec"]["replicas"] == 5 and after["metadata"]["generation"] == 2
