@@ -1,8 +1,8 @@
 """Server-side apply and managedFields, the subset the fake cluster implements.
 
     new = merge(live, applied, meta, kind)          # the applied configuration merged into live
-    record_apply(new, live, applied, "ctrl", meta, kind, now, force=False)   # may raise 409
-    record_update(new, old, "kubectl", meta, kind, now)                     # Update entries
+    record_apply(new, live, applied, Write("ctrl", meta, kind, now), force=False)  # may raise 409
+    record_update(new, old, Write("kubectl", meta, kind, now))                    # Update entries
 
 What is implemented (and nothing more):
 
@@ -28,12 +28,13 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .patch import PatchMeta
 from .status import failure
 
-__all__ = ["apply_defaults", "fieldset", "merge", "record_apply", "record_update"]
+__all__ = ["Write", "apply_defaults", "fieldset", "merge", "record_apply", "record_update"]
 
 Path = tuple[str, ...]
 Node = str | Mapping[str, Any]  # a patchmeta model key or a CRD schema node
@@ -220,15 +221,19 @@ def _owners(obj: Mapping[str, Any]) -> list[tuple[str, str, set[Path], str]]:
     ]
 
 
-def record_update(
-    new: dict[str, Any],
-    old: Mapping[str, Any] | None,
-    manager: str,
-    meta: PatchMeta,
-    kind: _KindLike,
-    now: str,
-) -> None:
-    """Give ``manager`` (operation Update) the fields this write changes."""
+@dataclass(frozen=True, slots=True)
+class Write:
+    """Who writes what kind, and when: the context of a managedFields update."""
+
+    manager: str
+    meta: PatchMeta
+    kind: _KindLike
+    now: str
+
+
+def record_update(new: dict[str, Any], old: Mapping[str, Any] | None, write: Write) -> None:
+    """Give ``write.manager`` (operation Update) the fields this write changes."""
+    manager, meta, kind, now = write.manager, write.meta, write.kind, write.now
     after = fieldset(new, meta, kind)
     if old is None:
         _store(new, [(manager, "Update", after, now)], kind.info.api_version)
@@ -256,14 +261,12 @@ def record_apply(
     new: dict[str, Any],
     old: Mapping[str, Any] | None,
     applied: Mapping[str, Any],
-    manager: str,
-    meta: PatchMeta,
-    kind: _KindLike,
-    now: str,
+    write: Write,
     *,
     force: bool,
 ) -> None:
-    """Check conflicts, remove fields no longer applied, and record ``manager``'s Apply entry."""
+    """Check conflicts, remove fields no longer applied, record ``write.manager``'s Apply entry."""
+    manager, meta, kind, now = write.manager, write.meta, write.kind, write.now
     wanted = fieldset(applied, meta, kind)
     owners = _owners(old) if old is not None else []
     conflicts: list[tuple[str, Path]] = []

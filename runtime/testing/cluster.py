@@ -388,7 +388,7 @@ class FakeCluster:
             elif "status" in kind.info.subresources:
                 obj.pop("status", None)
             self._normalize(kind, obj)
-            ssa.record_update(obj, None, self._manager(opts), self.patch_meta, kind, self.now())
+            ssa.record_update(obj, None, self._write(kind, opts.field_manager))
             if opts.dry_run:
                 out = self._out(kind, obj)
                 return out
@@ -417,9 +417,19 @@ class FakeCluster:
             except ApiError:
                 pass
 
-    @staticmethod
-    def _manager(opts: WriteOptions) -> str:
-        return opts.field_manager or "kubeset"
+    def _write(self, kind: Kind, manager: str | None) -> ssa.Write:
+        return ssa.Write(manager or "kubeset", self.patch_meta, kind, self.now())
+
+    def _check_fresh(self, kind: Kind, current: dict[str, Any], sent: Any) -> None:
+        """409 Conflict when a write carries a resourceVersion that is no longer current."""
+        if sent and sent != _meta(current).get("resourceVersion"):
+            raise conflict(
+                kind.info.plural,
+                kind.info.group,
+                _meta(current).get("name", ""),
+                "the object has been modified; please apply your changes to the latest version"
+                " and try again",
+            )
 
     def update(
         self,
@@ -427,6 +437,7 @@ class FakeCluster:
         namespace: str | None,
         name: str,
         body: Mapping[str, Any],
+        *,
         subresource: str = "",
         opts: WriteOptions = WriteOptions(),
     ) -> dict[str, Any]:
@@ -439,13 +450,7 @@ class FakeCluster:
         with self.lock:
             old = self._current(kind, namespace, name)
             sent_rv = meta.get("resourceVersion")
-            if sent_rv and sent_rv != _meta(old)["resourceVersion"]:
-                raise conflict(
-                    kind.info.plural,
-                    kind.info.group,
-                    name,
-                    "the object has been modified; please apply your changes to the latest version and try again",
-                )
+            self._check_fresh(kind, old, sent_rv)
             if not sent_rv and kind.crd:
                 raise invalid(
                     kind.info.kind,
@@ -520,7 +525,7 @@ class FakeCluster:
             self._check_immutable(kind, old, new)
         self._normalize(kind, new)
         if track:
-            ssa.record_update(new, old, self._manager(opts), self.patch_meta, kind, self.now())
+            ssa.record_update(new, old, self._write(kind, opts.field_manager))
         if new == old:
             return self._out(kind, old)  # a no-op write keeps the resourceVersion
         if opts.dry_run:
@@ -544,13 +549,14 @@ class FakeCluster:
         name: str,
         patch_type: str,
         patch: Any,
+        *,
         subresource: str = "",
         opts: WriteOptions = WriteOptions(),
     ) -> dict[str, Any]:
         """Apply a JSON, merge or strategic merge patch (or a server-side apply) to ``name``."""
         with self.lock:
             if patch_type.startswith("application/apply-patch"):
-                return self.apply(kind, namespace, name, patch, subresource, opts)
+                return self.apply(kind, namespace, name, patch, subresource=subresource, opts=opts)
             old = self._current(kind, namespace, name)
             target = self._subresource_view(kind, old, subresource)
             try:
@@ -578,13 +584,7 @@ class FakeCluster:
             if not isinstance(patched, dict):
                 raise bad_request("the patch did not produce an object")
             sent_rv = _meta(patched).get("resourceVersion")
-            if sent_rv and sent_rv != _meta(old)["resourceVersion"]:
-                raise conflict(
-                    kind.info.plural,
-                    kind.info.group,
-                    name,
-                    "the object has been modified; please apply your changes to the latest version and try again",
-                )
+            self._check_fresh(kind, old, sent_rv)
             if subresource == "scale":
                 return self._write_scale(kind, old, patched, opts)
             return self._replace(kind, old, patched, subresource, opts)
@@ -595,6 +595,7 @@ class FakeCluster:
         namespace: str | None,
         name: str,
         body: Any,
+        *,
         subresource: str = "",
         opts: WriteOptions = WriteOptions(),
     ) -> dict[str, Any]:
@@ -621,14 +622,7 @@ class FakeCluster:
                 )
                 created["metadata"].pop("managedFields", None)
                 ssa.record_apply(
-                    created,
-                    None,
-                    applied,
-                    opts.field_manager,
-                    self.patch_meta,
-                    kind,
-                    self.now(),
-                    force=opts.force,
+                    created, None, applied, self._write(kind, opts.field_manager), force=opts.force
                 )
                 if opts.dry_run:
                     return created
@@ -638,14 +632,7 @@ class FakeCluster:
                 return out
             new = ssa.merge(old, applied, self.patch_meta, kind)
             ssa.record_apply(
-                new,
-                old,
-                applied,
-                opts.field_manager,
-                self.patch_meta,
-                kind,
-                self.now(),
-                force=opts.force,
+                new, old, applied, self._write(kind, opts.field_manager), force=opts.force
             )
             return self._replace(kind, old, new, subresource, opts, track=False)
 
@@ -706,6 +693,7 @@ class FakeCluster:
         namespace: str | None,
         name: str,
         body: Mapping[str, Any],
+        *,
         subresource: str = "",
         opts: WriteOptions = WriteOptions(),
     ) -> dict[str, Any]:
@@ -716,19 +704,13 @@ class FakeCluster:
                 old = self._current(kind, namespace, name)
                 scale = _as_dict(body)
                 sent = _meta(scale).get("resourceVersion")
-                if sent and sent != _meta(old)["resourceVersion"]:
-                    raise conflict(
-                        kind.info.plural,
-                        kind.info.group,
-                        name,
-                        "the object has been modified; please apply your changes to the latest version and try again",
-                    )
+                self._check_fresh(kind, old, sent)
                 return self._write_scale(kind, old, scale, opts)
         if subresource not in ("", "status"):
             raise method_not_allowed(
                 f"the fake cluster does not implement the {subresource!r} subresource"
             )
-        return self.update(kind, namespace, name, body, subresource, opts)
+        return self.update(kind, namespace, name, body, subresource=subresource, opts=opts)
 
     def _write_scale(
         self, kind: Kind, old: dict[str, Any], scale: dict[str, Any], opts: WriteOptions

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-from ..errors import ApiError
+from ..errors import ApiError, error_class
 from ..rest.client import RESTClient
 from ..transport.base import HTTPRequest, Response
 from .cluster import DeleteOptions, FakeCluster, ListOptions, WriteOptions
@@ -136,7 +136,7 @@ class FakeTransport:
         message: str = "injected failure",
     ) -> None:
         """Answer the next ``times`` matching calls with a Status failure of ``status_code``."""
-        error = failure(status_code, reason or _REASONS.get(status_code, ""), message)
+        error = failure(status_code, reason or error_class(status_code).default_reason, message)
         self._add_fault(verb, resource, times, lambda action: _error(error))
 
     def conflict_next_update(self, resource: str = "*", *, times: int = 1) -> None:
@@ -305,7 +305,10 @@ class FakeTransport:
                 )
             return _json(201, c.create(kind, ns, _object(a.body), write))
         if a.verb == "update":
-            return _json(200, c.write(kind, ns, a.name, _object(a.body), a.subresource, write))
+            body = _object(a.body)
+            return _json(
+                200, c.write(kind, ns, a.name, body, subresource=a.subresource, opts=write)
+            )
         if a.verb in ("patch", "apply"):
             if a.verb == "apply":
                 write = WriteOptions(write.dry_run, r.param("fieldManager"), write.force)
@@ -316,8 +319,8 @@ class FakeTransport:
                 a.name,
                 r.headers.get("Content-Type", "").split(";")[0],
                 a.body,
-                a.subresource,
-                write,
+                subresource=a.subresource,
+                opts=write,
             )
             return _json(200 if existed else 201, out)
         options = _object(a.body) if a.body is not None else {}
@@ -444,19 +447,3 @@ def _int_param(request: HTTPRequest, name: str) -> int:
 def _agent_manager(request: HTTPRequest) -> str | None:
     agent = request.headers.get("User-Agent", "")
     return agent.split("/", 1)[0] or None
-
-
-_REASONS = {
-    400: "BadRequest",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "NotFound",
-    405: "MethodNotAllowed",
-    409: "Conflict",
-    410: "Gone",
-    422: "Invalid",
-    429: "TooManyRequests",
-    500: "InternalError",
-    503: "ServiceUnavailable",
-    504: "Timeout",
-}
