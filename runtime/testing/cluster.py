@@ -392,12 +392,16 @@ class FakeCluster:
             if opts.dry_run:
                 out = self._out(kind, obj)
                 return out
-            created = self._commit(kind, "ADDED", obj, None)
-            if kind.store_key == ("", "namespaces"):
-                self._namespace_created(meta["name"])
-            if kind.store_key == ("apiextensions.k8s.io", "customresourcedefinitions"):
-                self._crd_changed(created)
-            return created
+            return self._created(kind, obj)
+
+    def _created(self, kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
+        """Store a new object, then what controllers do for new namespaces and CRDs."""
+        created = self._commit(kind, "ADDED", obj, None)
+        if kind.store_key == ("", "namespaces"):
+            self._namespace_created(_meta(created)["name"])
+        if kind.store_key == ("apiextensions.k8s.io", "customresourcedefinitions"):
+            self._crd_changed(created)
+        return created
 
     def _bucket_ns_missing(self, ns: str) -> bool:
         return ("", ns) not in self.store.get(("", "namespaces"), {})
@@ -626,10 +630,7 @@ class FakeCluster:
                 )
                 if opts.dry_run:
                     return created
-                out = self._commit(kind, "ADDED", created, None)
-                if kind.store_key == ("", "namespaces"):
-                    self._namespace_created(name)
-                return out
+                return self._created(kind, created)
             new = ssa.merge(old, applied, self.patch_meta, kind)
             ssa.record_apply(
                 new, old, applied, self._write(kind, opts.field_manager), force=opts.force
