@@ -21,7 +21,7 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +117,7 @@ class FakeCluster:
         self.log = EventLog()
         self.rv = 0
         self.store: dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]] = {}
+        self.encoded: dict[int, tuple[dict[str, Any], bytes]] = {}  # id(stored) -> its JSON
         for name in _SEED_NAMESPACES:
             self.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
         for obj in objects:
@@ -193,15 +194,33 @@ class FakeCluster:
         kind: Kind,
         namespace: str | None,
         opts: ListOptions = ListOptions(),
-        *,
-        shared: bool = False,
     ) -> dict[str, Any]:
-        """One page of matching objects as a list object.
+        """One page of matching objects as a list object (copies)."""
+        head, page = self._select(kind, namespace, opts)
+        return {**head, "items": [copy.deepcopy(self._list_item(kind, obj)) for obj in page]}
 
-        ``shared=True`` returns the stored objects themselves instead of copies: they are never
-        changed in place (every write stores a new dict), but must not be changed by the caller
-        either; the transport uses it to serialize a list without copying it first.
-        """
+    def list_json(
+        self, kind: Kind, namespace: str | None, opts: ListOptions = ListOptions()
+    ) -> bytes:
+        """The same page as JSON, each object encoded once per version of it (they never change
+        in place: every write stores a new dict)."""
+        head, page = self._select(kind, namespace, opts)
+        with self.lock:
+            items = b",".join(self._encoded(kind, obj) for obj in page)
+        return _dumps(head)[:-1] + b',"items":[' + items + b"]}"
+
+    def _encoded(self, kind: Kind, obj: dict[str, Any]) -> bytes:
+        if kind.crd:  # the requested version's apiVersion: not cached
+            return _dumps(self._list_item(kind, obj))
+        cached = self.encoded.get(id(obj))
+        if cached is None or cached[0] is not obj:
+            cached = self.encoded[id(obj)] = (obj, _dumps(self._list_item(kind, obj)))
+        return cached[1]
+
+    def _select(
+        self, kind: Kind, namespace: str | None, opts: ListOptions
+    ) -> tuple[dict[str, Any], Sequence[dict[str, Any]]]:
+        """The list's apiVersion, kind and metadata, and the stored objects of the page."""
         labels = LabelSelector.parse(opts.label_selector)
         fields = FieldSelector.parse(opts.field_selector)
         fields.check(kind.info.group, kind.info.kind)
@@ -233,19 +252,19 @@ class FakeCluster:
                 meta["continue"] = _encode_continue(list_rv, "/".join(page[-1][0]))
                 if not opts.label_selector and not opts.field_selector:  # else unknown, like etcd
                     meta["remainingItemCount"] = len(matching) - len(page)
-            items = [self._list_item(kind, obj, shared) for _, obj in page]
-        return {
+        head = {
             "kind": kind.info.list_kind or f"{kind.info.kind}List",
             "apiVersion": kind.info.api_version,
             "metadata": meta,
-            "items": items,
         }
+        return head, [obj for _, obj in page]
 
-    def _list_item(self, kind: Kind, obj: dict[str, Any], shared: bool) -> dict[str, Any]:
-        if kind.crd:  # built-in lists carry no apiVersion/kind per item, custom ones do
-            return self._view(kind, obj) if shared else self._out(kind, obj)
-        out = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
-        return out if shared else copy.deepcopy(out)
+    def _list_item(self, kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
+        """A list item sharing ``obj``'s contents: built-in lists carry no apiVersion and kind
+        per item, custom ones do."""
+        if kind.crd:
+            return self._view(kind, obj)
+        return {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
 
     def _view(self, kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
         """``obj`` under the requested version's apiVersion and kind, sharing its contents."""
@@ -262,6 +281,9 @@ class FakeCluster:
         key = (meta.get("namespace", ""), meta["name"])
         bucket = self._bucket(kind)
         stored = self._out(kind, obj)
+        replaced = bucket.get(key)
+        if replaced is not None:
+            self.encoded.pop(id(replaced), None)
         if event_type == "DELETED":
             bucket.pop(key, None)
         else:
@@ -1030,6 +1052,10 @@ def _set_path(obj: dict[str, Any], path: str, value: Any) -> None:
     for step in steps[:-1]:
         cur = cur.setdefault(step, {})
     cur[steps[-1]] = value
+
+
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _as_dict(obj: Any) -> Any:

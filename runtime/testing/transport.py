@@ -293,7 +293,7 @@ class FakeTransport:
         if a.verb == "get":
             return _json(200, c.read(kind, ns, a.name, a.subresource))
         if a.verb == "list":
-            return _json(200, c.list(kind, ns, selection, shared=True))
+            return Response(200, _JSON, c.list_json(kind, ns, selection))
         if a.verb == "watch":
             return self._watch(kind, ns, r, selection)
         if a.verb == "create":
