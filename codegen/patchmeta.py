@@ -7,7 +7,10 @@ Strategic merge patch and server-side apply need, per field, the spec's
 and ``x-kubernetes-list-map-keys``, and the model a nested object or list item has (to descend).
 The generated module is one dict, ``FIELDS``: ``"module.Class"`` -> field json name ->
 ``(strategy, merge_key, list_type, list_map_keys, child)`` where ``child`` is the ``"module.Class"``
-of the field's object or list item (or ``""``). Fields with nothing to say are left out.
+of the field's object or list item (or ``""``); ``list_type`` is ``"atomic"`` too for a field
+declared ``x-kubernetes-map-type: atomic``. Fields with nothing to say are left out.
+``ATOMIC`` names the models whose definition is ``x-kubernetes-map-type: atomic`` (a struct
+replaced and owned as a whole, like ``LabelSelector``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from kubeset.codegen.description import ApiDescription
 
-__all__ = ["patch_fields", "render_patchmeta"]
+__all__ = ["atomic_models", "patch_fields", "render_patchmeta"]
 
 _REF_PREFIXES = ("#/definitions/", "#/components/schemas/")
 
@@ -59,7 +62,7 @@ def patch_fields(api: ApiDescription) -> dict[str, dict[str, FieldMeta]]:
             meta: FieldMeta = (
                 str(sub.get("x-kubernetes-patch-strategy", "")),
                 str(sub.get("x-kubernetes-patch-merge-key", "")),
-                str(sub.get("x-kubernetes-list-type", "")),
+                str(sub.get("x-kubernetes-list-type", "") or sub.get("x-kubernetes-map-type", "")),
                 tuple(str(k) for k in sub.get("x-kubernetes-list-map-keys") or ()),
                 _child(api, sub),
             )
@@ -68,6 +71,15 @@ def patch_fields(api: ApiDescription) -> dict[str, dict[str, FieldMeta]]:
         if fields:
             out[f"{ref.module}.{ref.name}"] = fields
     return out
+
+
+def atomic_models(api: ApiDescription) -> list[str]:
+    """``"module.Class"`` of every model declared ``x-kubernetes-map-type: atomic``."""
+    return sorted(
+        f"{ref.module}.{ref.name}"
+        for definition, ref in api.models.items()
+        if (api.definitions.get(definition) or {}).get("x-kubernetes-map-type") == "atomic"
+    )
 
 
 def render_patchmeta(api: ApiDescription, header: str) -> str:
@@ -86,7 +98,11 @@ def render_patchmeta(api: ApiDescription, header: str) -> str:
         "",
         "from __future__ import annotations",
         "",
-        '__all__ = ["FIELDS"]',
+        '__all__ = ["ATOMIC", "FIELDS"]',
+        "",
+        "ATOMIC: frozenset[str] = frozenset({",
+        *(f"    {model!r}," for model in atomic_models(api)),
+        "})",
         "",
         "FIELDS: dict[str, dict[str, tuple[str, str, str, tuple[str, ...], str]]] = {",
     ]
