@@ -12,7 +12,46 @@ child)``; ``child`` is the model of a nested object or list item. Read by
 
 from __future__ import annotations
 
-__all__ = ["FIELDS"]
+__all__ = ["ATOMIC", "FIELDS"]
+
+ATOMIC: frozenset[str] = frozenset({
+    'models.admissionregistration.v1.MatchResources',
+    'models.admissionregistration.v1.NamedRuleWithOperations',
+    'models.admissionregistration.v1.ParamKind',
+    'models.admissionregistration.v1.ParamRef',
+    'models.admissionregistration.v1.Variable',
+    'models.admissionregistration.v1alpha1.MatchResources',
+    'models.admissionregistration.v1alpha1.NamedRuleWithOperations',
+    'models.admissionregistration.v1alpha1.ParamKind',
+    'models.admissionregistration.v1alpha1.ParamRef',
+    'models.admissionregistration.v1beta1.MatchResources',
+    'models.admissionregistration.v1beta1.NamedRuleWithOperations',
+    'models.admissionregistration.v1beta1.ParamKind',
+    'models.admissionregistration.v1beta1.ParamRef',
+    'models.admissionregistration.v1beta1.Variable',
+    'models.autoscaling.v1.CrossVersionObjectReference',
+    'models.core.v1.ConfigMapKeySelector',
+    'models.core.v1.EndpointAddress',
+    'models.core.v1.EndpointPort',
+    'models.core.v1.FileKeySelector',
+    'models.core.v1.LocalObjectReference',
+    'models.core.v1.NodeSelector',
+    'models.core.v1.NodeSelectorTerm',
+    'models.core.v1.ObjectFieldSelector',
+    'models.core.v1.ObjectReference',
+    'models.core.v1.ResourceFieldSelector',
+    'models.core.v1.ScopeSelector',
+    'models.core.v1.SecretKeySelector',
+    'models.core.v1.SecretReference',
+    'models.core.v1.TopologySelectorTerm',
+    'models.core.v1.TypedLocalObjectReference',
+    'models.discovery.v1.EndpointPort',
+    'models.meta.v1.LabelSelector',
+    'models.meta.v1.OwnerReference',
+    'models.networking.v1.ServiceBackendPort',
+    'models.rbac.v1.RoleRef',
+    'models.rbac.v1.Subject',
+})
 
 FIELDS: dict[str, dict[str, tuple[str, str, str, tuple[str, ...], str]]] = {
     'models.admissionregistration.v1.MatchResources': {
@@ -1044,6 +1083,7 @@ FIELDS: dict[str, dict[str, tuple[str, str, str, tuple[str, ...], str]]] = {
     },
     'models.core.v1.PersistentVolumeClaimStatus': {
         'accessModes': ('', '', 'atomic', (), ''),
+        'allocatedResourceStatuses': ('', '', 'granular', (), ''),
         'conditions': ('merge', 'type', 'map', ('type',), 'models.core.v1.PersistentVolumeClaimCondition'),
         'modifyVolumeStatus': ('', '', '', (), 'models.core.v1.ModifyVolumeStatus'),
     },
@@ -1062,7 +1102,7 @@ FIELDS: dict[str, dict[str, tuple[str, str, str, tuple[str, ...], str]]] = {
         'azureFile': ('', '', '', (), 'models.core.v1.AzureFilePersistentVolumeSource'),
         'cephfs': ('', '', '', (), 'models.core.v1.CephFSPersistentVolumeSource'),
         'cinder': ('', '', '', (), 'models.core.v1.CinderPersistentVolumeSource'),
-        'claimRef': ('', '', '', (), 'models.core.v1.ObjectReference'),
+        'claimRef': ('', '', 'granular', (), 'models.core.v1.ObjectReference'),
         'csi': ('', '', '', (), 'models.core.v1.CSIPersistentVolumeSource'),
         'fc': ('', '', '', (), 'models.core.v1.FCVolumeSource'),
         'flexVolume': ('', '', '', (), 'models.core.v1.FlexPersistentVolumeSource'),
@@ -1131,6 +1171,7 @@ FIELDS: dict[str, dict[str, tuple[str, str, str, tuple[str, ...], str]]] = {
         'hostAliases': ('merge', 'ip', 'map', ('ip',), 'models.core.v1.HostAlias'),
         'imagePullSecrets': ('merge', 'name', 'map', ('name',), 'models.core.v1.LocalObjectReference'),
         'initContainers': ('merge', 'name', 'map', ('name',), 'models.core.v1.Container'),
+        'nodeSelector': ('', '', 'atomic', (), ''),
         'os': ('', '', '', (), 'models.core.v1.PodOS'),
         'readinessGates': ('', '', 'atomic', (), 'models.core.v1.PodReadinessGate'),
         'resourceClaims': ('merge,retainKeys', 'name', 'map', ('name',), 'models.core.v1.PodResourceClaim'),
@@ -1199,6 +1240,7 @@ FIELDS: dict[str, dict[str, tuple[str, str, str, tuple[str, ...], str]]] = {
         'metadata': ('', '', '', (), 'models.meta.v1.ListMeta'),
     },
     'models.core.v1.ReplicationControllerSpec': {
+        'selector': ('', '', 'atomic', (), ''),
         'template': ('', '', '', (), 'models.core.v1.PodTemplateSpec'),
     },
     'models.core.v1.ReplicationControllerStatus': {
@@ -1282,6 +1324,7 @@ FIELDS: dict[str, dict[str, tuple[str, str, str, tuple[str, ...], str]]] = {
         'ipFamilies': ('', '', 'atomic', (), ''),
         'loadBalancerSourceRanges': ('', '', 'atomic', (), ''),
         'ports': ('merge', 'port', 'map', ('port', 'protocol'), 'models.core.v1.ServicePort'),
+        'selector': ('', '', 'atomic', (), ''),
         'sessionAffinityConfig': ('', '', '', (), 'models.core.v1.SessionAffinityConfig'),
     },
     'models.core.v1.ServiceStatus': {
@@ -1640,6 +1683,7 @@ FIELDS: dict[str, dict[str, tuple[str, str, str, tuple[str, ...], str]]] = {
         'metadata': ('', '', '', (), 'models.meta.v1.ListMeta'),
     },
     'models.node.v1.Scheduling': {
+        'nodeSelector': ('', '', 'atomic', (), ''),
         'tolerations': ('', '', 'atomic', (), 'models.core.v1.Toleration'),
     },
     'models.policy.v1.Eviction': {
