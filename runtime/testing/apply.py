@@ -94,39 +94,58 @@ def _is_map(node: Node) -> bool:
     return "additionalProperties" in node and not node.get("properties")
 
 
-def _walk(value: Any, meta: PatchMeta, node: Node, prefix: Path, out: set[Path]) -> None:
-    if isinstance(value, Mapping) and value:
-        for key, sub in value.items():
-            list_type, keys, child = _info(meta, node, key)
-            path = (*prefix, f"f:{key}")
-            if isinstance(sub, list) and list_type in ("map", "set") and sub:
-                for item in sub:
-                    item_path = (*path, _item_key(item, keys if list_type == "map" else ()))
-                    out.add((*item_path, "."))
-                    if list_type == "map":
-                        _walk(item, meta, child, item_path, out)
-            else:
-                if isinstance(sub, Mapping) and sub:
-                    if _is_map(child):
-                        out.add((*path, "."))  # a map (not a struct) is owned as a whole too
-                    _walk(sub, meta, child, path, out)
-                else:
-                    out.add(path)
-    elif prefix:
-        out.add(prefix)
+def _walk(
+    value: Any, meta: PatchMeta, node: Node, prefix: Path, out: set[Path], dots: bool
+) -> None:
+    """Collect the leaf paths of ``value``; ``dots``: an Update also owns its maps and sets as a
+    whole (``"."``), an Apply only their members."""
+    if not (isinstance(value, Mapping) and value):
+        if prefix:
+            out.add(prefix)
+        return
+    for key, sub in value.items():
+        list_type, keys, child = _info(meta, node, key)
+        path = (*prefix, f"f:{key}")
+        if isinstance(sub, list) and list_type in ("map", "set") and sub:
+            if dots and list_type == "set":
+                out.add((*path, "."))
+            for item in sub:
+                item_path = (*path, _item_key(item, keys if list_type == "map" else ()))
+                if list_type == "set":
+                    out.add(item_path)
+                    continue
+                out.add((*item_path, "."))
+                _walk(item, meta, child, item_path, out, dots)
+        elif isinstance(sub, Mapping) and sub and not _is_atomic(meta, child, list_type):
+            if dots and _is_map(child):
+                out.add((*path, "."))  # a map (not a struct) is owned as a whole too
+            _walk(sub, meta, child, path, out, dots)
+        else:
+            out.add(path)
 
 
-def fieldset(obj: Mapping[str, Any], meta: PatchMeta, kind: _KindLike) -> set[Path]:
+def _is_atomic(meta: PatchMeta, node: Node, declared: str) -> bool:
+    """A struct or map replaced and owned as a whole (``x-kubernetes-map-type: atomic``)."""
+    if declared == "atomic":
+        return True
+    if isinstance(node, str):
+        return node in meta.atomic
+    return node.get("x-kubernetes-map-type") == "atomic"
+
+
+def fieldset(
+    obj: Mapping[str, Any], meta: PatchMeta, kind: _KindLike, *, dots: bool = False
+) -> set[Path]:
     """The leaf paths (FieldsV1 keys) of an object's tracked fields."""
     out: set[Path] = set()
     root = _root(kind)
     body = {k: v for k, v in obj.items() if k not in _TOP_SKIPPED}
-    _walk(body, meta, root, (), out)
+    _walk(body, meta, root, (), out, dots)
     md = obj.get("metadata") or {}
     tracked = {k: md[k] for k in _META_TRACKED if md.get(k)}
     if tracked:
         _, _, meta_node = _info(meta, root, "metadata")
-        _walk(tracked, meta, meta_node or {}, ("f:metadata",), out)
+        _walk(tracked, meta, meta_node or {}, ("f:metadata",), out, dots)
     return out
 
 
@@ -161,6 +180,10 @@ def _remove(obj: Any, path: Path) -> None:
             grand.remove(parent)
     elif last.startswith("f:") and isinstance(parent, dict):
         parent.pop(last[2:], None)
+    elif last.startswith("v:") and isinstance(parent, list):
+        value = json.loads(last[2:])
+        if value in parent:
+            parent.remove(value)
 
 
 def _to_fields_v1(paths: set[Path]) -> dict[str, Any]:
@@ -234,11 +257,11 @@ class Write:
 def record_update(new: dict[str, Any], old: Mapping[str, Any] | None, write: Write) -> None:
     """Give ``write.manager`` (operation Update) the fields this write changes."""
     manager, meta, kind, now = write.manager, write.meta, write.kind, write.now
-    after = fieldset(new, meta, kind)
+    after = fieldset(new, meta, kind, dots=True)
     if old is None:
         _store(new, [(manager, "Update", after, now)], kind.info.api_version)
         return
-    before = fieldset(old, meta, kind)
+    before = fieldset(old, meta, kind, dots=True)
     changed = {
         p for p in after if p not in before or (p[-1] != "." and _value(new, p) != _value(old, p))
     }

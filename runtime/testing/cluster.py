@@ -109,9 +109,11 @@ class FakeCluster:
         now: Callable[[], str] = _now,
     ) -> None:
         self.resources = resources if resources is not None else ResourceTable.builtin()
+        generated = importlib.import_module(f"{GENERATED_PACKAGE}.patchmeta")
         if patch_meta is None:
-            patch_meta = importlib.import_module(f"{GENERATED_PACKAGE}.patchmeta").FIELDS
-        self.patch_meta = PatchMeta(patch_meta or {})
+            self.patch_meta = PatchMeta(generated.FIELDS, frozenset(generated.ATOMIC))
+        else:
+            self.patch_meta = PatchMeta(patch_meta)
         self.now = now
         self.lock = threading.RLock()
         self.log = EventLog()

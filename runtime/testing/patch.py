@@ -34,6 +34,7 @@ class PatchMeta:
     """Per-model field metadata: ``fields["module.Class"][json name]``."""
 
     fields: Mapping[str, Mapping[str, FieldMeta]]
+    atomic: frozenset[str] = frozenset()  # models declared x-kubernetes-map-type: atomic
 
     def field(self, model: str, name: str) -> FieldMeta:
         return self.fields.get(model, {}).get(name, ("", "", "", (), ""))

@@ -70,3 +70,38 @@ def test_apply_merges_lists_by_key(backend: Backend, ns: str) -> None:
         deployments.apply(
             config([{"name": "app", "image": "busybox:1.37"}]), field_manager="sidecar"
         )
+
+
+def test_managed_fields_v1_format(backend: Backend, ns: str) -> None:
+    deployments = backend.cs.apps_v1.deployments(ns)
+    applied = deployments.apply(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "mf", "labels": {"team": "a"}},
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": {"app": "mf"}},
+                "template": {
+                    "metadata": {"labels": {"app": "mf"}},
+                    "spec": {"containers": [{"name": "app", "image": "busybox:1.36"}]},
+                },
+            },
+        },
+        field_manager="writer",
+    )
+    (entry,) = [m for m in applied.metadata.managed_fields if m.manager == "writer"]
+    assert entry.operation == "Apply" and entry.fields_type == "FieldsV1"
+    assert entry.fields_v1 == {
+        "f:metadata": {"f:labels": {"f:team": {}}},
+        "f:spec": {
+            "f:replicas": {},
+            "f:selector": {},
+            "f:template": {
+                "f:metadata": {"f:labels": {"f:app": {}}},
+                "f:spec": {
+                    "f:containers": {'k:{"name":"app"}': {".": {}, "f:image": {}, "f:name": {}}}
+                },
+            },
+        },
+    }
