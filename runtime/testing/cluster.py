@@ -781,7 +781,7 @@ class FakeCluster:
                     name,
                     f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {meta.get('resourceVersion')}",
                 )
-            finalizers = list(meta.get("finalizers") or ())
+            finalizers: list[str] = list(meta.get("finalizers") or ())
             policy = opts.propagation_policy
             if policy == "Foreground" and FOREGROUND not in finalizers:
                 finalizers.append(FOREGROUND)
