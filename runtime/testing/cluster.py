@@ -59,6 +59,13 @@ _SCALABLE = {
 }
 
 
+_STATUS_METADATA: dict[tuple[str, str] | None, tuple[str, ...]] = {
+    ("", "pods"): ("labels", "annotations", "finalizers"),
+    None: ("annotations", "finalizers"),  # other built-in kinds; custom resources: none
+}
+"""What of the metadata a write to the status subresource changes, per (group, plural)."""
+
+
 @dataclass(frozen=True, slots=True)
 class WriteOptions:
     """Options of create, update, patch and apply."""
@@ -511,6 +518,14 @@ class FakeCluster:
                 new["status"] = obj["status"]
             else:
                 new.pop("status", None)
+            passed = (
+                () if kind.crd else _STATUS_METADATA.get(kind.store_key, _STATUS_METADATA[None])
+            )
+            for key in passed:  # metadata a status write may change too (kube-apiserver's rules)
+                if _meta(obj).get(key) is not None:
+                    new["metadata"][key] = copy.deepcopy(_meta(obj)[key])
+                else:
+                    new["metadata"].pop(key, None)
         else:
             new = obj
             if "status" in kind.info.subresources:

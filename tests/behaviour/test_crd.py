@@ -124,11 +124,12 @@ def test_crd_defaults_and_status_subresource(backend: Backend, widgets: Widgets)
     data = created.model_dump(by_alias=True)
     assert data["spec"] == {"color": "red", "size": 3}
     assert "status" not in data and data["metadata"]["generation"] == 1
+    data["metadata"]["labels"] = {"ignored": "yes"}  # a custom status write changes no metadata
     data["status"] = {"ready": True}
     data["spec"]["color"] = "blue"
     status = widgets.update_status(data).model_dump(by_alias=True)
     assert status["status"] == {"ready": True} and status["spec"]["color"] == "red"
-    assert status["metadata"]["generation"] == 1
+    assert status["metadata"]["generation"] == 1 and "labels" not in status["metadata"]
     data = widgets.get("w").model_dump(by_alias=True)
     data["spec"]["color"] = "green"
     data["status"] = {"ready": False}

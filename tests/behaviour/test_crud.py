@@ -184,3 +184,21 @@ def test_delete_collection_by_label(backend: Backend, ns: str) -> None:
     cms.delete_collection(label_selector="drop=yes")
     left = sorted(c.metadata.name for c in cms.list(label_selector="drop").items)
     assert left == ["d2"]
+
+
+def test_status_writes_and_metadata(backend: Backend, ns: str) -> None:
+    """What of the metadata a status write changes differs by kind (pods: labels too)."""
+    pods = backend.cs.core_v1.pods(ns)
+    pod = pods.create(_pod("meta", a="1")).model_dump(
+        mode="json", by_alias=True, exclude_unset=True
+    )
+    pod["metadata"].update(labels={"a": "2"}, annotations={"x": "2"})
+    after = pods.update_status(pod)
+    assert after.metadata.labels == {"a": "2"} and after.metadata.annotations == {"x": "2"}
+    deployments = backend.cs.apps_v1.deployments(ns)
+    d = deployments.create(_deployment("meta")).model_dump(
+        mode="json", by_alias=True, exclude_unset=True
+    )
+    d["metadata"].update(labels={"changed": "yes"}, annotations={"x": "2"})
+    after_d = deployments.update_status(d)
+    assert after_d.metadata.labels is None and after_d.metadata.annotations == {"x": "2"}
