@@ -411,7 +411,7 @@ class FakeCluster:
                 meta.pop(k, None)
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = self.now()
-            if kind.has_spec or kind.crd:
+            if kind.generation or kind.crd:
                 meta["generation"] = 1
             if "status" in kind.info.subresources and not kind.crd:
                 obj.pop("status", None)
@@ -1012,7 +1012,7 @@ class FakeCluster:
                         subresources=subresources,
                         list_kind=names.get("listKind") or f"{names.get('kind', '')}List",
                     ),
-                    has_spec=True,
+                    generation=True,
                     schema=(version.get("schema") or {}).get("openAPIV3Schema"),
                     crd=True,
                     scale_paths=(

@@ -20,9 +20,27 @@ from typing import Any
 
 from ..resource.descriptor import ResourceDescriptor, ResourceInfo
 
-__all__ = ["GENERATED_PACKAGE", "Kind", "ResourceTable"]
+__all__ = ["GENERATED_PACKAGE", "GENERATION", "Kind", "ResourceTable"]
 
 GENERATED_PACKAGE = "kubeset.kubernetes"
+
+GENERATION: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("", "pods"),
+        ("", "replicationcontrollers"),
+        ("apps", "deployments"),
+        ("apps", "replicasets"),
+        ("apps", "statefulsets"),
+        ("apps", "daemonsets"),
+        ("batch", "jobs"),
+        ("batch", "cronjobs"),
+        ("policy", "poddisruptionbudgets"),
+        ("apiextensions.k8s.io", "customresourcedefinitions"),
+        ("admissionregistration.k8s.io", "validatingadmissionpolicies"),
+    }
+)
+"""Built-in (group, plural)s whose objects have metadata.generation (custom resources all do);
+services, nodes, namespaces, configmaps ... have none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +49,7 @@ class Kind:
 
     info: ResourceInfo
     model_key: str = ""  # "models.core.v1.Pod" ("" for CRDs: no strategic merge)
-    has_spec: bool = False  # metadata.generation counts changes outside metadata and status
+    generation: bool = False  # metadata.generation counts changes outside metadata and status
     schema: Mapping[str, Any] | None = None  # a CRD version's openAPIV3Schema
     crd: bool = False
     # scale subresource: (specReplicasPath, statusReplicasPath, labelSelectorPath) of a CRD
@@ -51,7 +69,7 @@ def _kind_of(descriptor: ResourceDescriptor) -> Kind:
     return Kind(
         info=descriptor.info,
         model_key=key,
-        has_spec="spec" in model.model_fields,
+        generation=(descriptor.info.group, descriptor.info.plural) in GENERATION,
     )
 
 

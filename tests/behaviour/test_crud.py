@@ -169,6 +169,7 @@ def test_node_is_cluster_scoped(backend: Backend) -> None:
     try:
         got = nodes.get(name)
         assert got.metadata.namespace is None and got.spec.unschedulable is True
+        assert got.metadata.generation is None  # only workloads (and custom resources) count
         found = nodes.list(field_selector=f"metadata.name={name},spec.unschedulable=true")
         assert [n.metadata.name for n in found.items] == [name]
     finally:
