@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Backend
+from backends import Backend
 from kubeset import errors
 
 

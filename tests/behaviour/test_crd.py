@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from conftest import Backend, eventually
+from backends import Backend, eventually
 from kubeset import errors
 from kubeset.kubernetes.models.autoscaling.v1 import Scale
 from kubeset.resource import (

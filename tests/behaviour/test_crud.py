@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from conftest import Backend
+from backends import Backend
 from kubeset import errors
 
 

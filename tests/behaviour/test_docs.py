@@ -1,5 +1,5 @@
 """The README's "Testing your controller" section: its example runs, its unsupported list is
-exactly :data:`conftest.UNSUPPORTED` (so the two cannot drift)."""
+exactly :data:`backends.UNSUPPORTED` (so the two cannot drift)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import UNSUPPORTED
+from backends import UNSUPPORTED
 
 pytest_plugins = ["pytester"]
 

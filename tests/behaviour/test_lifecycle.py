@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Backend, eventually
+from backends import Backend, eventually
 from kubeset import errors
 
 

@@ -1,12 +1,12 @@
 """More semantics on both backends: namespace deletion, dry-run writes, immutability, update
-managers in server-side apply, and what the fake leaves out (see UNSUPPORTED in conftest.py)."""
+managers in server-side apply, and what the fake leaves out (see UNSUPPORTED in backends.py)."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
-from conftest import Backend, eventually
+from backends import Backend, eventually
 from kubeset import errors
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import Backend
+from backends import Backend
 from kubeset import errors
 from kubeset.rest import PatchType
 
