@@ -24,6 +24,7 @@ from kubeset.codegen.errors import GenError
 from kubeset.codegen.loader import CLUSTER_PREFIX, LoadedSpec
 from kubeset.codegen.models import render_models
 from kubeset.codegen.normalize import describe
+from kubeset.codegen.patchmeta import render_patchmeta
 from kubeset.codegen.record import RECORD_FILE, record_text, source_text
 from kubeset.codegen.templating import environment
 
@@ -66,6 +67,7 @@ def render_package(
     files["scheme.py"] = env.get_template("scheme.py.jinja2").render(
         header=header, package=package, kinds=kinds
     )
+    files["patchmeta.py"] = render_patchmeta(api, header)
     client_files: dict[str, str] = {}
     try:
         from kubeset.codegen import clients  # the client emitter (codegen/clients.py)

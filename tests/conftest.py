@@ -1,11 +1,32 @@
-"""Shared test settings: where the read-only inputs live."""
+"""Shared test settings: where the read-only inputs live, and the real kube-apiserver fixtures.
+
+The ``apiserver`` fixtures (one real kube-apiserver per session, see tests/e2e/README.md) live
+here so that tests/e2e and tests/behaviour share one server.  KUBESET_E2E=required (set by
+.ci/run) turns "skipped: no Go toolchain" and any failed build or start into failures;
+KUBESET_E2E=skip skips the end-to-end tests.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "e2e"))
+
+from kube_apiserver import (  # tests/e2e holds the helpers
+    ApiServer,
+    build_server,
+    log_tail,
+    peak_rss_mib,
+    read_kubeconfig,
+    start_server,
+    stop,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("KUBESET_SHARED_DIR", PROJECT.parent / "shared"))
@@ -16,3 +37,65 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"shared inputs not found at {SHARED} (set KUBESET_SHARED_DIR)")
     return SHARED
+
+
+def report(config: pytest.Config, message: str) -> None:
+    """A line in pytest's terminal output (not captured): build/start-up/memory figures."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        return
+    with capture.global_and_fixture_disabled():
+        writer = getattr(reporter, "_tw", None)  # -q progress dots leave the line open
+        if writer is not None and getattr(writer, "width_of_current_line", 0):
+            writer.line()
+        reporter.write_line(f"[e2e] {message}")
+
+
+@pytest.fixture(scope="session")
+def apiserver_binary(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Path:
+    started = time.monotonic()
+    binary = build_server(tmp_path_factory.mktemp("e2e-build"))
+    elapsed = time.monotonic() - started
+    if elapsed > 2:
+        report(pytestconfig, f"built {binary} in {elapsed:.1f}s")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def apiserver(
+    apiserver_binary: Path, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[ApiServer]:
+    """One real kube-apiserver for the whole session."""
+    work = tmp_path_factory.mktemp("e2e-apiserver")
+    log_file = work / "apiserver.log"
+    proc, kubeconfig, seconds = start_server(apiserver_binary, log_file)
+    report(
+        pytestconfig, f"kube-apiserver (pid {proc.pid}) ready in {seconds:.1f}s; log: {log_file}"
+    )
+    try:
+        creds = read_kubeconfig(kubeconfig, work / "creds")
+        yield ApiServer(
+            kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
+        )  # type: ignore[arg-type]
+    finally:
+        peak = peak_rss_mib(proc.pid)
+        stopping = time.monotonic()
+        code = stop(proc)
+        report(
+            pytestconfig,
+            f"kube-apiserver stopped in {time.monotonic() - stopping:.1f}s (exit {code})"
+            + (f"; peak RSS {peak:.0f} MiB" if peak is not None else ""),
+        )
+    if code != 0:
+        pytest.fail(
+            f"the e2e kube-apiserver did not stop cleanly on SIGTERM (exit {code}); "
+            f"log tail:\n{log_tail(log_file)}",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def apiserver_kubeconfig(apiserver: ApiServer) -> Path:
+    """Path of a kubeconfig for the running server: contexts "token" (current) and "client-cert"."""
+    return apiserver.kubeconfig

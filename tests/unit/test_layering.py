@@ -127,6 +127,7 @@ LAYERS: dict[str, int] = {
     "cache": 8,
     "workqueue": 8,
     "leaderelection": 8,
+    "testing": 8,
     "__main__": 9,
 }
 

@@ -1,0 +1,99 @@
+"""The behaviour suite's backends and helpers (imported by its tests; fixtures in conftest.py).
+
+    def test_something(backend: Backend, ns: str) -> None:
+        backend.cs.core_v1.config_maps(ns).create(...)      # the real server or the fake
+        eventually(lambda: ...)                            # controllers of the real one are async
+
+What the fake does not do is listed ONCE, in :data:`UNSUPPORTED` (test name -> reason): those
+tests are marked ``xfail(strict=True)`` for the fake only (see conftest.py), so the list cannot
+drift (a fixed one fails as XPASS). The README's "Testing your controller" section shows it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pytest
+from kubeset import errors
+from kubeset.testing import FakeTransport
+
+__all__ = ["UNSUPPORTED", "Backend", "eventually"]
+
+UNSUPPORTED: dict[str, str] = {
+    "test_builtin_defaults": "built-in defaulting (the SetDefaults_* functions) is not done;"
+    " only CRD structural defaults are applied",
+    "test_scheduled_pod_deletion_is_graceful": "deletion is immediate unless finalizers hold it;"
+    " graceful deletion of pods bound to a node is not modelled",
+}
+"""Behaviour tests the fake is known to fail (test function name -> why). Keep in one place."""
+
+T = TypeVar("T")
+CHURN_SECONDS = 300.0  # at most this long to outlive the real server's watch cache window
+
+
+@dataclass
+class Backend:
+    """One API server for a test: its Clientset and what only some backends can do."""
+
+    name: str  # "apiserver" or "fake"
+    cs: Any  # kubeset.kubernetes.Clientset
+    fake: FakeTransport | None = None
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
+
+    def expire(self, namespace: str, resource_version: str) -> None:
+        """Make configmap watches from ``resource_version`` get 410 Expired.
+
+        The fake compacts on demand.  The real server's etcd compacts every 5 minutes, but its
+        watch cache keeps only a window of recent events per resource (it grows while events
+        are younger than about 75 s): configmap writes spread over time push the version out.
+        Probed every few seconds, up to CHURN_SECONDS; a server still holding it is a skip.
+        """
+        if self.fake is not None:
+            self.fake.cluster.compact()
+            return
+        cms = self.cs.core_v1.config_maps(namespace)
+        cms.create({"metadata": {"name": "churn"}})
+        started, i = time.monotonic(), 0
+        while time.monotonic() - started < CHURN_SECONDS:
+            for _ in range(20):
+                i += 1
+                cms.patch("churn", {"data": {"n": str(i)}})
+                time.sleep(0.2)
+            try:
+                with cms.watch(resource_version=resource_version, timeout_seconds=1) as w:
+                    list(w)
+            except errors.Expired:
+                return
+        pytest.skip(f"the real server's watch cache still held it after {CHURN_SECONDS:.0f} s")
+
+    def namespace(self) -> str:
+        """A fresh namespace with its "default" service account, deleted after the test."""
+        name = f"b-{uuid.uuid4().hex[:8]}"
+        self.cs.core_v1.namespaces().create({"metadata": {"name": name}})
+        self.cleanup.append(lambda: _quietly(lambda: self.cs.core_v1.namespaces().delete(name)))
+        eventually(lambda: self.cs.core_v1.service_accounts(name).get("default"))
+        return name
+
+
+def _quietly(call: Callable[[], object]) -> None:
+    try:
+        call()
+    except errors.NotFound:
+        pass
+
+
+def eventually(check: Callable[[], T], timeout: float = 30.0) -> T:
+    """``check()``'s value once it stops raising (AssertionError or an ApiError): controllers of
+    the real server act asynchronously."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except (AssertionError, errors.ApiError, pytest.fail.Exception):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
