@@ -292,7 +292,7 @@ def test_token_file_is_reread_when_rotated(
 ) -> None:
     from pathlib import Path
 
-    from kubeset.transport import auth
+    from kubeset.transport.auth import files as auth  # the module whose clock the reads use
 
     now = [1000.0]
     monkeypatch.setattr(auth.time, "monotonic", lambda: now[0])
@@ -318,7 +318,7 @@ def test_token_file_unreadable_later_keeps_last_token(
 ) -> None:
     from pathlib import Path
 
-    from kubeset.transport import auth
+    from kubeset.transport.auth import files as auth  # the module whose clock the reads use
 
     now = [1000.0]
     monkeypatch.setattr(auth.time, "monotonic", lambda: now[0])
@@ -377,7 +377,7 @@ def test_in_cluster_config_on_the_wire_with_rotating_token(
     from pathlib import Path
 
     from kubeset.config import in_cluster_config
-    from kubeset.transport import auth
+    from kubeset.transport.auth import files as auth  # the module whose clock the reads use
 
     now = [1000.0]
     monkeypatch.setattr(auth.time, "monotonic", lambda: now[0])
