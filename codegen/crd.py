@@ -36,9 +36,18 @@ from typing import Any
 from kubeset.codegen.description import EXTERNAL_TYPE
 from kubeset.codegen.errors import GenError
 
-__all__ = ["EXTERNAL", "META", "crds_from_spec", "crds_to_swagger", "unique_name"]
+__all__ = [
+    "EXTERNAL",
+    "META",
+    "STORAGE_VERSIONS",
+    "crds_from_spec",
+    "crds_to_swagger",
+    "unique_name",
+]
 
 META = "io.k8s.apimachinery.pkg.apis.meta.v1"
+#: the Swagger extension carrying each CRD kind's storage version ("group/Kind" -> version)
+STORAGE_VERSIONS = "x-kubeset-storage-versions"
 _DROP = {
     "required",
     "enum",
@@ -186,6 +195,7 @@ def crds_to_swagger(crds: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     definitions: dict[str, Any] = {}
     owners: dict[str, str] = {}  # definition prefix.kind -> where its CRD was read
     paths: dict[str, Any] = {}
+    storage: dict[str, str] = {}  # "group/Kind" -> the version stored
     meta_ref = {"$ref": f"#/definitions/{META}.ObjectMeta"}
     for where, crd in crds:
         spec = crd.get("spec") or {}
@@ -205,6 +215,8 @@ def crds_to_swagger(crds: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
         for i, version in enumerate(versions):
             if not isinstance(version, dict) or not version.get("name"):
                 raise GenError(f"{where}: CRD {plural}.{group}: spec.versions[{i}] has no name")
+            if version.get("storage") is True:
+                storage[f"{group}/{kind}"] = str(version["name"])
             if not version.get("served", True):
                 continue
             vname = version["name"]
@@ -272,12 +284,15 @@ def crds_to_swagger(crds: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
                     version.get("subresources") or {},
                 )
             )
-    return {
+    doc: dict[str, Any] = {
         "swagger": "2.0",
         "info": {"title": "Custom resources", "version": ""},
         "paths": dict(sorted(paths.items())),
         "definitions": dict(sorted({**definitions, **EXTERNAL}.items())),
     }
+    if storage:  # the version etcd stores each kind in (OpenAPI itself does not say)
+        doc[STORAGE_VERSIONS] = dict(sorted(storage.items()))
+    return doc
 
 
 def _op(

@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from kubeset.codegen.crd import STORAGE_VERSIONS
 from kubeset.codegen.description import ApiDescription, ModelRef
 from kubeset.codegen.errors import GenError
 from kubeset.codegen.loader import CLUSTER_PREFIX, LoadedSpec
@@ -90,6 +91,7 @@ def render_package(
         sha256=loaded.sha256,
         lazy=lazy,
         example=_example_model(api),
+        storage_versions=loaded.doc.get(STORAGE_VERSIONS) or {},
     )
     files.update(client_files)
     if out is not None:

@@ -143,6 +143,11 @@ def _v1(pkg: ModuleType) -> Any:
     return importlib.import_module("featurepkg.models.example.v1")
 
 
+def test_the_storage_version_is_recorded(pkg: ModuleType) -> None:
+    # v1 is stored; v1beta1 is served too and v1alpha1 neither: only the storage version counts
+    assert pkg.STORAGE_VERSIONS == {"example.com/Feature": "v1"}
+
+
 def test_round_trip_is_exact(pkg: ModuleType) -> None:
     scheme = importlib.import_module("featurepkg.scheme")
     obj = scheme.decode(SAMPLE)
