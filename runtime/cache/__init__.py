@@ -30,9 +30,9 @@ from .informer import (
 )
 from .labels import LabelSelector, Requirement, SelectorError
 from .lister import Lister, NamespaceLister
-from .listwatch import Event, ListerWatcher, WatchStream
+from .listwatch import Event, ListerWatcher, Watcher, WatchStream
 from .reflector import Reflector, ReflectorOptions, ReflectorStore
-from .retrywatcher import RetryWatcher, Watcher
+from .retrywatcher import RetryWatcher
 from .store import (
     NAMESPACE_INDEX,
     DeletedFinalStateUnknown,

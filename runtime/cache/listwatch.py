@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 from ..rest.meta import meta_value
 
-__all__ = ["Event", "ListerWatcher", "WatchStream", "list_meta"]
+__all__ = ["Event", "ListerWatcher", "WatchStream", "Watcher", "list_meta"]
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -41,7 +41,23 @@ class WatchStream(Protocol[T_co]):
     def stop(self) -> None: ...
 
 
-class ListerWatcher(Protocol[T_co]):
+class Watcher(Protocol[T_co]):
+    """Open a ``watch`` with the query parameters of the API server (what a RetryWatcher needs)."""
+
+    def watch(
+        self,
+        *,
+        resource_version: str | None = ...,
+        label_selector: str | None = ...,
+        field_selector: str | None = ...,
+        timeout_seconds: int | None = ...,
+        allow_watch_bookmarks: bool = ...,
+        send_initial_events: bool | None = ...,
+        resource_version_match: str | None = ...,
+    ) -> WatchStream[T_co]: ...
+
+
+class ListerWatcher(Watcher[T_co], Protocol[T_co]):
     """``list`` one page and open a ``watch``, with the query parameters of the API server."""
 
     def list(
@@ -55,18 +71,6 @@ class ListerWatcher(Protocol[T_co]):
         resource_version_match: str | None = ...,
         timeout_seconds: int | None = ...,
     ) -> Any: ...
-
-    def watch(
-        self,
-        *,
-        resource_version: str | None = ...,
-        label_selector: str | None = ...,
-        field_selector: str | None = ...,
-        timeout_seconds: int | None = ...,
-        allow_watch_bookmarks: bool = ...,
-        send_initial_events: bool | None = ...,
-        resource_version_match: str | None = ...,
-    ) -> WatchStream[T_co]: ...
 
 
 def list_meta(result: Any) -> tuple[list[Any], str, str]:

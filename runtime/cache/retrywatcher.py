@@ -24,33 +24,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Generator, Iterator
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from ..clock import Clock, RealClock, StopEvent
 from ..errors import ApiConnectionError, ApiError, Gone, KubesetError, RequestTimeout
-from .listwatch import Event, WatchStream
+from .listwatch import Event, Watcher, WatchStream
 from .store import object_meta
 
-__all__ = ["RetryWatcher", "Watcher"]
+__all__ = ["RetryWatcher"]
 
 log = logging.getLogger("kubeset.cache")
 
-T_co = TypeVar("T_co", covariant=True)
 T = TypeVar("T")
-
-
-class Watcher(Protocol[T_co]):
-    """The watch half of a :class:`~kubeset.cache.listwatch.ListerWatcher`."""
-
-    def watch(
-        self,
-        *,
-        resource_version: str | None = ...,
-        label_selector: str | None = ...,
-        field_selector: str | None = ...,
-        timeout_seconds: int | None = ...,
-        allow_watch_bookmarks: bool = ...,
-    ) -> WatchStream[T_co]: ...
 
 
 class RetryWatcher(Generic[T]):

@@ -6,6 +6,8 @@
         proxy.cut()              # every open connection is reset mid-stream (watches break)
         proxy.block()            # ... and the port refuses connections until proxy.unblock()
         proxy.unblock()
+        proxy.blackhole()        # connections stay open, nothing is forwarded (a silent peer)
+        proxy.forward()          # forward again
 
 It forwards raw bytes (TLS passes through: the serving certificate is for 127.0.0.1, so it
 verifies as before).  ``connections`` counts the connections accepted so far, ``open`` those
@@ -37,6 +39,8 @@ class FaultProxy:
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
         self._blocked = False
         self._closed = False
+        self._passing = threading.Event()
+        self._passing.set()
         self.connections = 0
         self._start_accepting()
 
@@ -71,6 +75,15 @@ class FaultProxy:
             for s in (a, b):
                 _kill(s)
         return len(pairs)
+
+    def blackhole(self) -> None:
+        """Keep every connection open but forward nothing (a dead peer that sent no FIN): bytes
+        arriving meanwhile are dropped, so a connection blackholed mid-stream stays broken."""
+        self._passing.clear()
+
+    def forward(self) -> None:
+        """Forward again after :meth:`blackhole` (new connections work; broken ones stay broken)."""
+        self._passing.set()
 
     def block(self) -> None:
         """Cut every connection and stop listening: connecting gets "connection refused" (as
@@ -121,7 +134,8 @@ class FaultProxy:
                 data = src.recv(_CHUNK)
                 if not data:
                     break
-                dst.sendall(data)
+                if self._passing.is_set():
+                    dst.sendall(data)
         except OSError:
             pass
         finally:

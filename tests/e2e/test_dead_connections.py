@@ -13,11 +13,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import kubeset
 import pytest
-from hostile_proxy import HostileProxy
+from faultproxy import FaultProxy
 from kube_apiserver import ApiServer
 from kubeset import errors
 from kubeset.rest import RESTClient
@@ -26,9 +25,8 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def proxy(apiserver: ApiServer) -> Iterator[HostileProxy]:
-    parts = urlsplit(apiserver.server)
-    with HostileProxy((parts.hostname or "127.0.0.1", parts.port or 443)) as p:
+def proxy(apiserver: ApiServer) -> Iterator[FaultProxy]:
+    with FaultProxy.to(apiserver.server) as p:
         yield p
 
 
@@ -56,7 +54,7 @@ def ns(direct: Any) -> Iterator[str]:
 
 
 def test_silent_watch_is_detected_and_resumes_without_loss(
-    apiserver: ApiServer, proxy: HostileProxy, direct: Any, ns: str
+    apiserver: ApiServer, proxy: FaultProxy, direct: Any, ns: str
 ) -> None:
     maps = direct.core_v1.config_maps(ns)
     maps.create({"metadata": {"name": "before"}})
@@ -86,7 +84,7 @@ def test_silent_watch_is_detected_and_resumes_without_loss(
 
 
 def test_get_reset_before_the_answer_is_sent_again(
-    apiserver: ApiServer, proxy: HostileProxy, ns: str
+    apiserver: ApiServer, proxy: FaultProxy, ns: str
 ) -> None:
     with _clientset(apiserver, proxy.port) as cs:
         maps = cs.core_v1.config_maps(ns)
@@ -107,7 +105,7 @@ def test_get_reset_before_the_answer_is_sent_again(
 
 
 def test_get_without_an_answer_ends_at_the_deadline(
-    apiserver: ApiServer, proxy: HostileProxy, ns: str
+    apiserver: ApiServer, proxy: FaultProxy, ns: str
 ) -> None:
     with _clientset(apiserver, proxy.port, timeout=2.0) as cs:
         maps = cs.core_v1.config_maps(ns)
@@ -121,7 +119,7 @@ def test_get_without_an_answer_ends_at_the_deadline(
 
 
 def test_create_reset_before_the_answer_is_not_sent_again(
-    apiserver: ApiServer, proxy: HostileProxy, direct: Any, ns: str
+    apiserver: ApiServer, proxy: FaultProxy, direct: Any, ns: str
 ) -> None:
     with _clientset(apiserver, proxy.port) as cs:
         maps = cs.core_v1.config_maps(ns)
