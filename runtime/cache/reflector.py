@@ -292,7 +292,8 @@ class Reflector:
                 # pause the collector walks the growing heap again and again (4x the decode)
                 with gc_paused():
                     end_rv = self._consume(w, temp)
-                promote_young_objects()
+                    # promoted before the collector resumes: else its first pass walks them all
+                    promote_young_objects()
             except ApiError as e:
                 w.stop()
                 if is_expired(e) or is_too_large_resource_version(e):
