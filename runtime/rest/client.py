@@ -125,7 +125,12 @@ class RESTClient:
         """A watch with bookmarks that receives nothing this long (seconds) raises
         :class:`~kubeset.errors.ConnectionLost`: the API server sends a bookmark about every
         minute, so silence means the connection died without a word (None: wait forever)."""
-        self.retry = RetryPolicy(max_retries, backoff_base, backoff_max, max_retry_after)
+        self.retry = RetryPolicy(
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            backoff_max=backoff_max,
+            max_retry_after=max_retry_after,
+        )
         self._sleep = sleep
 
     # -- builder entry points (client-go: Get(), Post(), Put(), Patch(pt), Delete()) -------
@@ -173,7 +178,7 @@ class RESTClient:
         deadline = time.monotonic() + budget if budget is not None else None
         method = first.method
         retries = req.retries
-        policy = self.retry if retries is None else _with_max_retries(self.retry, retries)
+        policy = self.retry if retries is None else replace(self.retry, max_retries=retries)
         attempt = 0
         while True:
             http = first
@@ -257,9 +262,3 @@ class RESTClient:
         if isinstance(error, RequestTimeout):
             text += "; raise the timeout (Config.timeout or timeout=) or check the server"
         return type(error)(text)
-
-
-def _with_max_retries(policy: RetryPolicy, retries: int) -> RetryPolicy:
-    return RetryPolicy(
-        retries, policy.backoff_base, policy.backoff_max, policy.max_retry_after, policy.jitter
-    )

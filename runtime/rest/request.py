@@ -254,13 +254,13 @@ class Request:
             for item in (value if isinstance(value, list) else (value,))
         )
         return HTTPRequest(
-            self.method,
-            host + self.path(),
-            params,
-            Headers(headers),
-            data,
-            self._stream,
-            Timeouts(timeout, read),
+            method=self.method,
+            url=host + self.path(),
+            params=params,
+            headers=Headers(headers),
+            body=data,
+            stream=self._stream,
+            timeouts=Timeouts(connect=timeout, read=read),
         )
 
     @property

@@ -365,13 +365,13 @@ class SessionTransport:
             timeout = self.default_timeout
         return self.send(
             HTTPRequest(
-                method,
-                url,
-                tuple((params or {}).items()),
-                Headers(headers or {}),
-                data,
-                stream,
-                Timeouts(timeout, timeout, None if stream else timeout),
+                method=method,
+                url=url,
+                params=tuple((params or {}).items()),
+                headers=Headers(headers or {}),
+                body=data,
+                stream=stream,
+                timeouts=Timeouts(connect=timeout, read=timeout, total=None if stream else timeout),
             )
         )
 
