@@ -27,7 +27,9 @@ class Kind:
     MICRO_TIME: ClassVar[Kind]
 
 class Decoder:
-    def __init__(self, plans: list[Any], root: int, utc: Any, b64decode: Any) -> None: ...
+    def __init__(
+        self, plans: list[Any], root: int, utc: Any, b64decode: Any, base: type
+    ) -> None: ...
     def decode(self, data: bytes) -> Any: ...
 
 class Encoder:

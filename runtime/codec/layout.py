@@ -1,11 +1,13 @@
 """The pydantic object layout the compiled codec relies on, and the check that it still holds.
 
-``kubeset._codec`` builds and reads model instances the way pydantic-core does, without going
-through pydantic: it allocates the instance and sets ``BaseModel``'s four slots itself
-(``__dict__`` with every declared field in declaration order, ``__pydantic_fields_set__`` a
-``set`` of the names sent, extras included, ``__pydantic_extra__`` a ``dict`` or ``None``,
-``__pydantic_private__`` ``None``), and the encoder reads the two pydantic slots at their
-member-descriptor offsets.  That layout is pydantic's internals, not its API: kubeset was tested
+``kubeset._codec`` builds and reads model instances without going through pydantic: it
+allocates the instance and sets ``BaseModel``'s four slots itself, laid out sparsely
+(kubeset.model.sparse: ``__dict__`` with the fields sent only, ``__pydantic_fields_set__``
+``None`` until kubeset makes it, ``__pydantic_extra__`` a ``dict``, ``__pydantic_private__``
+``None``), and the encoder reads pydantic's own layout as well (``__dict__`` with every declared
+field in declaration order, the fields set a ``set`` of the names sent, extras included); the
+three pydantic slots are member descriptors it reads and writes at their offsets.  That layout
+is pydantic's internals, not its API: kubeset was tested
 with the pydantic releases in :data:`TESTED_PYDANTIC`.  :func:`observe_layout` looks at what the
 installed pydantic does with a small probe model, :func:`layout_problems` compares it with
 :data:`EXPECTED_LAYOUT`; kubeset.codec.native uses pydantic alone (slower, same results) when

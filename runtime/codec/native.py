@@ -160,7 +160,7 @@ def _build(codec: Any, model: type[BaseModel]) -> tuple[Any, Any] | None:
     utc = _utc_tzinfo()
     decoder = _attempt(
         f"building the decoder of {name}",
-        lambda: codec.Decoder(plans.models, plans.root, utc, b64decode),
+        lambda: codec.Decoder(plans.models, plans.root, utc, b64decode, BaseModel),
     )
     encoder = _attempt(
         f"building the encoder of {name}",

@@ -1,8 +1,9 @@
 """Plans for the compiled codec: what ``kubeset._codec`` needs to know of a model's fields.
 
 A plan is built once per root model from its pydantic fields: a list with one entry per model
-class reachable from the root, ``(class, template dict, {json or attribute name: (attribute,
-spec)}, [(attribute, json name), ...])``, where a spec is ``(Kind, sub)``.  The field kinds
+class reachable from the root, ``(class, {json or attribute name: (attribute, spec)},
+[(attribute, json name), ...])`` (the second in declaration order), where a spec is
+``(Kind, sub)``.  The field kinds
 are ``kubeset._codec.Kind``, defined once in the extension (runtime/_codec/src/lib.rs); this
 module maps annotations onto them.  A model with logic of its own (validators, serializers,
 defaults, private attributes, slots, other config) raises :class:`NotPlain`: pydantic does it.
@@ -13,7 +14,7 @@ Usage::
     from kubeset.codec.plan import plan_models
 
     plans = plan_models(Pod, _codec.Kind)
-    decoder = _codec.Decoder(plans.models, plans.root, utc, b64decode)
+    decoder = _codec.Decoder(plans.models, plans.root, utc, b64decode, BaseModel)
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class _Planner:
                 if key in fields:
                     raise NotPlain(f"{cls.__name__}.{key}")
                 fields[key] = (attr, spec)
-        self.models[at] = (cls, dict.fromkeys(cls.model_fields), fields, order)
+        self.models[at] = (cls, fields, order)
         return at
 
     def spec(self, annotation: Any) -> tuple[Any, ...]:

@@ -10,7 +10,14 @@
   e.g. ``spec.containers[1]``); checked in ``__init__`` only, so decoding with
   ``model_validate_json`` stays on pydantic's fast path;
 - top-level kinds (one ``x-kubernetes-group-version-kind``) fill in ``apiVersion`` and ``kind``
-  on construction; decoded data never gains them.
+  on construction; decoded data never gains them;
+- instances may be sparse (kubeset.model.sparse: the compiled decoder leaves absent fields out
+  of ``__dict__``): a declared field missing from ``__dict__`` reads as ``None`` (or, Go-shaped,
+  as an empty value: kubeset.model.lazy), and ``repr``,
+  ``==``, iteration (``dict(model)``) and ``model_dump`` go by the declared fields, so a sparse
+  and a full instance of the same data cannot be told apart;
+- ``repr`` shows the fields that hold a value (``Pod(api_version='v1', kind='Pod')``), not the
+  hundreds of ``None`` of an object's absent fields.
 
 Usage (what generated code declares)::
 
@@ -23,11 +30,11 @@ Usage (what generated code declares)::
 
 from collections.abc import Iterator, Mapping
 from types import UnionType
-from typing import Any, ClassVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import lazy
+from . import lazy, sparse
 
 __all__ = ["KubeModel", "alias"]
 
@@ -166,6 +173,27 @@ class KubeModel(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         lazy.install(cls)
+        sparse.install(cls)  # the other fields: None when absent from a sparse __dict__
+
+    # -- sparse instances (kubeset.model.sparse): absent fields may be missing from __dict__
+    __pydantic_fields_set__ = sparse.FieldsSet()  # pyright: ignore[reportAssignmentType]
+
+    if not TYPE_CHECKING:  # type checkers see pydantic's own
+
+        def __delattr__(self, name: str) -> None:
+            if name in type(self).__pydantic_fields__:
+                sparse.make_absent(self, name)  # absent again, whatever the layout
+            else:
+                super().__delattr__(name)
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        """``dict(model)``: every declared field (absent ones as None), then the extras."""
+        values = self.__dict__
+        for name in type(self).__pydantic_fields__:
+            yield name, values.get(name)
+        extra = self.__pydantic_extra__
+        if extra:
+            yield from extra.items()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BaseModel):
@@ -175,11 +203,16 @@ class KubeModel(BaseModel):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
-        fields = type(self).__pydantic_fields__
-        for name, value in super().__repr_args__():
-            if name is not None and name in fields:
-                value = lazy.effective(self, name, value)
-            yield name, value
+        """The fields that hold a value, in declaration order (untouched empty values created on
+        read are not values), then the extras."""
+        values = self.__dict__
+        for name, info in type(self).__pydantic_fields__.items():
+            value = lazy.effective(self, name, values.get(name))
+            if value is not None and info.repr:
+                yield name, value
+        extra = self.__pydantic_extra__
+        if extra:
+            yield from extra.items()
 
     def model_dump(self, /, **kwargs: Any) -> dict[str, Any]:
         """pydantic's ``model_dump``, writing what kubeset writes (values created on read only

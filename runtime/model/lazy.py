@@ -10,11 +10,12 @@ Generated code declares such a field ``Annotated[T, Nullable]`` (``T`` a ``list[
     meta.labels["app"] = "web"      # no None check: the empty dict is created on this first read
     to_dict(meta)                   # {"labels": {"app": "web"}}; had it stayed empty: {}
 
-The decoded layout is pydantic's own (an absent field holds ``None`` in ``__dict__`` and is not
-in ``model_fields_set``); :func:`install` puts a data descriptor (:class:`LazyField`) per such
-field on the class, which turns a ``None`` into an empty value on first read and keeps it in
-``__dict__`` *without* marking the field set.  Assignment still goes through pydantic's
-``__setattr__`` (the descriptor has no say in it).
+An absent field is missing from ``__dict__`` (a sparse instance, kubeset.model.sparse) or holds
+``None`` there (pydantic's full layout), and is not in ``model_fields_set``; :func:`install`
+puts a data descriptor (:class:`LazyField`) per such field on the class, which turns the
+absence into an empty value on first read and keeps it in ``__dict__`` *without* marking the
+field set.  Assignment still goes through pydantic's ``__setattr__`` (the descriptor has no say
+in it).
 
 The writing rule (:func:`serializing`, the compiled encoder does the same): a field is written
 when it is in ``model_fields_set``, or when it holds a value created on read that became
@@ -25,7 +26,8 @@ created for a wire ``null`` (or an explicit ``None``) remembers it (:class:`Null
 untouched empty value as ``None``, so reading a field changes neither ``==`` nor ``repr``.
 
 :func:`serializing` makes a model tree say what it means for the length of a pydantic
-serializer call: not thread-safe against another thread mutating or serializing the same objects.
+serializer call (every declared field in ``__dict__``, in declaration order, as in pydantic's
+own layout): not thread-safe against another thread mutating or serializing the same objects.
 Two threads reading the same absent field for the first time at once may each get a new empty
 value (the last one stays), as with any unlocked lazy attribute.
 """
@@ -38,6 +40,8 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, GetCoreSchemaHandler
 from pydantic_core import core_schema
+
+from . import sparse
 
 __all__ = [
     "LazyField",
@@ -87,10 +91,7 @@ class NullSet(set[str]):
 
 
 def _empty_model(model: type[BaseModel], null: bool) -> BaseModel:
-    value = model.model_construct()
-    if null:
-        object.__setattr__(value, "__pydantic_fields_set__", NullSet())
-    return value
+    return sparse.new_instance(model, {}, NullSet() if null else None)
 
 
 def _factory(owner: type[BaseModel], name: str) -> Callable[[bool], Any]:
@@ -132,8 +133,10 @@ class LazyField:
         make = self._make
         if make is None:
             make = self._make = _factory(type(obj), self.name)
+        # the fields set is made now if it was still the keys of __dict__: the value put there
+        # is not set, written only once it is not empty
         value = make(self.name in obj.__pydantic_fields_set__)
-        values[self.name] = value  # not marked set: written only once it is not empty
+        values[self.name] = value
         return value
 
     def __set__(self, obj: BaseModel, value: Any) -> None:
@@ -144,8 +147,7 @@ class LazyField:
 
     def __delete__(self, obj: BaseModel) -> None:
         """``del model.field`` makes the field absent again."""
-        vars(obj)[self.name] = None
-        obj.__pydantic_fields_set__.discard(self.name)
+        sparse.make_absent(obj, self.name)
 
 
 def install(cls: type[BaseModel]) -> None:
@@ -162,6 +164,8 @@ def _model_written(model: BaseModel) -> bool:
     """Whether a model writes anything: a set field, an extra, or a non-empty unset value."""
     if model.__pydantic_extra__:
         return True
+    if sparse.uses_dict_keys(model):
+        return len(model.__dict__) > 0  # every value there is set
     fields = type(model).__pydantic_fields__
     set_ = model.__pydantic_fields_set__
     if any(name in fields for name in set_):
@@ -187,7 +191,7 @@ def _is_null(value: Any) -> bool:
         return True
     if isinstance(value, (NullList, NullDict)):
         return len(value) == 0
-    if isinstance(value, BaseModel) and type(value.__pydantic_fields_set__) is NullSet:
+    if isinstance(value, BaseModel) and type(sparse.set_names(value)) is NullSet:
         return not _model_written(value)
     return False
 
@@ -196,7 +200,7 @@ def effective(model: BaseModel, name: str, value: Any) -> Any:
     """``value`` of field ``name`` as written: ``None`` for an untouched empty or null value."""
     if value is None:
         return None
-    if name in model.__pydantic_fields_set__:
+    if sparse.is_set(model, name):
         return None if _is_null(value) else value
     if isinstance(value, (list, dict, BaseModel)) and not is_written(value):
         return None
@@ -239,8 +243,13 @@ def _prepare_value(value: Any, undo: _Restore) -> None:
 
 
 def _prepare_model(model: BaseModel, undo: _Restore) -> None:
-    values = vars(model)
+    if sparse.uses_dict_keys(model):
+        undo.unmake(model)
     set_ = model.__pydantic_fields_set__
+    values = vars(model)
+    fields = type(model).__pydantic_fields__
+    if list(values) != list(fields):  # sparse, or a field assigned after being removed
+        values = undo.fill(model, fields)
     for name, value in list(values.items()):
         if value is None:
             continue
@@ -258,13 +267,28 @@ def _prepare_model(model: BaseModel, undo: _Restore) -> None:
 
 
 class _Restore:
-    """The temporary changes of :func:`serializing`: names marked set, values swapped for None."""
+    """The temporary changes of :func:`serializing`: names marked set, values swapped for None,
+    the dicts of sparse instances filled in declaration order, fields sets made from them."""
 
-    __slots__ = ("_marked", "_swapped")
+    __slots__ = ("_filled", "_made", "_marked", "_swapped")
 
     def __init__(self) -> None:
         self._marked: list[tuple[set[str], str]] = []
         self._swapped: list[tuple[dict[str, Any], str, Any]] = []
+        self._filled: list[tuple[BaseModel, dict[str, Any]]] = []
+        self._made: list[BaseModel] = []
+
+    def unmake(self, model: BaseModel) -> None:
+        """``model``'s fields set, made from ``__dict__`` now, goes back to being its keys."""
+        self._made.append(model)
+
+    def fill(self, model: BaseModel, fields: dict[str, Any]) -> dict[str, Any]:
+        """Give ``model`` a ``__dict__`` with every declared field in declaration order."""
+        values = vars(model)
+        full = {name: values.get(name) for name in fields}
+        self._filled.append((model, values))
+        object.__setattr__(model, "__dict__", full)
+        return full
 
     def mark(self, fields_set: set[str], name: str) -> None:
         fields_set.add(name)
@@ -279,6 +303,10 @@ class _Restore:
             values[name] = value
         for fields_set, name in reversed(self._marked):
             fields_set.discard(name)
+        for model, values in reversed(self._filled):
+            object.__setattr__(model, "__dict__", values)
+        for model in self._made:
+            sparse.use_dict_keys(model)
 
 
 @contextmanager

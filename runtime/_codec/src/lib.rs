@@ -1,13 +1,16 @@
 //! kubeset._codec: decodes JSON straight into kubeset's pydantic models, and writes them back.
 //!
-//! `Encoder` writes what pydantic's `to_json(by_alias=True, exclude_unset=True)` writes, byte
-//! for byte (see its documentation below); `Decoder` is described here.
+//! `Encoder` writes what pydantic's `to_json(by_alias=True, exclude_unset=True)` writes (under
+//! kubeset's rule for values created on read), byte for byte (see its documentation below);
+//! `Decoder` is described here.
 //!
 //! pydantic-core first parses JSON into a tree of its own and then validates that tree; this
 //! module reads the JSON once, with jiter (the parser pydantic-core uses), and builds the very
 //! objects pydantic would build (short strings shared through jiter's string cache, as pydantic
-//! shares them): the model instance with its `__dict__` (every declared field,
-//! in declaration order), `__pydantic_fields_set__`, `__pydantic_extra__` and
+//! shares them), laid out sparsely (kubeset.model.sparse): the model instance with its
+//! `__dict__` holding the fields that were sent only, in the order they came,
+//! `__pydantic_fields_set__` left `None` (the set fields are the keys of `__dict__` and of the
+//! extras; kubeset makes the set from them when asked), `__pydantic_extra__` and
 //! `__pydantic_private__`.
 //!
 //! It handles only the canonical wire form that API servers send.  Anything else (a wrong JSON
@@ -18,8 +21,8 @@
 //! valid: it is a faster route to the same result, tested against pydantic on every fixture.
 //!
 //! A plan describes the models (built in Python by kubeset.codec.plan from the pydantic
-//! fields): a list of `(class, template dict, {json or attribute name: (attribute, spec)})`
-//! where spec is `(Kind, sub)`: see `Kind` and `Spec`.
+//! fields): a list of `(class, {json or attribute name: (attribute, spec)}, [(attribute, json
+//! name), ...])` where spec is `(Kind, sub)`: see `Kind` and `Spec`.
 use ahash::AHashMap;
 use jiter::{cached_py_string, Jiter, NumberAny, NumberInt, Peek, PythonParse};
 use pyo3::create_exception;
@@ -27,9 +30,10 @@ use pyo3::exceptions::{PyException, PyValueError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{
-    PyBool, PyBytes, PyDateAccess, PyDateTime, PyDict, PyList, PySet, PyString, PyTimeAccess, PyTuple, PyType,
-    PyTzInfo, PyTzInfoAccess,
+    PyBool, PyBytes, PyDateAccess, PyDateTime, PyDict, PyList, PyString, PyTimeAccess, PyTuple, PyType, PyTzInfo,
+    PyTzInfoAccess,
 };
+use smallvec::SmallVec;
 
 create_exception!(
     _codec,
@@ -61,7 +65,6 @@ enum Spec {
 
 struct ModelPlan {
     cls: Py<PyType>,
-    template: Py<PyDict>,
     fields: AHashMap<String, (Py<PyString>, Spec)>,
 }
 
@@ -143,9 +146,9 @@ struct Decoder {
     utc: Py<PyTzInfo>,
     b64decode: Py<PyAny>,
     dict_s: Py<PyString>,
-    extra_s: Py<PyString>,
-    fields_set_s: Py<PyString>,
-    private_s: Py<PyString>,
+    /// offsets of BaseModel's slots `__pydantic_fields_set__`, `__pydantic_extra__`,
+    /// `__pydantic_private__`
+    slots: [isize; 3],
 }
 
 impl Decoder {
@@ -306,20 +309,18 @@ impl Decoder {
         depth: u32,
     ) -> R<Bound<'py, PyAny>> {
         let plan = &self.plans[index];
-        let dict = plan.template.bind(py).copy().map_err(give_up)?;
-        let fields_set = PySet::empty(py).map_err(give_up)?;
+        let dict = PyDict::new(py);
         let extra = PyDict::new(py);
         let mut key = j.known_object().map_err(give_up)?.map(str::to_owned);
         while let Some(k) = key {
             match plan.fields.get(k.as_str()) {
                 Some((attr, spec)) => {
                     let attr = attr.bind(py);
-                    if fields_set.contains(attr).map_err(give_up)? {
+                    if dict.contains(attr).map_err(give_up)? {
                         return Err("one field under two names".into());
                     }
                     dict.set_item(attr, self.value(py, data, j, spec, depth)?)
                         .map_err(give_up)?;
-                    fields_set.add(attr).map_err(give_up)?;
                 }
                 None => {
                     let name = cached_py_string(py, &k);
@@ -329,13 +330,13 @@ impl Decoder {
                     extra
                         .set_item(&name, self.value(py, data, j, &Spec::Any, depth)?)
                         .map_err(give_up)?;
-                    fields_set.add(name).map_err(give_up)?; // pydantic counts extras as set
                 }
             }
             key = j.next_key().map_err(give_up)?.map(str::to_owned);
         }
-        // what pydantic-core does for a validated model: allocate, then set the four slots
-        // with object.__setattr__ semantics (BaseModel.__setattr__ is bypassed)
+        // what pydantic-core does for a validated model: allocate, then set `__dict__` with
+        // object.__setattr__ semantics (BaseModel.__setattr__ is bypassed); the three slots are
+        // written in place (KubeModel's fields-set descriptor is not a setter to go through)
         let tp = plan.cls.bind(py).as_type_ptr();
         unsafe {
             let raw = ffi::PyType_GenericAlloc(tp, 0);
@@ -343,15 +344,19 @@ impl Decoder {
                 return Err(give_up(PyErr::fetch(py)));
             }
             let obj = Bound::from_owned_ptr(py, raw);
-            for (name, value) in [
-                (&self.dict_s, dict.as_ptr()),
-                (&self.extra_s, extra.as_ptr()),
-                (&self.fields_set_s, fields_set.as_ptr()),
-                (&self.private_s, py.None().as_ptr()),
+            if ffi::PyObject_GenericSetAttr(raw, self.dict_s.as_ptr(), dict.as_ptr()) != 0 {
+                return Err(give_up(PyErr::fetch(py)));
+            }
+            let [fields_set_at, extra_at, private_at] = self.slots;
+            for (offset, value) in [
+                (fields_set_at, ffi::Py_None()),
+                (extra_at, extra.as_ptr()),
+                (private_at, ffi::Py_None()),
             ] {
-                if ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value) != 0 {
-                    return Err(give_up(PyErr::fetch(py)));
-                }
+                let at = raw.cast::<u8>().offset(offset).cast::<*mut ffi::PyObject>();
+                ffi::Py_INCREF(value);
+                let old = std::ptr::replace(at, value);
+                ffi::Py_XDECREF(old); // NULL: the allocation zeroes the slots
             }
             Ok(obj)
         }
@@ -360,7 +365,8 @@ impl Decoder {
 
 #[pymethods]
 impl Decoder {
-    /// `Decoder(plans, root, utc, b64decode)`: see the module documentation.
+    /// `Decoder(plans, root, utc, b64decode, base)`: see the module documentation; `base` is
+    /// pydantic's BaseModel, whose slots the decoder fills.
     #[new]
     fn new(
         py: Python,
@@ -368,13 +374,16 @@ impl Decoder {
         root: usize,
         utc: Bound<PyTzInfo>,
         b64decode: Bound<PyAny>,
+        base: Bound<PyAny>,
     ) -> PyResult<Self> {
         let mut compiled = Vec::with_capacity(plans.len());
         for item in plans.iter() {
             let t: &Bound<PyTuple> = item.downcast()?;
             let cls: Bound<PyType> = t.get_item(0)?.downcast_into()?;
-            let template: Bound<PyDict> = t.get_item(1)?.downcast_into()?;
-            let fields_obj = t.get_item(2)?;
+            if !cls.is_subclass(&base)? {
+                return Err(PyValueError::new_err("a plan class is not a BaseModel"));
+            }
+            let fields_obj = t.get_item(1)?;
             let fields_dict: &Bound<PyDict> = fields_obj.downcast()?;
             let mut fields = AHashMap::with_capacity(fields_dict.len());
             for (key, value) in fields_dict.iter() {
@@ -384,7 +393,6 @@ impl Decoder {
             }
             compiled.push(ModelPlan {
                 cls: cls.unbind(),
-                template: template.unbind(),
                 fields,
             });
         }
@@ -410,9 +418,11 @@ impl Decoder {
             utc: utc.unbind(),
             b64decode: b64decode.unbind(),
             dict_s: PyString::intern(py, "__dict__").unbind(),
-            extra_s: PyString::intern(py, "__pydantic_extra__").unbind(),
-            fields_set_s: PyString::intern(py, "__pydantic_fields_set__").unbind(),
-            private_s: PyString::intern(py, "__pydantic_private__").unbind(),
+            slots: [
+                slot_offset(&base, "__pydantic_fields_set__")?,
+                slot_offset(&base, "__pydantic_extra__")?,
+                slot_offset(&base, "__pydantic_private__")?,
+            ],
         })
     }
 
@@ -437,15 +447,17 @@ struct EncodePlan {
     cls: Py<PyType>,
     /// (attribute, `"jsonName":` bytes, spec) in declaration order
     fields: Vec<(Py<PyString>, Vec<u8>, Spec)>,
-    /// attribute string pointer -> index in `fields` (the strings of fields_set are these objects)
+    /// attribute string pointer -> index in `fields` (the keys of `__dict__` are these objects)
     by_ptr: AHashMap<usize, usize>,
-    /// attribute name -> index, for a fields_set holding equal but other string objects
+    /// attribute name -> index, for a `__dict__` holding equal but other string objects
     by_name: AHashMap<String, usize>,
 }
 
-/// Writes models as `to_json(by_alias=True, exclude_unset=True)` writes them, byte for byte.
+/// Writes models as `to_json(by_alias=True, exclude_unset=True)` writes them, byte for byte,
+/// under kubeset's writing rule (kubeset.model.lazy and kubeset.model.sparse).
 ///
-/// Declared fields that were set, in declaration order, then every extra.  A value of a type its
+/// Declared fields that were set, in declaration order (whatever the order of `__dict__`), then
+/// every extra; unset values created on read once they are not empty.  A value of a type its
 /// field does not declare, a float that needs an exponent, a time not in UTC, a string that is
 /// not valid UTF-8: `Fallback`, and kubeset.codec encodes with pydantic instead.
 #[pyclass(frozen, module = "kubeset._codec")]
@@ -761,13 +773,15 @@ impl Encoder {
         };
         let fields_set = self.slot(obj, self.fields_set_offset)?;
         let extra = self.slot(obj, self.extra_offset)?;
+        // a sparse instance (kubeset.model.sparse): its fields set are its __dict__'s keys
+        let sparse = fields_set == unsafe { ffi::Py_None() };
         // The dict, the set and the extras are three allocations away from the instance: ask for
         // all three at once (their cache misses overlap), then for the dict's key table.
         prefetch(dict.as_ptr().cast());
         prefetch(fields_set.cast());
         prefetch(extra.cast());
         unsafe {
-            if ffi::PyDict_CheckExact(dict.as_ptr()) == 0 || ffi::PySet_CheckExact(fields_set) == 0 {
+            if ffi::PyDict_CheckExact(dict.as_ptr()) == 0 || !(sparse || ffi::PySet_CheckExact(fields_set) != 0) {
                 return Err("__dict__ or fields_set of another type".into());
             }
             let keys = (*dict.as_ptr().cast::<ffi::PyDictObject>()).ma_keys.cast::<u8>();
@@ -775,35 +789,10 @@ impl Encoder {
                 prefetch(keys.wrapping_add(line * 64));
             }
         }
-        if plan.fields.len() > 128 {
-            return Err("more than 128 fields".into());
-        }
-        // which declared fields were set: one pass over fields_set (extras' names are skipped)
-        let mut set_mask = [0u64; 2];
-        let mut set_count = 0usize;
-        unsafe {
-            let mut pos: ffi::Py_ssize_t = 0;
-            let mut key: *mut ffi::PyObject = std::ptr::null_mut();
-            let mut hash: ffi::Py_hash_t = 0;
-            while ffi::_PySet_NextEntry(fields_set, &mut pos, &mut key, &mut hash) != 0 {
-                let index = match plan.by_ptr.get(&(key as usize)) {
-                    Some(&i) => Some(i),
-                    None if ffi::PyUnicode_CheckExact(key) != 0 => plan
-                        .by_name
-                        .get(Self::str_of(&Bound::from_borrowed_ptr(py, key))?)
-                        .copied(),
-                    None => None,
-                };
-                if let Some(i) = index {
-                    set_mask[i / 64] |= 1u64 << (i % 64);
-                    set_count += 1;
-                }
-            }
-        }
-        // then the set ones among __dict__'s entries, in __dict__ order (pydantic's order too)
-        out.push(b'{');
-        let mut written = 0usize;
-        let mut written_set = 0usize;
+        // __dict__'s entries with their declared index and whether they are set; written in
+        // declaration order whatever the order of __dict__ (the wire's, for a decoded instance)
+        let mut entries: SmallVec<[(usize, Bound<PyAny>, bool); 24]> = SmallVec::new();
+        let mut in_order = true;
         {
             let mut cursor = 0usize;
             let mut pos: ffi::Py_ssize_t = 0;
@@ -823,48 +812,65 @@ impl Encoder {
                             .ok_or("a key of __dict__ that is no field")?
                     };
                     cursor = index + 1;
-                    let (_, json_key, spec) = &plan.fields[index];
-                    if set_mask[index / 64] & (1u64 << (index % 64)) == 0 {
-                        // -- Go-shaped fields (kubeset.model.lazy): an unset value created on
-                        // read is written once it is not empty: a list or dict with items, a
-                        // model that writes anything; None and other unset values are not
-                        if value == ffi::Py_None() {
-                            continue;
+                    let set = sparse || {
+                        let found = ffi::PySet_Contains(fields_set, key);
+                        if found < 0 {
+                            return Err(give_up(PyErr::fetch(py)));
                         }
-                        let is_model = matches!(spec, Spec::Model(_));
-                        if ffi::PyList_CheckExact(value) != 0 || ffi::PyDict_CheckExact(value) != 0 {
-                            if ffi::PyObject_Length(value) == 0 {
-                                continue;
-                            }
-                        } else if !is_model {
-                            continue;
-                        }
-                        let mark = out.len();
-                        if written > 0 {
-                            out.push(b',');
-                        }
-                        out.extend_from_slice(json_key);
-                        let start = out.len();
-                        self.write(py, out, &Bound::from_borrowed_ptr(py, value), spec, depth)?;
-                        if is_model && out[start..] == *b"{}" {
-                            out.truncate(mark);
-                        } else {
-                            written += 1;
-                        }
-                        continue; // -- end of Go-shaped fields
+                        found == 1
+                    };
+                    if !set && value == ffi::Py_None() {
+                        continue; // absent in pydantic's full layout
                     }
-                    if written > 0 {
-                        out.push(b',');
+                    if let Some((last, _, _)) = entries.last() {
+                        in_order &= *last < index;
                     }
-                    out.extend_from_slice(json_key);
-                    self.write(py, out, &Bound::from_borrowed_ptr(py, value), spec, depth)?;
-                    written += 1;
-                    written_set += 1;
+                    entries.push((index, Bound::from_borrowed_ptr(py, value), set));
                 }
             }
         }
-        if written_set != set_count {
-            return Err("a set field is missing from __dict__".into());
+        if !in_order {
+            entries.sort_unstable_by_key(|e| e.0);
+        }
+        out.push(b'{');
+        let mut written = 0usize;
+        for (index, value, set) in &entries {
+            let (_, json_key, spec) = &plan.fields[*index];
+            if !set {
+                // -- Go-shaped fields (kubeset.model.lazy): an unset value created on read is
+                // written once it is not empty: a list or dict with items, a model that writes
+                // anything; other unset values are not
+                let p = value.as_ptr();
+                let is_model = matches!(spec, Spec::Model(_));
+                unsafe {
+                    if ffi::PyList_CheckExact(p) != 0 || ffi::PyDict_CheckExact(p) != 0 {
+                        if ffi::PyObject_Length(p) == 0 {
+                            continue;
+                        }
+                    } else if !is_model {
+                        continue;
+                    }
+                }
+                let mark = out.len();
+                if written > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(json_key);
+                let start = out.len();
+                self.write(py, out, value, spec, depth)?;
+                if is_model && out[start..] == *b"{}" {
+                    out.truncate(mark);
+                } else {
+                    written += 1;
+                }
+                continue; // -- end of Go-shaped fields
+            }
+            if written > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(json_key);
+            self.write(py, out, value, spec, depth)?;
+            written += 1;
         }
         if extra != unsafe { ffi::Py_None() } {
             let extra = unsafe { Bound::from_borrowed_ptr(py, extra) };
@@ -937,8 +943,8 @@ extern "C" {
 
 #[pymethods]
 impl Encoder {
-    /// `Encoder(plans, root, utc, base)`: the decoder's plans (with each plan's declared fields in
-    /// order as its fourth item: `[(attribute, json name), ...]`); `base` is pydantic's BaseModel,
+    /// `Encoder(plans, root, utc, base)`: the decoder's plans (each plan's declared fields in
+    /// order are its third item: `[(attribute, json name), ...]`); `base` is pydantic's BaseModel,
     /// whose slots hold fields_set and the extras.
     #[new]
     fn new(plans: &Bound<PyList>, root: usize, utc: Bound<PyTzInfo>, base: Bound<PyAny>) -> PyResult<Self> {
@@ -946,9 +952,9 @@ impl Encoder {
         for item in plans.iter() {
             let t: &Bound<PyTuple> = item.downcast()?;
             let cls: Bound<PyType> = t.get_item(0)?.downcast_into()?;
-            let fields_obj = t.get_item(2)?;
+            let fields_obj = t.get_item(1)?;
             let specs: &Bound<PyDict> = fields_obj.downcast()?;
-            let order_obj = t.get_item(3)?;
+            let order_obj = t.get_item(2)?;
             let order: &Bound<PyList> = order_obj.downcast()?;
             let mut fields = Vec::with_capacity(order.len());
             let mut by_ptr = AHashMap::with_capacity(order.len());

@@ -187,7 +187,7 @@ def test_field_kinds_come_from_the_extension_alone() -> None:
             yield from kinds(spec[1])
 
     plans = plan_models(PodList, codec.Kind)
-    seen = {k for plan in plans.models for _, spec in plan[2].values() for k in kinds(spec)}
+    seen = {k for plan in plans.models for _, spec in plan[1].values() for k in kinds(spec)}
     assert seen and all(isinstance(k, codec.Kind) for k in seen)
     assert {
         codec.Kind.MODEL,
@@ -197,14 +197,14 @@ def test_field_kinds_come_from_the_extension_alone() -> None:
         codec.Kind.TIME,
     } <= seen
     port = plan_models(ContainerPort, codec.Kind)  # scalars only: a plan of its own
-    cls, template, fields, order = port.models[port.root]
-    numbered = [(cls, template, {k: (a, (0, None)) for k, (a, _) in fields.items()}, order)]
+    cls, fields, order = port.models[port.root]
+    numbered = [(cls, {k: (a, (0, None)) for k, (a, _) in fields.items()}, order)]
     utc = dt.UTC
-    assert codec.Decoder(port.models, port.root, utc, None).decode(
+    assert codec.Decoder(port.models, port.root, utc, None, pydantic.BaseModel).decode(
         b'{"containerPort":80}'
     ) == ContainerPort(container_port=80)
     with pytest.raises(TypeError, match="'int' object cannot be converted to 'Kind'"):
-        codec.Decoder(numbered, 0, utc, None)
+        codec.Decoder(numbered, 0, utc, None, pydantic.BaseModel)
 
 
 def test_the_tested_pydantic_releases_are_the_lowest_allowed_and_the_pinned_one() -> None:

@@ -1,0 +1,157 @@
+"""Sparse model instances: a field the JSON did not carry takes no room in the object.
+
+pydantic gives every instance a ``__dict__`` holding every declared field (``None`` when
+absent) and a ``set`` of the fields that were sent; for a Kubernetes object, where most fields
+are absent, those two are over half of its memory.  The compiled decoder (``kubeset._codec``)
+builds instead a ``__dict__`` with the fields that were sent only, and leaves the fields-set
+slot ``None``: the fields set are then exactly the keys of ``__dict__`` and of the extras, and
+the set is made from them the first time something asks for it (``model_fields_set``, an
+assignment, a value created on read), then kept.  Instances pydantic builds (``Pod(...)``,
+``model_validate``, the codec's fallback) keep pydantic's full layout; both read, compare,
+print and serialize the same: :func:`install` gives each declared field a class attribute
+(:class:`AbsentField`) that reads as ``None`` where ``__dict__`` lacks the field, and
+``KubeModel``'s ``repr``, ``==``, iteration and ``model_dump`` go by the declared fields::
+
+    pod = decode_json(Pod, raw)      # no "nodeName" on the wire: no slot for it
+    pod.spec.node_name               # None
+    pod.spec.model_fields_set        # made from __dict__ now, then kept
+
+Code that only asks whether a field is set uses :func:`is_set` and :func:`set_names`, which do
+not make the set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+__all__ = [
+    "AbsentField",
+    "FieldsSet",
+    "install",
+    "is_set",
+    "make_absent",
+    "new_instance",
+    "set_names",
+    "use_dict_keys",
+    "uses_dict_keys",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+# pydantic's slots on BaseModel (member descriptors): read and written without the descriptor
+# below, which shadows the first one on KubeModel
+_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"]
+_EXTRA = BaseModel.__dict__["__pydantic_extra__"]
+_PRIVATE = BaseModel.__dict__["__pydantic_private__"]
+
+
+def _made(obj: BaseModel) -> set[str]:
+    """The fields set of a sparse instance, made from its ``__dict__`` and extras, and kept."""
+    made = set(obj.__dict__)
+    extra = _EXTRA.__get__(obj, type(obj))
+    if extra:
+        made.update(extra)
+    _FIELDS_SET.__set__(obj, made)
+    return made
+
+
+class FieldsSet:
+    """``KubeModel.__pydantic_fields_set__``: pydantic's slot, made from ``__dict__`` on first
+    read when the decoder left it ``None`` (every other read and every write is the slot's)."""
+
+    __slots__ = ()
+
+    def __get__(self, obj: BaseModel | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = _FIELDS_SET.__get__(obj, owner)
+        return _made(obj) if value is None else value
+
+    def __set__(self, obj: BaseModel, value: set[str]) -> None:
+        _FIELDS_SET.__set__(obj, value)
+
+    def __delete__(self, obj: BaseModel) -> None:
+        _FIELDS_SET.__delete__(obj)
+
+
+class AbsentField:
+    """Class attribute of a declared field: ``None`` from an instance whose ``__dict__`` lacks
+    the field (a value in ``__dict__`` comes first: this is not a data descriptor)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: BaseModel | None, owner: type[BaseModel] | None = None) -> Any:
+        if obj is None:
+            # pydantic looks class attributes up when it collects a subclass's fields: give it
+            # the field itself, as if no attribute were there
+            assert owner is not None
+            return owner.__pydantic_fields__[self.name]
+        return None
+
+
+_ABSENT: dict[str, AbsentField] = {}  # one per field name, shared by every class
+
+
+def install(cls: type[BaseModel]) -> None:
+    """Put an :class:`AbsentField` on ``cls`` for each declared field that has no class
+    attribute of its own."""
+    own = vars(cls)
+    for name in cls.__pydantic_fields__:
+        if name not in own:
+            field = _ABSENT.get(name)
+            if field is None:
+                field = _ABSENT[name] = AbsentField(name)
+            setattr(cls, name, field)
+
+
+def uses_dict_keys(obj: BaseModel) -> bool:
+    """Whether ``obj``'s fields set is still its ``__dict__`` keys (a sparse instance whose set
+    was never made): every value in its ``__dict__`` was sent or assigned."""
+    return _FIELDS_SET.__get__(obj, type(obj)) is None
+
+
+def use_dict_keys(obj: BaseModel) -> None:
+    """Drop ``obj``'s fields set: its ``__dict__`` keys (and extras) are the fields set again.
+    Only for a set that was made from them and is still what they say."""
+    _FIELDS_SET.__set__(obj, None)
+
+
+def make_absent(obj: BaseModel, name: str) -> None:
+    """Make field ``name`` of ``obj`` absent (``del obj.name``): out of ``__dict__`` and of the
+    fields set."""
+    fields_set = obj.__pydantic_fields_set__  # made first, while it is still __dict__'s keys
+    vars(obj).pop(name, None)
+    fields_set.discard(name)
+
+
+def is_set(obj: BaseModel, name: str) -> bool:
+    """``name in obj.model_fields_set`` for a declared field, without making the set."""
+    value = _FIELDS_SET.__get__(obj, type(obj))
+    return name in (obj.__dict__ if value is None else value)
+
+
+def set_names(obj: BaseModel) -> Collection[str]:
+    """The declared fields and extras that are set, without making the set (a live view of the
+    keys while the instance is sparse: do not keep it across changes)."""
+    value: set[str] | None = _FIELDS_SET.__get__(obj, type(obj))
+    if value is not None:
+        return value
+    extra = _EXTRA.__get__(obj, type(obj))
+    return obj.__dict__.keys() | extra.keys() if extra else obj.__dict__.keys()
+
+
+def new_instance(cls: type[M], values: dict[str, Any], fields_set: set[str] | None) -> M:
+    """An instance of ``cls`` holding ``values`` (no validation), as the decoder builds one;
+    ``fields_set`` None: the keys of ``values`` are the fields set."""
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    _FIELDS_SET.__set__(obj, fields_set)
+    _EXTRA.__set__(obj, {})
+    _PRIVATE.__set__(obj, None)
+    return obj
