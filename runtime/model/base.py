@@ -180,6 +180,13 @@ class KubeModel(BaseModel):
 
     if not TYPE_CHECKING:  # type checkers see pydantic's own
 
+        def __setattr__(self, name: str, value: Any) -> None:
+            if name not in type(self).__pydantic_fields__ and sparse.uses_dict_keys(self):
+                # an extra: whether pydantic marks it set depends on its release; make the set
+                # first, so that a sparse instance does as a full one does
+                self.__pydantic_fields_set__  # noqa: B018
+            super().__setattr__(name, value)
+
         def __delattr__(self, name: str) -> None:
             if name in type(self).__pydantic_fields__:
                 sparse.make_absent(self, name)  # absent again, whatever the layout

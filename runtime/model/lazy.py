@@ -43,12 +43,21 @@ from pydantic_core import core_schema
 
 from . import sparse
 
+_compiled: Any = None  # kubeset._codec (layer 0: it imports nothing of ours), when built
+try:
+    from .. import _codec
+
+    _compiled = _codec
+except ImportError:  # pragma: no cover - built without a Rust toolchain: the Python descriptors
+    pass
+
 __all__ = [
     "LazyField",
     "NullDict",
     "NullList",
     "NullSet",
     "Nullable",
+    "PyLazyField",
     "effective",
     "install",
     "is_written",
@@ -111,8 +120,9 @@ def _factory(owner: type[BaseModel], name: str) -> Callable[[bool], Any]:
     )
 
 
-class LazyField:
-    """Data descriptor of one Go-shaped field: reading ``None`` creates the empty value."""
+class _Creator:
+    """What reading an absent or null Go-shaped field does: make its empty value, keep it in
+    ``__dict__`` without marking the field set (written only once it is not empty), return it."""
 
     __slots__ = ("_make", "name")
 
@@ -120,41 +130,72 @@ class LazyField:
         self.name = name
         self._make: Callable[[bool], Any] | None = None
 
+    def __call__(self, obj: BaseModel) -> Any:
+        make = self._make
+        if make is None:
+            make = self._make = _factory(type(obj), self.name)
+        # the fields set is made now if it was still the keys of __dict__ (sparse instances)
+        value = make(self.name in obj.__pydantic_fields_set__)
+        vars(obj)[self.name] = value
+        return value
+
+
+def _assign(obj: BaseModel, name: str, value: Any) -> None:
+    """``object.__setattr__(obj, name, value)`` on a Go-shaped field (pydantic's ``__setattr__``
+    writes fields without consulting class attributes)."""
+    vars(obj)[name] = value
+    obj.__pydantic_fields_set__.add(name)
+
+
+class PyLazyField:
+    """Data descriptor of one Go-shaped field, in Python: ``kubeset._codec.LazyField`` does the
+    same reads faster (about 25 ns instead of 100) and is used when kubeset was built with it.
+
+    ``LazyField(name, missing, assign, delete)``: a read gives the value in ``__dict__`` unless
+    it is absent or None, and then ``missing(obj)``; ``del`` and ``object.__setattr__`` call
+    ``delete(obj, name)`` and ``assign(obj, name, value)``; from the class, the pydantic field.
+    """
+
+    __slots__ = ("_assign", "_delete", "_missing", "name")
+
+    def __init__(
+        self,
+        name: str,
+        missing: Callable[[BaseModel], Any],
+        assign: Callable[[BaseModel, str, Any], None],
+        delete: Callable[[BaseModel, str], None],
+    ) -> None:
+        self.name = name
+        self._missing = missing
+        self._assign = assign
+        self._delete = delete
+
     def __get__(self, obj: BaseModel | None, owner: type[BaseModel] | None = None) -> Any:
         if obj is None:
             # pydantic looks class attributes up when it collects a subclass's fields: give it
             # the field itself, as if no descriptor were there
             assert owner is not None
             return owner.__pydantic_fields__[self.name]
-        values = vars(obj)
-        value = values.get(self.name)
-        if value is not None:
-            return value
-        make = self._make
-        if make is None:
-            make = self._make = _factory(type(obj), self.name)
-        # the fields set is made now if it was still the keys of __dict__: the value put there
-        # is not set, written only once it is not empty
-        value = make(self.name in obj.__pydantic_fields_set__)
-        values[self.name] = value
-        return value
+        value = vars(obj).get(self.name)
+        return self._missing(obj) if value is None else value
 
     def __set__(self, obj: BaseModel, value: Any) -> None:
-        # pydantic's __setattr__ writes fields without consulting class attributes; this is
-        # reached only through object.__setattr__
-        vars(obj)[self.name] = value
-        obj.__pydantic_fields_set__.add(self.name)
+        self._assign(obj, self.name, value)
 
     def __delete__(self, obj: BaseModel) -> None:
         """``del model.field`` makes the field absent again."""
-        sparse.make_absent(obj, self.name)
+        self._delete(obj, self.name)
+
+
+#: the descriptor class :func:`install` uses: the compiled one when kubeset was built with it
+LazyField: Any = getattr(_compiled, "LazyField", None) or PyLazyField
 
 
 def install(cls: type[BaseModel]) -> None:
-    """Put a :class:`LazyField` on ``cls`` for each field annotated with :class:`Nullable`."""
+    """Put a :data:`LazyField` on ``cls`` for each field annotated with :class:`Nullable`."""
     for name, info in cls.__pydantic_fields__.items():
         if any(m is Nullable for m in info.metadata):
-            setattr(cls, name, LazyField(name))
+            setattr(cls, name, LazyField(name, _Creator(name), _assign, sparse.make_absent))
 
 
 # ---------------------------------------------------------------- what is written

@@ -9,7 +9,7 @@ the set is made from them the first time something asks for it (``model_fields_s
 assignment, a value created on read), then kept.  Instances pydantic builds (``Pod(...)``,
 ``model_validate``, the codec's fallback) keep pydantic's full layout; both read, compare,
 print and serialize the same: :func:`install` gives each declared field a class attribute
-(:class:`AbsentField`) that reads as ``None`` where ``__dict__`` lacks the field, and
+(:data:`AbsentField`) that reads as ``None`` where ``__dict__`` lacks the field, and
 ``KubeModel``'s ``repr``, ``==``, iteration and ``model_dump`` go by the declared fields::
 
     pod = decode_json(Pod, raw)      # no "nodeName" on the wire: no slot for it
@@ -27,9 +27,18 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+_compiled: Any = None  # kubeset._codec (layer 0: it imports nothing of ours), when built
+try:
+    from .. import _codec
+
+    _compiled = _codec
+except ImportError:  # pragma: no cover - built without a Rust toolchain: the Python descriptors
+    pass
+
 __all__ = [
     "AbsentField",
     "FieldsSet",
+    "PyAbsentField",
     "install",
     "is_set",
     "make_absent",
@@ -77,9 +86,10 @@ class FieldsSet:
         _FIELDS_SET.__delete__(obj)
 
 
-class AbsentField:
+class PyAbsentField:
     """Class attribute of a declared field: ``None`` from an instance whose ``__dict__`` lacks
-    the field (a value in ``__dict__`` comes first: this is not a data descriptor)."""
+    the field (a value in ``__dict__`` comes first: this is not a data descriptor).  In Python:
+    ``kubeset._codec.AbsentField`` does the same, faster, when kubeset was built with it."""
 
     __slots__ = ("name",)
 
@@ -95,7 +105,10 @@ class AbsentField:
         return None
 
 
-_ABSENT: dict[str, AbsentField] = {}  # one per field name, shared by every class
+#: the class attribute :func:`install` uses: the compiled one when kubeset was built with it
+AbsentField: Any = getattr(_compiled, "AbsentField", None) or PyAbsentField
+
+_ABSENT: dict[str, Any] = {}  # one AbsentField per field name, shared by every class
 
 
 def install(cls: type[BaseModel]) -> None:

@@ -1009,6 +1009,129 @@ impl Encoder {
     }
 }
 
+// ---------------------------------------------------------------- field descriptors
+
+/// A declared field's class attribute (kubeset.model.sparse): `None` from an instance whose
+/// `__dict__` lacks the field (not a data descriptor: a value in `__dict__` comes first); from
+/// the class, the pydantic field itself.
+#[pyclass(frozen, module = "kubeset._codec")]
+struct AbsentField {
+    name: Py<PyString>,
+    fields_s: Py<PyString>,
+}
+
+/// The pydantic field `name` of `owner` (a class attribute read from the class: pydantic looks
+/// class attributes up when it collects a subclass's fields).
+fn field_info<'py>(
+    py: Python<'py>,
+    owner: Option<Bound<'py, PyAny>>,
+    fields_s: &Py<PyString>,
+    name: &Py<PyString>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let owner = owner.ok_or_else(|| PyValueError::new_err("no owner class"))?;
+    owner.getattr(fields_s.bind(py))?.get_item(name.bind(py))
+}
+
+#[pymethods]
+impl AbsentField {
+    #[new]
+    fn new(py: Python, name: Bound<PyString>) -> PyResult<Self> {
+        Ok(AbsentField {
+            name: PyString::intern(py, name.to_str()?).unbind(),
+            fields_s: PyString::intern(py, "__pydantic_fields__").unbind(),
+        })
+    }
+
+    #[getter]
+    fn name(&self, py: Python) -> Py<PyString> {
+        self.name.clone_ref(py)
+    }
+
+    fn __get__<'py>(
+        &self,
+        py: Python<'py>,
+        obj: Option<Bound<'py, PyAny>>,
+        owner: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match obj.filter(|o| !o.is_none()) {
+            Some(_) => Ok(py.None().into_bound(py)),
+            None => field_info(py, owner, &self.fields_s, &self.name),
+        }
+    }
+}
+
+/// The compiled form of a Go-shaped field's data descriptor (kubeset.model.lazy): reading gives
+/// the value in the instance's `__dict__` unless it is absent or None, and only then calls
+/// `missing(obj)` (Python: creates the empty value and keeps it); `set(obj, name, value)` and
+/// `delete(obj, name)` are Python's too.  From the class it gives the pydantic field itself.
+#[pyclass(frozen, module = "kubeset._codec")]
+struct LazyField {
+    name: Py<PyString>,
+    missing: Py<PyAny>,
+    set: Py<PyAny>,
+    delete: Py<PyAny>,
+    fields_s: Py<PyString>,
+}
+
+#[pymethods]
+impl LazyField {
+    #[new]
+    fn new(
+        py: Python,
+        name: Bound<PyString>,
+        missing: Bound<PyAny>,
+        set: Bound<PyAny>,
+        delete: Bound<PyAny>,
+    ) -> PyResult<Self> {
+        Ok(LazyField {
+            name: PyString::intern(py, name.to_str()?).unbind(),
+            missing: missing.unbind(),
+            set: set.unbind(),
+            delete: delete.unbind(),
+            fields_s: PyString::intern(py, "__pydantic_fields__").unbind(),
+        })
+    }
+
+    #[getter]
+    fn name(&self, py: Python) -> Py<PyString> {
+        self.name.clone_ref(py)
+    }
+
+    fn __get__<'py>(
+        &self,
+        py: Python<'py>,
+        obj: Option<Bound<'py, PyAny>>,
+        owner: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let Some(obj) = obj.filter(|o| !o.is_none()) else {
+            return field_info(py, owner, &self.fields_s, &self.name);
+        };
+        unsafe {
+            let at = _PyObject_GetDictPtr(obj.as_ptr());
+            if !at.is_null() && !(*at).is_null() {
+                let value = ffi::PyDict_GetItemWithError(*at, self.name.as_ptr());
+                if !value.is_null() && value != ffi::Py_None() {
+                    return Ok(Bound::from_borrowed_ptr(py, value));
+                }
+                if value.is_null() && !ffi::PyErr_Occurred().is_null() {
+                    return Err(PyErr::fetch(py));
+                }
+            }
+        }
+        self.missing.bind(py).call1((obj,))
+    }
+
+    fn __set__(&self, py: Python, obj: Bound<PyAny>, value: Bound<PyAny>) -> PyResult<()> {
+        self.set.bind(py).call1((obj, self.name.bind(py), value))?;
+        Ok(())
+    }
+
+    fn __delete__(&self, py: Python, obj: Bound<PyAny>) -> PyResult<()> {
+        self.delete.bind(py).call1((obj, self.name.bind(py)))?;
+        Ok(())
+    }
+}
+
 /// `(apiVersion, kind)` of a JSON object (None for one it lacks; the last one when repeated),
 /// skipping every other value without building it; `Fallback` when `data` is not one JSON object.
 #[pyfunction]
@@ -1048,6 +1171,8 @@ fn _codec(m: &Bound<PyModule>) -> PyResult<()> {
     m.add_class::<Decoder>()?;
     m.add_class::<Encoder>()?;
     m.add_class::<Kind>()?;
+    m.add_class::<LazyField>()?;
+    m.add_class::<AbsentField>()?;
     m.add("Fallback", m.py().get_type::<Fallback>())?;
     Ok(())
 }

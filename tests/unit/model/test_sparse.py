@@ -14,7 +14,7 @@ import copy
 import json
 import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from kubeset.codec.native import load_codec
 from kubeset.kubernetes import scheme
 from kubeset.kubernetes.models.core.v1 import Container, ContainerPort, Pod, PodList, PodSpec
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
-from kubeset.model import sparse
+from kubeset.model import KubeModel, lazy, sparse
 from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
@@ -202,15 +202,49 @@ STEPS: list[Callable[[Any], None]] = [
 ]
 
 
+def _models(cls: type[KubeModel]) -> Iterator[type[KubeModel]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _models(sub)
+
+
+@pytest.fixture(params=["compiled", "python"])
+def descriptors(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The field descriptors in use: the compiled ones (kubeset._codec), or, for the second run,
+    the Python ones kubeset falls back to when it was built without a Rust toolchain."""
+    if request.param == "python":
+        for cls in set(_models(KubeModel)):
+            for name, attr in list(vars(cls).items()):
+                if isinstance(attr, lazy.LazyField):
+                    monkeypatch.setattr(
+                        cls,
+                        name,
+                        lazy.PyLazyField(
+                            name, lazy._Creator(name), lazy._assign, sparse.make_absent
+                        ),
+                    )
+                elif isinstance(attr, sparse.AbsentField):
+                    monkeypatch.setattr(cls, name, sparse.PyAbsentField(name))
+        assert isinstance(vars(Pod)["spec"], lazy.PyLazyField)
+    return str(request.param)
+
+
+@needs_codec
+def test_the_compiled_descriptors_are_used_when_built() -> None:
+    assert type(vars(Pod)["spec"]).__module__ == "kubeset._codec"
+    assert type(vars(PodSpec)["hostname"]).__module__ == "kubeset._codec"
+    assert vars(ObjectMeta)["name"] is vars(Container)["name"]
+
+
 @pytest.mark.parametrize("step", STEPS, ids=[s.__name__.strip("_") for s in STEPS])
-def test_the_same_change_looks_the_same(step: Callable[[Any], None]) -> None:
+def test_the_same_change_looks_the_same(step: Callable[[Any], None], descriptors: str) -> None:
     a, b = both()
     step(a)
     step(b)
     same_to_users(a, b)
 
 
-def test_every_change_in_turn_looks_the_same() -> None:
+def test_every_change_in_turn_looks_the_same(descriptors: str) -> None:
     a, b = both()
     for step in STEPS[:-2]:
         step(a)
