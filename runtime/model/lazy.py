@@ -12,10 +12,10 @@ Generated code declares such a field ``Annotated[T, Nullable]`` (``T`` a ``list[
 
 An absent field is missing from ``__dict__`` (a sparse instance, kubeset.model.sparse) or holds
 ``None`` there (pydantic's full layout), and is not in ``model_fields_set``; :func:`install`
-puts a data descriptor (:class:`LazyField`) per such field on the class, which turns the
-absence into an empty value on first read and keeps it in ``__dict__`` *without* marking the
-field set.  Assignment still goes through pydantic's ``__setattr__`` (the descriptor has no say
-in it).
+puts a data descriptor (:data:`LazyField`, compiled in kubeset._codec) per such field on the
+class, which turns the absence into an empty value on first read and keeps it in ``__dict__``
+*without* marking the field set.  Assignment still goes through pydantic's ``__setattr__`` (the
+descriptor has no say in it).
 
 The writing rule (:func:`serializing`, the compiled encoder does the same): a field is written
 when it is in ``model_fields_set``, or when it holds a value created on read that became
