@@ -125,7 +125,7 @@ def _populate(config: Any) -> None:
 
 
 def _drop_managed_fields(pod: Any) -> Any:
-    pod.metadata.managed_fields = None
+    del pod.metadata.managed_fields  # absent, as client-go's nil (None would be written as null)
     return pod
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from ..errors import KubesetError
-from ..rest.meta import meta_value
+from ..rest.meta import meta_values
 
 __all__ = [
     "NAMESPACE_INDEX",
@@ -65,11 +65,8 @@ class DeletedFinalStateUnknown(Generic[T]):
 
 def object_meta(obj: Any) -> tuple[str, str, str]:
     """(namespace, name, resourceVersion) of a typed model, an ``Unstructured`` or a ``dict``."""
-    return (
-        meta_value(obj, "namespace") or "",
-        meta_value(obj, "name") or "",
-        meta_value(obj, "resource_version") or "",
-    )
+    namespace, name, rv = meta_values(obj, "namespace", "name", "resource_version")
+    return namespace or "", name or "", rv or ""
 
 
 def meta_namespace_key(obj: Any) -> str:

@@ -138,9 +138,12 @@ def use_dict_keys(obj: BaseModel) -> None:
 def make_absent(obj: BaseModel, name: str) -> None:
     """Make field ``name`` of ``obj`` absent (``del obj.name``): out of ``__dict__`` and of the
     fields set."""
-    fields_set = obj.__pydantic_fields_set__  # made first, while it is still __dict__'s keys
-    vars(obj).pop(name, None)
-    fields_set.discard(name)
+    values = vars(obj)
+    if _FIELDS_SET.__get__(obj, type(obj)) is None:
+        values.pop(name, None)  # still the keys of __dict__: nothing else to change
+        return
+    values.pop(name, None)
+    obj.__pydantic_fields_set__.discard(name)
 
 
 def is_set(obj: BaseModel, name: str) -> bool:

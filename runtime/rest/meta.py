@@ -3,6 +3,7 @@
     meta_value(pod, "resource_version")                 # a generated model: attribute
     meta_value(unstructured, "resource_version")        # metadata held as a dict: "resourceVersion"
     meta_value({"metadata": {"name": "x"}}, "name")     # a plain dict
+    meta_values(pod, "namespace", "name")               # several, the metadata read once
 
 The one hook through which the generic client code (pagination, watch resumption, names of
 written objects) reads metadata, so that :class:`kubeset.dynamic.Unstructured` (a model whose
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["clear_meta_values", "meta_value"]
+__all__ = ["clear_meta_values", "meta_value", "meta_values"]
 
 # attribute name -> JSON name, for the metadata fields the runtime reads
 _JSON_NAMES = {
@@ -38,14 +39,19 @@ def _metadata(obj: Any) -> Any:
 
 def meta_value(obj: Any, attr: str) -> Any:
     """``obj.metadata.<attr>`` (a model's metadata) or ``obj["metadata"][json name]`` (a dict's)."""
+    return meta_values(obj, attr)[0]
+
+
+def meta_values(obj: Any, *attrs: str) -> tuple[Any, ...]:
+    """:func:`meta_value` of each of ``attrs``, reading ``obj``'s metadata once."""
     meta = _metadata(obj)
     if meta is None:
-        return None
+        return (None,) * len(attrs)
     if isinstance(meta, dict) or (
         not hasattr(meta, "__pydantic_fields__") and isinstance(meta, Mapping)
     ):
-        return meta.get(_JSON_NAMES.get(attr, attr))
-    return getattr(meta, attr, None)
+        return tuple(meta.get(_JSON_NAMES.get(attr, attr)) for attr in attrs)
+    return tuple(getattr(meta, attr, None) for attr in attrs)
 
 
 def clear_meta_values(obj: Any, *attrs: str) -> None:
