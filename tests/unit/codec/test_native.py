@@ -503,3 +503,27 @@ def test_what_the_encoder_does_not_write_goes_to_pydantic(why: str, build: Any) 
     assert [str(w.message) for w in got_warnings] == [str(w.message) for w in expected_warnings], (
         why
     )
+
+
+def test_to_dict_is_model_dump_read_back_from_the_encoders_bytes(shared_dir: Path) -> None:
+    def dumped(obj: BaseModel) -> str:  # order-sensitive: the same keys in the same order
+        return json.dumps(obj.model_dump(mode="json", by_alias=True, exclude_unset=True))
+
+    count = 0
+    for path in sorted((shared_dir / FIXTURES).glob("*.json")):
+        data = json.loads(path.read_bytes())
+        if not (isinstance(data, dict) and data.get("apiVersion") and data.get("kind")):
+            continue
+        obj = decode_json(scheme.model_for(data["apiVersion"], data["kind"]), path.read_bytes())
+        values = obj.__dict__
+        assert json.dumps(kubeset.to_dict(obj)) == dumped(obj), path.name
+        assert obj.__dict__ is values and sparse.uses_dict_keys(obj)  # nothing touched
+        count += 1
+    assert count >= 40
+    pod = Pod(spec=PodSpec(containers=[Container(name="c")]))
+    pod.metadata.labels["a"] = "b"
+    pod.spec.node_name = None
+    secret = Secret(data={"bin": b"\x00\xff"})
+    for obj in (pod, secret):
+        assert native_encoder(type(obj)) is not None
+        assert json.dumps(kubeset.to_dict(obj)) == dumped(obj)
