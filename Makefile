@@ -10,7 +10,7 @@ OUT ?= generated/kubernetes
 PACKAGE ?=
 export KUBESET_OPENAPI_DIR ?= $(if $(wildcard ../shared/openapi),$(abspath ../shared/openapi),)
 
-.PHONY: install generate check-generated test test-unit test-pydantic-range bench typecheck lint clean help
+.PHONY: install generate check-generated test test-unit test-pydantic-range test-without-codec bench typecheck lint clean help
 
 help:
 	@echo "make install          create .venv with pinned tools and an editable kubeset"
@@ -19,6 +19,7 @@ help:
 	@echo "make test             the whole test suite (unit, fixtures, typing, regeneration check, e2e)"
 	@echo "make test-unit        the suite without the end-to-end tests (no Go, no kube-apiserver)"
 	@echo "make test-pydantic-range  the model and codec tests under the lowest and the newest tested pydantic"
+	@echo "make test-without-codec   model, codec, cache and behaviour tests as if built without Rust"
 	@echo "make typecheck        mypy --strict and pyright on the runtime"
 	@echo "make lint             ruff format check and lint, cargo fmt --check, clippy"
 	@echo "make bench            speed and size benchmarks (medians and ratios)"
@@ -53,7 +54,7 @@ generate: install
 check-generated: install
 	$(PY) -m kubeset.codegen check generated/kubernetes
 
-test: install test-pydantic-range
+test: install test-pydantic-range test-without-codec
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: install
@@ -93,6 +94,12 @@ test-pydantic-range: install $(PYDANTIC_VENVS)
 	  echo "model and codec tests with pydantic $$v:"; \
 	  .cache/pydantic-$$v/bin/python -m pytest -q -p no:cacheprovider tests/unit/codec tests/unit/model || exit 1; \
 	done
+
+# --- kubeset installed without a Rust toolchain: no kubeset._codec, the models' Python field
+# descriptors and pydantic for every decode and encode; the same tests must pass.
+test-without-codec: install
+	KUBESET_E2E=skip $(PY) tests/without_codec.py -q -p no:cacheprovider -m "not e2e" \
+	  tests/unit/model tests/unit/codec tests/unit/cache tests/behaviour
 
 bench: install
 	$(PY) bench/run.py
