@@ -181,10 +181,13 @@ class KubeModel(BaseModel):
     if not TYPE_CHECKING:  # type checkers see pydantic's own
 
         def __setattr__(self, name: str, value: Any) -> None:
-            if name not in type(self).__pydantic_fields__ and sparse.uses_dict_keys(self):
-                # an extra: whether pydantic marks it set depends on its release; make the set
-                # first, so that a sparse instance does as a full one does
-                self.__pydantic_fields_set__  # noqa: B018
+            if name not in type(self).__pydantic_fields__:
+                # an extra: pydantic writes it into the extras dict, which a sparse instance
+                # makes on demand; whether pydantic marks it set depends on its release: make
+                # the set first, so that a sparse instance does as a full one does
+                sparse.extras(self)
+                if sparse.uses_dict_keys(self):
+                    self.__pydantic_fields_set__  # noqa: B018
             super().__setattr__(name, value)
 
         def __delattr__(self, name: str) -> None:
@@ -192,6 +195,14 @@ class KubeModel(BaseModel):
                 sparse.make_absent(self, name)  # absent again, whatever the layout
             else:
                 super().__delattr__(name)
+
+    @property
+    def model_extra(self) -> dict[str, Any] | None:
+        """pydantic's: the unknown fields kept, a dict (empty when there are none)."""
+        if sparse.uses_dict_keys(self):
+            # what is added to the dict handed out here is not in pydantic's fields set
+            self.__pydantic_fields_set__  # noqa: B018
+        return sparse.extras(self)
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
         """``dict(model)``: every declared field (absent ones as None), then the extras."""

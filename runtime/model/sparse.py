@@ -6,7 +6,8 @@ are absent, those two are over half of its memory.  The compiled decoder (``kube
 builds instead a ``__dict__`` with the fields that were sent only, and leaves the fields-set
 slot ``None``: the fields set are then exactly the keys of ``__dict__`` and of the extras, and
 the set is made from them the first time something asks for it (``model_fields_set``, an
-assignment, a value created on read), then kept.  Instances pydantic builds (``Pod(...)``,
+assignment, a value created on read), then kept; ``__pydantic_extra__`` stays ``None`` until
+there is an unknown field (``model_extra`` or an assignment makes the dict).  Instances pydantic builds (``Pod(...)``,
 ``model_validate``, the codec's fallback) keep pydantic's full layout; both read, compare,
 print and serialize the same: :func:`install` gives each declared field a class attribute
 (:data:`AbsentField`) that reads as ``None`` where ``__dict__`` lacks the field, and
@@ -39,6 +40,7 @@ __all__ = [
     "AbsentField",
     "FieldsSet",
     "PyAbsentField",
+    "extras",
     "install",
     "is_set",
     "make_absent",
@@ -123,6 +125,16 @@ def install(cls: type[BaseModel]) -> None:
             setattr(cls, name, field)
 
 
+def extras(obj: BaseModel) -> dict[str, Any]:
+    """``obj``'s extras dict, made (empty) when the instance has none yet: pydantic's own
+    layout always has one."""
+    extra: dict[str, Any] | None = _EXTRA.__get__(obj, type(obj))
+    if extra is None:
+        extra = {}
+        _EXTRA.__set__(obj, extra)
+    return extra
+
+
 def uses_dict_keys(obj: BaseModel) -> bool:
     """Whether ``obj``'s fields set is still its ``__dict__`` keys (a sparse instance whose set
     was never made): every value in its ``__dict__`` was sent or assigned."""
@@ -163,11 +175,11 @@ def set_names(obj: BaseModel) -> Collection[str]:
 
 
 def new_instance(cls: type[M], values: dict[str, Any], fields_set: set[str] | None) -> M:
-    """An instance of ``cls`` holding ``values`` (no validation), as the decoder builds one;
-    ``fields_set`` None: the keys of ``values`` are the fields set."""
+    """An instance of ``cls`` holding ``values`` (no validation, no extras), as the decoder
+    builds one; ``fields_set`` None: the keys of ``values`` are the fields set."""
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", values)
     _FIELDS_SET.__set__(obj, fields_set)
-    _EXTRA.__set__(obj, {})
+    _EXTRA.__set__(obj, None)
     _PRIVATE.__set__(obj, None)
     return obj

@@ -10,8 +10,8 @@
 //! shares them), laid out sparsely (kubeset.model.sparse): the model instance with its
 //! `__dict__` holding the fields that were sent only, in the order they came,
 //! `__pydantic_fields_set__` left `None` (the set fields are the keys of `__dict__` and of the
-//! extras; kubeset makes the set from them when asked), `__pydantic_extra__` and
-//! `__pydantic_private__`.
+//! extras; kubeset makes the set from them when asked), `__pydantic_extra__` (`None` until an
+//! unknown field comes) and `__pydantic_private__`.
 //!
 //! It handles only the canonical wire form that API servers send.  Anything else (a wrong JSON
 //! type, an int where a string is expected, a number too large for i64, a time with an offset,
@@ -310,7 +310,7 @@ impl Decoder {
     ) -> R<Bound<'py, PyAny>> {
         let plan = &self.plans[index];
         let dict = PyDict::new(py);
-        let extra = PyDict::new(py);
+        let mut extra: Option<Bound<PyDict>> = None; // made for the first unknown key
         let mut key = j.known_object().map_err(give_up)?.map(str::to_owned);
         while let Some(k) = key {
             match plan.fields.get(k.as_str()) {
@@ -324,6 +324,7 @@ impl Decoder {
                 }
                 None => {
                     let name = cached_py_string(py, &k);
+                    let extra = extra.get_or_insert_with(|| PyDict::new(py));
                     if extra.contains(&name).map_err(give_up)? {
                         return Err("duplicate key".into());
                     }
@@ -348,9 +349,10 @@ impl Decoder {
                 return Err(give_up(PyErr::fetch(py)));
             }
             let [fields_set_at, extra_at, private_at] = self.slots;
+            let extra = extra.as_ref().map_or(ffi::Py_None(), |e| e.as_ptr());
             for (offset, value) in [
                 (fields_set_at, ffi::Py_None()),
-                (extra_at, extra.as_ptr()),
+                (extra_at, extra),
                 (private_at, ffi::Py_None()),
             ] {
                 let at = raw.cast::<u8>().offset(offset).cast::<*mut ffi::PyObject>();

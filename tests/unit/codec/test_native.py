@@ -79,7 +79,9 @@ def same(a: Any, b: Any, path: str = "$", *, native: bool = True) -> None:
             f"{path}: fields_set {a.model_fields_set} != {b.model_fields_set}"
         )
         assert a.__pydantic_private__ == b.__pydantic_private__, path
-        same(a.__pydantic_extra__, b.__pydantic_extra__, f"{path}.<extra>")
+        if native:  # no extras: no dict either, until model_extra or an assignment makes it
+            assert (a.__pydantic_extra__ is None) == (not b.__pydantic_extra__), path
+        same(a.__pydantic_extra__ or {}, b.__pydantic_extra__, f"{path}.<extra>")
         assert [k for k, _ in a] == [k for k, _ in b], f"{path}: dict(model) keys differ"
         for key in a.__dict__:
             same(a.__dict__[key], b.__dict__[key], f"{path}.{key}", native=native)

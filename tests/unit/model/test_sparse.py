@@ -72,6 +72,7 @@ def observed(obj: BaseModel) -> dict[str, Any]:
     return {
         "repr": repr(obj),
         "iter": [(k, repr(v)) for k, v in obj],
+        "extra": obj.model_extra,
         "dump": repr(obj.model_dump()),
         "dump_keys": list(obj.model_dump()),
         "dump_unset": obj.model_dump(by_alias=True, exclude_unset=True),
@@ -102,6 +103,8 @@ def test_a_decoded_instance_holds_only_what_was_sent() -> None:
     assert "volumes" not in pod.spec.model_fields_set
     assert pod.metadata.model_fields_set == {"name", "labels", "annotations", "future"}
     assert pod.metadata.future == 1
+    assert pod.spec.__pydantic_extra__ is None  # no unknown field: no extras dict either
+    assert pod.spec.model_extra == {} and pod.spec.__pydantic_extra__ == {}  # made when asked
 
 
 def test_fresh_decodes_look_the_same() -> None:
@@ -131,6 +134,10 @@ def _set_present_to_none(pod: Any) -> None:
 
 def _set_extra_in_python(pod: Any) -> None:
     pod.spec.futureField = {"x": 1}  # not in pydantic's fields set, written as an extra
+
+
+def _extra_through_model_extra(pod: Any) -> None:
+    pod.status.model_extra["future"] = [1]  # the dict pydantic hands out is the one written
 
 
 def _del_present(pod: Any) -> None:
@@ -189,6 +196,7 @@ STEPS: list[Callable[[Any], None]] = [
     _set_absent_scalar,
     _set_present_to_none,
     _set_extra_in_python,
+    _extra_through_model_extra,
     _del_present,
     _del_absent,
     _del_go_shaped,
