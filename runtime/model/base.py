@@ -30,7 +30,7 @@ Usage (what generated code declares)::
 
 from collections.abc import Iterator, Mapping
 from types import UnionType
-from typing import TYPE_CHECKING, Any, ClassVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, ClassVar, Self, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -195,6 +195,19 @@ class KubeModel(BaseModel):
                 sparse.make_absent(self, name)  # absent again, whatever the layout
             else:
                 super().__delattr__(name)
+
+    def __copy__(self) -> Self:
+        """pydantic's shallow copy; a sparse instance stays sparse, and so does its copy."""
+        if sparse.uses_dict_keys(self) and self.__pydantic_private__ is None:
+            return sparse.copy_sparse(self, deep=False)
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        """pydantic's deep copy (``model_copy(deep=True)``, ``copy.deepcopy``); a sparse
+        instance stays sparse, and so does its copy."""
+        if sparse.uses_dict_keys(self) and self.__pydantic_private__ is None:
+            return sparse.copy_sparse(self, deep=True, memo=memo)
+        return super().__deepcopy__(memo)
 
     @property
     def model_extra(self) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ not make the set.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection
 from typing import Any, TypeVar
 
@@ -40,6 +41,7 @@ __all__ = [
     "AbsentField",
     "FieldsSet",
     "PyAbsentField",
+    "copy_sparse",
     "extras",
     "install",
     "is_set",
@@ -172,6 +174,27 @@ def set_names(obj: BaseModel) -> Collection[str]:
         return value
     extra = _EXTRA.__get__(obj, type(obj))
     return obj.__dict__.keys() | extra.keys() if extra else obj.__dict__.keys()
+
+
+def copy_sparse(obj: M, *, deep: bool, memo: dict[int, Any] | None = None) -> M:
+    """A (deep) copy of a sparse instance that is sparse too: pydantic's ``__copy__`` and
+    ``__deepcopy__`` would make the original's fields set (for good) to copy it.  Only for an
+    instance whose fields set is still its ``__dict__`` keys and that has no private values."""
+    cls = type(obj)
+    new = cls.__new__(cls)
+    if deep:
+        memo = {} if memo is None else memo
+        memo[id(obj)] = new
+        values = copy.deepcopy(obj.__dict__, memo)
+        extra = copy.deepcopy(_EXTRA.__get__(obj, cls), memo)
+    else:
+        values = copy.copy(obj.__dict__)
+        extra = copy.copy(_EXTRA.__get__(obj, cls))
+    object.__setattr__(new, "__dict__", values)
+    _FIELDS_SET.__set__(new, None)
+    _EXTRA.__set__(new, extra)
+    _PRIVATE.__set__(new, None)
+    return new
 
 
 def new_instance(cls: type[M], values: dict[str, Any], fields_set: set[str] | None) -> M:

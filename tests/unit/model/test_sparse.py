@@ -280,6 +280,28 @@ def test_copies_and_pickles_look_the_same() -> None:
         same_to_users(make(a), b)
 
 
+@needs_codec
+def test_copies_of_a_sparse_instance_leave_it_sparse_and_are_sparse() -> None:
+    def all_sparse(obj: Any) -> bool:
+        if isinstance(obj, BaseModel):
+            return sparse.uses_dict_keys(obj) and all(all_sparse(v) for v in vars(obj).values())
+        if isinstance(obj, (list, dict)):
+            return all(all_sparse(v) for v in (obj.values() if isinstance(obj, dict) else obj))
+        return True
+
+    pod, full = both()
+    copies = [copy.copy(pod), copy.deepcopy(pod), pod.model_copy(), pod.model_copy(deep=True)]
+    assert all_sparse(pod) and all(all_sparse(made) for made in copies)
+    for made in copies:
+        same_to_users(made, full)
+    deep = pod.model_copy(deep=True)
+    deep.spec.containers[0].image = "changed"
+    deep.metadata.labels["more"] = "x"
+    assert pod.spec.containers[0].image == "nginx" and "more" not in pod.metadata.labels
+    shallow = copy.copy(pod)
+    assert shallow.spec is pod.spec and vars(shallow) is not vars(pod)
+
+
 def test_deleting_a_field_makes_it_absent_in_either_layout() -> None:
     for pod in both():
         del pod.spec.node_name
