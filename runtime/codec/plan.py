@@ -126,8 +126,14 @@ class _Planner:
 
 
 def _check_plain(cls: type[BaseModel]) -> None:
-    """NotPlain unless instances of ``cls`` are just pydantic's four slots filled by validation."""
+    """NotPlain unless instances of ``cls`` are just pydantic's four slots filled by validation
+    (KubeModel's own serializer, kubeset's writing rule, is what the encoder does too)."""
     decorators = cls.__pydantic_decorators__
+    serializers = {
+        name: d
+        for name, d in decorators.model_serializers.items()
+        if not (name == KUBESET_SERIALIZER and d.func is _KUBE_MODEL_SERIALIZER)
+    }
     config = cls.model_config
     own_slots = [
         c.__name__ for c in cls.__mro__[: cls.__mro__.index(BaseModel)] if vars(c).get("__slots__")
@@ -140,7 +146,7 @@ def _check_plain(cls: type[BaseModel]) -> None:
                 decorators.root_validators,
                 decorators.model_validators,
                 decorators.field_serializers,
-                decorators.model_serializers,
+                serializers,
             )
         )
         or cls.__pydantic_post_init__ is not None
@@ -150,6 +156,12 @@ def _check_plain(cls: type[BaseModel]) -> None:
         or "__get_pydantic_core_schema__" in vars(cls)
     ):
         raise NotPlain(cls)
+
+
+KUBESET_SERIALIZER = "__kubeset_serialize__"
+_KUBE_MODEL_SERIALIZER = KubeModel.__pydantic_decorators__.model_serializers[
+    KUBESET_SERIALIZER
+].func
 
 
 def plan_models(model: type, kind: Any) -> Plans:

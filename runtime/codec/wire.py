@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ..model.lazy import serializing
 from .native import native_decode, native_encode
 
 __all__ = ["decode_json", "to_dict", "to_json"]
@@ -57,9 +56,9 @@ def to_json(obj: BaseModel) -> bytes:
     encoded = native_encode(obj)
     if encoded is not None:
         return encoded
-    # the serializer's bytes directly (model_dump_json would decode them to str, .encode() copy back)
-    with serializing(obj):  # Go-shaped fields: values created on read, only once not empty
-        return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
+    # the serializer's bytes directly (model_dump_json would decode them to str, .encode() copy
+    # back); KubeModel's own serializer applies kubeset's writing rule (kubeset.model.lazy)
+    return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
 
 
 def decode_json(model: type[M], data: bytes | bytearray | str) -> M:

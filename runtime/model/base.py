@@ -29,10 +29,17 @@ Usage (what generated code declares)::
 """
 
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from types import UnionType
 from typing import TYPE_CHECKING, Any, ClassVar, Self, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from . import lazy, sparse
 
@@ -48,6 +55,9 @@ def alias(json_name: str, *, secret: bool = False) -> Any:
     """
     return Field(None, validation_alias=json_name, serialization_alias=json_name, repr=not secret)
 
+
+# set while a kubeset model's tree is prepared for pydantic's serializer (the outermost call)
+_SERIALIZING: ContextVar[bool] = ContextVar("kubeset_serializing", default=False)
 
 _NAMES_CACHE: dict[type, dict[str, str]] = {}  # class -> {attribute or JSON name: attribute name}
 # class -> {attribute name: (shape, model)} for fields holding models: shape "one", "list" or "map"
@@ -133,6 +143,27 @@ def _check_names(cls: type["KubeModel"], data: Mapping[str, Any], where: str) ->
             for k, item in value.items():
                 if isinstance(item, Mapping):
                     _check_names(model, item, f"{path}[{k!r}]")
+
+
+def _kubeset_serialize(self: BaseModel, handler: SerializerFunctionWrapHandler) -> Any:
+    """KubeModel's own pydantic serializer: every pydantic serialization of a kubeset model
+    writes what kubeset writes (values created on read only once they are not empty, every
+    declared field in declaration order: kubeset.model.lazy and .sparse): ``model_dump``,
+    ``model_dump_json``, and a kubeset model inside your own pydantic models, ``TypeAdapter`` or
+    FastAPI alike.  The outermost kubeset model prepares its whole tree once, for the call."""
+    if _SERIALIZING.get():
+        return handler(self)
+    token = _SERIALIZING.set(True)
+    try:
+        with lazy.serializing(self):
+            return handler(self)
+    finally:
+        _SERIALIZING.reset(token)
+
+
+# no return annotation for pydantic: the JSON schema of a model in serialization mode (FastAPI's
+# response schemas) stays the model's own instead of "any value"
+del _kubeset_serialize.__annotations__["return"]
 
 
 class KubeModel(BaseModel):
@@ -245,13 +276,5 @@ class KubeModel(BaseModel):
         if extra:
             yield from extra.items()
 
-    def model_dump(self, /, **kwargs: Any) -> dict[str, Any]:
-        """pydantic's ``model_dump``, writing what kubeset writes (values created on read only
-        once they are not empty; see :mod:`kubeset.model.lazy`)."""
-        with lazy.serializing(self):
-            return super().model_dump(**kwargs)
-
-    def model_dump_json(self, /, **kwargs: Any) -> str:
-        """pydantic's ``model_dump_json``, with :meth:`model_dump`'s rule."""
-        with lazy.serializing(self):
-            return super().model_dump_json(**kwargs)
+    # every pydantic serialization of a kubeset model goes through kubeset's writing rule
+    __kubeset_serialize__ = model_serializer(mode="wrap")(_kubeset_serialize)

@@ -25,7 +25,9 @@ created for a wire ``null`` (or an explicit ``None``) remembers it (:class:`Null
 ``null`` while it stays empty.  :func:`models_equal` and :func:`repr_value` see every such
 untouched empty value as ``None``, so reading a field changes neither ``==`` nor ``repr``.
 
-:func:`serializing` makes a model tree say what it means for the length of a pydantic
+:func:`serializing` (which ``KubeModel``'s own serializer applies to every pydantic
+serialization of a kubeset model: ``model_dump``, ``model_dump_json``, a kubeset model inside
+another pydantic model) makes a model tree say what it means for the length of a pydantic
 serializer call (every declared field in ``__dict__``, in declaration order, as in pydantic's
 own layout): not thread-safe against another thread mutating or serializing the same objects.
 Two threads reading the same absent field for the first time at once may each get a new empty

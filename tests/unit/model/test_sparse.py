@@ -337,3 +337,42 @@ def test_class_attributes_are_the_fields() -> None:
     # pydantic and tools that read class attributes see the field itself, never None
     assert ObjectMeta.name is ObjectMeta.model_fields["name"]  # type: ignore[comparison-overlap]
     assert Pod.spec is Pod.model_fields["spec"]  # type: ignore[comparison-overlap]
+
+
+def test_kubeset_models_inside_other_pydantic_models_follow_kubesets_rule() -> None:
+    from pydantic import TypeAdapter
+
+    class Mine(BaseModel):  # a user's own model (or a FastAPI response) holding kubeset's
+        pod: Pod
+        note: str = "n"
+
+    a, b = both()
+    for pod in (a, b):
+        pod.spec.node_selector["disk"] = "ssd"  # created on read, then filled: written
+        pod.status.host_ip  # noqa: B018  # an absent scalar, read: still absent
+        pod.metadata.finalizers  # noqa: B018  # an empty list created on read: not written
+    mine_a, mine_b = Mine(pod=a), Mine(pod=b)
+    assert mine_a.model_dump() == mine_b.model_dump()
+    assert list(mine_a.model_dump()["pod"]["spec"]) == [  # every field, in declaration order
+        info.serialization_alias or name for name, info in PodSpec.model_fields.items()
+    ]
+    assert mine_a.model_dump_json() == mine_b.model_dump_json()
+    dumped = mine_a.model_dump(by_alias=True, exclude_unset=True)
+    assert dumped["pod"] == kubeset.to_dict(a) == kubeset.to_dict(b)
+    assert dumped["pod"]["spec"]["nodeSelector"] == {"disk": "ssd"}
+    assert "finalizers" not in dumped["pod"]["metadata"]
+    pods = TypeAdapter(list[Pod])
+    assert (
+        pods.dump_python([a, b], mode="json", by_alias=True, exclude_unset=True)
+        == [kubeset.to_dict(a)] * 2
+    )
+    assert (
+        pods.dump_json([a], by_alias=True, exclude_unset=True) == b"[" + kubeset.to_json(a) + b"]"
+    )
+
+
+def test_json_schemas_in_serialization_mode_stay_the_models_own() -> None:
+    # kubeset's serializer wraps pydantic's; FastAPI's response schemas must not become "any"
+    schema = Pod.model_json_schema(mode="serialization")
+    assert schema == Pod.model_json_schema(mode="validation")
+    assert {"apiVersion", "kind", "metadata", "spec", "status"} <= set(schema["properties"])
