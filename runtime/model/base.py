@@ -240,6 +240,12 @@ class KubeModel(BaseModel):
             return sparse.copy_sparse(self, deep=True, memo=memo)
         return super().__deepcopy__(memo)
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """pydantic's pickle state; a sparse instance stays sparse, and so does the unpickled."""
+        if sparse.uses_dict_keys(self) and self.__pydantic_private__ is None:
+            return sparse.sparse_state(self)
+        return super().__getstate__()
+
     @property
     def model_extra(self) -> dict[str, Any] | None:
         """pydantic's: the unknown fields kept, a dict (empty when there are none)."""

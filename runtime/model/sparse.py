@@ -48,6 +48,7 @@ __all__ = [
     "make_absent",
     "new_instance",
     "set_names",
+    "sparse_state",
     "use_dict_keys",
     "uses_dict_keys",
 ]
@@ -195,6 +196,17 @@ def copy_sparse(obj: M, *, deep: bool, memo: dict[int, Any] | None = None) -> M:
     _EXTRA.__set__(new, extra)
     _PRIVATE.__set__(new, None)
     return new
+
+
+def sparse_state(obj: BaseModel) -> dict[str, Any]:
+    """pydantic's pickle state of a sparse instance, sparse (no fields set to make): for an
+    instance whose fields set is still its ``__dict__`` keys and that has no private values."""
+    return {
+        "__dict__": obj.__dict__,
+        "__pydantic_extra__": _EXTRA.__get__(obj, type(obj)),
+        "__pydantic_fields_set__": None,
+        "__pydantic_private__": None,
+    }
 
 
 def new_instance(cls: type[M], values: dict[str, Any], fields_set: set[str] | None) -> M:

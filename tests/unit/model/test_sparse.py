@@ -281,7 +281,7 @@ def test_copies_and_pickles_look_the_same() -> None:
 
 
 @needs_codec
-def test_copies_of_a_sparse_instance_leave_it_sparse_and_are_sparse() -> None:
+def test_copies_and_pickles_of_a_sparse_instance_leave_it_sparse_and_are_sparse() -> None:
     def all_sparse(obj: Any) -> bool:
         if isinstance(obj, BaseModel):
             return sparse.uses_dict_keys(obj) and all(all_sparse(v) for v in vars(obj).values())
@@ -290,7 +290,13 @@ def test_copies_of_a_sparse_instance_leave_it_sparse_and_are_sparse() -> None:
         return True
 
     pod, full = both()
-    copies = [copy.copy(pod), copy.deepcopy(pod), pod.model_copy(), pod.model_copy(deep=True)]
+    copies = [
+        copy.copy(pod),
+        copy.deepcopy(pod),
+        pod.model_copy(),
+        pod.model_copy(deep=True),
+        pickle.loads(pickle.dumps(pod)),
+    ]
     assert all_sparse(pod) and all(all_sparse(made) for made in copies)
     for made in copies:
         same_to_users(made, full)
