@@ -1,17 +1,18 @@
 """Sparse model instances: a field the JSON did not carry takes no room in the object.
 
 pydantic gives every instance a ``__dict__`` holding every declared field (``None`` when
-absent) and a ``set`` of the fields that were sent; for a Kubernetes object, where most fields
-are absent, those two are over half of its memory.  The compiled decoder (``kubeset._codec``)
-builds instead a ``__dict__`` with the fields that were sent only, and leaves the fields-set
-slot ``None``: the fields set are then exactly the keys of ``__dict__`` and of the extras, and
-the set is made from them the first time something asks for it (``model_fields_set``, an
-assignment, a value created on read), then kept; ``__pydantic_extra__`` stays ``None`` until
-there is an unknown field (``model_extra`` or an assignment makes the dict).  Instances pydantic builds (``Pod(...)``,
-``model_validate``, the codec's fallback) keep pydantic's full layout; both read, compare,
-print and serialize the same: :func:`install` gives each declared field a class attribute
-(:data:`AbsentField`) that reads as ``None`` where ``__dict__`` lacks the field, and
-``KubeModel``'s ``repr``, ``==``, iteration and ``model_dump`` go by the declared fields::
+absent), a ``set`` of the fields that were sent and an extras dict; for a Kubernetes object,
+where most fields are absent, those are over half of its memory.  The compiled decoder
+(``kubeset._codec``) builds instead a ``__dict__`` with the fields that were sent only, and
+leaves the fields-set slot ``None``: the fields set are then exactly the keys of ``__dict__`` and
+of the extras, and the set is made from them the first time something asks for it
+(``model_fields_set``, an assignment, a value created on read), then kept; the extras slot stays
+``None`` until there is an unknown field (``model_extra`` or an assignment makes the dict).
+Instances pydantic builds (``Pod(...)``, ``model_validate``, the codec's fallback) keep
+pydantic's full layout; both read, compare, print, copy and serialize the same: :func:`install`
+gives each declared field a class attribute (:data:`AbsentField`) that reads as ``None`` where
+``__dict__`` lacks the field, and ``KubeModel``'s ``repr``, ``==``, iteration, copies, pickles
+and serialization go by the declared fields::
 
     pod = decode_json(Pod, raw)      # no "nodeName" on the wire: no slot for it
     pod.spec.node_name               # None
@@ -27,6 +28,7 @@ import copy
 from collections.abc import Collection
 from typing import Any, TypeVar
 
+from pydantic import VERSION as PYDANTIC_VERSION
 from pydantic import BaseModel
 
 _compiled: Any = None  # kubeset._codec (layer 0: it imports nothing of ours), when built
@@ -57,9 +59,16 @@ M = TypeVar("M", bound=BaseModel)
 
 # pydantic's slots on BaseModel (member descriptors): read and written without the descriptor
 # below, which shadows the first one on KubeModel
-_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"]
-_EXTRA = BaseModel.__dict__["__pydantic_extra__"]
-_PRIVATE = BaseModel.__dict__["__pydantic_private__"]
+try:
+    _FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"]
+    _EXTRA = BaseModel.__dict__["__pydantic_extra__"]
+    _PRIVATE = BaseModel.__dict__["__pydantic_private__"]
+except KeyError as missing:  # pragma: no cover - every pydantic 2 release has them
+    raise ImportError(
+        f"kubeset needs pydantic's BaseModel slot {missing}, which pydantic {PYDANTIC_VERSION} "
+        "does not have: install a pydantic 2 release kubeset was tested with "
+        "(kubeset.codec.TESTED_PYDANTIC)"
+    ) from None
 
 
 def _made(obj: BaseModel) -> set[str]:
