@@ -121,7 +121,11 @@ def test_streaming_list_then_events_in_order(running: Any, api: FakeAPI) -> None
     assert first.params["resource_version_match"] == "NotOlderThan"
     assert first.params["allow_watch_bookmarks"] is True
     assert not any(c.verb == "list" for c in api.calls)  # no list needed
-    assert sorted(rec.events) == [("add-initial", "a", "101"), ("add-initial", "b", "102")]
+    # the cache is synced; the handlers hear of it on their listener's thread, a moment later
+    until(
+        lambda: sorted(rec.events) == [("add-initial", "a", "101"), ("add-initial", "b", "102")],
+        "the initial objects reach the handler",
+    )
     c = api.create(pod("c"))
     api.update(c)
     api.update(c)
@@ -191,6 +195,7 @@ def test_expired_watch_relists_and_a_delete_while_disconnected_is_a_tombstone(
     api.create(pod("d"))
     api.compact()  # the deletion of b is gone from history
     until(lambda: cache_state(inf) == server_state(api), "converged after the relist")
+    until(lambda: rec.kinds("d") == ["add"] and rec.kinds("b")[-1:] == ["tombstone"], "handled")
     assert rec.kinds("b")[-1] == "tombstone"
     tomb = rec.tombstones[-1]
     assert tomb.key == "default/b" and tomb.obj is not None
