@@ -3,12 +3,12 @@
 ``kubeset._codec`` builds and reads model instances without going through pydantic: it
 allocates the instance and sets ``BaseModel``'s four slots itself, laid out sparsely
 (kubeset.model.sparse: ``__dict__`` with the fields sent only, ``__pydantic_fields_set__``
-``None`` until kubeset makes it, ``__pydantic_extra__`` a ``dict`` or ``None`` when there is no
-unknown field, ``__pydantic_private__`` ``None``), and the encoder reads pydantic's own layout as well (``__dict__`` with every declared
-field in declaration order, the fields set a ``set`` of the names sent, extras included); the
-three pydantic slots are member descriptors it reads and writes at their offsets.  That layout
-is pydantic's internals, not its API: kubeset was tested
-with the pydantic releases in :data:`TESTED_PYDANTIC`.  :func:`observe_layout` looks at what the
+``None`` until kubeset makes it, ``__pydantic_extra__`` a ``dict``, or ``None`` when there is no
+unknown field, ``__pydantic_private__`` ``None``), and the encoder reads pydantic's own layout
+as well (``__dict__`` with every declared field in declaration order, the fields set a ``set``
+of the names sent, extras included); the three pydantic slots are member descriptors it reads
+and writes at their offsets.  That layout is pydantic's internals, not its API: kubeset was
+tested with the pydantic releases in :data:`TESTED_PYDANTIC`.  :func:`observe_layout` looks at what the
 installed pydantic does with a small probe model, :func:`layout_problems` compares it with
 :data:`EXPECTED_LAYOUT`; kubeset.codec.native uses pydantic alone (slower, same results) when
 they differ.

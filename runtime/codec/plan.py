@@ -3,9 +3,8 @@
 A plan is built once per root model from its pydantic fields: a list with one entry per model
 class reachable from the root, ``(class, {json or attribute name: (attribute, spec)},
 [(attribute, json name), ...])`` (the second in declaration order), where a spec is
-``(Kind, sub)``.  The field kinds
-are ``kubeset._codec.Kind``, defined once in the extension (runtime/_codec/src/lib.rs); this
-module maps annotations onto them.  A model with logic of its own (validators, serializers,
+``(Kind, sub)``.  The field kinds are ``kubeset._codec.Kind``, defined once in the extension
+(runtime/_codec/src/lib.rs); this module maps annotations onto them.  A model with logic of its own (validators, serializers,
 defaults, private attributes, slots, other config) raises :class:`NotPlain`: pydantic does it.
 
 Usage::
@@ -129,11 +128,9 @@ def _check_plain(cls: type[BaseModel]) -> None:
     """NotPlain unless instances of ``cls`` are just pydantic's four slots filled by validation
     (KubeModel's own serializer, kubeset's writing rule, is what the encoder does too)."""
     decorators = cls.__pydantic_decorators__
-    serializers = {
-        name: d
-        for name, d in decorators.model_serializers.items()
-        if not (name == KUBESET_SERIALIZER and d.func is _KUBE_MODEL_SERIALIZER)
-    }
+    serializers = [
+        d for d in decorators.model_serializers.values() if d.func is not _KUBESET_SERIALIZER
+    ]
     config = cls.model_config
     own_slots = [
         c.__name__ for c in cls.__mro__[: cls.__mro__.index(BaseModel)] if vars(c).get("__slots__")
@@ -158,10 +155,8 @@ def _check_plain(cls: type[BaseModel]) -> None:
         raise NotPlain(cls)
 
 
-KUBESET_SERIALIZER = "__kubeset_serialize__"
-_KUBE_MODEL_SERIALIZER = KubeModel.__pydantic_decorators__.model_serializers[
-    KUBESET_SERIALIZER
-].func
+# KubeModel's own serializer (kubeset's writing rule, which the encoder follows too)
+_KUBESET_SERIALIZER = KubeModel.__kubeset_serialize__
 
 
 def plan_models(model: type, kind: Any) -> Plans:

@@ -13,9 +13,9 @@
   on construction; decoded data never gains them;
 - instances may be sparse (kubeset.model.sparse: the compiled decoder leaves absent fields out
   of ``__dict__``): a declared field missing from ``__dict__`` reads as ``None`` (or, Go-shaped,
-  as an empty value: kubeset.model.lazy), and ``repr``,
-  ``==``, iteration (``dict(model)``) and ``model_dump`` go by the declared fields, so a sparse
-  and a full instance of the same data cannot be told apart;
+  as an empty value: kubeset.model.lazy), and ``repr``, ``==``, iteration (``dict(model)``),
+  copies and serialization go by the declared fields, so a sparse and a full instance of the
+  same data cannot be told apart;
 - ``repr`` shows the fields that hold a value (``Pod(api_version='v1', kind='Pod')``), not the
   hundreds of ``None`` of an object's absent fields.
 
@@ -217,8 +217,7 @@ class KubeModel(BaseModel):
                 # makes on demand; whether pydantic marks it set depends on its release: make
                 # the set first, so that a sparse instance does as a full one does
                 sparse.extras(self)
-                if sparse.uses_dict_keys(self):
-                    self.__pydantic_fields_set__  # noqa: B018
+                sparse.make_fields_set(self)
             super().__setattr__(name, value)
 
         def __delattr__(self, name: str) -> None:
@@ -229,29 +228,27 @@ class KubeModel(BaseModel):
 
     def __copy__(self) -> Self:
         """pydantic's shallow copy; a sparse instance stays sparse, and so does its copy."""
-        if sparse.uses_dict_keys(self) and self.__pydantic_private__ is None:
+        if sparse.stays_sparse(self):
             return sparse.copy_sparse(self, deep=False)
         return super().__copy__()
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         """pydantic's deep copy (``model_copy(deep=True)``, ``copy.deepcopy``); a sparse
         instance stays sparse, and so does its copy."""
-        if sparse.uses_dict_keys(self) and self.__pydantic_private__ is None:
+        if sparse.stays_sparse(self):
             return sparse.copy_sparse(self, deep=True, memo=memo)
         return super().__deepcopy__(memo)
 
     def __getstate__(self) -> dict[Any, Any]:
         """pydantic's pickle state; a sparse instance stays sparse, and so does the unpickled."""
-        if sparse.uses_dict_keys(self) and self.__pydantic_private__ is None:
+        if sparse.stays_sparse(self):
             return sparse.sparse_state(self)
         return super().__getstate__()
 
     @property
     def model_extra(self) -> dict[str, Any] | None:
         """pydantic's: the unknown fields kept, a dict (empty when there are none)."""
-        if sparse.uses_dict_keys(self):
-            # what is added to the dict handed out here is not in pydantic's fields set
-            self.__pydantic_fields_set__  # noqa: B018
+        sparse.make_fields_set(self)  # what is added to the dict handed out here is not set
         return sparse.extras(self)
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]

@@ -44,14 +44,7 @@ from pydantic import BaseModel, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from . import sparse
-
-_compiled: Any = None  # kubeset._codec (layer 0: it imports nothing of ours), when built
-try:
-    from .. import _codec
-
-    _compiled = _codec
-except ImportError:  # pragma: no cover - built without a Rust toolchain: the Python descriptors
-    pass
+from .native import compiled_or
 
 __all__ = [
     "LazyField",
@@ -190,7 +183,7 @@ class PyLazyField:
 
 
 #: the descriptor class :func:`install` uses: the compiled one when kubeset was built with it
-LazyField: Any = getattr(_compiled, "LazyField", None) or PyLazyField
+LazyField: Any = compiled_or("LazyField", PyLazyField)
 
 
 def install(cls: type[BaseModel]) -> None:

@@ -31,13 +31,7 @@ from typing import Any, TypeVar
 from pydantic import VERSION as PYDANTIC_VERSION
 from pydantic import BaseModel
 
-_compiled: Any = None  # kubeset._codec (layer 0: it imports nothing of ours), when built
-try:
-    from .. import _codec
-
-    _compiled = _codec
-except ImportError:  # pragma: no cover - built without a Rust toolchain: the Python descriptors
-    pass
+from .native import compiled_or
 
 __all__ = [
     "AbsentField",
@@ -48,9 +42,11 @@ __all__ = [
     "install",
     "is_set",
     "make_absent",
+    "make_fields_set",
     "new_instance",
     "set_names",
     "sparse_state",
+    "stays_sparse",
     "use_dict_keys",
     "uses_dict_keys",
 ]
@@ -81,6 +77,12 @@ def _made(obj: BaseModel) -> set[str]:
     return made
 
 
+def make_fields_set(obj: BaseModel) -> set[str]:
+    """``obj``'s fields set, made from ``__dict__`` (and kept) if it was still its keys."""
+    value: set[str] | None = _FIELDS_SET.__get__(obj, type(obj))
+    return _made(obj) if value is None else value
+
+
 class FieldsSet:
     """``KubeModel.__pydantic_fields_set__``: pydantic's slot, made from ``__dict__`` on first
     read when the decoder left it ``None`` (every other read and every write is the slot's)."""
@@ -88,10 +90,7 @@ class FieldsSet:
     __slots__ = ()
 
     def __get__(self, obj: BaseModel | None, owner: type | None = None) -> Any:
-        if obj is None:
-            return self
-        value = _FIELDS_SET.__get__(obj, owner)
-        return _made(obj) if value is None else value
+        return self if obj is None else make_fields_set(obj)
 
     def __set__(self, obj: BaseModel, value: set[str]) -> None:
         _FIELDS_SET.__set__(obj, value)
@@ -120,7 +119,7 @@ class PyAbsentField:
 
 
 #: the class attribute :func:`install` uses: the compiled one when kubeset was built with it
-AbsentField: Any = getattr(_compiled, "AbsentField", None) or PyAbsentField
+AbsentField: Any = compiled_or("AbsentField", PyAbsentField)
 
 _ABSENT: dict[str, Any] = {}  # one AbsentField per field name, shared by every class
 
@@ -162,12 +161,9 @@ def use_dict_keys(obj: BaseModel) -> None:
 def make_absent(obj: BaseModel, name: str) -> None:
     """Make field ``name`` of ``obj`` absent (``del obj.name``): out of ``__dict__`` and of the
     fields set."""
-    values = vars(obj)
-    if _FIELDS_SET.__get__(obj, type(obj)) is None:
-        values.pop(name, None)  # still the keys of __dict__: nothing else to change
-        return
-    values.pop(name, None)
-    obj.__pydantic_fields_set__.discard(name)
+    if not uses_dict_keys(obj):  # else the set is the keys: dropping the key is enough
+        make_fields_set(obj).discard(name)
+    vars(obj).pop(name, None)
 
 
 def is_set(obj: BaseModel, name: str) -> bool:
@@ -186,30 +182,32 @@ def set_names(obj: BaseModel) -> Collection[str]:
     return obj.__dict__.keys() | extra.keys() if extra else obj.__dict__.keys()
 
 
+def stays_sparse(obj: BaseModel) -> bool:
+    """Whether copies and pickles of ``obj`` can be made sparsely (:func:`copy_sparse`,
+    :func:`sparse_state`): its fields set is still its ``__dict__`` keys, it has no private
+    values."""
+    return uses_dict_keys(obj) and _PRIVATE.__get__(obj, type(obj)) is None
+
+
 def copy_sparse(obj: M, *, deep: bool, memo: dict[int, Any] | None = None) -> M:
-    """A (deep) copy of a sparse instance that is sparse too: pydantic's ``__copy__`` and
-    ``__deepcopy__`` would make the original's fields set (for good) to copy it.  Only for an
-    instance whose fields set is still its ``__dict__`` keys and that has no private values."""
-    cls = type(obj)
-    new = cls.__new__(cls)
+    """A (deep) copy of a sparse instance that is sparse too (see :func:`stays_sparse`):
+    pydantic's ``__copy__`` and ``__deepcopy__`` would make the original's fields set for good."""
+    new = new_instance(type(obj), {}, None)
+    extra = _EXTRA.__get__(obj, type(obj))
     if deep:
         memo = {} if memo is None else memo
         memo[id(obj)] = new
-        values = copy.deepcopy(obj.__dict__, memo)
-        extra = copy.deepcopy(_EXTRA.__get__(obj, cls), memo)
+        object.__setattr__(new, "__dict__", copy.deepcopy(obj.__dict__, memo))
+        _EXTRA.__set__(new, copy.deepcopy(extra, memo))
     else:
-        values = copy.copy(obj.__dict__)
-        extra = copy.copy(_EXTRA.__get__(obj, cls))
-    object.__setattr__(new, "__dict__", values)
-    _FIELDS_SET.__set__(new, None)
-    _EXTRA.__set__(new, extra)
-    _PRIVATE.__set__(new, None)
+        object.__setattr__(new, "__dict__", copy.copy(obj.__dict__))
+        _EXTRA.__set__(new, copy.copy(extra))
     return new
 
 
 def sparse_state(obj: BaseModel) -> dict[str, Any]:
-    """pydantic's pickle state of a sparse instance, sparse (no fields set to make): for an
-    instance whose fields set is still its ``__dict__`` keys and that has no private values."""
+    """pydantic's pickle state of a sparse instance, sparse (no fields set to make; see
+    :func:`stays_sparse`)."""
     return {
         "__dict__": obj.__dict__,
         "__pydantic_extra__": _EXTRA.__get__(obj, type(obj)),
