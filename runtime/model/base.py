@@ -150,13 +150,14 @@ def _kubeset_serialize(self: BaseModel, handler: SerializerFunctionWrapHandler) 
     writes what kubeset writes (values created on read only once they are not empty, every
     declared field in declaration order: kubeset.model.lazy and .sparse): ``model_dump``,
     ``model_dump_json``, and a kubeset model inside your own pydantic models, ``TypeAdapter`` or
-    FastAPI alike.  The outermost kubeset model prepares its whole tree once, for the call."""
+    FastAPI alike.  The outermost kubeset model hands pydantic a view of its whole tree made for
+    the call (:func:`kubeset.model.lazy.written_view`): the objects themselves are only read, so
+    any number of threads may serialize the same objects at once."""
     if _SERIALIZING.get():
         return handler(self)
     token = _SERIALIZING.set(True)
     try:
-        with lazy.serializing(self):
-            return handler(self)
+        return handler(lazy.written_view(self))
     finally:
         _SERIALIZING.reset(token)
 
@@ -228,22 +229,16 @@ class KubeModel(BaseModel):
 
     def __copy__(self) -> Self:
         """pydantic's shallow copy; a sparse instance stays sparse, and so does its copy."""
-        if sparse.stays_sparse(self):
-            return sparse.copy_sparse(self, deep=False)
-        return super().__copy__()
+        return sparse.copy_model(self, deep=False)
 
     def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
         """pydantic's deep copy (``model_copy(deep=True)``, ``copy.deepcopy``); a sparse
         instance stays sparse, and so does its copy."""
-        if sparse.stays_sparse(self):
-            return sparse.copy_sparse(self, deep=True, memo=memo)
-        return super().__deepcopy__(memo)
+        return sparse.copy_model(self, deep=True, memo=memo)
 
     def __getstate__(self) -> dict[Any, Any]:
         """pydantic's pickle state; a sparse instance stays sparse, and so does the unpickled."""
-        if sparse.stays_sparse(self):
-            return sparse.sparse_state(self)
-        return super().__getstate__()
+        return sparse.model_state(self)
 
     @property
     def model_extra(self) -> dict[str, Any] | None:

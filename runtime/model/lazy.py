@@ -25,26 +25,32 @@ created for a wire ``null`` (or an explicit ``None``) remembers it (:class:`Null
 ``null`` while it stays empty.  :func:`models_equal` and :func:`repr_value` see every such
 untouched empty value as ``None``, so reading a field changes neither ``==`` nor ``repr``.
 
-:func:`serializing` (which ``KubeModel``'s own serializer applies to every pydantic
+:func:`written_view` (which ``KubeModel``'s own serializer applies to every pydantic
 serialization of a kubeset model: ``model_dump``, ``model_dump_json``, a kubeset model inside
-another pydantic model) makes a model tree say what it means for the length of a pydantic
-serializer call (every declared field in ``__dict__``, in declaration order, as in pydantic's
-own layout): not thread-safe against another thread mutating or serializing the same objects.
-Two threads reading the same absent field for the first time at once may each get a new empty
-value (the last one stays), as with any unlocked lazy attribute.
+another pydantic model) gives pydantic's serializer a view of a model tree made for the call,
+saying what it means (every declared field in ``__dict__``, in declaration order, as in pydantic's
+own layout; the fields set as written): the objects themselves are only read, so any number of
+threads may serialize, copy and read the same objects at once (kubeset.model.sparse says how the
+reads agree with each other).  Two threads reading the same absent field for the first time at
+once may each get a new empty value (the last one stays), as with any unlocked lazy attribute:
+both are empty and unset, so what the object means does not change.  Changing an object while
+other threads read it is not safe (copy it first, as client-go's informers ask).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, get_args, get_origin
+from collections.abc import Callable
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from . import sparse
 from .native import compiled_or
+
+M = TypeVar("M", bound=BaseModel)
+
+_CONTAINERS = (BaseModel, list, dict)  # the values that may have been created on read
 
 __all__ = [
     "LazyField",
@@ -57,7 +63,7 @@ __all__ = [
     "install",
     "is_written",
     "models_equal",
-    "serializing",
+    "written_view",
 ]
 
 
@@ -201,12 +207,17 @@ def _model_written(model: BaseModel) -> bool:
     if model.__pydantic_extra__:
         return True
     if sparse.uses_dict_keys(model):
-        return len(model.__dict__) > 0  # every value there is set
+        written = len(model.__dict__) > 0  # every value there is set ...
+        if sparse.uses_dict_keys(model):  # ... unless another thread made the set meanwhile
+            return written
     fields = type(model).__pydantic_fields__
-    set_ = model.__pydantic_fields_set__
+    set_ = sparse.set_names(model)  # made: it stays a set
     if any(name in fields for name in set_):
         return True
-    return any(name not in set_ and is_written(value) for name, value in model.__dict__.items())
+    # list(): other threads may add values created on read to the dict meanwhile
+    return any(
+        name not in set_ and is_written(value) for name, value in list(model.__dict__.items())
+    )
 
 
 def is_written(value: Any) -> bool:
@@ -234,8 +245,8 @@ def _is_null(value: Any) -> bool:
 
 def effective(model: BaseModel, name: str, value: Any) -> Any:
     """``value`` of field ``name`` as written: ``None`` for an untouched empty or null value."""
-    if value is None:
-        return None
+    if value is None or not isinstance(value, _CONTAINERS):
+        return value  # a scalar is written as it is, set or not (only containers are created)
     if sparse.is_set(model, name):
         return None if _is_null(value) else value
     if isinstance(value, (list, dict, BaseModel)) and not is_written(value):
@@ -265,94 +276,47 @@ def models_equal(a: BaseModel, b: BaseModel) -> bool:
 # ---------------------------------------------------------------- serializing through pydantic
 
 
-def _prepare_value(value: Any, undo: _Restore) -> None:
+def written_view(model: M) -> M:
+    """A view of ``model``'s tree as it is to be written, for pydantic's serializer: new
+    instances (sharing the leaf values) whose ``__dict__`` holds every declared field in
+    declaration order, whose non-empty values created on read are marked set and whose untouched
+    empty values and empty values standing for ``null`` hold ``None``.  ``model`` and everything
+    in it are only read."""
+    cls = type(model)
+    values = model.__dict__
+    set_ = sparse.fields_set_copy(model)
+    view: dict[str, Any] = {}
+    for name in cls.__pydantic_fields__:
+        value = values.get(name)
+        if value is None or not isinstance(value, _CONTAINERS):
+            view[name] = value
+        elif name in set_:
+            view[name] = None if _is_null(value) else _view_value(value)
+        elif is_written(value):
+            view[name] = _view_value(value)
+            set_.add(name)
+        else:
+            view[name] = None
+    return sparse.new_instance(cls, view, set_, extra=model.__pydantic_extra__)
+
+
+def _view_value(value: Any) -> Any:
+    """``value`` with every model in it replaced by its :func:`written_view` (the same object
+    when nothing in it is a model)."""
     if isinstance(value, BaseModel):
-        _prepare_model(value, undo)
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, (BaseModel, list, dict)):
-                _prepare_value(item, undo)
-    elif isinstance(value, dict):
+        return written_view(value)
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, _CONTAINERS):
+                seen = _view_value(item)
+                if seen is not item:
+                    return [*value[:i], seen, *map(_view_value, value[i + 1 :])]
+        return value
+    if isinstance(value, dict):
         for item in value.values():
-            if isinstance(item, (BaseModel, list, dict)):
-                _prepare_value(item, undo)
-
-
-def _prepare_model(model: BaseModel, undo: _Restore) -> None:
-    if sparse.uses_dict_keys(model):
-        undo.unmake(model)
-    set_ = model.__pydantic_fields_set__
-    values = vars(model)
-    fields = type(model).__pydantic_fields__
-    if list(values) != list(fields):  # sparse, or a field assigned after being removed
-        values = undo.fill(model, fields)
-    for name, value in list(values.items()):
-        if value is None:
-            continue
-        if name in set_:
-            if _is_null(value):
-                undo.swap(values, name)
-            else:
-                _prepare_value(value, undo)
-        elif isinstance(value, (list, dict, BaseModel)):
-            if is_written(value):
-                _prepare_value(value, undo)
-                undo.mark(set_, name)
-            else:
-                undo.swap(values, name)
-
-
-class _Restore:
-    """The temporary changes of :func:`serializing`: names marked set, values swapped for None,
-    the dicts of sparse instances filled in declaration order, fields sets made from them."""
-
-    __slots__ = ("_filled", "_made", "_marked", "_swapped")
-
-    def __init__(self) -> None:
-        self._marked: list[tuple[set[str], str]] = []
-        self._swapped: list[tuple[dict[str, Any], str, Any]] = []
-        self._filled: list[tuple[BaseModel, dict[str, Any]]] = []
-        self._made: list[BaseModel] = []
-
-    def unmake(self, model: BaseModel) -> None:
-        """``model``'s fields set, made from ``__dict__`` now, goes back to being its keys."""
-        self._made.append(model)
-
-    def fill(self, model: BaseModel, fields: dict[str, Any]) -> dict[str, Any]:
-        """Give ``model`` a ``__dict__`` with every declared field in declaration order."""
-        values = vars(model)
-        full = {name: values.get(name) for name in fields}
-        self._filled.append((model, values))
-        object.__setattr__(model, "__dict__", full)
-        return full
-
-    def mark(self, fields_set: set[str], name: str) -> None:
-        fields_set.add(name)
-        self._marked.append((fields_set, name))
-
-    def swap(self, values: dict[str, Any], name: str) -> None:
-        self._swapped.append((values, name, values[name]))
-        values[name] = None
-
-    def restore(self) -> None:
-        for values, name, value in reversed(self._swapped):
-            values[name] = value
-        for fields_set, name in reversed(self._marked):
-            fields_set.discard(name)
-        for model, values in reversed(self._filled):
-            object.__setattr__(model, "__dict__", values)
-        for model in self._made:
-            sparse.use_dict_keys(model)
-
-
-@contextmanager
-def serializing(model: BaseModel) -> Iterator[None]:
-    """For the block, ``model``'s tree reads to pydantic's serializer as it is to be written:
-    non-empty values created on read are marked set, untouched empty values and empty values
-    standing for ``null`` hold ``None``.  Everything is restored afterwards."""
-    undo = _Restore()
-    try:
-        _prepare_model(model, undo)
-        yield
-    finally:
-        undo.restore()
+            if isinstance(item, _CONTAINERS):
+                seen = _view_value(item)
+                if seen is not item:
+                    return {k: _view_value(v) for k, v in value.items()}
+        return value
+    return value

@@ -20,6 +20,16 @@ and serialization go by the declared fields::
 
 Code that only asks whether a field is set uses :func:`is_set` and :func:`set_names`, which do
 not make the set.
+
+Reading is safe from any number of threads at once (an informer's cached objects are read by every
+handler and worker): a read never changes what an object means.  The one thing a read changes is
+where that meaning is kept: the first read of an absent Go-shaped field (kubeset.model.lazy) makes
+the fields set and *then* puts the empty value in ``__dict__``, so a ``__dict__`` key is a set field
+only while the slot is still ``None``.  Whatever reads the two together (:func:`is_set`,
+:func:`fields_set_copy`, :func:`copy_model`, :func:`model_state`, and :func:`make_fields_set`
+itself) reads the slot again after ``__dict__`` and starts over if another thread made the set
+meanwhile; the slot only ever goes from ``None`` to a set.  Under the GIL each C-level step
+(``set(d)``, ``d.copy()``) is atomic; no lock is taken.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from typing import Any, TypeVar
 
 from pydantic import VERSION as PYDANTIC_VERSION
 from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
 
 from .native import compiled_or
 
@@ -37,17 +48,16 @@ __all__ = [
     "AbsentField",
     "FieldsSet",
     "PyAbsentField",
-    "copy_sparse",
+    "copy_model",
     "extras",
+    "fields_set_copy",
     "install",
     "is_set",
     "make_absent",
     "make_fields_set",
+    "model_state",
     "new_instance",
     "set_names",
-    "sparse_state",
-    "stays_sparse",
-    "use_dict_keys",
     "uses_dict_keys",
 ]
 
@@ -73,6 +83,11 @@ def _made(obj: BaseModel) -> set[str]:
     extra = _EXTRA.__get__(obj, type(obj))
     if extra:
         made.update(extra)
+    current: set[str] | None = _FIELDS_SET.__get__(obj, type(obj))
+    if current is not None:
+        # another thread made it while the keys were read: __dict__ may already hold a value
+        # created on read, which is not set
+        return current
     _FIELDS_SET.__set__(obj, made)
     return made
 
@@ -148,14 +163,10 @@ def extras(obj: BaseModel) -> dict[str, Any]:
 
 def uses_dict_keys(obj: BaseModel) -> bool:
     """Whether ``obj``'s fields set is still its ``__dict__`` keys (a sparse instance whose set
-    was never made): every value in its ``__dict__`` was sent or assigned."""
+    was never made): every value in its ``__dict__`` was sent or assigned.  Another thread may
+    make the set at any time: read ``__dict__`` with :func:`fields_set_copy` or
+    :func:`copy_model`, which check again."""
     return _FIELDS_SET.__get__(obj, type(obj)) is None
-
-
-def use_dict_keys(obj: BaseModel) -> None:
-    """Drop ``obj``'s fields set: its ``__dict__`` keys (and extras) are the fields set again.
-    Only for a set that was made from them and is still what they say."""
-    _FIELDS_SET.__set__(obj, None)
 
 
 def make_absent(obj: BaseModel, name: str) -> None:
@@ -168,8 +179,30 @@ def make_absent(obj: BaseModel, name: str) -> None:
 
 def is_set(obj: BaseModel, name: str) -> bool:
     """``name in obj.model_fields_set`` for a declared field, without making the set."""
-    value = _FIELDS_SET.__get__(obj, type(obj))
-    return name in (obj.__dict__ if value is None else value)
+    cls = type(obj)
+    value: set[str] | None = _FIELDS_SET.__get__(obj, cls)
+    if value is None:
+        found = name in obj.__dict__
+        value = _FIELDS_SET.__get__(obj, cls)
+        if value is None:  # still the keys: ``found`` is the answer
+            return found
+    return name in value
+
+
+def fields_set_copy(obj: BaseModel) -> set[str]:
+    """A new set of ``obj``'s set fields and extras, without making its own set; consistent
+    while other threads read (and so create values in) the same object."""
+    cls = type(obj)
+    while True:
+        value: set[str] | None = _FIELDS_SET.__get__(obj, cls)
+        if value is not None:
+            return set(value)
+        keys = set(obj.__dict__)
+        extra = _EXTRA.__get__(obj, cls)
+        if extra:
+            keys.update(extra)
+        if _FIELDS_SET.__get__(obj, cls) is None:
+            return keys
 
 
 def set_names(obj: BaseModel) -> Collection[str]:
@@ -182,46 +215,78 @@ def set_names(obj: BaseModel) -> Collection[str]:
     return obj.__dict__.keys() | extra.keys() if extra else obj.__dict__.keys()
 
 
-def stays_sparse(obj: BaseModel) -> bool:
-    """Whether copies and pickles of ``obj`` can be made sparsely (:func:`copy_sparse`,
-    :func:`sparse_state`): its fields set is still its ``__dict__`` keys, it has no private
-    values."""
-    return uses_dict_keys(obj) and _PRIVATE.__get__(obj, type(obj)) is None
+def _snapshot(
+    obj: BaseModel,
+) -> tuple[dict[str, Any], set[str] | None, dict[str, Any] | None]:
+    """``obj``'s values, fields set (None: the keys of the values) and extras, copied (shallow)
+    together so that they agree while other threads read the same object."""
+    cls = type(obj)
+    while True:
+        fields_set: set[str] | None = _FIELDS_SET.__get__(obj, cls)
+        values = obj.__dict__.copy()
+        extra: dict[str, Any] | None = _EXTRA.__get__(obj, cls)
+        if fields_set is not None:
+            # type(): a NullSet (an empty model standing for null, kubeset.model.lazy) stays one
+            kept = type(fields_set)(fields_set)
+            return values, kept, None if extra is None else extra.copy()
+        if _FIELDS_SET.__get__(obj, cls) is None:  # no value was created on read meanwhile
+            return values, None, None if extra is None else extra.copy()
 
 
-def copy_sparse(obj: M, *, deep: bool, memo: dict[int, Any] | None = None) -> M:
-    """A (deep) copy of a sparse instance that is sparse too (see :func:`stays_sparse`):
-    pydantic's ``__copy__`` and ``__deepcopy__`` would make the original's fields set for good."""
-    new = new_instance(type(obj), {}, None)
-    extra = _EXTRA.__get__(obj, type(obj))
+def _private_copy(obj: BaseModel) -> dict[str, Any] | None:
+    """pydantic's private values of ``obj``, as its copies carry them (unset ones left out)."""
+    private: dict[str, Any] | None = _PRIVATE.__get__(obj, type(obj))
+    if private is None:
+        return None
+    return {k: v for k, v in private.items() if v is not PydanticUndefined}
+
+
+def copy_model(obj: M, *, deep: bool, memo: dict[int, Any] | None = None) -> M:
+    """A (deep) copy of ``obj`` in its own layout: pydantic's ``__copy__`` / ``__deepcopy__``
+    (the fields set copied, private values kept), made from one consistent snapshot, and sparse
+    when ``obj`` is (pydantic's own would make the original's fields set for good)."""
+    values, fields_set, extra = _snapshot(obj)
+    private = _private_copy(obj)
+    new = new_instance(type(obj), {}, fields_set)
     if deep:
         memo = {} if memo is None else memo
         memo[id(obj)] = new
-        object.__setattr__(new, "__dict__", copy.deepcopy(obj.__dict__, memo))
-        _EXTRA.__set__(new, copy.deepcopy(extra, memo))
-    else:
-        object.__setattr__(new, "__dict__", copy.copy(obj.__dict__))
-        _EXTRA.__set__(new, copy.copy(extra))
+        # the snapshot is our own dict: its values are copied, it needs no memo entry itself
+        values = {k: copy.deepcopy(v, memo) for k, v in values.items()}
+        if extra:  # None or empty stay as they are (deepcopy's call costs more than the copy)
+            extra = copy.deepcopy(extra, memo)
+        if private:
+            private = copy.deepcopy(private, memo)
+    object.__setattr__(new, "__dict__", values)
+    _EXTRA.__set__(new, extra)
+    _PRIVATE.__set__(new, private)
     return new
 
 
-def sparse_state(obj: BaseModel) -> dict[str, Any]:
-    """pydantic's pickle state of a sparse instance, sparse (no fields set to make; see
-    :func:`stays_sparse`)."""
+def model_state(obj: BaseModel) -> dict[str, Any]:
+    """pydantic's pickle state of ``obj`` from one consistent snapshot; a sparse instance's is
+    sparse (its fields set ``None``: the unpickled instance is sparse too)."""
+    values, fields_set, extra = _snapshot(obj)
     return {
-        "__dict__": obj.__dict__,
-        "__pydantic_extra__": _EXTRA.__get__(obj, type(obj)),
-        "__pydantic_fields_set__": None,
-        "__pydantic_private__": None,
+        "__dict__": values,
+        "__pydantic_extra__": extra,
+        "__pydantic_fields_set__": fields_set,
+        "__pydantic_private__": _PRIVATE.__get__(obj, type(obj)),
     }
 
 
-def new_instance(cls: type[M], values: dict[str, Any], fields_set: set[str] | None) -> M:
-    """An instance of ``cls`` holding ``values`` (no validation, no extras), as the decoder
-    builds one; ``fields_set`` None: the keys of ``values`` are the fields set."""
+def new_instance(
+    cls: type[M],
+    values: dict[str, Any],
+    fields_set: set[str] | None,
+    *,
+    extra: dict[str, Any] | None = None,
+) -> M:
+    """An instance of ``cls`` holding ``values`` (no validation), as the decoder builds one;
+    ``fields_set`` None: the keys of ``values`` (and ``extra``) are the fields set."""
     obj = cls.__new__(cls)
     object.__setattr__(obj, "__dict__", values)
     _FIELDS_SET.__set__(obj, fields_set)
-    _EXTRA.__set__(obj, None)
+    _EXTRA.__set__(obj, extra)
     _PRIVATE.__set__(obj, None)
     return obj

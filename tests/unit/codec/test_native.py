@@ -45,7 +45,7 @@ from kubeset.kubernetes.models.core.v1 import (
 )
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
 from kubeset.model import sparse
-from kubeset.model.lazy import serializing
+from kubeset.model.lazy import written_view
 from pydantic import BaseModel, ValidationError, field_validator
 
 FIXTURES = Path("fixtures/v1.36.0")
@@ -317,8 +317,8 @@ def test_decoding_does_not_leak() -> None:
 
 def pydantic_json(obj: BaseModel) -> bytes:
     """pydantic's serializer under kubeset's writing rule (Go-shaped fields, kubeset.model.lazy)."""
-    with serializing(obj):
-        return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
+    view = written_view(obj)
+    return view.__pydantic_serializer__.to_json(view, by_alias=True, exclude_unset=True)
 
 
 def encoded(obj: BaseModel) -> bytes:

@@ -33,7 +33,7 @@ from kubeset.kubernetes.models.core.v1 import (
     PodSpec,
 )
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
-from kubeset.model.lazy import NullDict, NullList, NullSet, serializing
+from kubeset.model.lazy import NullDict, NullList, NullSet, written_view
 from pydantic import BaseModel
 
 FIXTURES = Path("fixtures/v1.36.0")
@@ -42,8 +42,8 @@ codec = load_codec()
 
 def pydantic_bytes(obj: BaseModel) -> bytes:
     """The fallback: pydantic's own serializer, under kubeset's writing rule."""
-    with serializing(obj):
-        return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude_unset=True)
+    view = written_view(obj)
+    return view.__pydantic_serializer__.to_json(view, by_alias=True, exclude_unset=True)
 
 
 def encodings(obj: BaseModel) -> Any:
