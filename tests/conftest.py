@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "e2e"))
+# bench/ builds the realistic objects (bench_models.realistic_pod) that stress tests share
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from kube_apiserver import (  # tests/e2e holds the helpers
     ApiServer,
