@@ -400,6 +400,45 @@ def _read_rows(bench: str, data: bytes) -> list[dict[str, Any]]:
     return out
 
 
+def _dump_rows(bench: str, data: bytes) -> list[dict[str, Any]]:
+    """Microseconds per serialization of one decoded pod through pydantic (``model_dump`` and
+    friends hand pydantic a view of the tree made for the call) beside the compiled encoder."""
+    import copy
+    import pickle
+    import timeit
+
+    from kubeset.codec import decode_large, to_dict
+    from kubeset.kubernetes.models.core.v1 import PodList
+
+    pod = decode_large(PodList, data).items[0]
+    cases = [
+        ("to_dict(pod) (compiled encoder)", lambda: to_dict(pod)),
+        ("pod.model_dump(exclude_unset=True)", lambda: pod.model_dump(exclude_unset=True)),
+        ("pod.model_dump(mode='json')", lambda: pod.model_dump(mode="json", exclude_unset=True)),
+        ("pod.model_dump_json()", lambda: pod.model_dump_json(exclude_unset=True)),
+        ("copy.deepcopy(pod)", lambda: copy.deepcopy(pod)),
+        ("pickle.loads(pickle.dumps(pod))", lambda: pickle.loads(pickle.dumps(pod))),
+    ]
+    number = 300
+    out = []
+    baseline = 0.0
+    for case, fn in cases:
+        seconds = min(timeit.repeat(fn, number=number, repeat=7)) / number
+        row: dict[str, Any] = {
+            "bench": "one decoded pod",
+            "case": case,
+            "median": f"{seconds * 1e6:.1f} us",
+            "note": f"best of 7 runs of {number}",
+        }
+        if baseline:
+            row["baseline_case"] = "to_dict(pod)"
+            row["ratio"] = seconds / baseline
+        else:
+            baseline = seconds
+        out.append(row)
+    return out
+
+
 def rows() -> list[dict[str, Any]]:
     import kubeset
     from kubeset.codec import decode_json, decode_large, native_decoder
@@ -582,6 +621,7 @@ def rows() -> list[dict[str, Any]]:
         }
     )
     result.extend(_read_rows(bench, data))
+    result.extend(_dump_rows(bench, data))
 
     pairs, floor = _import_times()
     times = [p[0] for p in pairs]
