@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter
 
 from ..model.binary import b64decode
+from ..model.rawjson import FieldsV1
 from . import layout
 from .plan import NotPlain, Plans, plan_models
 
@@ -160,11 +161,11 @@ def _build(codec: Any, model: type[BaseModel]) -> tuple[Any, Any] | None:
     utc = _utc_tzinfo()
     decoder = _attempt(
         f"building the decoder of {name}",
-        lambda: codec.Decoder(plans.models, plans.root, utc, b64decode, BaseModel),
+        lambda: codec.Decoder(plans.models, plans.root, utc, b64decode, BaseModel, FieldsV1),
     )
     encoder = _attempt(
         f"building the encoder of {name}",
-        lambda: codec.Encoder(plans.models, plans.root, utc, BaseModel),
+        lambda: codec.Encoder(plans.models, plans.root, utc, BaseModel, FieldsV1),
     )
     return None if decoder is None and encoder is None else (decoder, encoder)
 

@@ -29,6 +29,7 @@ from pydantic import BaseModel
 from ..model.base import KubeModel
 from ..model.binary import Base64BytesType
 from ..model.quantity import QuantityType
+from ..model.rawjson import FieldsV1
 from ..model.time import MicroTimeType
 
 __all__ = ["NotPlain", "Plans", "plan_models"]
@@ -176,6 +177,7 @@ def plan_models(model: type, kind: Any) -> Plans:
             float: k.FLOAT,
             Any: k.ANY,
             _dt.datetime: k.TIME,
+            FieldsV1: k.RAW_JSON,
         },
         markers={QuantityType: k.QUANTITY, MicroTimeType: k.MICRO_TIME, Base64BytesType: k.BYTES},
     )

@@ -14,8 +14,9 @@ KubeModel, Quantity, Time, alias``); each name lives in the module that owns its
 ``binary``          ``Base64Bytes``     ``bytes`` in Python, standard base64 on the wire
 ``aliases``         ``IntOrString``,    plain aliases: kept exactly as sent
                     ``Number``, ``JSON``,
-                    ``RawExtension``,
-                    ``FieldsV1``
+                    ``RawExtension``
+``rawjson``         ``FieldsV1``        managedFields' field sets: the server's JSON bytes,
+                                        a read-only Mapping parsed on read
 ==================  ==================  =====================================================
 
 Usage::
@@ -29,11 +30,12 @@ Usage::
     parse_quantity(Limits(cpu="500m").cpu or "0")  # Decimal("0.500")
 """
 
-from .aliases import JSON, FieldsV1, IntOrString, Number, RawExtension
+from .aliases import JSON, IntOrString, Number, RawExtension
 from .base import KubeModel, alias
 from .binary import Base64Bytes
 from .lazy import Nullable
 from .quantity import Quantity, compare_quantities, parse_quantity
+from .rawjson import FieldsV1
 from .time import MicroTime, Time
 
 __all__ = [

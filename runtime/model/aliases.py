@@ -5,9 +5,8 @@ They need no validation of their own: pydantic keeps the value exactly as sent.
 ==================  ===========================================================================
 ``IntOrString``     ``int | str``, kept exactly as sent (``8080`` stays an int, ``"http"`` a str)
 ``Number``          ``int | float`` (a JSON ``1`` stays ``1``, ``1.5`` stays ``1.5``)
-``JSON``,           any JSON value, kept as is (``runtime.RawExtension``, ``metav1.FieldsV1``,
-``RawExtension``,   the apiextensions ``JSON`` and ``JSONSchemaPropsOr*`` types)
-``FieldsV1``
+``JSON``,           any JSON value, kept as is (``runtime.RawExtension``, the apiextensions
+``RawExtension``    ``JSON`` and ``JSONSchemaPropsOr*`` types)
 ==================  ===========================================================================
 
 Usage::
@@ -20,7 +19,7 @@ Usage::
 
 from typing import Any
 
-__all__ = ["JSON", "FieldsV1", "IntOrString", "Number", "RawExtension"]
+__all__ = ["JSON", "IntOrString", "Number", "RawExtension"]
 
 IntOrString = int | str
 """A port number or name, a count or a percentage: kept as sent."""
@@ -32,7 +31,6 @@ JSON = Any
 """Any JSON value, kept as is."""
 
 RawExtension = Any
-"""An embedded object of any kind (``runtime.RawExtension``), kept as is."""
+"""An embedded object of any kind (``runtime.RawExtension``), kept as is.
 
-FieldsV1 = Any
-"""The managed-fields set (``metav1.FieldsV1``), kept as is."""
+``metav1.FieldsV1`` is a type of its own: :mod:`kubeset.model.rawjson`."""

@@ -57,6 +57,7 @@ def _reads(obj: Any) -> Any:
     meta = obj.metadata
     found: list[Any] = [meta.name, meta.labels, meta.annotations, meta.finalizers]
     found += [meta.owner_references, [m.manager for m in meta.managed_fields]]
+    found += [sorted(m.fields_v1 or ()) for m in meta.managed_fields]  # parsed on first read
     spec = obj.spec
     pod_spec = spec.template.spec if hasattr(spec, "template") else spec
     found += [pod_spec.node_selector, pod_spec.tolerations, pod_spec.node_name]

@@ -61,6 +61,7 @@ enum Spec {
     Dict(Box<Spec>),
     Float,
     MicroTime,
+    RawJson,
 }
 
 struct ModelPlan {
@@ -115,6 +116,9 @@ enum Kind {
     Float,
     #[pyo3(name = "MICRO_TIME")]
     MicroTime,
+    /// a JSON object kept as its bytes (`kubeset.model.FieldsV1`: the `raw_json` type)
+    #[pyo3(name = "RAW_JSON")]
+    RawJson,
 }
 
 fn spec_of(obj: &Bound<PyAny>) -> PyResult<Spec> {
@@ -135,7 +139,27 @@ fn spec_of(obj: &Bound<PyAny>) -> PyResult<Spec> {
         Kind::Dict => Spec::Dict(Box::new(spec_of(&t.get_item(1)?)?)),
         Kind::Float => Spec::Float,
         Kind::MicroTime => Spec::MicroTime,
+        Kind::RawJson => Spec::RawJson,
     })
+}
+
+/// The Python type of raw JSON values (`kubeset.model.FieldsV1`) and the offsets of its two
+/// slots: `_raw` (the bytes, or None once parsed) and `_parsed` (None until parsed).
+struct RawJsonType {
+    cls: Py<PyType>,
+    raw_at: isize,
+    parsed_at: isize,
+}
+
+impl RawJsonType {
+    fn of(cls: Option<Bound<PyType>>) -> PyResult<Option<Self>> {
+        let Some(cls) = cls else { return Ok(None) };
+        Ok(Some(RawJsonType {
+            raw_at: slot_offset(cls.as_any(), "_raw")?,
+            parsed_at: slot_offset(cls.as_any(), "_parsed")?,
+            cls: cls.unbind(),
+        }))
+    }
 }
 
 /// A compiled plan: decodes JSON bytes into the plan's root model.
@@ -145,6 +169,7 @@ struct Decoder {
     root: usize,
     utc: Py<PyTzInfo>,
     b64decode: Py<PyAny>,
+    raw_json: Option<RawJsonType>,
     dict_s: Py<PyString>,
     /// offsets of BaseModel's slots `__pydantic_fields_set__`, `__pydantic_extra__`,
     /// `__pydantic_private__`
@@ -199,6 +224,32 @@ impl Decoder {
                 PythonParse::default()
                     .python_parse(py, &data[start..end])
                     .map_err(give_up)
+            }
+            Spec::RawJson => {
+                let raw = self.raw_json.as_ref().ok_or("no raw JSON type")?;
+                if peek != Peek::Object {
+                    return Err("expected an object".into());
+                }
+                let start = j.current_index();
+                j.known_skip(peek).map_err(give_up)?;
+                let bytes = PyBytes::new(py, &data[start..j.current_index()]);
+                // FieldsV1.from_raw without the call: allocate, fill the two slots
+                unsafe {
+                    let obj = ffi::PyType_GenericAlloc(raw.cls.bind(py).as_type_ptr(), 0);
+                    if obj.is_null() {
+                        return Err(give_up(PyErr::fetch(py)));
+                    }
+                    let obj = Bound::from_owned_ptr(py, obj);
+                    for (offset, value) in [(raw.raw_at, bytes.into_ptr()), (raw.parsed_at, ffi::Py_None())] {
+                        if value == ffi::Py_None() {
+                            ffi::Py_INCREF(value);
+                        }
+                        let at = obj.as_ptr().cast::<u8>().offset(offset).cast::<*mut ffi::PyObject>();
+                        let old = std::ptr::replace(at, value);
+                        ffi::Py_XDECREF(old); // NULL: the allocation zeroes the slots
+                    }
+                    Ok(obj)
+                }
             }
             Spec::Time | Spec::MicroTime => {
                 if peek != Peek::String {
@@ -367,9 +418,11 @@ impl Decoder {
 
 #[pymethods]
 impl Decoder {
-    /// `Decoder(plans, root, utc, b64decode, base)`: see the module documentation; `base` is
-    /// pydantic's BaseModel, whose slots the decoder fills.
+    /// `Decoder(plans, root, utc, b64decode, base, raw_json=None)`: see the module
+    /// documentation; `base` is pydantic's BaseModel, whose slots the decoder fills; `raw_json`
+    /// the type of `RAW_JSON` fields.
     #[new]
+    #[pyo3(signature = (plans, root, utc, b64decode, base, raw_json=None))]
     fn new(
         py: Python,
         plans: &Bound<PyList>,
@@ -377,6 +430,7 @@ impl Decoder {
         utc: Bound<PyTzInfo>,
         b64decode: Bound<PyAny>,
         base: Bound<PyAny>,
+        raw_json: Option<Bound<PyType>>,
     ) -> PyResult<Self> {
         let mut compiled = Vec::with_capacity(plans.len());
         for item in plans.iter() {
@@ -419,6 +473,7 @@ impl Decoder {
             root,
             utc: utc.unbind(),
             b64decode: b64decode.unbind(),
+            raw_json: RawJsonType::of(raw_json)?,
             dict_s: PyString::intern(py, "__dict__").unbind(),
             slots: [
                 slot_offset(&base, "__pydantic_fields_set__")?,
@@ -469,6 +524,7 @@ struct Encoder {
     utc: Py<PyTzInfo>,
     fields_set_offset: isize,
     extra_offset: isize,
+    raw_json: Option<RawJsonType>,
     /// the size of the last output: the next buffer starts that large
     size_hint: std::sync::atomic::AtomicUsize,
 }
@@ -644,6 +700,31 @@ impl Encoder {
         Ok(())
     }
 
+    /// A `RAW_JSON` value: a `FieldsV1`'s bytes as they are (its parsed value once it was read
+    /// through the Mapping), or the plain JSON value a user assigned.
+    fn write_raw_json(&self, py: Python, out: &mut Vec<u8>, obj: &Bound<PyAny>, depth: u32) -> R<()> {
+        let Some(raw) = &self.raw_json else {
+            return self.write_any(py, out, obj, depth);
+        };
+        if !obj.get_type().is(raw.cls.bind(py)) {
+            return self.write_any(py, out, obj, depth);
+        }
+        unsafe {
+            let base = obj.as_ptr().cast::<u8>();
+            let bytes = *base.offset(raw.raw_at).cast::<*mut ffi::PyObject>();
+            if !bytes.is_null() && ffi::PyBytes_CheckExact(bytes) != 0 {
+                let b = Bound::from_borrowed_ptr(py, bytes);
+                out.extend_from_slice(b.downcast::<PyBytes>().map_err(give_up)?.as_bytes());
+                return Ok(());
+            }
+            let parsed = *base.offset(raw.parsed_at).cast::<*mut ffi::PyObject>();
+            if parsed.is_null() {
+                return Err("a FieldsV1 without a value".into());
+            }
+            self.write_any(py, out, &Bound::from_borrowed_ptr(py, parsed), depth)
+        }
+    }
+
     fn write(&self, py: Python, out: &mut Vec<u8>, obj: &Bound<PyAny>, spec: &Spec, depth: u32) -> R<()> {
         if obj.is_none() {
             out.extend_from_slice(b"null");
@@ -703,6 +784,7 @@ impl Encoder {
                 out.push(b'"');
             }
             Spec::Any => self.write_any(py, out, obj, depth)?,
+            Spec::RawJson => self.write_raw_json(py, out, obj, depth)?,
             Spec::Model(index) => self.model(py, out, obj, *index, depth + 1)?,
             Spec::List(item) => {
                 if unsafe { ffi::PyList_CheckExact(p) } == 0 {
@@ -945,11 +1027,19 @@ extern "C" {
 
 #[pymethods]
 impl Encoder {
-    /// `Encoder(plans, root, utc, base)`: the decoder's plans (each plan's declared fields in
-    /// order are its third item: `[(attribute, json name), ...]`); `base` is pydantic's BaseModel,
-    /// whose slots hold fields_set and the extras.
+    /// `Encoder(plans, root, utc, base, raw_json=None)`: the decoder's plans (each plan's
+    /// declared fields in order are its third item: `[(attribute, json name), ...]`); `base` is
+    /// pydantic's BaseModel, whose slots hold fields_set and the extras; `raw_json` the type of
+    /// `RAW_JSON` fields, whose bytes are written as they are.
     #[new]
-    fn new(plans: &Bound<PyList>, root: usize, utc: Bound<PyTzInfo>, base: Bound<PyAny>) -> PyResult<Self> {
+    #[pyo3(signature = (plans, root, utc, base, raw_json=None))]
+    fn new(
+        plans: &Bound<PyList>,
+        root: usize,
+        utc: Bound<PyTzInfo>,
+        base: Bound<PyAny>,
+        raw_json: Option<Bound<PyType>>,
+    ) -> PyResult<Self> {
         let mut compiled = Vec::with_capacity(plans.len());
         for item in plans.iter() {
             let t: &Bound<PyTuple> = item.downcast()?;
@@ -997,6 +1087,7 @@ impl Encoder {
             utc: utc.unbind(),
             fields_set_offset: slot_offset(&base, "__pydantic_fields_set__")?,
             extra_offset: slot_offset(&base, "__pydantic_extra__")?,
+            raw_json: RawJsonType::of(raw_json)?,
             size_hint: std::sync::atomic::AtomicUsize::new(4096),
         })
     }
