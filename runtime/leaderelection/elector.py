@@ -16,16 +16,24 @@
 
 client-go's leaderelection semantics: ``lease_duration > renew_deadline > 1.2 x retry_period``
 (checked); candidates retry every ``retry_period`` (plus up to 1.2 x jitter) to acquire; the
-leader renews every ``retry_period`` and gives up when it could not renew within
-``renew_deadline``.  A lease held by another is judged valid from the *local* time at which its
-record was last seen to change, plus its duration: the holder's clock (the times written in the
-Lease) never matters, so clock skew between nodes does not.  ``leader_transitions`` grows only
-when the holder changes.  Releasing writes an empty holder with a 1 s duration so a standby
-takes over at once.
+leader renews every ``retry_period``.  ``leader_transitions`` grows only when the holder changes.
+Releasing writes an empty holder with a 1 s duration so a standby takes over at once.
 
-:meth:`LeaderElector.try_acquire_or_renew` is the whole decision, one lock read and at most one
-write; the threaded loop around it only sleeps on the injected clock, which is what an asyncio
-flavour would replace.
+**Never two leaders** (the rules are :class:`~kubeset.leaderelection.decision.LeaseState`'s):
+a leader leads until ``renew_deadline`` after it *sent* its last successful renewal, and no
+longer, whatever the network does: every acquire or renew call is bounded by what is left of that
+time (``renew_deadline`` for a candidate), independent of the Config's timeouts, and a watchdog on
+the injected clock ends leadership at that moment even if a call is still stuck in a read: the
+work's :class:`~kubeset.clock.StopEvent` is set, :meth:`LeaderElector.is_leader` turns false and
+``on_stopped_leading`` runs.  Other candidates judge the lease from their own observation of it,
+valid until at least ``lease_duration`` after that send, so leadership ends
+``lease_duration - renew_deadline`` before anyone may take over.  The assumption: the candidates'
+clocks run at nearly the same *rate* (drift over one lease below that margin); their wall
+clocks may disagree by any amount.
+
+The work loop stops acting when leadership ends by checking the StopEvent it was given
+(``stop.is_set()`` between items, or ``stop.wait(t)`` instead of sleeping), or the elector's
+:attr:`LeaderElector.leading`.
 """
 
 from __future__ import annotations
@@ -34,10 +42,11 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..clock import Clock, RealClock, StopEvent
 from ..errors import KubesetError, NotFound
+from .decision import LeaseState
 from .lock import LeaderElectionRecord, ResourceLock
 
 __all__ = [
@@ -107,12 +116,17 @@ class LeaderElector:
         self.config = config
         self.clock = config.clock
         self._rand = rand if rand is not None else random.Random()
-        self._lock = threading.Lock()
-        self._observed = LeaderElectionRecord()
-        self._observed_time = 0.0  # clock.now() when the observed record last changed
+        self._mutex = threading.Lock()  # guards _state and _ended
+        self._state = LeaseState(
+            identity=config.lock.identity,
+            lease_duration=config.lease_duration,
+            renew_deadline=config.renew_deadline,
+        )
+        self._ended = False  # leadership ended (on_stopped_leading ran or is running)
         self._reported_leader = ""
         self._stop = StopEvent(self.clock)
         self._leading_stop: StopEvent | None = None
+        self._watchdog = threading.Condition()  # wakes the watchdog to end
 
     # -- state ----------------------------------------------------------------------------
     @property
@@ -120,99 +134,108 @@ class LeaderElector:
         return self.config.lock.identity
 
     def observed_record(self) -> LeaderElectionRecord:
-        with self._lock:
-            return self._observed
+        with self._mutex:
+            return self._state.observed
 
     def get_leader(self) -> str:
         """The holder last observed ("" when none)."""
-        return self.observed_record().holder_identity
+        with self._mutex:
+            return self._state.holder()
 
     def is_leader(self) -> bool:
-        return self.get_leader() == self.identity
+        """This candidate leads now: it renewed within the renew deadline (false from the moment
+        that deadline passes, whatever the network is doing)."""
+        now = self.clock.now()
+        with self._mutex:
+            return not self._ended and self._state.leading(now)
 
-    def _lease_valid(self, now: float) -> bool:
-        with self._lock:
-            return self._observed_time + self._observed.lease_duration_seconds > now
-
-    def _set_observed(self, record: LeaderElectionRecord, now: float) -> None:
-        with self._lock:
-            self._observed = record
-            self._observed_time = now
+    @property
+    def leading(self) -> bool:
+        """:meth:`is_leader`, for a work loop's ``while elector.leading:``."""
+        return self.is_leader()
 
     # -- the decision ---------------------------------------------------------------------
     def try_acquire_or_renew(self) -> bool:
-        """Acquire the lock or renew it; True when this candidate holds it afterwards."""
+        """Acquire the lock or renew it; True when this candidate holds it afterwards.  The whole
+        attempt (one read and at most one write, or a direct renewal) is bounded by
+        :meth:`LeaseState.attempt_timeout`."""
         lock = self.config.lock
         now = self.clock.now()
-        wall = self.clock.wall()
-        record = LeaderElectionRecord(
-            holder_identity=self.identity,
-            lease_duration_seconds=int(self.config.lease_duration),
-            acquire_time=wall,
-            renew_time=wall,
-        )
-        if self.is_leader() and self._lease_valid(now):  # fast path: renew what we hold
-            old = self.observed_record()
-            renewed = replace(
-                record, acquire_time=old.acquire_time, leader_transitions=old.leader_transitions
-            )
-            try:
-                lock.update(renewed)
-            except KubesetError as e:
-                log.info("%s: renewing %s failed (%s)", self.identity, lock.describe(), e)
-            else:
-                self._set_observed(renewed, now)
-                return True
-        try:
-            old = lock.get()
-        except NotFound:
-            try:
-                lock.create(record)
-            except KubesetError as e:
-                log.info("%s: creating %s failed (%s)", self.identity, lock.describe(), e)
+        with self._mutex:
+            if self._ended:
                 return False
-            self._set_observed(record, now)
+            deadline = now + self._state.attempt_timeout(now)
+            direct = self._state.may_renew_directly(now)
+            record = self._state.next_record(self.clock.wall())
+        if direct and self._write(lock.update, record, deadline, "renewing"):
             return True
+        left = deadline - self.clock.now()
+        if left <= 0:
+            return False
+        try:
+            old = lock.get(timeout=left)
+        except NotFound:
+            with self._mutex:
+                record = self._state.first_record(self.clock.wall())
+            return self._write(lock.create, record, deadline, "creating")
         except KubesetError as e:
             log.info("%s: reading %s failed (%s)", self.identity, lock.describe(), e)
             return False
-        if old != self.observed_record():
-            self._set_observed(old, now)  # it changed: its lease runs from now, our time
-        if old.holder_identity and self._lease_valid(now) and not self.is_leader():
-            return False  # held by another, and not expired
-        if self.is_leader():
-            record = replace(
-                record, acquire_time=old.acquire_time, leader_transitions=old.leader_transitions
-            )
-        else:
-            record = replace(record, leader_transitions=old.leader_transitions + 1)
-        try:
-            lock.update(record)
-        except KubesetError as e:
-            log.info("%s: updating %s failed (%s)", self.identity, lock.describe(), e)
+        now = self.clock.now()
+        with self._mutex:
+            self._state.observe(old, now)
+            if self._state.held_by_another(now):
+                return False
+            record = self._state.next_record(self.clock.wall())
+        return self._write(lock.update, record, deadline, "updating")
+
+    def _write(
+        self,
+        call: Callable[..., None],
+        record: LeaderElectionRecord,
+        deadline: float,
+        what: str,
+    ) -> bool:
+        """Write ``record`` with ``call`` within ``deadline``; True when it took (and we did not
+        stop leading meanwhile): leading from the moment it was sent."""
+        sent = self.clock.now()
+        if deadline - sent <= 0:
             return False
-        self._set_observed(record, now)
+        try:
+            call(record, timeout=deadline - sent)
+        except KubesetError as e:
+            log.info("%s: %s %s failed (%s)", self.identity, what, self.config.lock.describe(), e)
+            return False
+        with self._mutex:
+            if self._ended:  # the deadline passed while the call was under way: too late
+                self._state.observe(record, self.clock.now())
+                return False
+            self._state.won(record, sent)
         return True
 
     def release(self) -> bool:
-        """Give the lock up (when held): an empty holder with a 1 s lease."""
-        if not self.is_leader():
-            return True
-        wall = self.clock.wall()
-        record = LeaderElectionRecord(
-            lease_duration_seconds=1,
-            acquire_time=wall,
-            renew_time=wall,
-            leader_transitions=self.observed_record().leader_transitions,
-        )
+        """Give the lock up (when held): an empty holder with a 1 s lease, within what is left
+        of our leadership."""
+        now = self.clock.now()
+        with self._mutex:
+            if not self._state.leading(now):
+                return True
+            timeout = self._state.attempt_timeout(now)
+            record = LeaderElectionRecord(
+                lease_duration_seconds=1,
+                acquire_time=self.clock.wall(),
+                renew_time=self.clock.wall(),
+                leader_transitions=self._state.observed.leader_transitions,
+            )
         try:
-            self.config.lock.update(record)
+            self.config.lock.update(record, timeout=timeout)
         except KubesetError as e:
             log.warning(
                 "%s: releasing %s failed (%s)", self.identity, self.config.lock.describe(), e
             )
             return False
-        self._set_observed(record, self.clock.now())
+        with self._mutex:
+            self._state.released(record, self.clock.now())
         return True
 
     def _maybe_report_transition(self) -> None:
@@ -230,24 +253,26 @@ class LeaderElector:
         self._stop.set()
 
     def run(self) -> None:
-        """Acquire, lead while renewing, then return; ``on_stopped_leading`` always runs."""
+        """Acquire, lead while renewing, then return; ``on_stopped_leading`` always runs, once."""
         try:
             if not self._acquire():
                 return
             leading = StopEvent(self.clock)
             self._leading_stop = leading
-            worker = threading.Thread(
+            name = self.config.name or "leader"
+            threading.Thread(
+                target=self._watch_deadline, name=f"{name}-deadline", daemon=True
+            ).start()
+            threading.Thread(
                 target=self.config.callbacks.on_started_leading,
                 args=(leading,),
-                name=f"{self.config.name or 'leader'}-leading",
+                name=f"{name}-leading",
                 daemon=True,
-            )
-            worker.start()
-            self._renew(leading)
+            ).start()
+            self._renew()
+            self._end_leading(release=self._stop.is_set() and self.config.release_on_cancel)
         finally:
-            if self._leading_stop is not None:
-                self._leading_stop.set()
-            self.config.callbacks.on_stopped_leading()
+            self._end_leading(release=False)
 
     def _acquire(self) -> bool:
         period = self.config.retry_period
@@ -262,29 +287,52 @@ class LeaderElector:
                 break
         return False
 
-    def _renew(self, leading: StopEvent) -> None:
-        cfg = self.config
-        while not self._stop.is_set():
-            deadline = self.clock.now() + cfg.renew_deadline
-            renewed = False
-            while not self._stop.is_set():
-                if self.try_acquire_or_renew():
-                    renewed = True
-                    break
-                if self.clock.now() + cfg.retry_period > deadline:
-                    break
-                if self._stop.sleep(cfg.retry_period):
-                    break
+    def _renew(self) -> None:
+        """Renew every retry period (and retry as often after a failure) while leading."""
+        while not self._stop.sleep(self.config.retry_period) and self.is_leader():
+            self.try_acquire_or_renew()
             self._maybe_report_transition()
-            if not renewed:
-                if not self._stop.is_set():
-                    log.warning("%s: failed to renew %s", self.identity, cfg.lock.describe())
+            if not self.is_leader():  # the deadline passed during the attempt: return at once
                 break
-            if self._stop.sleep(cfg.retry_period):
-                break
-        leading.set()  # the leader's work is told to stop before the lease can move on
-        if cfg.release_on_cancel:
+
+    def _watch_deadline(self) -> None:
+        """End leadership at ``lead_until`` unless a renewal moved it: on the clock alone, so a
+        call stuck in the network cannot keep this candidate leading."""
+        with self._watchdog:
+            while True:
+                with self._mutex:
+                    if self._ended:
+                        return
+                    until = self._state.lead_until
+                if self.clock.now() >= until:
+                    break
+                self.clock.wait(self._watchdog, until)
+        log.warning(
+            "%s: no renewal of %s within the renew deadline (%ss): stopped leading",
+            self.identity,
+            self.config.lock.describe(),
+            self.config.renew_deadline,
+        )
+        self._end_leading(release=False)
+
+    def _end_leading(self, *, release: bool) -> None:
+        """Once: the work told to stop, the lease released if asked (while still ours), then
+        ``on_stopped_leading``."""
+        with self._mutex:
+            if self._ended:
+                return
+        if self._leading_stop is not None:
+            self._leading_stop.set()
+        if release:
             self.release()
+        with self._mutex:
+            if self._ended:
+                return
+            self._ended = True
+            self._state.lost()
+        with self._watchdog:
+            self._watchdog.notify_all()
+        self.config.callbacks.on_stopped_leading()
 
     def __repr__(self) -> str:
         return f"<LeaderElector {self.identity!r} leader={self.get_leader()!r}>"

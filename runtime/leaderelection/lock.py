@@ -1,8 +1,11 @@
 """Where the leader is recorded: a ``coordination.k8s.io/v1`` Lease (client-go's resourcelock).
 
     lock = LeaseLock(cs.coordination_v1.leases("kube-system"), "my-controller", identity="pod-a")
-    record = lock.get()          # LeaderElectionRecord, or NotFound
-    lock.update(record)          # optimistic: Conflict when someone wrote the Lease meanwhile
+    record = lock.get(timeout=2.0)       # LeaderElectionRecord, or NotFound
+    lock.update(record, timeout=2.0)     # optimistic: Conflict when someone wrote the Lease meanwhile
+
+Every call takes ``timeout``, the deadline of the whole call in seconds: the elector gives each
+one what is left of its renew deadline, whatever the client's own timeouts are.
 
 :class:`LeaderElectionRecord` is the plain-data view of the Lease spec; :class:`ResourceLock` is
 the protocol the elector uses, so another store (or an in-memory one in tests) can stand in.
@@ -36,13 +39,13 @@ class ResourceLock(Protocol):
     @property
     def identity(self) -> str: ...
 
-    def get(self) -> LeaderElectionRecord:
+    def get(self, *, timeout: float | None = None) -> LeaderElectionRecord:
         """The current record; raises :class:`~kubeset.errors.NotFound` when there is none."""
         ...
 
-    def create(self, record: LeaderElectionRecord) -> None: ...
+    def create(self, record: LeaderElectionRecord, *, timeout: float | None = None) -> None: ...
 
-    def update(self, record: LeaderElectionRecord) -> None:
+    def update(self, record: LeaderElectionRecord, *, timeout: float | None = None) -> None:
         """Write ``record`` over the one last read (Conflict when it changed since)."""
         ...
 
@@ -52,11 +55,11 @@ class ResourceLock(Protocol):
 class LeasesClient(Protocol):
     """The typed Lease client (``cs.coordination_v1.leases(namespace)``)."""
 
-    def get(self, name: str, /) -> Any: ...
+    def get(self, name: str, /, *, timeout: float | None = ...) -> Any: ...
 
-    def create(self, obj: Any, /) -> Any: ...
+    def create(self, obj: Any, /, *, timeout: float | None = ...) -> Any: ...
 
-    def update(self, obj: Any, /) -> Any: ...
+    def update(self, obj: Any, /, *, timeout: float | None = ...) -> Any: ...
 
 
 class LeaseLock:
@@ -78,8 +81,8 @@ class LeaseLock:
         namespace = getattr(self.leases, "namespace", "")
         return f"{namespace}/{self.name}" if namespace else self.name
 
-    def get(self) -> LeaderElectionRecord:
-        lease = self.leases.get(self.name)
+    def get(self, *, timeout: float | None = None) -> LeaderElectionRecord:
+        lease = self.leases.get(self.name, timeout=timeout)
         self._lease = lease
         spec = lease.spec
         if spec is None:
@@ -102,17 +105,18 @@ class LeaseLock:
             "leaseTransitions": record.leader_transitions,
         }
 
-    def create(self, record: LeaderElectionRecord) -> None:
+    def create(self, record: LeaderElectionRecord, *, timeout: float | None = None) -> None:
         self._lease = self.leases.create(
             {
                 "apiVersion": "coordination.k8s.io/v1",
                 "kind": "Lease",
                 "metadata": {"name": self.name},
                 "spec": self._spec(record),
-            }
+            },
+            timeout=timeout,
         )
 
-    def update(self, record: LeaderElectionRecord) -> None:
+    def update(self, record: LeaderElectionRecord, *, timeout: float | None = None) -> None:
         if self._lease is None:
             raise KubesetError(f"LeaseLock {self.describe()}: update before the Lease was read")
         meta = self._lease.metadata
@@ -128,7 +132,7 @@ class LeaseLock:
             },
             "spec": self._spec(record),
         }
-        self._lease = self.leases.update(body)
+        self._lease = self.leases.update(body, timeout=timeout)
 
     def __repr__(self) -> str:
         return f"<LeaseLock {self.describe()} identity={self._identity!r}>"

@@ -49,6 +49,7 @@ class UpdateOptions(TypedDict, total=False):
     dry_run: bool  # validate and answer, persist nothing
     field_manager: str | None  # who owns the written fields
     field_validation: str | None  # "Strict", "Warn" or "Ignore" for unknown/duplicate fields
+    timeout: float | None  # client-side seconds: the deadline of the whole call
 
 
 class PatchOptions(UpdateOptions, total=False):
@@ -64,6 +65,7 @@ class ApplyOptions(TypedDict, total=False):
     field_manager: Required[str]
     force: NotRequired[bool]
     dry_run: NotRequired[bool]
+    timeout: NotRequired[float | None]  # client-side seconds: the deadline of the whole call
 
 
 def object_meta(obj: Any) -> tuple[str, str]:
@@ -78,9 +80,12 @@ def write_params(
     dry_run: bool = False,
     field_manager: str | None = None,
     field_validation: str | None = None,
+    timeout: float | None = None,
 ) -> Request:
+    """The write options of ``req`` (its query parameters and its client-side deadline)."""
     if dry_run:
         req.param("dryRun", "All")
+    req.timeout(timeout)
     return req.param("fieldManager", field_manager).param("fieldValidation", field_validation)
 
 
@@ -288,4 +293,5 @@ class ResourceClient:
         req.param("fieldManager", field_manager).param("force", options.get("force") or None)
         if options.get("dry_run"):
             req.param("dryRun", "All")
+        req.timeout(options.get("timeout"))
         return req.do().into(self.descriptor.model)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from kubeset.clock import FakeClock, StopEvent
-from kubeset.errors import Conflict, NotFound
+from kubeset.errors import ApiConnectionError, Conflict, NotFound
 from kubeset.leaderelection import (
     LeaderCallbacks,
     LeaderElectionConfig,
@@ -32,10 +32,18 @@ class Store:
 
 
 class MemLock:
+    """An in-memory ResourceLock; ``hang`` (an Event, set: calls block until it clears) and
+    ``fail`` make its calls stall or fail as a cut network would; ``timeouts`` records the
+    timeout each call was given."""
+
     def __init__(self, store: Store, identity: str) -> None:
         self.store = store
         self._identity = identity
         self.read_rv = -1
+        self.hang = threading.Event()
+        self.released = threading.Event()  # set to let hung calls go on
+        self.fail = False
+        self.timeouts: list[float | None] = []
 
     @property
     def identity(self) -> str:
@@ -44,20 +52,30 @@ class MemLock:
     def describe(self) -> str:
         return "mem/lease"
 
-    def get(self) -> LeaderElectionRecord:
+    def _call(self, timeout: float | None) -> None:
+        self.timeouts.append(timeout)
+        if self.hang.is_set():
+            self.released.wait(LIVENESS)
+        if self.fail:
+            raise ApiConnectionError("the network is cut")
+
+    def get(self, *, timeout: float | None = None) -> LeaderElectionRecord:
+        self._call(timeout)
         with self.store.lock:
             if self.store.record is None:
                 raise NotFound(404, "NotFound", "no lease")
             self.read_rv = self.store.rv
             return self.store.record
 
-    def create(self, record: LeaderElectionRecord) -> None:
+    def create(self, record: LeaderElectionRecord, *, timeout: float | None = None) -> None:
+        self._call(timeout)
         with self.store.lock:
             if self.store.record is not None:
                 raise Conflict(409, "AlreadyExists", "exists")
             self._write(record)
 
-    def update(self, record: LeaderElectionRecord) -> None:
+    def update(self, record: LeaderElectionRecord, *, timeout: float | None = None) -> None:
+        self._call(timeout)
         with self.store.lock:
             if self.read_rv != self.store.rv:
                 raise Conflict(409, "Conflict", "the object has been modified")
@@ -187,8 +205,8 @@ def test_losing_the_write_race_is_not_leadership() -> None:
     lock_b: Any = b.config.lock
     read = lock_b.get
 
-    def get_then_a_renews() -> LeaderElectionRecord:
-        record = read()
+    def get_then_a_renews(*, timeout: float | None = None) -> LeaderElectionRecord:
+        record = read(timeout=timeout)
         ca.step(2)
         assert a.try_acquire_or_renew()  # a renews between b's read and b's write
         return record
