@@ -12,7 +12,8 @@
 Modules: ``store`` (Indexer, keys, DeletedFinalStateUnknown), ``fifo`` (the in-order delta
 queue), ``reflector`` (list + watch), ``informer`` (shared informer, handlers), ``lister``,
 ``factory``, ``listwatch`` (the ListerWatcher protocol), ``labels`` (selectors in memory),
-``backoff`` and ``retrywatcher`` (a watch resumed across failures).
+``backoff``, ``retrywatcher`` (a watch resumed across failures) and ``handlererrors`` (failing
+handlers counted, logged with a rate limit).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from .backoff import BackoffOptions, ExponentialBackoff
 from .factory import SharedInformerFactory
 from .fifo import Delta, DeltaType, FIFOClosed, InOrderFIFO, TransformFunc
+from .handlererrors import HandlerErrors
 from .informer import (
     EventHandlers,
     HandlerRegistration,
@@ -55,6 +57,7 @@ __all__ = [
     "EventHandlers",
     "ExponentialBackoff",
     "FIFOClosed",
+    "HandlerErrors",
     "HandlerRegistration",
     "InOrderFIFO",
     "IndexFunc",

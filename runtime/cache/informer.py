@@ -21,6 +21,11 @@ added after start first gets an add for every cached object.  ``has_synced`` tur
 the first list has been delivered; a registration's ``has_synced`` also waits for its handler
 to have processed that list.
 
+A handler that raises is counted and logged with a rate limit (:mod:`~kubeset.cache.handlererrors`:
+``registration.errors``, ``informer.handler_errors()``); its informer goes on.  Objects handed to
+handlers and read from listers are shared: read them from any thread, and copy one
+(``model_copy(deep=True)``) before changing it, as client-go asks.
+
 The threads only move notifications between queues; the deciding code (processing a delta,
 choosing the listeners) does no I/O, so an asyncio flavour could drive the same pieces.
 """
@@ -39,6 +44,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from ..clock import Clock, RealClock, StopEvent
 from ..errors import KubesetError
 from .fifo import Delta, FIFOClosed, InOrderFIFO, TransformFunc
+from .handlererrors import HandlerErrors
 from .lister import Lister
 from .listwatch import ListerWatcher
 from .reflector import Reflector, ReflectorOptions
@@ -116,11 +122,12 @@ class _Listener:
     """One handler: its buffer, its thread, its resync schedule."""
 
     def __init__(
-        self, handler: ResourceEventHandler[Any], resync_period: float, now: float
+        self, handler: ResourceEventHandler[Any], resync_period: float, clock: Clock
     ) -> None:
         self.handler = handler
+        self.errors = HandlerErrors(handler, clock=clock)
         self.resync_period = resync_period
-        self.next_resync = now + resync_period
+        self.next_resync = clock.now() + resync_period
         self.syncing = False
         self._cond = threading.Condition()
         self._buffer: deque[_Notification] = deque()
@@ -167,8 +174,8 @@ class _Listener:
                     self.handler.on_update(n.old, n.obj)
                 else:
                     self.handler.on_delete(n.obj)
-            except Exception:  # a handler's bug must not kill its thread (client-go: HandleCrash)
-                log.exception("informer event handler %r failed", self.handler)
+            except Exception as e:  # noqa: BLE001 - a handler's bug must not kill its thread (HandleCrash)
+                self.errors.record(e, n.kind)
             finally:
                 if n.initial:
                     with self._cond:
@@ -185,6 +192,11 @@ class HandlerRegistration:
     def has_synced(self) -> bool:
         """The informer synced and this handler has processed the initial list."""
         return self._informer.has_synced() and self._listener.initial_done()
+
+    @property
+    def errors(self) -> HandlerErrors:
+        """This handler's failures: ``total``, ``by_type`` (logged with a rate limit)."""
+        return self._listener.errors
 
 
 class SharedIndexInformer(Generic[T]):
@@ -231,7 +243,7 @@ class SharedIndexInformer(Generic[T]):
         if period and self.resync_period and period < self.resync_period and self._started:
             period = self.resync_period  # cannot speed up the resync check of a running informer
         with self._lock:
-            listener = _Listener(handler, period, self.clock.now())
+            listener = _Listener(handler, period, self.clock)
             if period and (not self._resync_check or period < self._resync_check):
                 self._resync_check = period
             self._listeners.append(listener)
@@ -255,6 +267,13 @@ class SharedIndexInformer(Generic[T]):
 
     def wait_for_cache_sync(self, timeout: float | None = None) -> bool:
         return wait_for_cache_sync(self, timeout=timeout)
+
+    def handler_errors(self) -> int:
+        """How many times its event handlers raised, all added up (per handler:
+        ``registration.errors``)."""
+        with self._lock:
+            listeners = list(self._listeners)
+        return sum(listener.errors.total for listener in listeners)
 
     @property
     def last_sync_resource_version(self) -> str:
