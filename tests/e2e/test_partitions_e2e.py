@@ -1,0 +1,357 @@
+"""Network partitions between clients and the real kube-apiserver, made by
+:class:`faultproxy.FaultProxy`: an informer, a plain watch and a ``RetryWatcher`` through cuts,
+black holes and resets, while a writer that goes straight to the server changes ConfigMaps.
+
+Each scenario checks what a controller relies on: the informer's store converges to the server's
+list (names and resourceVersions), every object's events arrive in resourceVersion order with
+none twice, a silent (black-holed) watch is noticed within the client's ``watch_idle_timeout``,
+a broken plain watch ends with ``ConnectionLost`` at once, and a ``RetryWatcher`` delivers
+exactly what was written.  The clients through the proxy use a 3 s idle limit (the server's
+bookmarks come about once a minute, so a quiet watch also reconnects every 3 s: harmless).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any, cast
+
+import kubeset
+import pytest
+from faultproxy import FaultProxy
+from kube_apiserver import ApiServer
+from kubeset.cache import (
+    BackoffOptions,
+    DeletedFinalStateUnknown,
+    EventHandlers,
+    ListerWatcher,
+    ReflectorOptions,
+    RetryWatcher,
+    SharedIndexInformer,
+)
+from kubeset.errors import ConnectionLost
+from kubeset.kubernetes import Clientset
+from kubeset.kubernetes.models.core.v1 import ConfigMap
+from kubeset.rest import RESTClient
+
+pytestmark = pytest.mark.e2e
+log = logging.getLogger(__name__)
+
+IDLE = 3.0  # watch_idle_timeout of the clients through the proxy
+MARGIN = 3.0  # allowed past IDLE for noticing a silent watch and dialling again
+LIVENESS = 60.0
+QUICK = BackoffOptions(initial=0.2, cap=1.0)
+
+
+def until(predicate: Any, what: str, timeout: float = LIVENESS) -> float:
+    """Waits for ``predicate``; returns the seconds it took."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not within {timeout}s: {what}")
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
+def config_for(apiserver: ApiServer, host: str | None = None) -> kubeset.Config:
+    config = dataclasses.replace(kubeset.load_kubeconfig(apiserver.kubeconfig), qps=-1)
+    return dataclasses.replace(config, host=host) if host else config
+
+
+@pytest.fixture(scope="module")
+def direct(apiserver: ApiServer) -> Iterator[Clientset]:
+    with Clientset(config_for(apiserver)) as cs:
+        yield cs
+
+
+@pytest.fixture
+def ns(direct: Clientset) -> Iterator[str]:
+    name = f"part-{uuid.uuid4().hex[:8]}"
+    direct.core_v1.namespaces().create({"metadata": {"name": name}})
+    yield name
+    direct.core_v1.namespaces().delete(name)
+
+
+@pytest.fixture
+def proxy(apiserver: ApiServer) -> Iterator[FaultProxy]:
+    with FaultProxy.to(apiserver.server) as p:
+        yield p
+
+
+@pytest.fixture
+def via_proxy(apiserver: ApiServer, proxy: FaultProxy) -> Iterator[Clientset]:
+    rest = RESTClient(config_for(apiserver, proxy.url), watch_idle_timeout=IDLE)
+    with Clientset(rest) as cs:
+        yield cs
+
+
+class Writer:
+    """Creates, patches and deletes ConfigMaps straight on the server (a fixed mix: 2 creates,
+    2 patches, 1 delete in 5); remembers each object's resourceVersions as written."""
+
+    def __init__(self, direct: Clientset, ns: str) -> None:
+        self.cms = direct.core_v1.config_maps(ns)
+        self.written: dict[str, list[str]] = {}  # name -> resourceVersions of create + patches
+        self.deleted: set[str] = set()
+        self.ops = 0
+
+    def alive(self) -> list[str]:
+        return [n for n in self.written if n not in self.deleted]
+
+    def step(self) -> None:
+        i, self.ops = self.ops, self.ops + 1
+        alive = self.alive()
+        if i % 5 < 2 or len(alive) < 3:
+            name = f"cm-{i}"
+            made = self.cms.create({"metadata": {"name": name}, "data": {"v": "0"}})
+            self.written[name] = [made.metadata.resource_version or ""]
+        elif i % 5 < 4:
+            name = alive[(i * 7) % len(alive)]
+            patched = self.cms.patch(name, {"data": {"v": str(i)}})
+            self.written[name].append(patched.metadata.resource_version or "")
+        else:
+            name = alive[0]
+            self.cms.delete(name)
+            self.deleted.add(name)
+
+    def run(self, n: int, pause: float = 0.0) -> None:
+        for _ in range(n):
+            self.step()
+            if pause:
+                time.sleep(pause)
+
+
+class Recorder:
+    """Every handler call as (kind, name, resourceVersion), updates with an unchanged
+    resourceVersion included (a relist delivers those; a re-delivered watch event would too)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.events: list[tuple[str, str, str]] = []
+
+    def handlers(self) -> EventHandlers[ConfigMap]:
+        return EventHandlers(on_add=self.on_add, on_update=self.on_update, on_delete=self.on_delete)
+
+    def _rec(self, kind: str, obj: ConfigMap) -> None:
+        if obj.metadata.name == "kube-root-ca.crt":
+            return
+        with self.lock:
+            self.events.append((kind, obj.metadata.name or "", obj.metadata.resource_version or ""))
+
+    def on_add(self, obj: ConfigMap, initial: bool) -> None:
+        self._rec("add", obj)
+
+    def on_update(self, old: ConfigMap, new: ConfigMap) -> None:
+        same = old.metadata.resource_version == new.metadata.resource_version
+        self._rec("same" if same else "update", new)
+
+    def on_delete(self, obj: ConfigMap | DeletedFinalStateUnknown[ConfigMap]) -> None:
+        if isinstance(obj, DeletedFinalStateUnknown):
+            with self.lock:
+                self.events.append(("tombstone", obj.key.split("/", 1)[1], ""))
+        else:
+            self._rec("delete", obj)
+
+    def per_object(self) -> dict[str, list[tuple[str, str]]]:
+        with self.lock:
+            events = list(self.events)
+        out: dict[str, list[tuple[str, str]]] = {}
+        for kind, name, rv in events:
+            out.setdefault(name, []).append((kind, rv))
+        return out
+
+
+class CountingLists:
+    """A typed client whose initial lists (plain or streaming) are counted: each is a relist,
+    after which events in between may rightly be skipped and unchanged objects re-delivered."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.lists = 0
+
+    def list(self, **params: Any) -> Any:
+        if not params.get("continue_"):
+            self.lists += 1
+        return self.inner.list(**params)
+
+    def watch(self, **params: Any) -> Any:
+        if params.get("send_initial_events"):
+            self.lists += 1
+        return self.inner.watch(**params)
+
+
+def server_state(direct: Clientset, ns: str) -> dict[str, str]:
+    return {
+        o.metadata.name or "": o.metadata.resource_version or ""
+        for o in direct.core_v1.config_maps(ns).list().items
+        if o.metadata.name != "kube-root-ca.crt"
+    }
+
+
+def cache_state(informer: SharedIndexInformer[ConfigMap]) -> dict[str, str]:
+    return {
+        o.metadata.name or "": o.metadata.resource_version or ""
+        for o in informer.indexer.list()
+        if o.metadata.name != "kube-root-ca.crt"
+    }
+
+
+# -----------------------------------------------------------------------------------------------
+@pytest.mark.timeout(150)
+def test_informer_converges_through_cut_blackhole_and_resets(
+    direct: Clientset, ns: str, proxy: FaultProxy, via_proxy: Clientset
+) -> None:
+    writer = Writer(direct, ns)
+    writer.run(20)  # in the initial list
+    client = CountingLists(via_proxy.core_v1.config_maps(ns))
+    informer: SharedIndexInformer[ConfigMap] = SharedIndexInformer(
+        cast(ListerWatcher[ConfigMap], client),
+        reflector_options=ReflectorOptions(name="configmaps", backoff=QUICK),
+    )
+    rec = Recorder()
+    informer.add_event_handler(rec.handlers())
+
+    def converged() -> bool:
+        return cache_state(informer) == server_state(direct, ns)
+
+    with informer:
+        assert informer.wait_for_cache_sync(timeout=LIVENESS)
+        # 1. the watch connection is cut mid-stream
+        writer.run(30)
+        until(lambda: proxy.open >= 1, "the informer is connected")
+        assert proxy.cut() >= 1
+        writer.run(30)
+        until(converged, "the cache caught up after the cut")
+        # 2. the connection goes silent for longer than the idle limit
+        until(lambda: proxy.open >= 1, "the informer is connected")
+        connections = proxy.connections
+        proxy.blackhole(IDLE + 3.0)
+        started = time.monotonic()
+        writer.run(30)  # unheard by the watch
+        noticed = until(lambda: proxy.connections > connections, "a new connection", 3 * IDLE)
+        log.warning("silent watch noticed, new connection %.1f s after the black hole", noticed)
+        assert noticed <= IDLE + MARGIN, f"the silent watch took {noticed:.1f} s to notice"
+        recovered = until(converged, "the cache caught up after the black hole")
+        log.warning("cache converged %.1f s after the black hole", time.monotonic() - started)
+        assert recovered < LIVENESS
+        # 3. every connection is reset after 20 kB (about 30 events) until normal()
+        connections = proxy.connections
+        proxy.reset_after(20_000, open_connections=True)
+        writer.run(60, pause=0.02)
+        until(lambda: proxy.connections >= connections + 2, "reconnects after resets")
+        proxy.normal()
+        writer.run(30)
+        until(converged, "the cache caught up after the resets")
+        resets = proxy.connections - connections
+    assert writer.ops == 200
+
+    # the store is the server's list; each object's events come in resourceVersion order, none
+    # twice, and each object's final state was delivered
+    final = server_state(direct, ns)
+    seen = rec.per_object()
+    for name, events in seen.items():
+        rvs = [int(rv) for kind, rv in events if kind in ("add", "update", "delete")]
+        assert rvs == sorted(rvs) and len(set(rvs)) == len(rvs), (name, events)
+        kinds = [kind for kind, _ in events]
+        assert kinds[0] == "add" and kinds.count("add") == 1, (name, events)  # names not reused
+        if name in final:
+            changed = [rv for kind, rv in events if kind in ("add", "update", "same")]
+            assert changed[-1] == final[name], (name, events)
+        else:
+            assert events[-1][0] in ("delete", "tombstone"), (name, events)
+    assert set(final) <= set(seen)
+    lost = [n for n, rvs in writer.written.items() if n not in writer.deleted and n not in seen]
+    assert not lost
+    log.warning("informer: %d relists, %d connections in the reset phase", client.lists, resets)
+    if client.lists == 1:
+        # never relisted: every write was delivered as an event, exactly once and in order
+        for name, rvs in writer.written.items():
+            if name in seen:
+                got = [rv for kind, rv in seen[name] if kind in ("add", "update")]
+                assert got == rvs, (name, seen[name])
+        assert not any(kind == "same" for events in seen.values() for kind, _ in events)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("fault", ["cut", "reset"])
+def test_broken_watch_ends_with_connection_lost(
+    direct: Clientset, ns: str, proxy: FaultProxy, via_proxy: Clientset, fault: str
+) -> None:
+    cms = direct.core_v1.config_maps(ns)
+    start = cms.create({"metadata": {"name": "a"}}).metadata.resource_version
+    with via_proxy.core_v1.config_maps(ns).watch(resource_version=start) as watch:
+        cms.create({"metadata": {"name": "b"}})
+        first = next(iter(watch))
+        assert (first.type, first.object.metadata.name) == ("ADDED", "b")
+        if fault == "cut":
+            assert proxy.cut() == 1
+        else:
+            proxy.reset_after(0, open_connections=True)  # the next byte either way resets
+            cms.create({"metadata": {"name": "c"}})
+        started = time.monotonic()
+        with pytest.raises(ConnectionLost):
+            for event in watch:
+                raise AssertionError(f"an event through a broken connection: {event.type}")
+        took = time.monotonic() - started
+        assert took < 5, f"the broken watch took {took:.1f} s to end"
+
+
+@pytest.mark.timeout(90)
+def test_retry_watcher_delivers_every_event_across_cut_and_blackhole(
+    direct: Clientset, ns: str, proxy: FaultProxy, via_proxy: Clientset
+) -> None:
+    cms = direct.core_v1.config_maps(ns)
+    start = cms.create({"metadata": {"name": "start"}}).metadata.resource_version
+    assert start
+    rw: RetryWatcher[ConfigMap] = RetryWatcher(via_proxy.core_v1.config_maps(ns), start)
+    got: list[tuple[str, str, str]] = []
+    lock = threading.Lock()
+
+    def consume() -> None:
+        for event in rw:
+            if event.type != "BOOKMARK":
+                meta = event.object.metadata
+                with lock:
+                    got.append((event.type, meta.name or "", meta.resource_version or ""))
+
+    consumer = threading.Thread(target=consume, daemon=True)
+    consumer.start()
+    written: list[tuple[str, str, str]] = []
+
+    def write(n: int) -> None:
+        for _ in range(n):
+            i = len(written)
+            name = f"w-{i // 4}"
+            if i % 4 == 0:
+                made = cms.create({"metadata": {"name": name}, "data": {"v": "0"}})
+                written.append(("ADDED", name, made.metadata.resource_version or ""))
+            else:
+                patched = cms.patch(name, {"data": {"v": str(i)}})
+                written.append(("MODIFIED", name, patched.metadata.resource_version or ""))
+
+    def caught_up() -> bool:
+        with lock:
+            return len(got) >= len(written)
+
+    try:
+        write(20)
+        until(lambda: proxy.open >= 1, "the watch is connected")
+        proxy.cut()
+        write(20)
+        until(caught_up, "every event before the black hole")
+        proxy.blackhole(IDLE + 2.0)
+        started = time.monotonic()
+        write(20)
+        until(caught_up, "every event after the black hole")
+        log.warning("RetryWatcher caught up %.1f s after the black hole", time.monotonic() - started)
+    finally:
+        rw.stop()
+        consumer.join(LIVENESS)
+    assert not consumer.is_alive()
+    with lock:
+        assert got == written  # in order, none lost, none twice
+    assert rw.restarts >= 2 and proxy.connections >= 3
