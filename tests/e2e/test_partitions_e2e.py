@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 IDLE = 3.0  # watch_idle_timeout of the clients through the proxy
 MARGIN = 3.0  # allowed past IDLE for noticing a silent watch and dialling again
 LIVENESS = 60.0
+CONNECT = 5.0  # timeout of the clients through the proxy
+HANDSHAKE = 10.0  # client-go's TLSHandshakeTimeout
 QUICK = BackoffOptions(initial=0.2, cap=1.0)
 
 
@@ -84,7 +86,9 @@ def proxy(apiserver: ApiServer) -> Iterator[FaultProxy]:
 
 @pytest.fixture
 def via_proxy(apiserver: ApiServer, proxy: FaultProxy) -> Iterator[Clientset]:
-    rest = RESTClient(config_for(apiserver, proxy.url), watch_idle_timeout=IDLE)
+    # timeout= bounds connecting (the TLS handshake included: see the xfail test below); left
+    # at its default a connection dialled into a black hole waits up to 60 s
+    rest = RESTClient(config_for(apiserver, proxy.url), timeout=CONNECT, watch_idle_timeout=IDLE)
     with Clientset(rest) as cs:
         yield cs
 
@@ -206,7 +210,8 @@ def test_informer_converges_through_cut_blackhole_and_resets(
     direct: Clientset, ns: str, proxy: FaultProxy, via_proxy: Clientset
 ) -> None:
     writer = Writer(direct, ns)
-    writer.run(20)  # in the initial list
+    writer.run(20)  # in the initial list: those objects are first seen as they are now
+    listed = {n: writer.written[n][-1] for n in writer.alive()}
     client = CountingLists(via_proxy.core_v1.config_maps(ns))
     informer: SharedIndexInformer[ConfigMap] = SharedIndexInformer(
         cast(ListerWatcher[ConfigMap], client),
@@ -267,13 +272,51 @@ def test_informer_converges_through_cut_blackhole_and_resets(
     lost = [n for n, rvs in writer.written.items() if n not in writer.deleted and n not in seen]
     assert not lost
     log.warning("informer: %d relists, %d connections in the reset phase", client.lists, resets)
-    if client.lists == 1:
-        # never relisted: every write was delivered as an event, exactly once and in order
-        for name, rvs in writer.written.items():
-            if name in seen:
-                got = [rv for kind, rv in seen[name] if kind in ("add", "update")]
-                assert got == rvs, (name, seen[name])
+    for name, rvs in writer.written.items():
+        if name not in seen:
+            continue
+        expected = rvs[rvs.index(listed[name]) :] if name in listed else rvs
+        got = [rv for kind, rv in seen[name] if kind in ("add", "update")]
+        # only written states are delivered; without a relist in between, every one of them
+        assert set(got) <= set(expected), (name, seen[name], expected)
+        if client.lists == 1:
+            assert got == expected, (name, seen[name])
+    if client.lists == 1:  # an unchanged object is delivered again by a relist only
         assert not any(kind == "same" for events in seen.values() for kind, _ in events)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.xfail(
+    strict=True,
+    reason="runtime: the TLS handshake is bounded only by the connect timeout (the call's "
+    "timeout, 60 s by default), not by watch_idle_timeout or a handshake limit of its own",
+)
+def test_watch_opened_into_a_blackhole_gives_up_within_a_handshake_timeout(
+    apiserver: ApiServer, proxy: FaultProxy, ns: str
+) -> None:
+    """A connection whose TLS handshake gets no answer should fail within about 10 s (client-go's
+    TLSHandshakeTimeout), so that a reflector re-watching during a partition is back soon after
+    the network is."""
+    proxy.blackhole()
+    via_proxy = Clientset(RESTClient(config_for(apiserver, proxy.url), watch_idle_timeout=IDLE))
+    outcome: list[BaseException] = []
+
+    def open_watch() -> None:
+        try:
+            via_proxy.core_v1.config_maps(ns).watch(resource_version="0").stop()
+        except BaseException as e:  # noqa: BLE001 - reported below
+            outcome.append(e)
+
+    opener = threading.Thread(target=open_watch, daemon=True)
+    started = time.monotonic()
+    opener.start()
+    opener.join(HANDSHAKE + MARGIN)
+    took = time.monotonic() - started
+    proxy.cut()  # ends a handshake still waiting
+    opener.join(LIVENESS)
+    via_proxy.close()
+    log.warning("watch opened into a black hole: %s after %.1f s", outcome, took)
+    assert outcome and took <= HANDSHAKE + MARGIN, f"still in the handshake after {took:.1f} s"
 
 
 @pytest.mark.timeout(60)
@@ -285,7 +328,7 @@ def test_broken_watch_ends_with_connection_lost(
     start = cms.create({"metadata": {"name": "a"}}).metadata.resource_version
     with via_proxy.core_v1.config_maps(ns).watch(resource_version=start) as watch:
         cms.create({"metadata": {"name": "b"}})
-        first = next(iter(watch))
+        first = next(watch)
         assert (first.type, first.object.metadata.name) == ("ADDED", "b")
         if fault == "cut":
             assert proxy.cut() == 1
@@ -347,7 +390,9 @@ def test_retry_watcher_delivers_every_event_across_cut_and_blackhole(
         started = time.monotonic()
         write(20)
         until(caught_up, "every event after the black hole")
-        log.warning("RetryWatcher caught up %.1f s after the black hole", time.monotonic() - started)
+        log.warning(
+            "RetryWatcher caught up %.1f s after the black hole", time.monotonic() - started
+        )
     finally:
         rw.stop()
         consumer.join(LIVENESS)
