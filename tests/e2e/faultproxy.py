@@ -74,7 +74,7 @@ class _Link:
         self._lock = threading.Lock()
         self._budget = budget
 
-    def arm(self, budget: int) -> None:
+    def arm(self, budget: int | None) -> None:
         with self._lock:
             self._budget = budget
 
@@ -185,10 +185,13 @@ class FaultProxy:
             link.arm(n_bytes)
 
     def normal(self) -> None:
-        """Plain forwarding: no blackhole, latency, bandwidth limit or reset; not blocked.  (A
-        connection already armed by :meth:`reset_after` keeps its budget.)"""
+        """Plain forwarding for open and new connections: no blackhole, latency, bandwidth limit
+        or reset; not blocked."""
         with self._lock:
             self._faults = _Faults()
+            links = list(self._links)
+        for link in links:
+            link.arm(None)
         self.unblock()
 
     def block(self) -> None:

@@ -216,6 +216,10 @@ def test_blackhole_until_forward(proxy: FaultProxy) -> None:
 
 
 def test_normal_clears_every_fault_and_unblocks(proxy: FaultProxy) -> None:
+    with connect(proxy) as armed:
+        proxy.reset_after(1000, open_connections=True)
+        proxy.normal()
+        round_trip(armed, b"r" * 20_000)  # disarmed
     proxy.latency(0.3)
     proxy.bandwidth(1000)
     proxy.blackhole()
