@@ -10,7 +10,7 @@ OUT ?= generated/kubernetes
 PACKAGE ?=
 export KUBESET_OPENAPI_DIR ?= $(if $(wildcard ../shared/openapi),$(abspath ../shared/openapi),)
 
-.PHONY: install generate check-generated test test-unit test-pydantic-range test-without-codec bench typecheck lint clean help
+.PHONY: install generate check-generated test test-unit test-pydantic-range test-without-codec bench soak typecheck lint clean help
 
 help:
 	@echo "make install          create .venv with pinned tools and an editable kubeset"
@@ -23,6 +23,7 @@ help:
 	@echo "make typecheck        mypy --strict and pyright on the runtime"
 	@echo "make lint             ruff format check and lint, cargo fmt --check, clippy"
 	@echo "make bench            speed and size benchmarks (medians and ratios)"
+	@echo "make soak             leader election through partitions, SOAK_SECONDS (600) a scenario"
 
 $(VENV)/.deps: requirements-dev.txt pyproject.toml setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -104,6 +105,13 @@ test-without-codec: install
 
 bench: install
 	$(PY) bench/run.py
+
+# The leader-election partition scenarios (cut, black hole, latency) on the real server, each for
+# SOAK_SECONDS instead of CI's 30 s: never two leaders over a long run.  Not part of make test.
+SOAK_SECONDS ?= 600
+soak: install
+	KUBESET_E2E=required KUBESET_PARTITION_SECONDS=$(SOAK_SECONDS) $(PY) -m pytest -q -s \
+	  -p no:cacheprovider tests/e2e/test_leaderelection_partitions_e2e.py $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache runtime/_codec*.so

@@ -2,11 +2,16 @@
 
 python examples/controller.py --kubeconfig ~/.kube/config [--namespace-selector team=a]
        [--lease-namespace default] [--lease-name kubeset-example-controller] [--workers 2]
+       [--lease-duration 15] [--renew-deadline 10] [--retry-period 2]
 
 Every Namespace (matching the selector) gets a ConfigMap ``kubeset-example`` holding its name
 and uid; deleting or editing that ConfigMap puts it back.  Several copies may run: the one
 holding the Lease does the work, the others wait to take over.  SIGTERM / Ctrl-C stops it and
-releases the Lease.  The pieces, as client-go controllers use them:
+releases the Lease.  When leadership is lost (the Lease could not be renewed within the renew
+deadline, e.g. cut off from the server) the workers stop before taking another item (they check
+the leadership token between items) and the process exits with status 1, as client-go's
+example does, for its supervisor to start it again.  The pieces, as client-go controllers use
+them:
 
 * two :class:`~kubeset.cache.SharedInformerFactory` s (namespaces by the selector, the
   ConfigMaps this controller owns by their label) whose handlers enqueue a Namespace name;
@@ -23,6 +28,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import threading
 from typing import Any
 
@@ -39,6 +45,14 @@ CONFIGMAP = "kubeset-example"
 MANAGED_BY = "app.kubernetes.io/managed-by=kubeset-example-controller"
 
 log = logging.getLogger("controller")
+_stdout = threading.Lock()
+
+
+def say(line: str) -> None:
+    """One line on stdout at once (callbacks and workers print from their own threads)."""
+    with _stdout:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
 
 
 class Controller:
@@ -48,6 +62,7 @@ class Controller:
         self.cs = cs
         self.workers = workers
         self.queue: RateLimitingQueue[str] = RateLimitingQueue(name="namespaces")
+        self.finished = threading.Event()  # run() has stopped its workers and informers
         self.ns_factory = SharedInformerFactory(label_selector=namespace_selector)
         self.cm_factory = SharedInformerFactory(label_selector=MANAGED_BY)
         self.namespaces = self.ns_factory.lister_for(cs.core_v1.namespaces)
@@ -95,21 +110,23 @@ class Controller:
                         "data": desired,
                     }
                 )
-                print(f"created configmap {name}/{CONFIGMAP}", flush=True)
+                say(f"created configmap {name}/{CONFIGMAP}")
             except AlreadyExists:
                 pass  # our cache lags behind; its event will bring us back here
             return
         if current.data != desired:
             configmaps.patch(CONFIGMAP, {"data": {**desired}})
-            print(f"repaired configmap {name}/{CONFIGMAP}", flush=True)
+            say(f"repaired configmap {name}/{CONFIGMAP}")
 
-    def _worker(self) -> None:
-        while True:
+    def _worker(self, stop: StopEvent) -> None:
+        while not stop.is_set():
             try:
                 key = self.queue.get()
             except QueueShutDown:
                 return
             try:
+                if stop.is_set():  # leadership ended while we waited: act no more
+                    return
                 self.reconcile(key)
                 self.queue.forget(key)
             except KubesetError as e:
@@ -127,14 +144,21 @@ class Controller:
         ):
             if stop.is_set():
                 break
-        print("caches synced", flush=True)
-        threads = [threading.Thread(target=self._worker, daemon=True) for _ in range(self.workers)]
+        say("caches synced")
+        threads = [
+            threading.Thread(target=self._worker, args=(stop,), daemon=True)
+            for _ in range(self.workers)
+        ]
         for t in threads:
             t.start()
         stop.wait()
-        self.queue.shut_down_with_drain(timeout=10)
+        self.queue.shut_down()  # no draining: another replica may be leading already
+        for t in threads:
+            t.join(30)
+        say("workers stopped")
         self.ns_factory.shutdown()
         self.cm_factory.shutdown()
+        self.finished.set()
 
 
 def main() -> int:
@@ -148,6 +172,9 @@ def main() -> int:
     parser.add_argument("--lease-name", default="kubeset-example-controller")
     parser.add_argument("--identity", default=f"{socket.gethostname()}-{os.getpid()}")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--lease-duration", type=float, default=15.0)
+    parser.add_argument("--renew-deadline", type=float, default=10.0)
+    parser.add_argument("--retry-period", type=float, default=2.0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -157,8 +184,11 @@ def main() -> int:
         cs.coordination_v1.leases(args.lease_namespace), args.lease_name, identity=args.identity
     )
 
+    leading = threading.Event()
+
     def started(stop: StopEvent) -> None:
-        print(f"leading as {args.identity}", flush=True)
+        leading.set()
+        say(f"leading as {args.identity}")
         controller.run(stop)
 
     elector = LeaderElector(
@@ -166,24 +196,32 @@ def main() -> int:
             lock=lock,
             callbacks=LeaderCallbacks(
                 on_started_leading=started,
-                on_stopped_leading=lambda: print("stopped leading", flush=True),
-                on_new_leader=lambda who: print(f"leader is {who or '(none)'}", flush=True),
+                on_stopped_leading=lambda: say("stopped leading"),
+                on_new_leader=lambda who: say(f"leader is {who or '(none)'}"),
             ),
-            lease_duration=15,
-            renew_deadline=10,
-            retry_period=2,
+            lease_duration=args.lease_duration,
+            renew_deadline=args.renew_deadline,
+            retry_period=args.retry_period,
             release_on_cancel=True,
             name="kubeset-example-controller",
         )
     )
 
+    stopping = threading.Event()
+
     def shutdown(*_: Any) -> None:
+        stopping.set()
         elector.stop()
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     elector.run()
-    return 0
+    if leading.is_set():  # the token is set: let the controller stop its workers first
+        controller.finished.wait(60)
+    if stopping.is_set():
+        return 0
+    say("leadership lost; exiting")
+    return 1
 
 
 if __name__ == "__main__":

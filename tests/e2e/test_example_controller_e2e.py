@@ -1,11 +1,13 @@
 """examples/controller.py against the real kube-apiserver, through a FaultProxy: it converges,
-repairs what is deleted or edited, survives its watch connections being cut, releases its Lease."""
+repairs what is deleted or edited, survives its watch connections being cut, releases its Lease,
+and stops working when cut off before a standby can take over."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -18,6 +20,7 @@ from faultproxy import FaultProxy
 from kube_apiserver import ApiServer
 from kubeset.errors import NotFound
 from kubeset.kubernetes import Clientset
+from kubeset.leaderelection import LeaderCallbacks, LeaderElectionConfig, LeaderElector, LeaseLock
 
 pytestmark = pytest.mark.e2e
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "controller.py"
@@ -39,6 +42,17 @@ def kubeconfig_via(apiserver: ApiServer, url: str, path: Path) -> Path:
     path.write_text(yaml.safe_dump(cfg))
     path.chmod(0o600)
     return path
+
+
+def start_controller(
+    kubeconfig: Path, selector: str, lease: str, *options: str
+) -> subprocess.Popen[str]:
+    """examples/controller.py as identity ctl-a, its output (stdout and stderr) piped."""
+    command = [sys.executable, str(EXAMPLE), "--kubeconfig", str(kubeconfig)]
+    command += ["--namespace-selector", selector, "--lease-name", lease, "--identity", "ctl-a"]
+    return subprocess.Popen(
+        [*command, *options], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def test_example_controller_converges_and_survives_watch_restarts(
@@ -69,23 +83,7 @@ def test_example_controller_converges_and_survives_watch_restarts(
         make_ns(name)
     with FaultProxy.to(apiserver.server) as proxy:
         kubeconfig = kubeconfig_via(apiserver, proxy.url, tmp_path / "kubeconfig")
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(EXAMPLE),
-                "--kubeconfig",
-                str(kubeconfig),
-                "--namespace-selector",
-                selector,
-                "--lease-name",
-                f"ctl-{tag}",
-                "--identity",
-                "ctl-a",
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        proc = start_controller(kubeconfig, selector, f"ctl-{tag}")
         try:
             until(lambda: converged(namespaces[:3]), "a ConfigMap in each namespace")
             # the watches restart: connections cut while things change
@@ -118,3 +116,92 @@ def test_example_controller_converges_and_survives_watch_restarts(
     for name in namespaces:
         cs.core_v1.namespaces().delete(name)
     cs.close()
+
+
+def test_example_controller_stops_working_before_another_replica_can_lead(
+    apiserver: ApiServer, tmp_path: Path
+) -> None:
+    """Its connection black-holed, the controller stops its workers within the renew deadline
+    and exits with status 1; a replica reaching the server takes over only afterwards."""
+    tag = uuid.uuid4().hex[:8]
+    cs = Clientset(kubeset.load_kubeconfig(apiserver.kubeconfig))
+    name = f"ctl-{tag}-0"
+    cs.core_v1.namespaces().create({"metadata": {"name": name, "labels": {"kubeset-cut": tag}}})
+    lines: list[tuple[float, str]] = []
+    with FaultProxy.to(apiserver.server) as proxy:
+        kubeconfig = kubeconfig_via(apiserver, proxy.url, tmp_path / "kubeconfig")
+        proc = start_controller(
+            kubeconfig,
+            f"kubeset-cut={tag}",
+            f"ctl-{tag}",
+            *("--lease-duration", "4", "--renew-deadline", "3", "--retry-period", "0.5"),
+        )
+        assert proc.stdout is not None
+        stdout = proc.stdout
+
+        def read() -> None:
+            for line in stdout:
+                lines.append((time.monotonic(), line.rstrip("\n")))
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            until(lambda: any(text == "caches synced" for _, text in lines), "it works")
+            until(lambda: _has_configmap(cs, name), "it reconciles")
+            took_over: list[float] = []
+            lock = LeaseLock(cs.coordination_v1.leases("default"), f"ctl-{tag}", identity="ctl-b")
+            standby = LeaderElector(
+                LeaderElectionConfig(
+                    lock=lock,
+                    callbacks=LeaderCallbacks(
+                        on_started_leading=lambda _: took_over.append(time.monotonic()),
+                        on_stopped_leading=lambda: None,
+                    ),
+                    lease_duration=4,
+                    renew_deadline=3,
+                    retry_period=0.5,
+                )
+            )
+            runner = threading.Thread(target=standby.run, daemon=True)
+            runner.start()
+            time.sleep(1.0)
+            assert not took_over  # the controller leads and renews
+            cut = time.monotonic()
+            proxy.blackhole()  # silent: no answers, no FIN
+            until(lambda: took_over, "the standby takes over")
+            rc = proc.wait(LIVENESS)
+            reader.join(LIVENESS)
+            standby.stop()
+            runner.join(LIVENESS)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(LIVENESS)
+    out = "\n".join(text for _, text in lines)
+    assert rc == 1, out
+    seen = {text: at for at, text in lines}
+    assert "stopped leading" in seen and "workers stopped" in seen, out
+    assert "leadership lost; exiting" in seen, out
+    # read by this process before the standby started leading: printed before, for sure
+    # (the callback and the workers' end race each other: both come before the takeover)
+    assert cut < max(seen["stopped leading"], seen["workers stopped"]) < took_over[0], (
+        seen,
+        cut,
+        took_over,
+    )
+    print(
+        f"stopped leading {seen['stopped leading'] - cut:.2f} s, workers stopped "
+        f"{seen['workers stopped'] - cut:.2f} s, standby leading {took_over[0] - cut:.2f} s "
+        "after the black hole"
+    )
+    assert apiserver.token not in out
+    cs.core_v1.namespaces().delete(name)
+    cs.close()
+
+
+def _has_configmap(cs: Clientset, namespace: str) -> bool:
+    try:
+        cs.core_v1.config_maps(namespace).get("kubeset-example")
+    except NotFound:
+        return False
+    return True
