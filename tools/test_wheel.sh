@@ -41,7 +41,7 @@ if command -v cargo >/dev/null; then
 fi
 # the tests' own tools at the versions the project pins
 "$TV/bin/python" -m pip install -q -c requirements-dev.txt "$WHEEL[codegen,socks]" \
-  pytest pytest-timeout orjson typeguard
+  pytest pytest-timeout orjson typeguard cryptography
 cd "$TV"  # nothing of the source tree on sys.path
 where=$("$TV/bin/python" -c 'import kubeset; print(kubeset.__file__)')
 case "$where" in "$TV"/*) ;; *) echo "kubeset imported from $where, not the wheel" >&2; exit 1 ;; esac

@@ -14,7 +14,6 @@ A block that defines ``test_*`` functions is a test file: each one is called wit
 from __future__ import annotations
 
 import inspect
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from kubeset.testing import FakeTransport
 from kubeset.testing.server import FakeServer
 
@@ -75,7 +73,7 @@ def blocks(path: Path) -> list[Block]:
         i += 1
         body: list[str] = []
         while i < len(lines) and lines[i].strip() != "```":
-            body.append(lines[i][len(indent) :] if lines[i].startswith(indent) else lines[i])
+            body.append(lines[i].removeprefix(indent))
             i += 1
         i += 1
         if m["lang"] != "python":
@@ -126,7 +124,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Path, FileRu
 def run_block(block: Block, run: FileRun) -> None:
     code = (block.setup + "\n" if block.setup else "") + block.code
     before = set(run.namespace)
-    exec(compile(code, block.id, "exec"), run.namespace)
+    exec(compile(code, block.id, "exec"), run.namespace)  # noqa: S102 (running the examples is the test)
     for name in sorted(set(run.namespace) - before):
         fn = run.namespace[name]
         if name.startswith("test_") and inspect.isfunction(fn):
@@ -157,4 +155,4 @@ def test_the_collector_finds_the_readme_examples() -> None:
     readme = [b for b in ALL if b.path.name == "README.md"]
     assert len(readme) >= 5, [b.id for b in readme]
     assert all("```" not in b.code for b in ALL)
-    assert os.path.isabs(str(SOURCES[0]))
+    assert not any("architecture" in b.id for b in ALL)
