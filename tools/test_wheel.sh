@@ -17,7 +17,9 @@ VENV=$ROOT/.venv
 if [ "$KIND" = foreign ]; then
   arch=$3
   case "$WHEEL" in *"manylinux_2_17_$arch"*) ;; *) echo "not a manylinux_2_17_$arch wheel: $WHEEL" >&2; exit 1 ;; esac
-  "$VENV/bin/auditwheel" show "$WHEEL" | tee /dev/stderr | grep -q "\"manylinux_2_17_$arch\"" \
+  shown=$("$VENV/bin/auditwheel" show "$WHEEL")
+  echo "$shown"
+  grep -q "\"manylinux_2_17_$arch\"" <<<"$shown" \
     || { echo "auditwheel does not confirm manylinux_2_17_$arch" >&2; exit 1; }
   tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
   (cd "$tmp" && "$VENV/bin/python" -m zipfile -e "$WHEEL" .)
