@@ -10,7 +10,7 @@ OUT ?= generated/kubernetes
 PACKAGE ?=
 export KUBESET_OPENAPI_DIR ?= $(if $(wildcard ../shared/openapi),$(abspath ../shared/openapi),)
 
-.PHONY: install generate check-generated test test-unit test-pydantic-range test-without-codec bench soak typecheck lint clean help
+.PHONY: install generate check-generated test test-unit test-pydantic-range test-without-codec bench soak typecheck lint clean help dist test-wheel docs
 
 help:
 	@echo "make install          create .venv with pinned tools and an editable kubeset"
@@ -24,6 +24,9 @@ help:
 	@echo "make lint             ruff format check and lint, cargo fmt --check, clippy"
 	@echo "make bench            speed and size benchmarks (medians and ratios)"
 	@echo "make soak             leader election through partitions, SOAK_SECONDS (600) a scenario"
+	@echo "make dist             sdist, manylinux_2_17 wheels (x86_64, aarch64; DIST_PYTHONS) and the pure wheel in dist/"
+	@echo "make test-wheel       install the built wheels in fresh venvs (no cargo) and test the installed package"
+	@echo "make docs             the documentation site (MkDocs --strict) in site/"
 
 $(VENV)/.deps: requirements-dev.txt pyproject.toml setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -55,7 +58,7 @@ generate: install
 check-generated: install
 	$(PY) -m kubeset.codegen check generated/kubernetes
 
-test: install test-pydantic-range test-without-codec
+test: install test-pydantic-range test-without-codec test-wheel docs
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-unit: install
@@ -137,3 +140,47 @@ $(E2E_APISERVER): $(E2E_APISERVER_SRC) Makefile
 	@mkdir -p $(@D)
 	cd tests/e2e/apiserver && $(GO) build -ldflags "$(E2E_LDFLAGS)" -o $(abspath $@).tmp.$$$$ . \
 	  && mv -f $(abspath $@).tmp.$$$$ $(abspath $@)
+
+# --- distributions (tools/dist.sh): setuptools-rust builds, cargo-zigbuild as cargo (zig links
+# against glibc 2.17 for x86_64 and, cross, aarch64), auditwheel checks and tags; no Docker.
+DIST_PYTHONS ?= 3.11 3.12 3.13
+DIST_ARCHS ?= x86_64 aarch64
+$(VENV)/.dist-deps: requirements-dist.txt $(VENV)/.deps
+	$(PY) -m pip install -q -r requirements-dist.txt
+	@if command -v rustup >/dev/null; then rustup target add $(foreach a,$(DIST_ARCHS),$(a)-unknown-linux-gnu); fi
+	touch $@
+
+dist: install $(VENV)/.dist-deps
+	rm -rf dist
+	tools/dist.sh sdist
+	@for a in $(DIST_ARCHS); do tools/dist.sh wheel $$a $(DIST_PYTHONS) || exit 1; done
+	tools/dist.sh pure
+	@for w in dist/*manylinux*.whl; do $(BIN)/auditwheel show $$w | grep -A1 'consistent with' | tr '\n' ' '; echo; done
+	@ls -l dist
+
+# make test builds, once per change of the sources, the wheels its checks install (x86_64 for this
+# venv's CPython, one aarch64 for the tag check, the pure wheel) into the git-ignored .cache/wheels.
+WHEELS := .cache/wheels
+WHEEL_PY := $(patsubst python%,%,$(notdir $(PYTHON)))
+DIST_INPUTS := $(shell git ls-files runtime codegen generated/kubernetes 2>/dev/null) setup.py pyproject.toml MANIFEST.in LICENSE README.md tools/dist.sh
+$(WHEELS)/.built: $(DIST_INPUTS) $(VENV)/.dist-deps
+	rm -rf $(WHEELS)
+	DIST_OUT=$(abspath $(WHEELS)) tools/dist.sh sdist
+	DIST_OUT=$(abspath $(WHEELS)) tools/dist.sh wheel x86_64 $(WHEEL_PY)
+	DIST_OUT=$(abspath $(WHEELS)) tools/dist.sh wheel aarch64 $(WHEEL_PY)
+	DIST_OUT=$(abspath $(WHEELS)) tools/dist.sh pure
+	touch $@
+
+test-wheel: $(WHEELS)/.built
+	tools/test_wheel.sh binary $(wildcard $(WHEELS)/*-manylinux*x86_64.whl)
+	tools/test_wheel.sh pure $(wildcard $(WHEELS)/*-py3-none-any.whl)
+	tools/test_wheel.sh foreign $(wildcard $(WHEELS)/*-manylinux*aarch64.whl) aarch64
+
+# --- the documentation site: MkDocs + Material + mkdocstrings (pinned in requirements-docs.txt);
+# --strict turns a broken link, reference or docstring into a failure.
+$(VENV)/.docs-deps: requirements-docs.txt $(VENV)/.deps
+	$(PY) -m pip install -q -r requirements-docs.txt
+	touch $@
+
+docs: install $(VENV)/.docs-deps
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site

@@ -35,7 +35,7 @@ def _expected_members() -> set[str]:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # Build from a clean copy: an in-tree build/ could carry stale files into the wheel.
     src = tmp_path_factory.mktemp("src")
-    for name in ("pyproject.toml", "setup.py", "README.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "MANIFEST.in"):
         shutil.copy2(PROJECT / name, src / name)
     for folder in ("runtime", "codegen", "generated"):
         shutil.copytree(
