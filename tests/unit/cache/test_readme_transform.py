@@ -7,7 +7,6 @@ from pathlib import Path
 
 from kubeset.cache import SharedIndexInformer
 from kubeset.kubernetes import Clientset
-from kubeset.kubernetes.models.core.v1 import Pod
 from kubeset.testing import FakeTransport
 
 README = Path(__file__).resolve().parents[3] / "README.md"
@@ -35,7 +34,7 @@ def test_the_readme_transform_drops_managed_fields_from_cached_pods(
         field_manager="someone",
     )
     assert cs.core_v1.pods("default").get("web").metadata.managed_fields  # the server keeps them
-    scope = {"Pod": Pod, "SharedIndexInformer": SharedIndexInformer, "cs": cs}
+    scope: dict[str, object] = {"cs": cs}
     exec(_transform_block(), scope)  # noqa: S102 - the README's own code
     pods = scope["pods"]
     assert isinstance(pods, SharedIndexInformer)
