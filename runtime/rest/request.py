@@ -260,7 +260,7 @@ class Request:
             headers=Headers(headers),
             body=data,
             stream=self._stream,
-            timeouts=Timeouts(connect=timeout, read=read),
+            timeouts=Timeouts.of_call(timeout, read=read),
         )
 
     @property

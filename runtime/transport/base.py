@@ -29,7 +29,13 @@ from dataclasses import dataclass, field
 from typing import Protocol, Self, runtime_checkable
 from urllib.parse import urlencode
 
-__all__ = ["HTTPRequest", "HTTPTransport", "Headers", "Response", "Timeouts"]
+__all__ = ["CONNECT_TIMEOUT", "HTTPRequest", "HTTPTransport", "Headers", "Response", "Timeouts"]
+
+#: The longest wait for a connection, TCP and TLS handshake included, whatever a call's own
+#: timeout (client-go's transport: a 10 s TLSHandshakeTimeout).  A connection dialled into a
+#: network that swallows packets fails after this, so a watch re-opened during a partition is
+#: back soon after the network is.
+CONNECT_TIMEOUT = 10.0
 
 
 class Headers(Mapping[str, str]):
@@ -70,6 +76,15 @@ class Timeouts:
     connect: float | None = None
     read: float | None = None
     total: float | None = None
+
+    @classmethod
+    def of_call(
+        cls, timeout: float | None, *, read: float | None, total: float | None = None
+    ) -> Self:
+        """The limits of a call with ``timeout`` (None: none): connecting within ``timeout`` and
+        at most :data:`CONNECT_TIMEOUT`; ``read`` and ``total`` as given."""
+        connect = CONNECT_TIMEOUT if timeout is None else min(timeout, CONNECT_TIMEOUT)
+        return cls(connect=connect, read=read, total=total)
 
 
 @dataclass(frozen=True, slots=True)

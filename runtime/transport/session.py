@@ -107,6 +107,10 @@ def _short_reason(exc: BaseException) -> str:
     return text.strip("()'\" ")[:200]
 
 
+def _within(limit: float | None) -> str:
+    return f" within {limit:g} s" if limit is not None else ""
+
+
 def translate_error(exc: Exception, timeouts: Timeouts, *, reading: bool) -> KubesetError:
     """The kubeset error for an exception of requests / urllib3 / the socket layer.
 
@@ -125,11 +129,15 @@ def translate_error(exc: Exception, timeouts: Timeouts, *, reading: bool) -> Kub
             )
             for e in chain
         )
-        limit = timeouts.connect if connect else timeouts.read
         if reading:
             return RequestTimeout("the answer did not complete within the read timeout")
-        within = f" within {limit:g} s" if limit is not None else ""
-        return RequestTimeout(f"no answer{within} ({'connect' if connect else 'read'} timeout)")
+        if connect:
+            return RequestTimeout(f"no connection{_within(timeouts.connect)} (connect timeout)")
+        # urllib3 reports a TLS handshake that timed out as it reports a late answer
+        return RequestTimeout(
+            f"no answer{_within(timeouts.read)} (read timeout), or no TLS handshake"
+            f"{_within(timeouts.connect)}"
+        )
     if any(isinstance(e, ssl.SSLError) for e in chain) or isinstance(
         exc, requests.exceptions.SSLError
     ):
@@ -371,7 +379,7 @@ class SessionTransport:
                 headers=Headers(headers or {}),
                 body=data,
                 stream=stream,
-                timeouts=Timeouts(connect=timeout, read=timeout, total=None if stream else timeout),
+                timeouts=Timeouts.of_call(timeout, read=timeout, total=None if stream else timeout),
             )
         )
 

@@ -6,13 +6,15 @@ import base64
 import json
 import logging
 import os
+import socket
 import stat
 import sys
+import time
 
 import pytest
 from kubeset.config import Config, ConfigError, ImpersonationConfig
 from kubeset.errors import ApiConnectionError, RequestTimeout
-from kubeset.transport import Transport, default_user_agent
+from kubeset.transport import Transport, base, default_user_agent
 
 from .conftest import PKI, Server
 
@@ -505,3 +507,19 @@ def test_garbage_ca_is_a_clear_error(pki: PKI) -> None:
         Transport(Config(host="https://x", ca_file=str(bad)))
     with pytest.raises(ConfigError, match="client-certificate /nonexistent/c.crt: cannot read"):
         Transport(Config(host="https://x", cert_file="/nonexistent/c.crt", key_data=b"k"))
+
+
+def test_a_handshake_that_gets_no_answer_fails_within_the_connect_limit(
+    pki: PKI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A peer that accepts the TCP connection and never answers the TLS hello (a black-holed
+    network) fails after CONNECT_TIMEOUT, not after the call's own (longer) timeout."""
+    monkeypatch.setattr(base, "CONNECT_TIMEOUT", 0.5)
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"https://127.0.0.1:{silent.getsockname()[1]}"
+        with Transport(Config(host=url, ca_data=pki.ca_pem, qps=-1, timeout=30)) as t:
+            started = time.monotonic()
+            with pytest.raises(RequestTimeout, match="no TLS handshake within 0.5 s"):
+                t.request("GET", url + "/api")
+            took = time.monotonic() - started
+    assert 0.4 <= took < 5, took
