@@ -268,8 +268,15 @@ _READY: dict[tuple[str, str], Callable[[Object], Readiness]] = {
 }
 
 
-def judge(obj: Object | None, condition: WaitCondition | str = "ready") -> Readiness:
-    """Whether ``obj`` (None: it does not exist) meets ``condition`` now."""
+def judge(
+    obj: Object | None,
+    condition: WaitCondition | str = "ready",
+    *,
+    api_version: str = "",
+    kind: str = "",
+) -> Readiness:
+    """Whether ``obj`` (None: it does not exist) meets ``condition`` now; ``api_version`` and
+    ``kind`` default to the object's (items of a list carry neither)."""
     cond = parse_condition(condition)
     if obj is None:
         return Readiness(cond.mode == "delete", "deleted" if cond.mode == "delete" else "not found")
@@ -280,9 +287,9 @@ def judge(obj: Object | None, condition: WaitCondition | str = "ready") -> Readi
         return Readiness(False, "still exists")
     if cond.mode == "condition":
         return condition_met(obj, cond.type, cond.status)
-    api_version = str(obj.get("apiVersion") or "")
+    api_version = api_version or str(obj.get("apiVersion") or "")
     group = api_version.rpartition("/")[0] if "/" in api_version else ""
-    return _READY.get((group, str(obj.get("kind") or "")), _exists)(obj)
+    return _READY.get((group, kind or str(obj.get("kind") or "")), _exists)(obj)
 
 
 # -- waiting ---------------------------------------------------------------------------
@@ -343,9 +350,14 @@ def _wait_one(
     client: DynamicResourceClient, name: str, cond: WaitCondition, deadline: float
 ) -> Readiness:
     selector = f"metadata.name={name}"
+    info = client.info
+
+    def judged(obj: Object | None) -> Readiness:
+        return judge(obj, cond, api_version=info.api_version, kind=info.kind)
+
     while True:
         items, rv, _ = list_meta(client.list(field_selector=selector))
-        state = judge(items[0].object if items else None, cond)
+        state = judged(items[0].object if items else None)
         remaining = deadline - time.monotonic()
         if state.ready or state.failed or remaining <= 0:
             return state
@@ -356,7 +368,7 @@ def _wait_one(
                     if event.type == "BOOKMARK":
                         continue
                     obj = None if event.type == "DELETED" else event.object.object
-                    state = judge(obj, cond)
+                    state = judged(obj)
                     if state.ready or state.failed:
                         return state
             return state  # stopped at the deadline
