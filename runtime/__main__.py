@@ -20,7 +20,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .config import load_config, load_kubeconfig
 from .dynamic.applyset import DEFAULT_TOOLING
@@ -33,7 +34,7 @@ from .dynamic.manifests import (
     delete_manifests,
     load_manifests,
 )
-from .dynamic.wait import WaitResult, parse_condition, wait_for
+from .dynamic.wait import ObjectReference, WaitResult, parse_condition, wait_for
 from .errors import KubesetError, WaitError
 
 __all__ = ["main", "parse_duration"]
@@ -129,7 +130,12 @@ def _print(results: Sequence[ManifestResult | WaitResult]) -> bool:
     return ok
 
 
-def _wait(dyn: DynamicClient, objects: Sequence[ManifestResult], condition: str, timeout: float) -> bool:
+def _wait(
+    dyn: DynamicClient,
+    objects: Sequence[ObjectReference | Mapping[str, Any]],
+    condition: str,
+    timeout: float,
+) -> bool:
     try:
         results = wait_for(dyn, objects, condition=condition, timeout=timeout)
     except WaitError as e:
@@ -151,16 +157,16 @@ def _run(args: argparse.Namespace, dyn: DynamicClient, options: ManifestOptions)
         return 2 if any(not d.ok for d in found) else 1 if any(d.differs for d in found) else 0
     if args.command == "wait":
         docs = load_manifests(args.filename)
-        bad = [d for d in docs if d.error is not None]
-        for d in bad:
-            print(f"error: {d.error}", file=sys.stderr)
-        objects = [dict(d.obj or {}) for d in docs if d.error is None]
+        bad = [doc for doc in docs if doc.error is not None]
+        for doc in bad:
+            print(f"error: {doc.error}", file=sys.stderr)
+        objects: list[dict[str, Any]] = [dict(doc.obj or {}) for doc in docs if doc.error is None]
         for obj in objects:
             meta = obj.setdefault("metadata", {})
             if not meta.get("namespace") and options.namespace:
                 obj["metadata"] = {**meta, "namespace": options.namespace}
         condition = str(parse_condition(args.condition))
-        return 0 if _wait(dyn, objects, condition, args.timeout) and not bad else 1  # type: ignore[arg-type]
+        return 0 if _wait(dyn, objects, condition, args.timeout) and not bad else 1
     run = apply_manifests if args.command == "apply" else delete_manifests
     results = run(dyn, args.filename, options)
     ok = _print(results)

@@ -20,8 +20,8 @@
 - :mod:`.wait`: readiness per kind, conditions, deletion; waited for with watches.
 """
 
-from .client import DynamicClient, DynamicResourceClient, descriptor_for
 from .applyset import ApplySet, ApplySetParent, applyset_id, parse_parent_ref
+from .client import DynamicClient, DynamicResourceClient, descriptor_for
 from .convert import from_unstructured, to_unstructured
 from .diff import DiffResult, diff_manifests
 from .manifests import (

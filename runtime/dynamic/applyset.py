@@ -71,7 +71,7 @@ _CRD_API = "apiextensions.k8s.io/v1"
 
 def applyset_id(*, name: str, namespace: str, kind: str, group: str) -> str:
     """The id of the set a parent object tracks (kubectl's ``ComputeApplysetID``)."""
-    digest = hashlib.sha256(".".join((name, namespace, kind, group)).encode()).digest()
+    digest = hashlib.sha256(f"{name}.{namespace}.{kind}.{group}".encode()).digest()
     return f"applyset-{base64.urlsafe_b64encode(digest).decode().rstrip('=')}-v1"
 
 
@@ -108,7 +108,10 @@ class ApplySetParent:
     @property
     def id(self) -> str:
         return applyset_id(
-            name=self.name, namespace=self.namespace, kind=self.mapping.kind, group=self.mapping.group
+            name=self.name,
+            namespace=self.namespace,
+            kind=self.mapping.kind,
+            group=self.mapping.group,
         )
 
     @property
@@ -130,7 +133,9 @@ class ApplySetState:
     exists: bool = False
 
 
-def parse_parent_ref(ref: str, mapper: RESTMapper, *, namespace: str | None = None) -> ApplySetParent:
+def parse_parent_ref(
+    ref: str, mapper: RESTMapper, *, namespace: str | None = None
+) -> ApplySetParent:
     """``NAME`` (a Secret), ``RESOURCE[.GROUP]/NAME`` (``configmaps/x``, ``plans.example.com/x``),
     as kubectl's ``--applyset``; a namespaced parent takes ``namespace`` (required)."""
     resource, slash, name = ref.partition("/")
@@ -200,9 +205,7 @@ def read_state(
             for m in (mapper.find(gr) for gr in _split(annotations[GROUP_RESOURCES_ANNOTATION]))
         )
     else:
-        raise ApplySetError(
-            f"ApplySet parent {parent} has no {GROUP_KINDS_ANNOTATION} annotation"
-        )
+        raise ApplySetError(f"ApplySet parent {parent} has no {GROUP_KINDS_ANNOTATION} annotation")
     namespaces = set(_split(annotations.get(NAMESPACES_ANNOTATION, "")))
     if parent.namespace:
         namespaces.add(parent.namespace)
@@ -304,9 +307,7 @@ class ApplySet:
         except Conflict:
             return client.apply(body, field_manager=self.field_manager, dry_run=dry_run, force=True)
 
-    def members(
-        self, state: ApplySetState
-    ) -> Iterator[tuple[DynamicResourceClient, Unstructured]]:
+    def members(self, state: ApplySetState) -> Iterator[tuple[DynamicResourceClient, Unstructured]]:
         """Every live object labelled as a member, of the kinds and namespaces of ``state``
         (a cluster-scoped kind is listed once), with the client of its resource."""
         selector = f"{PART_OF_LABEL}={self.id}"
@@ -324,4 +325,3 @@ class ApplySet:
 
     def __repr__(self) -> str:
         return f"<ApplySet {self.parent} id={self.id}>"
-

@@ -35,8 +35,11 @@ from .manifests import (
     ManifestDocument,
     ManifestOptions,
     document_client,
+    document_identity,
+    error_line,
     load_manifests,
     member_documents,
+    object_ref,
 )
 
 __all__ = [
@@ -86,12 +89,8 @@ class DiffResult:
     def line(self) -> str:
         """``deployment.apps/web changed``, or ``error: <source>: <reason>``."""
         if self.error is not None:
-            message = str(self.error)
-            if not message.startswith(self.source):
-                message = f"{self.source}: {message}"
-            return f"error: {message}"
-        kind = self.kind.lower() + (f".{self.group}" if self.group else "")
-        return f"{kind}/{self.name} {self.action}"
+            return error_line(self.source, self.error)
+        return f"{object_ref(self.kind, self.group, self.name)} {self.action}"
 
 
 def comparable(obj: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -155,16 +154,7 @@ def _file_name(api_version: str, kind: str, namespace: str, name: str) -> str:
 
 
 def _failed(doc: ManifestDocument, error: KubesetError) -> DiffResult:
-    obj = doc.obj or {}
-    return DiffResult(
-        doc.source,
-        str(obj.get("apiVersion") or ""),
-        str(obj.get("kind") or ""),
-        str(meta_value(obj, "name") or ""),
-        str(meta_value(obj, "namespace") or ""),
-        "error",
-        error=error,
-    )
+    return DiffResult(doc.source, *document_identity(doc), "error", error=error)
 
 
 def _diff_one(dyn: DynamicClient, doc: ManifestDocument, options: ManifestOptions) -> DiffResult:
@@ -184,14 +174,22 @@ def _diff_one(dyn: DynamicClient, doc: ManifestDocument, options: ManifestOption
         return _failed(doc, e)
     before, after = mask_secrets(comparable(live), comparable(merged))
     info = client.info
-    action: DiffAction = "created" if live is None else "unchanged" if before == after else "changed"
+    action: DiffAction = (
+        "created" if live is None else "unchanged" if before == after else "changed"
+    )
     text = ""
     if action != "unchanged":
         text = unified_diff(
             before, after, name=_file_name(info.api_version, info.kind, client.namespace, name)
         )
     return DiffResult(
-        doc.source, info.api_version, info.kind, name, client.namespace, action, text,
+        doc.source,
+        info.api_version,
+        info.kind,
+        name,
+        client.namespace,
+        action,
+        text,
         group=info.group,
     )
 

@@ -56,8 +56,11 @@ __all__ = [
     "apply_manifests",
     "delete_manifests",
     "document_client",
+    "document_identity",
+    "error_line",
     "load_manifests",
     "member_documents",
+    "object_ref",
 ]
 
 Action = Literal["created", "configured", "unchanged", "deleted", "not found", "pruned", "error"]
@@ -76,7 +79,9 @@ class ManifestOptions:
     dry_run: bool = False
     force: bool = False  # take fields over from other managers (--force-conflicts)
     establish_timeout: float = 60.0  # seconds to wait for a CRD to be Established
-    applyset: str | None = None  # the parent: "NAME" (a Secret), "configmaps/NAME", "kind.group/NAME"
+    applyset: str | None = (
+        None  # the parent: "NAME" (a Secret), "configmaps/NAME", "kind.group/NAME"
+    )
     prune: bool = False  # delete the set's members no longer in the manifests (needs applyset)
     tooling: str = DEFAULT_TOOLING  # the parent's applyset.kubernetes.io/tooling
 
@@ -126,13 +131,31 @@ class ManifestResult:
     def line(self) -> str:
         """kubectl's line: ``deployment.apps/web created`` or ``error: <source>: <reason>``."""
         if self.error is not None:
-            message = str(self.error)
-            if not message.startswith(self.source):
-                message = f"{self.source}: {message}"
-            return f"error: {message}"
-        kind = self.kind.lower() + (f".{self.group}" if self.group else "")
+            return error_line(self.source, self.error)
         suffix = " (server dry run)" if self.dry_run else ""
-        return f"{kind}/{self.name} {self.action}{suffix}"
+        return f"{object_ref(self.kind, self.group, self.name)} {self.action}{suffix}"
+
+
+def object_ref(kind: str, group: str, name: str) -> str:
+    """kubectl's name of an object: ``deployment.apps/web``, ``configmap/settings``."""
+    return f"{kind.lower()}{f'.{group}' if group else ''}/{name}"
+
+
+def error_line(source: str, error: KubesetError) -> str:
+    """``error: <source>: <reason>`` (the source once, when the error names it already)."""
+    message = str(error)
+    return f"error: {message if message.startswith(source) else f'{source}: {message}'}"
+
+
+def document_identity(doc: ManifestDocument) -> tuple[str, str, str, str]:
+    """(apiVersion, kind, name, namespace) as a document names them ("" where it does not)."""
+    obj = doc.obj or {}
+    return (
+        str(obj.get("apiVersion") or ""),
+        str(obj.get("kind") or ""),
+        str(meta_value(obj, "name") or ""),
+        str(meta_value(obj, "namespace") or ""),
+    )
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -217,16 +240,7 @@ def load_manifests(
 
 # -- applying --------------------------------------------------------------------------
 def _failed(doc: ManifestDocument, error: KubesetError) -> ManifestResult:
-    obj = doc.obj or {}
-    return ManifestResult(
-        doc.source,
-        str(obj.get("apiVersion") or ""),
-        str(obj.get("kind") or ""),
-        str(meta_value(obj, "name") or ""),
-        str(meta_value(obj, "namespace") or ""),
-        "error",
-        error,
-    )
+    return ManifestResult(doc.source, *document_identity(doc), "error", error)
 
 
 def document_client(
@@ -298,9 +312,7 @@ def _first(doc: ManifestDocument) -> bool:
     return doc.obj is not None and doc.error is None and doc.obj.get("kind") in _FIRST
 
 
-def member_documents(
-    docs: Sequence[ManifestDocument], set_id: str
-) -> list[ManifestDocument]:
+def member_documents(docs: Sequence[ManifestDocument], set_id: str) -> list[ManifestDocument]:
     """The documents with their objects labelled as members of ApplySet ``set_id``."""
     out: list[ManifestDocument] = []
     for doc in docs:
@@ -327,7 +339,9 @@ def _planned(
         kinds.add(GroupKind.of(str(doc.obj["apiVersion"]), str(doc.obj["kind"])))
         namespace = str(meta_value(doc.obj, "namespace") or opts.namespace or "")
         try:
-            namespaced = dyn.mapper.rest_mapping_for(doc.obj["apiVersion"], doc.obj["kind"]).namespaced
+            namespaced = dyn.mapper.rest_mapping_for(
+                doc.obj["apiVersion"], doc.obj["kind"]
+            ).namespaced
         except NoMatchError:
             namespaced = True  # not served yet: count its namespace (a superset is harmless)
         if namespaced and namespace:
@@ -336,22 +350,30 @@ def _planned(
 
 
 def _prune(
-    applyset: ApplySet, state: ApplySetState, results: Sequence[ManifestResult], opts: ManifestOptions
+    applyset: ApplySet,
+    state: ApplySetState,
+    results: Sequence[ManifestResult],
+    opts: ManifestOptions,
 ) -> list[ManifestResult]:
     """Delete the members not applied this time (namespaced ones first, Namespaces and CRDs
     last); then, when every deletion succeeded, record exactly the applied kinds and namespaces."""
     keep = {r.uid for r in results if r.uid}
     source = f"ApplySet {applyset.parent}"
-    doomed = [
-        (client, obj) for client, obj in applyset.members(state) if obj.uid not in keep
-    ]
+    doomed = [(client, obj) for client, obj in applyset.members(state) if obj.uid not in keep]
     doomed.sort(key=lambda pair: (pair[1].kind in _FIRST, not pair[0].info.namespaced))
     pruned: list[ManifestResult] = []
     for client, obj in doomed:
         info = client.info
         result = ManifestResult(
-            source, info.api_version, info.kind, obj.name, obj.namespace, "pruned",
-            group=info.group, dry_run=opts.dry_run, uid=obj.uid,
+            source,
+            info.api_version,
+            info.kind,
+            obj.name,
+            obj.namespace,
+            "pruned",
+            group=info.group,
+            dry_run=opts.dry_run,
+            uid=obj.uid,
         )
         try:
             client.delete(obj.name, propagation_policy="Background", dry_run=opts.dry_run)

@@ -90,8 +90,10 @@ def parse_condition(text: str | WaitCondition) -> WaitCondition:
     """``ready``, ``delete``, ``condition=Available``, ``condition=Ready=False`` (kubectl's ``--for``)."""
     if isinstance(text, WaitCondition):
         return text
-    if text in ("ready", "delete"):
-        return WaitCondition(text)
+    if text == "ready":
+        return WaitCondition("ready")
+    if text == "delete":
+        return WaitCondition("delete")
     head, _, rest = text.partition("=")
     if head != "condition" or not rest or rest.startswith("="):
         raise ValueError(
@@ -181,9 +183,13 @@ def deployment_ready(obj: Object) -> Readiness:
             False, f"{waiting} {updated} out of {replicas} new replicas have been updated..."
         )
     if total > updated:
-        return Readiness(False, f"{waiting} {total - updated} old replicas are pending termination...")
+        return Readiness(
+            False, f"{waiting} {total - updated} old replicas are pending termination..."
+        )
     if available < updated:
-        return Readiness(False, f"{waiting} {available} of {updated} updated replicas are available...")
+        return Readiness(
+            False, f"{waiting} {available} of {updated} updated replicas are available..."
+        )
     return Readiness(True, f"deployment {name!r} successfully rolled out")
 
 
@@ -211,7 +217,9 @@ def statefulset_ready(obj: Object) -> Readiness:
                 f"Waiting for partitioned roll out to finish: {updated} out of"
                 f" {replicas - partition} new pods have been updated...",
             )
-        return Readiness(True, f"partitioned roll out complete: {updated} new pods have been updated...")
+        return Readiness(
+            True, f"partitioned roll out complete: {updated} new pods have been updated..."
+        )
     update_rev = _get(obj, "status", "updateRevision")
     current_rev = _get(obj, "status", "currentRevision")
     if update_rev != current_rev:
@@ -240,7 +248,9 @@ def daemonset_ready(obj: Object) -> Readiness:
     available = _int(obj, "status", "numberAvailable")
     waiting = f"Waiting for daemon set {name!r} rollout to finish:"
     if updated < desired:
-        return Readiness(False, f"{waiting} {updated} out of {desired} new pods have been updated...")
+        return Readiness(
+            False, f"{waiting} {updated} out of {desired} new pods have been updated..."
+        )
     if available < desired:
         return Readiness(False, f"{waiting} {available} of {desired} updated pods are available...")
     return Readiness(True, f"daemon set {name!r} successfully rolled out")
@@ -282,8 +292,11 @@ def judge(
         return Readiness(cond.mode == "delete", "deleted" if cond.mode == "delete" else "not found")
     if cond.mode == "delete":
         if _get(obj, "metadata", "deletionTimestamp"):
-            return Readiness(False, "being deleted (finalizers: "
-                             f"{', '.join(_get(obj, 'metadata', 'finalizers') or []) or 'none'})")
+            return Readiness(
+                False,
+                "being deleted (finalizers: "
+                f"{', '.join(_get(obj, 'metadata', 'finalizers') or []) or 'none'})",
+            )
         return Readiness(False, "still exists")
     if cond.mode == "condition":
         return condition_met(obj, cond.type, cond.status)

@@ -157,8 +157,11 @@ def test_prune_removes_exactly_the_dropped_members(
     cms1.create({"metadata": {"name": "outsider", "labels": {"app": "web"}}})
     cms2.create({"metadata": {"name": "theirs", "labels": {PART_OF_LABEL: other_id}}})
     widgets.create(
-        {"apiVersion": f"{widget_kind}/v1", "kind": "Widget",
-         "metadata": {"name": "their-widget", "labels": {PART_OF_LABEL: other_id}}}
+        {
+            "apiVersion": f"{widget_kind}/v1",
+            "kind": "Widget",
+            "metadata": {"name": "their-widget", "labels": {PART_OF_LABEL: other_id}},
+        }
     )
     app = tmp_path / "app.yaml"
     app.write_text(
@@ -184,9 +187,17 @@ def test_prune_removes_exactly_the_dropped_members(
     assert cms2.get("dropped").labels[PART_OF_LABEL] == set_id
 
     app.write_text(_cm("keep", ns1, a="1"))
-    dry = apply_manifests(dyn, app, ManifestOptions(
-        field_manager="deployer", namespace=ns1, applyset="secrets/web-set", prune=True,
-        dry_run=True))
+    dry = apply_manifests(
+        dyn,
+        app,
+        ManifestOptions(
+            field_manager="deployer",
+            namespace=ns1,
+            applyset="secrets/web-set",
+            prune=True,
+            dry_run=True,
+        ),
+    )
     assert sorted(r.line() for r in dry if r.action == "pruned") == [
         "configmap/dropped pruned (server dry run)",
         f"widget.{widget_kind}/w1 pruned (server dry run)",
@@ -200,7 +211,7 @@ def test_prune_removes_exactly_the_dropped_members(
         "configmap/keep unchanged",
         f"widget.{widget_kind}/w1 pruned",
     ]
-    assert all(r.source == f"ApplySet secrets./web-set" for r in second if r.action == "pruned")
+    assert all(r.source == "ApplySet secrets./web-set" for r in second if r.action == "pruned")
     eventually(lambda: _gone(lambda: cms2.get("dropped")))
     eventually(lambda: _gone(lambda: widgets.get("w1")))
     assert cms1.get("keep") and cms1.get("outsider") and cms2.get("theirs")
@@ -208,7 +219,9 @@ def test_prune_removes_exactly_the_dropped_members(
     parent = _parent(dyn, ns1, "web-set")
     assert parent.annotations[GROUP_KINDS_ANNOTATION] == "ConfigMap"
     assert parent.annotations[NAMESPACES_ANNOTATION] == ""
-    assert {m["manager"] for m in parent.object["metadata"]["managedFields"]} == {"kubeset-applyset"}
+    assert {m["manager"] for m in parent.object["metadata"]["managedFields"]} == {
+        "kubeset-applyset"
+    }
 
 
 def _gone(read: Callable[[], object]) -> None:
@@ -224,18 +237,31 @@ def test_a_set_kubectl_wrote_is_pruned_by_kubeset_and_stays_kubectls(
     set_id = applyset_id(name="app", namespace=ns, kind="Secret", group="")
     secrets = dyn.resource("", "v1", "secrets").in_namespace(ns)
     secrets.apply(
-        {"apiVersion": "v1", "kind": "Secret", "metadata": {
-            "name": "app", "namespace": ns, "labels": {ID_LABEL: set_id},
-            "annotations": {TOOLING_ANNOTATION: KUBECTL, GROUP_KINDS_ANNOTATION: "ConfigMap",
-                            NAMESPACES_ANNOTATION: ""}}},
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": "app",
+                "namespace": ns,
+                "labels": {ID_LABEL: set_id},
+                "annotations": {
+                    TOOLING_ANNOTATION: KUBECTL,
+                    GROUP_KINDS_ANNOTATION: "ConfigMap",
+                    NAMESPACES_ANNOTATION: "",
+                },
+            },
+        },
         field_manager="kubectl-applyset",
     )
     cms = dyn.resource("", "v1", "configmaps").in_namespace(ns)
     for name in ("x", "y"):
         cms.apply(
-            {"apiVersion": "v1", "kind": "ConfigMap",
-             "metadata": {"name": name, "namespace": ns, "labels": {PART_OF_LABEL: set_id}},
-             "data": {"k": name}},
+            {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"name": name, "namespace": ns, "labels": {PART_OF_LABEL: set_id}},
+                "data": {"k": name},
+            },
             field_manager="kubectl",
         )
     app = tmp_path / "app.yaml"
@@ -255,9 +281,13 @@ def test_a_set_kubectl_wrote_is_pruned_by_kubeset_and_stays_kubectls(
     parent = secrets.get("app")
     assert parent.labels == {ID_LABEL: set_id}
     assert parent.annotations == {
-        TOOLING_ANNOTATION: KUBECTL, GROUP_KINDS_ANNOTATION: "ConfigMap", NAMESPACES_ANNOTATION: ""
+        TOOLING_ANNOTATION: KUBECTL,
+        GROUP_KINDS_ANNOTATION: "ConfigMap",
+        NAMESPACES_ANNOTATION: "",
     }
-    assert {m["manager"] for m in parent.object["metadata"]["managedFields"]} == {"kubectl-applyset"}
+    assert {m["manager"] for m in parent.object["metadata"]["managedFields"]} == {
+        "kubectl-applyset"
+    }
 
 
 # -- wait ----------------------------------------------------------------------------
@@ -284,8 +314,13 @@ def test_wait_for_a_deployment_rolled_out_by_hand(
     def roll_out() -> None:
         for status in (
             {"observedGeneration": generation, "replicas": 2, "updatedReplicas": 1},
-            {"observedGeneration": generation, "replicas": 2, "updatedReplicas": 2,
-             "availableReplicas": 2, "readyReplicas": 2},
+            {
+                "observedGeneration": generation,
+                "replicas": 2,
+                "updatedReplicas": 2,
+                "availableReplicas": 2,
+                "readyReplicas": 2,
+            },
         ):
             live = deployments.get("web")
             live.object["status"] = status
@@ -338,8 +373,14 @@ def test_wait_for_a_job_to_complete_and_for_a_failed_one(
     def finish(kind: str, reason: str) -> None:
         live = jobs.get("once")
         now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        done = {"type": kind, "status": "True", "reason": reason, "message": f"job {reason}",
-                "lastProbeTime": now, "lastTransitionTime": now}
+        done = {
+            "type": kind,
+            "status": "True",
+            "reason": reason,
+            "message": f"job {reason}",
+            "lastProbeTime": now,
+            "lastTransitionTime": now,
+        }
         interim = "SuccessCriteriaMet" if kind == "Complete" else "FailureTarget"
         live.object["status"] = {
             "startTime": now,

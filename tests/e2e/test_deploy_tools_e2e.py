@@ -37,14 +37,20 @@ def ns(apiserver: ApiServer, tmp_path: Path) -> Iterator[str]:
         namespaces.delete(name)
 
 
-def kubeset_cli(apiserver: ApiServer, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def kubeset_cli(
+    apiserver: ApiServer, tmp_path: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kubeset", *args, "--kubeconfig", str(apiserver.kubeconfig)],
         check=False,
         capture_output=True,
         text=True,
         timeout=120,
-        env={"KUBECACHEDIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        env={
+            "KUBECACHEDIR": str(tmp_path / "cache"),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+        },
     )
 
 
@@ -67,8 +73,16 @@ def test_diff_exit_codes_prune_and_wait_on_the_command_line(
     assert "+    applyset.kubernetes.io/part-of: applyset-" in new.stdout
 
     applied = kubeset_cli(
-        apiserver, tmp_path, "apply", *common, "--applyset", "app", "--prune", "--wait",
-        "--timeout", "30s",
+        apiserver,
+        tmp_path,
+        "apply",
+        *common,
+        "--applyset",
+        "app",
+        "--prune",
+        "--wait",
+        "--timeout",
+        "30s",
     )
     assert applied.returncode == 0, applied.stderr
     assert applied.stdout.splitlines() == [
@@ -101,8 +115,17 @@ def test_diff_exit_codes_prune_and_wait_on_the_command_line(
     )
     kubeset_cli(apiserver, tmp_path, "apply", "-f", str(app / "job.yaml"), "-n", ns)
     waited = kubeset_cli(
-        apiserver, tmp_path, "wait", "-f", str(app / "job.yaml"), "-n", ns,
-        "--for", "condition=Complete", "--timeout", "2s",
+        apiserver,
+        tmp_path,
+        "wait",
+        "-f",
+        str(app / "job.yaml"),
+        "-n",
+        ns,
+        "--for",
+        "condition=Complete",
+        "--timeout",
+        "2s",
     )
     assert waited.returncode == 1
     assert waited.stderr.splitlines() == [
@@ -127,8 +150,13 @@ def test_readme_deploy_tour_runs(apiserver: ApiServer, tmp_path: Path) -> None:
         "KUBECACHEDIR": str(tmp_path / "cache"),
     }
     out = subprocess.run(
-        [sys.executable, "tour.py"], cwd=tmp_path, check=False, capture_output=True, text=True,
-        env=env, timeout=120,
+        [sys.executable, "tour.py"],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.splitlines() == [

@@ -130,7 +130,11 @@ def _deploy(generation: int = 2, observed: int = 2, **status: int) -> dict:
     ("obj", "ready", "message"),
     [
         (_deploy(3, 2), False, "spec update to be observed"),
-        (_deploy(updatedReplicas=1, replicas=3), False, "1 out of 3 new replicas have been updated"),
+        (
+            _deploy(updatedReplicas=1, replicas=3),
+            False,
+            "1 out of 3 new replicas have been updated",
+        ),
         (_deploy(updatedReplicas=3, replicas=4), False, "1 old replicas are pending termination"),
         (
             _deploy(updatedReplicas=3, replicas=3, availableReplicas=2),
@@ -152,8 +156,12 @@ def test_deployment_like_rollout_status(obj: dict, ready: bool, message: str) ->
 def test_deployment_past_progress_deadline_has_failed() -> None:
     obj = _deploy(updatedReplicas=1)
     obj["status"]["conditions"] = [
-        {"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
-         "message": "ReplicaSet web-1 has timed out progressing."}
+        {
+            "type": "Progressing",
+            "status": "False",
+            "reason": "ProgressDeadlineExceeded",
+            "message": "ReplicaSet web-1 has timed out progressing.",
+        }
     ]
     found = judge(obj)
     assert found.failed and "timed out progressing" in found.message
@@ -161,20 +169,25 @@ def test_deployment_past_progress_deadline_has_failed() -> None:
 
 def test_statefulset_and_daemonset() -> None:
     sts = {
-        "apiVersion": "apps/v1", "kind": "StatefulSet",
-        "metadata": {"name": "db", "generation": 1}, "spec": {"replicas": 2},
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": "db", "generation": 1},
+        "spec": {"replicas": 2},
         "status": {"observedGeneration": 1, "readyReplicas": 1},
     }
     assert "Waiting for 1 pods to be ready" in judge(sts).message
-    sts["status"].update(readyReplicas=2, updateRevision="db-2", currentRevision="db-1",
-                         updatedReplicas=1)
+    sts["status"].update(
+        readyReplicas=2, updateRevision="db-2", currentRevision="db-1", updatedReplicas=1
+    )
     assert not judge(sts).ready and "revision db-2" in judge(sts).message
     sts["status"].update(currentRevision="db-2", currentReplicas=2)
     assert judge(sts).ready
     sts["spec"]["updateStrategy"] = {"type": "OnDelete"}
     assert judge(sts).failed
     ds = {
-        "apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "agent"},
         "status": {"desiredNumberScheduled": 3, "updatedNumberScheduled": 3, "numberAvailable": 2},
     }
     assert "2 of 3 updated pods are available" in judge(ds).message
@@ -186,17 +199,32 @@ def test_job_crd_conditions_deletion() -> None:
     job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "status": {}}
     assert not judge(job).ready and "no Complete condition" in judge(job).message
     job["status"]["conditions"] = [
-        {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
-         "message": "Job has reached the specified backoff limit"}
+        {
+            "type": "Failed",
+            "status": "True",
+            "reason": "BackoffLimitExceeded",
+            "message": "Job has reached the specified backoff limit",
+        }
     ]
     failed = judge(job)
     assert failed.failed and "BackoffLimitExceeded: Job has reached" in failed.message
     job["status"]["conditions"] = [{"type": "Complete", "status": "True"}]
     assert judge(job).ready
-    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-           "metadata": {"name": "x"}, "status": {"conditions": [
-               {"type": "Established", "status": "False", "reason": "Installing",
-                "message": "the initial names have not been accepted"}]}}
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "x"},
+        "status": {
+            "conditions": [
+                {
+                    "type": "Established",
+                    "status": "False",
+                    "reason": "Installing",
+                    "message": "the initial names have not been accepted",
+                }
+            ]
+        },
+    }
     assert "Established is False, waiting for True (Installing: the initial" in judge(crd).message
     assert judge(crd, "condition=Established=false").ready
     assert judge({"kind": "ConfigMap", "metadata": {}}).ready  # other kinds: once they exist
@@ -215,19 +243,43 @@ def test_parse_condition() -> None:
 
 # -- diff ----------------------------------------------------------------------------
 def test_comparable_leaves_out_server_fields() -> None:
-    obj = {"kind": "ConfigMap", "metadata": {"name": "x", "resourceVersion": "9", "generation": 2,
-           "uid": "u", "creationTimestamp": "t", "managedFields": [{}], "labels": {"a": "b"}}}
+    obj = {
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": "x",
+            "resourceVersion": "9",
+            "generation": 2,
+            "uid": "u",
+            "creationTimestamp": "t",
+            "managedFields": [{}],
+            "labels": {"a": "b"},
+        },
+    }
     assert comparable(obj) == {"kind": "ConfigMap", "metadata": {"name": "x", "labels": {"a": "b"}}}
 
 
 def test_secret_values_masked_like_kubectl_and_never_printed() -> None:
-    live = {"apiVersion": "v1", "kind": "Secret", "data": {"same": "czE=", "old": "b2xk", "gone": "Zw=="}}
-    merged = {"apiVersion": "v1", "kind": "Secret", "data": {"same": "czE=", "old": "bmV3", "new": "bg=="}}
+    live = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "data": {"same": "czE=", "old": "b2xk", "gone": "Zw=="},
+    }
+    merged = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "data": {"same": "czE=", "old": "bmV3", "new": "bg=="},
+    }
     before, after = mask_secrets(live, merged)
-    assert before == {"apiVersion": "v1", "kind": "Secret",
-                      "data": {"same": "***", "old": "*** (before)", "gone": "***"}}
-    assert after == {"apiVersion": "v1", "kind": "Secret",
-                     "data": {"same": "***", "old": "*** (after)", "new": "***"}}
+    assert before == {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "data": {"same": "***", "old": "*** (before)", "gone": "***"},
+    }
+    assert after == {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "data": {"same": "***", "old": "*** (after)", "new": "***"},
+    }
     text = unified_diff(before, after, name="v1.Secret.ns.s")
     assert "--- live/v1.Secret.ns.s" in text and "+  new: '***'" in text
     assert not any(v in text for v in ("czE=", "b2xk", "bmV3", "bg==", "Zw=="))
