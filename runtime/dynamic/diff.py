@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -43,6 +43,7 @@ from .manifests import (
 )
 
 __all__ = [
+    "LAST_APPLIED",
     "SERVER_FIELDS",
     "DiffResult",
     "comparable",
@@ -103,32 +104,49 @@ def comparable(obj: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return data
 
 
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+"""kubectl's client-side apply annotation: on a Secret it holds the data, so it is masked too."""
+
+
+def _masked(old: dict[str, Any], new: dict[str, Any], keys: Iterable[str]) -> None:
+    """Replace ``keys``' values in place: ``***`` where both sides agree, else before/after."""
+    for key in keys:
+        differ = key in old and key in new and old[key] != new[key]
+        if key in old:
+            old[key] = "*** (before)" if differ else "***"
+        if key in new:
+            new[key] = "*** (after)" if differ else "***"
+
+
 def mask_secrets(
     live: Mapping[str, Any] | None, merged: Mapping[str, Any] | None
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """Both sides with a Secret's values masked (kubectl diff's masker); others unchanged."""
+    """Both sides with a Secret's values masked (kubectl diff's masker: ``data`` and
+    ``stringData``; also the last-applied annotation that copies them); others unchanged."""
     secret = any(
         o is not None and o.get("kind") == "Secret" and o.get("apiVersion") == "v1"
         for o in (live, merged)
     )
-    before = dict(live) if live is not None else None
-    after = dict(merged) if merged is not None else None
+    sides = [dict(o) if o is not None else None for o in (live, merged)]
     if not secret:
-        return before, after
-    for field in ("data", "stringData"):
-        old = dict((before or {}).get(field) or {})
-        new = dict((after or {}).get(field) or {})
-        for key in set(old) | set(new):
-            differ = key in old and key in new and old[key] != new[key]
-            if key in old:
-                old[key] = "*** (before)" if differ else "***"
-            if key in new:
-                new[key] = "*** (after)" if differ else "***"
-        if before is not None and field in before:
-            before[field] = old
-        if after is not None and field in after:
-            after[field] = new
-    return before, after
+        return sides[0], sides[1]
+    values: list[dict[str, dict[str, Any]]] = [{}, {}]
+    for side, found in zip(sides, values, strict=True):
+        if side is None:
+            continue
+        for field in ("data", "stringData"):
+            if isinstance(side.get(field), Mapping):
+                found[field] = side[field] = dict(side[field])
+        meta = side.get("metadata")
+        if isinstance(meta, Mapping) and isinstance(meta.get("annotations"), Mapping):
+            annotations = dict(meta["annotations"])
+            side["metadata"] = {**meta, "annotations": annotations}
+            found["annotations"] = annotations
+    for field in ("data", "stringData", "annotations"):
+        old, new = values[0].get(field, {}), values[1].get(field, {})
+        keys = [LAST_APPLIED] if field == "annotations" else sorted(set(old) | set(new))
+        _masked(old, new, keys)
+    return sides[0], sides[1]
 
 
 def _yaml(obj: Mapping[str, Any] | None) -> list[str]:

@@ -18,7 +18,7 @@ from kubeset.dynamic.applyset import (
     read_state,
     with_member_label,
 )
-from kubeset.dynamic.diff import comparable, mask_secrets, unified_diff
+from kubeset.dynamic.diff import LAST_APPLIED, comparable, mask_secrets, unified_diff
 from kubeset.dynamic.wait import WaitCondition, judge, parse_condition
 from kubeset.errors import ApplySetError
 
@@ -295,3 +295,20 @@ def test_unified_diff_of_a_change_and_of_a_new_object() -> None:
     assert created.startswith("--- live/v1.ConfigMap.ns.c\n+++ merged/v1.ConfigMap.ns.c\n")
     assert "+kind: ConfigMap\n" in created
     assert unified_diff(live, live, name="x") == ""
+
+
+def test_secret_last_applied_annotation_masked_too() -> None:
+    applied = '{"apiVersion":"v1","data":{"p":"aHVudGVyMg=="},"kind":"Secret"}'
+    live = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "s", "annotations": {LAST_APPLIED: applied, "team": "a"}},
+        "data": {"p": "aHVudGVyMg=="},
+    }
+    merged = {**live, "metadata": {"name": "s", "annotations": {"team": "b"}}}
+    before, after = mask_secrets(live, merged)
+    assert before is not None and after is not None
+    assert before["metadata"]["annotations"] == {LAST_APPLIED: "***", "team": "a"}
+    assert after["metadata"]["annotations"] == {"team": "b"}
+    assert "aHVudGVyMg" not in unified_diff(before, after, name="s")
+    assert live["metadata"]["annotations"][LAST_APPLIED] == applied
