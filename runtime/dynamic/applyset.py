@@ -174,7 +174,8 @@ def read_state(
 ) -> ApplySetState:
     """The set a live parent describes (None: no parent yet), checked as kubectl checks it:
     the tooling annotation names the same tool, the id label is the parent's id.  A parent
-    with only the deprecated ``contains-group-resources`` annotation needs ``mapper``."""
+    with only the deprecated ``contains-group-resources`` annotation needs ``mapper``; one with
+    neither lists no kinds (kubectl refuses it; the safe reading: nothing to prune yet)."""
     if obj is None:
         own = frozenset({parent.namespace}) if parent.namespace else frozenset()
         return ApplySetState(namespaces=own)
@@ -205,7 +206,7 @@ def read_state(
             for m in (mapper.find(gr) for gr in _split(annotations[GROUP_RESOURCES_ANNOTATION]))
         )
     else:
-        raise ApplySetError(f"ApplySet parent {parent} has no {GROUP_KINDS_ANNOTATION} annotation")
+        kinds = frozenset()  # a parent made by hand (a custom resource): no members yet
     namespaces = set(_split(annotations.get(NAMESPACES_ANNOTATION, "")))
     if parent.namespace:
         namespaces.add(parent.namespace)

@@ -23,6 +23,7 @@ from kubeset.dynamic.applyset import (
     GROUP_KINDS_ANNOTATION,
     ID_LABEL,
     NAMESPACES_ANNOTATION,
+    PARENT_TYPE_LABEL,
     PART_OF_LABEL,
     TOOLING_ANNOTATION,
     applyset_id,
@@ -425,3 +426,66 @@ def test_wait_for_a_crd_and_a_deletion(
     # a condition of any kind, by name: it never comes, and the timeout says which
     with pytest.raises(errors.WaitTimeout, match=r"condition=Ready=True\): no Ready condition yet"):
         wait_for(dyn, [crd], condition="condition=Ready", timeout=1)
+
+
+def test_a_custom_resource_parent_needs_its_crd_labelled(
+    backend: Backend, dyn: DynamicClient, ns: str, tmp_path: Path
+) -> None:
+    group = f"p{uuid.uuid4().hex[:6]}.kubeset.io"
+    crds = backend.cs.apiextensions_v1.custom_resource_definitions()
+    crd = {
+        "metadata": {"name": f"plans.{group}"},
+        "spec": {
+            "group": group,
+            "scope": "Cluster",
+            "names": {"plural": "plans", "singular": "plan", "kind": "Plan"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "x-kubernetes-preserve-unknown-fields": True,
+                        }
+                    },
+                }
+            ],
+        },
+    }
+    crds.create(crd)
+    backend.cleanup.append(lambda: crds.delete(f"plans.{group}"))
+    plans = eventually(lambda: dyn.for_kind(f"{group}/v1", "Plan"))
+    eventually(plans.list)
+    app = tmp_path / "app.yaml"
+    app.write_text(_cm("c", ns, a="1"))
+    options = ManifestOptions(
+        field_manager="deployer", applyset=f"plans.{group}/prod", prune=True, namespace=ns
+    )
+    with pytest.raises(errors.ApplySetError, match="lacks the applyset.kubernetes.io/is-parent"):
+        apply_manifests(dyn, app, options)
+    crds.patch(f"plans.{group}", {"metadata": {"labels": {PARENT_TYPE_LABEL: "true"}}})
+    with pytest.raises(errors.ApplySetError, match="not created automatically"):
+        apply_manifests(dyn, app, options)
+    set_id = applyset_id(name="prod", namespace="", kind="Plan", group=group)
+    # made by hand as kubectl needs it: the id label and the tooling annotation
+    plans.create(
+        {
+            "apiVersion": f"{group}/v1",
+            "kind": "Plan",
+            "metadata": {
+                "name": "prod",
+                "labels": {ID_LABEL: set_id},
+                "annotations": {TOOLING_ANNOTATION: "kubeset/v0"},
+            },
+        }
+    )
+    assert [r.line() for r in apply_manifests(dyn, app, options)] == ["configmap/c created"]
+    parent = plans.get("prod")
+    assert parent.labels == {ID_LABEL: set_id}
+    assert parent.annotations[GROUP_KINDS_ANNOTATION] == "ConfigMap"
+    assert parent.annotations[NAMESPACES_ANNOTATION] == ns  # a cluster-scoped parent has none
+    assert parent.annotations[TOOLING_ANNOTATION] == "kubeset/v0.1.0"
+    cm = dyn.resource("", "v1", "configmaps").in_namespace(ns).get("c")
+    assert cm.labels[PART_OF_LABEL] == set_id
