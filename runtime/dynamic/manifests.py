@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-from ..errors import ApplySetError, KubesetError, ManifestError, NoMatchError, NotFound
+from ..errors import ApplySetError, KubesetError, ManifestError, NotFound
 from ..rest.meta import meta_value
 from .applyset import (
     DEFAULT_TOOLING,
@@ -79,9 +79,8 @@ class ManifestOptions:
     dry_run: bool = False
     force: bool = False  # take fields over from other managers (--force-conflicts)
     establish_timeout: float = 60.0  # seconds to wait for a CRD to be Established
-    applyset: str | None = (
-        None  # the parent: "NAME" (a Secret), "configmaps/NAME", "kind.group/NAME"
-    )
+    # the ApplySet's parent: "NAME" (a Secret), "configmaps/NAME", "RESOURCE.GROUP/NAME"
+    applyset: str | None = None
     prune: bool = False  # delete the set's members no longer in the manifests (needs applyset)
     tooling: str = DEFAULT_TOOLING  # the parent's applyset.kubernetes.io/tooling
 
@@ -342,7 +341,7 @@ def _planned(
             namespaced = dyn.mapper.rest_mapping_for(
                 doc.obj["apiVersion"], doc.obj["kind"]
             ).namespaced
-        except NoMatchError:
+        except KubesetError:
             namespaced = True  # not served yet: count its namespace (a superset is harmless)
         if namespaced and namespace:
             namespaces.add(namespace)
@@ -384,11 +383,26 @@ def _prune(
         pruned.append(result)
     if all(r.ok for r in pruned):
         applied = [r for r in results if r.ok]
-        applyset.update_parent(
-            {GroupKind(r.kind, r.group) for r in applied},
-            {r.namespace for r in applied if r.namespace},
-            dry_run=opts.dry_run,
-        )
+        try:
+            applyset.update_parent(
+                {GroupKind(r.kind, r.group) for r in applied},
+                {r.namespace for r in applied if r.namespace},
+                dry_run=opts.dry_run,
+            )
+        except KubesetError as e:  # applied and pruned; the parent still lists the union
+            m = applyset.parent.mapping
+            pruned.append(
+                ManifestResult(
+                    source,
+                    m.api_version,
+                    m.kind,
+                    applyset.parent.name,
+                    applyset.parent.namespace,
+                    "error",
+                    e,
+                    group=m.group,
+                )
+            )
     return pruned
 
 
@@ -400,8 +414,8 @@ def apply_manifests(
     """Apply every document server-side: one result per document, in the order applied;
     with an ApplySet and ``prune``, one ``pruned`` result per member deleted after them.
 
-    Raises :class:`~kubeset.errors.ApplySetError` before applying anything when the ApplySet's
-    parent cannot be used."""
+    Raises :class:`~kubeset.errors.ApplySetError` (or the server's error) before applying
+    anything when the ApplySet's parent cannot be read, used or widened."""
     opts = options or ManifestOptions()
     docs = load_manifests(paths)
     applyset: ApplySet | None = None

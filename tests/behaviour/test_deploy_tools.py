@@ -489,3 +489,19 @@ def test_a_custom_resource_parent_needs_its_crd_labelled(
     assert parent.annotations[TOOLING_ANNOTATION] == "kubeset/v0.1.0"
     cm = dyn.resource("", "v1", "configmaps").in_namespace(ns).get("c")
     assert cm.labels[PART_OF_LABEL] == set_id
+
+
+def test_nothing_is_pruned_when_a_document_failed(
+    dyn: DynamicClient, ns: str, tmp_path: Path
+) -> None:
+    app = tmp_path / "app.yaml"
+    app.write_text(_yaml(_cm("a", ns, v="1"), _cm("b", ns, v="1")))
+    options = ManifestOptions(field_manager="d", namespace=ns, applyset="s", prune=True)
+    assert all(r.ok for r in apply_manifests(dyn, app, options))
+    app.write_text(_yaml(_cm("a", ns, v="1"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n"))
+    results = apply_manifests(dyn, app, options)
+    assert [r.action for r in results] == ["unchanged", "error"]
+    assert dyn.resource("", "v1", "configmaps").in_namespace(ns).get("b")
+    assert _parent(dyn, ns, "s").annotations[GROUP_KINDS_ANNOTATION] == "ConfigMap"
+    with pytest.raises(errors.ApplySetError, match="prune needs an applyset"):
+        ManifestOptions(prune=True)
