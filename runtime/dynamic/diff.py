@@ -20,8 +20,7 @@ The comparison (:func:`comparable`, :func:`mask_secrets`, :func:`unified_diff`) 
 from __future__ import annotations
 
 import difflib
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -34,6 +33,7 @@ from .client import DynamicClient
 from .manifests import (
     ManifestDocument,
     ManifestOptions,
+    ManifestPaths,
     document_client,
     document_identity,
     error_line,
@@ -214,7 +214,7 @@ def _diff_one(dyn: DynamicClient, doc: ManifestDocument, options: ManifestOption
 
 def diff_manifests(
     dyn: DynamicClient,
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    paths: ManifestPaths,
     options: ManifestOptions | None = None,
 ) -> list[DiffResult]:
     """Compare every document with the live object: one :class:`DiffResult` each, in order."""

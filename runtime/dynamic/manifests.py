@@ -52,6 +52,7 @@ from .wait import wait_for
 __all__ = [
     "ManifestDocument",
     "ManifestOptions",
+    "ManifestPaths",
     "ManifestResult",
     "apply_manifests",
     "delete_manifests",
@@ -62,6 +63,9 @@ __all__ = [
     "member_documents",
     "object_ref",
 ]
+
+ManifestPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+"""A file, a folder (its ``*.yaml``, ``*.yml``, ``*.json``), or a list of them."""
 
 Action = Literal["created", "configured", "unchanged", "deleted", "not found", "pruned", "error"]
 _SUFFIXES = (".yaml", ".yml", ".json")
@@ -158,7 +162,7 @@ def document_identity(doc: ManifestDocument) -> tuple[str, str, str, str]:
 
 
 # -- reading ---------------------------------------------------------------------------
-def _files(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
+def _files(paths: ManifestPaths) -> list[Path]:
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     found: list[Path] = []
     for p in map(Path, given):
@@ -223,7 +227,7 @@ def _split(path: Path) -> Iterable[ManifestDocument]:
 
 
 def load_manifests(
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    paths: ManifestPaths,
 ) -> list[ManifestDocument]:
     """Every document of the files (a folder: its manifest files, sorted), in order."""
     docs: list[ManifestDocument] = []
@@ -408,7 +412,7 @@ def _prune(
 
 def apply_manifests(
     dyn: DynamicClient,
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    paths: ManifestPaths,
     options: ManifestOptions | None = None,
 ) -> list[ManifestResult]:
     """Apply every document server-side: one result per document, in the order applied;
@@ -447,7 +451,7 @@ def apply_manifests(
 
 def delete_manifests(
     dyn: DynamicClient,
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    paths: ManifestPaths,
     options: ManifestOptions | None = None,
 ) -> list[ManifestResult]:
     """Delete every object the documents name (Namespaces and CRDs last): one result each."""

@@ -105,34 +105,34 @@ def test_diff_unchanged_changed_new_and_secret_masked(
 
 
 # -- ApplySets -----------------------------------------------------------------------
+def _crd(group: str, kind: str, scope: str) -> dict[str, Any]:
+    """A CRD of ``kind`` (plural ``<kind>s``) whose objects hold anything."""
+    plural = f"{kind.lower()}s"
+    schema = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    return {
+        "metadata": {"name": f"{plural}.{group}"},
+        "spec": {
+            "group": group,
+            "scope": scope,
+            "names": {"plural": plural, "singular": kind.lower(), "kind": kind},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": schema},
+                }
+            ],
+        },
+    }
+
+
 @pytest.fixture
 def widget_kind(backend: Backend) -> Iterator[str]:
     """A CRD-defined namespaced kind (not itself a member of the sets under test)."""
     group = f"d{uuid.uuid4().hex[:6]}.kubeset.io"
     crds = backend.cs.apiextensions_v1.custom_resource_definitions()
-    crds.create(
-        {
-            "metadata": {"name": f"widgets.{group}"},
-            "spec": {
-                "group": group,
-                "scope": "Namespaced",
-                "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
-                "versions": [
-                    {
-                        "name": "v1",
-                        "served": True,
-                        "storage": True,
-                        "schema": {
-                            "openAPIV3Schema": {
-                                "type": "object",
-                                "x-kubernetes-preserve-unknown-fields": True,
-                            }
-                        },
-                    }
-                ],
-            },
-        }
-    )
+    crds.create(_crd(group, "Widget", "Namespaced"))
     yield group
     crds.delete(f"widgets.{group}")
 
@@ -433,28 +433,7 @@ def test_a_custom_resource_parent_needs_its_crd_labelled(
 ) -> None:
     group = f"p{uuid.uuid4().hex[:6]}.kubeset.io"
     crds = backend.cs.apiextensions_v1.custom_resource_definitions()
-    crd = {
-        "metadata": {"name": f"plans.{group}"},
-        "spec": {
-            "group": group,
-            "scope": "Cluster",
-            "names": {"plural": "plans", "singular": "plan", "kind": "Plan"},
-            "versions": [
-                {
-                    "name": "v1",
-                    "served": True,
-                    "storage": True,
-                    "schema": {
-                        "openAPIV3Schema": {
-                            "type": "object",
-                            "x-kubernetes-preserve-unknown-fields": True,
-                        }
-                    },
-                }
-            ],
-        },
-    }
-    crds.create(crd)
+    crds.create(_crd(group, "Plan", "Cluster"))
     backend.cleanup.append(lambda: crds.delete(f"plans.{group}"))
     plans = eventually(lambda: dyn.for_kind(f"{group}/v1", "Plan"))
     eventually(plans.list)

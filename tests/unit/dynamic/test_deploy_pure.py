@@ -3,7 +3,10 @@ judgements, diff masking and comparison (no server)."""
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
+from kubeset.__main__ import parse_duration
 from kubeset.discovery.restmapper import RESTMapping
 from kubeset.dynamic.applyset import (
     GROUP_KINDS_ANNOTATION,
@@ -312,3 +315,16 @@ def test_secret_last_applied_annotation_masked_too() -> None:
     assert after["metadata"]["annotations"] == {"team": "b"}
     assert "aHVudGVyMg" not in unified_diff(before, after, name="s")
     assert live["metadata"]["annotations"][LAST_APPLIED] == applied
+
+
+def test_cli_timeouts_as_kubectl_writes_them() -> None:
+    assert [parse_duration(t) for t in ("30", "30s", "5m", "1h", "500ms")] == [
+        30.0,
+        30.0,
+        300.0,
+        3600.0,
+        0.5,
+    ]
+    for bad in ("", "0", "-1s", "5x", "m"):
+        with pytest.raises(argparse.ArgumentTypeError, match="not a positive duration"):
+            parse_duration(bad)
