@@ -7,7 +7,8 @@ import argparse
 
 import pytest
 from kubeset.__main__ import parse_duration
-from kubeset.discovery.restmapper import RESTMapping
+from kubeset.discovery import CachedDiscoveryClient, DiscoveryClient
+from kubeset.discovery.restmapper import RESTMapper, RESTMapping
 from kubeset.dynamic.applyset import (
     GROUP_KINDS_ANNOTATION,
     ID_LABEL,
@@ -18,12 +19,15 @@ from kubeset.dynamic.applyset import (
     GroupKind,
     applyset_id,
     parent_patch,
+    parse_parent_ref,
     read_state,
     with_member_label,
 )
 from kubeset.dynamic.diff import LAST_APPLIED, comparable, mask_secrets, unified_diff
 from kubeset.dynamic.wait import WaitCondition, judge, parse_condition
 from kubeset.errors import ApplySetError
+
+from .fake import FakeDiscovery, Res
 
 SECRET = RESTMapping("", "v1", "Secret", "secrets", True)
 PLAN = RESTMapping("deploy.example.com", "v1", "Plan", "plans", False)
@@ -328,3 +332,150 @@ def test_cli_timeouts_as_kubectl_writes_them() -> None:
     for bad in ("", "0", "-1s", "5x", "m"):
         with pytest.raises(argparse.ArgumentTypeError, match="not a positive duration"):
             parse_duration(bad)
+
+
+# -- kubectl's own records (pkg/cmd/apply/apply_test.go) ------------------------------
+COMPANY_APPLYSET = RESTMapping("company.com", "v1", "ApplySet", "applysets", False)
+KUBECTL_MASTER = "kubectl/v0.0.0-master+$Format:%H$"  # what kubectl's tests record as tooling
+
+
+def test_id_matches_kubectls_test_vectors() -> None:
+    # TestApplySetParentManagement: the Secret my-set in namespace test
+    assert (
+        ApplySetParent(SECRET, "my-set", "test").id
+        == "applyset-0eFHV8ySqp7XoShsGvyWFQD3s96yqwHmzc4e0HR1dsY-v1"
+    )
+    # TestApplySet_ClusterScopedCustomResourceParent: applysets.company.com/my-set
+    assert (
+        ApplySetParent(COMPANY_APPLYSET, "my-set").id
+        == "applyset-rhp1a-HVAVT_dFgyEygyA1BEB82HPp2o10UiFTpqtAs-v1"
+    )
+
+
+def test_parent_patches_are_the_parents_kubectls_tests_expect() -> None:
+    """A ReplicationController applied in namespace test: kubectl's parent Secret lists no
+    additional namespace (its own is left out); its cluster-scoped custom parent lists test."""
+    rc = {GroupKind("ReplicationController")}
+    secret = parent_patch(
+        ApplySetParent(SECRET, "my-set", "test"),
+        tooling=KUBECTL_MASTER,
+        group_kinds=rc,
+        namespaces={"test"},
+    )
+    assert secret["metadata"] == {
+        "name": "my-set",
+        "namespace": "test",
+        "labels": {ID_LABEL: "applyset-0eFHV8ySqp7XoShsGvyWFQD3s96yqwHmzc4e0HR1dsY-v1"},
+        "annotations": {
+            NAMESPACES_ANNOTATION: "",
+            GROUP_KINDS_ANNOTATION: "ReplicationController",
+            TOOLING_ANNOTATION: KUBECTL_MASTER,
+        },
+    }
+    custom = parent_patch(
+        ApplySetParent(COMPANY_APPLYSET, "my-set"),
+        tooling=KUBECTL_MASTER,
+        group_kinds=rc,
+        namespaces={"test"},
+    )
+    assert (custom["apiVersion"], custom["kind"]) == ("company.com/v1", "ApplySet")
+    assert "namespace" not in custom["metadata"]
+    assert custom["metadata"]["annotations"][NAMESPACES_ANNOTATION] == "test"
+    assert custom["metadata"]["labels"] == {
+        ID_LABEL: "applyset-rhp1a-HVAVT_dFgyEygyA1BEB82HPp2o10UiFTpqtAs-v1"
+    }
+    # read back by another kubectl version: the same set
+    state = read_state(ApplySetParent(SECRET, "my-set", "test"), secret, tooling="kubectl/v1.36.0")
+    assert state.exists and state.tooling == KUBECTL_MASTER
+    assert state.group_kinds == rc and state.namespaces == {"test"}
+
+
+def test_tool_name_is_everything_before_the_last_slash_as_kubectl_reads_it() -> None:
+    parent = ApplySetParent(SECRET, "web", "ns1")
+    live = parent_patch(
+        parent, tooling="example.com/deployer/v2", group_kinds=[], namespaces=["", "ns1", "ns1"]
+    )
+    assert live["metadata"]["annotations"][NAMESPACES_ANNOTATION] == ""
+    assert read_state(parent, live, tooling="example.com/deployer/v3").group_kinds == frozenset()
+    with pytest.raises(ApplySetError, match="managed by 'example.com/deployer', not 'example.com'"):
+        read_state(parent, live, tooling="example.com/v2")
+    del live["metadata"]["annotations"][TOOLING_ANNOTATION]
+    with pytest.raises(ApplySetError, match="without the applyset.kubernetes.io/tooling"):
+        read_state(parent, live, tooling="example.com/deployer/v2")
+
+
+def test_parent_refs_as_kubectls_applyset_flag() -> None:
+    mapper = RESTMapper(
+        CachedDiscoveryClient(
+            DiscoveryClient(
+                FakeDiscovery(
+                    {
+                        "": {
+                            "v1": [
+                                Res("secrets", "Secret"),
+                                Res("configmaps", "ConfigMap"),
+                            ]
+                        },
+                        "deploy.example.com": {"v1": [Res("plans", "Plan", namespaced=False)]},
+                    }
+                ).rest()
+            ),
+            disk=False,
+        )
+    )
+    web = parse_parent_ref("web", mapper, namespace="ns1")
+    assert (web.mapping.kind, web.name, web.namespace, str(web)) == (
+        "Secret",
+        "web",
+        "ns1",
+        "secrets./web",
+    )
+    assert parse_parent_ref("configmaps/web", mapper, namespace="ns1").mapping.kind == "ConfigMap"
+    plan = parse_parent_ref("plans.deploy.example.com/prod", mapper, namespace="ns1")
+    assert (plan.namespace, plan.builtin, str(plan)) == ("", False, "plans.deploy.example.com/prod")
+    assert plan.id == applyset_id(
+        name="prod", namespace="", kind="Plan", group="deploy.example.com"
+    )
+    with pytest.raises(ApplySetError, match="namespaced; give its namespace"):
+        parse_parent_ref("web", mapper)
+    for bad in ("secrets/", "secrets/a/b"):
+        with pytest.raises(ApplySetError, match=r"expected NAME or RESOURCE\[.GROUP\]/NAME"):
+            parse_parent_ref(bad, mapper, namespace="ns1")
+    with pytest.raises(ApplySetError, match="applyset 'widgets.x.io/w'"):
+        parse_parent_ref("widgets.x.io/w", mapper, namespace="ns1")
+
+
+# -- diff masking: the cases of kubectl diff's masker -----------------------------------
+def _secret(data: dict[str, str], **extra: object) -> dict[str, object]:
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": data, **extra}
+
+
+def test_string_data_is_masked_and_equal_secrets_do_not_differ() -> None:
+    live = _secret({"a": "eA=="})
+    merged = _secret({"a": "eA=="}, stringData={"plain": "hunter2"})
+    before, after = mask_secrets(live, merged)
+    assert before is not None and after is not None
+    assert after["stringData"] == {"plain": "***"} and after["data"] == {"a": "***"}
+    assert "hunter2" not in unified_diff(before, after, name="s")
+    same_before, same_after = mask_secrets(live, _secret({"a": "eA=="}))
+    assert same_before == same_after
+    assert unified_diff(same_before, same_after, name="s") == ""
+
+
+def test_only_core_secrets_are_masked() -> None:
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "data": {"k": "v"}}
+    assert mask_secrets(cm, cm) == (cm, cm)
+    custom = {"apiVersion": "vault.example.com/v1", "kind": "Secret", "data": {"k": "v"}}
+    assert mask_secrets(custom, None) == (custom, None)
+    before, after = mask_secrets(None, _secret({"k": "dg=="}))
+    assert before is None and after is not None and after["data"] == {"k": "***"}
+
+
+def test_a_new_objects_diff_is_all_additions() -> None:
+    lines = unified_diff(None, {"kind": "ConfigMap", "data": {"k": "v"}}, name="v1.ConfigMap.ns.c")
+    assert lines.splitlines()[:3] == [
+        "--- live/v1.ConfigMap.ns.c",
+        "+++ merged/v1.ConfigMap.ns.c",
+        "@@ -0,0 +1,3 @@",
+    ]
+    assert all(line.startswith("+") for line in lines.splitlines()[3:])
