@@ -21,6 +21,9 @@ and namespaces about to be applied, every object is labelled ``applyset.kubernet
 and once every document applied, members no longer in the manifests are deleted (``pruned``
 results; with ``dry_run`` only listed) and the parent then records exactly what was applied.
 When a document failed nothing is pruned and the parent keeps the union of old and new.
+The parent is written before any object, as kubectl writes it, so that an interrupted apply
+leaves no member it does not list; only when the parent's namespace does not exist yet and the
+manifests define it is that Namespace applied first (a member, labelled), then the parent.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from ..rest.meta import meta_value
 from .applyset import (
     DEFAULT_TOOLING,
     ApplySet,
+    ApplySetParent,
     ApplySetState,
     GroupKind,
     parse_parent_ref,
@@ -352,6 +356,32 @@ def _planned(
     return kinds, namespaces
 
 
+def _namespace_document(
+    docs: Sequence[ManifestDocument], namespace: str
+) -> ManifestDocument | None:
+    """The usable document of the Namespace ``namespace``, if the manifests have one."""
+    for doc in docs:
+        obj = doc.obj if _first(doc) else None
+        if obj is not None and obj["kind"] == "Namespace" and meta_value(obj, "name") == namespace:
+            return doc
+    return None
+
+
+def _parent_namespace_first(
+    dyn: DynamicClient, docs: Sequence[ManifestDocument], parent: ApplySetParent
+) -> ManifestDocument | None:
+    """The document of the parent's Namespace when it must be applied before the parent:
+    the manifests define it and it does not exist yet (otherwise None: kubectl's order)."""
+    doc = _namespace_document(docs, parent.namespace) if parent.namespace else None
+    if doc is None:
+        return None
+    try:
+        dyn.for_kind("v1", "Namespace").get(parent.namespace)
+    except NotFound:
+        return doc
+    return None
+
+
 def _prune(
     applyset: ApplySet,
     state: ApplySetState,
@@ -419,7 +449,8 @@ def apply_manifests(
     with an ApplySet and ``prune``, one ``pruned`` result per member deleted after them.
 
     Raises :class:`~kubeset.errors.ApplySetError` (or the server's error) before applying
-    anything when the ApplySet's parent cannot be read, used or widened."""
+    anything (but the parent's own Namespace, when the manifests create it) when the
+    ApplySet's parent cannot be read, used or widened."""
     opts = options or ManifestOptions()
     docs = load_manifests(paths)
     applyset: ApplySet | None = None
@@ -433,9 +464,17 @@ def apply_manifests(
         state = dataclasses.replace(
             state, group_kinds=state.group_kinds | kinds, namespaces=state.namespaces | namespaces
         )
-        applyset.update_parent(state.group_kinds, state.namespaces, dry_run=opts.dry_run)
     results: list[ManifestResult] = []
-    for doc in (d for d in docs if _first(d)):
+    early: ManifestDocument | None = None
+    if applyset is not None:
+        early = _parent_namespace_first(dyn, docs, applyset.parent)
+        if early is not None:
+            results.append(_apply_one(dyn, early, opts))
+            if not results[0].ok:
+                return results  # no parent without its namespace: nothing else is applied
+        if early is None or not opts.dry_run:  # a dry run made no namespace to write into
+            applyset.update_parent(state.group_kinds, state.namespaces, dry_run=opts.dry_run)
+    for doc in (d for d in docs if _first(d) and d is not early):
         result = _apply_one(dyn, doc, opts)
         if result.ok and result.kind == "CustomResourceDefinition" and not opts.dry_run:
             try:

@@ -291,6 +291,56 @@ def test_a_set_kubectl_wrote_is_pruned_by_kubeset_and_stays_kubectls(
     }
 
 
+def _namespace(name: str) -> str:
+    return f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {name}}}\n"
+
+
+def test_the_parents_namespace_may_come_with_the_manifests(
+    backend: Backend, dyn: DynamicClient, tmp_path: Path
+) -> None:
+    """The parent is written before any member (kubectl's order), except its own Namespace
+    when the manifests create it; Namespaces are members too, and pruned after what they hold."""
+    home, extra = f"h-{uuid.uuid4().hex[:6]}", f"x-{uuid.uuid4().hex[:6]}"
+    namespaces = dyn.resource("", "v1", "namespaces")
+    for name in (home, extra):
+        backend.cleanup.append(lambda name=name: _quietly_delete(namespaces, name))
+    app = tmp_path / "app.yaml"
+    app.write_text(
+        _yaml(_namespace(home), _cm("a", home, v="1"), _namespace(extra), _cm("b", extra, v="1"))
+    )
+    options = ManifestOptions(field_manager="d", namespace=home, applyset="app", prune=True)
+    assert [r.line() for r in apply_manifests(dyn, app, options)] == [
+        f"namespace/{home} created",
+        f"namespace/{extra} created",
+        "configmap/a created",
+        "configmap/b created",
+    ]
+    set_id = applyset_id(name="app", namespace=home, kind="Secret", group="")
+    parent = _parent(dyn, home, "app")
+    assert parent.labels == {ID_LABEL: set_id}
+    assert parent.annotations[GROUP_KINDS_ANNOTATION] == "ConfigMap,Namespace"
+    assert parent.annotations[NAMESPACES_ANNOTATION] == extra
+    assert namespaces.get(home).labels[PART_OF_LABEL] == set_id
+
+    app.write_text(_yaml(_namespace(home), _cm("a", home, v="1")))
+    assert [r.line() for r in apply_manifests(dyn, app, options)] == [
+        f"namespace/{home} unchanged",
+        "configmap/a unchanged",
+        "configmap/b pruned",  # namespaced members first, their Namespace last
+        f"namespace/{extra} pruned",
+    ]
+    parent = _parent(dyn, home, "app")
+    assert parent.annotations[GROUP_KINDS_ANNOTATION] == "ConfigMap,Namespace"
+    assert parent.annotations[NAMESPACES_ANNOTATION] == ""
+
+
+def _quietly_delete(client: Any, name: str) -> None:
+    try:
+        client.delete(name)
+    except errors.NotFound:
+        pass
+
+
 # -- wait ----------------------------------------------------------------------------
 DEPLOYMENT = """apiVersion: apps/v1
 kind: Deployment
@@ -444,6 +494,11 @@ def test_a_custom_resource_parent_needs_its_crd_labelled(
     )
     with pytest.raises(errors.ApplySetError, match="lacks the applyset.kubernetes.io/is-parent"):
         apply_manifests(dyn, app, options)
+    builtin = ManifestOptions(field_manager="deployer", applyset="deployments.apps/x", namespace=ns)
+    with pytest.raises(
+        errors.ApplySetError, match="deployments.apps is not allowed as an ApplySet"
+    ):
+        apply_manifests(dyn, app, builtin)  # kubectl's parents: Secrets, ConfigMaps, labelled CRDs
     crds.patch(f"plans.{group}", {"metadata": {"labels": {PARENT_TYPE_LABEL: "true"}}})
     with pytest.raises(errors.ApplySetError, match="not created automatically"):
         apply_manifests(dyn, app, options)
