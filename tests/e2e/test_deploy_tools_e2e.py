@@ -3,13 +3,16 @@
 ``python -m kubeset diff`` exits 0 with nothing to change, 1 with changes, 2 on an error
 (kubectl diff's convention); ``apply --applyset --prune`` prints kubectl's ``pruned`` lines;
 ``apply --wait`` and ``wait`` print ``condition met`` or why not, bounded by ``--timeout``.
-The library behaviour (both backends) is in tests/behaviour/test_deploy_tools.py.
+With kubectl on PATH, kubectl and kubeset prune each other's ApplySets (kubectl's own
+``--applyset``, KUBECTL_APPLYSET=true).  The library behaviour (both backends) is in
+tests/behaviour/test_deploy_tools.py.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import uuid
@@ -20,6 +23,14 @@ import kubeset
 import pytest
 from kube_apiserver import ApiServer
 from kubeset.dynamic import DynamicClient
+from kubeset.dynamic.applyset import (
+    GROUP_KINDS_ANNOTATION,
+    ID_LABEL,
+    NAMESPACES_ANNOTATION,
+    PART_OF_LABEL,
+    TOOLING_ANNOTATION,
+    applyset_id,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -167,3 +178,100 @@ def test_readme_deploy_tour_runs(apiserver: ApiServer, tmp_path: Path) -> None:
         "['configmap/a unchanged', 'configmap/b pruned']",
         "error: job.batch/migrate in default not ready (ready): not found",
     ]
+
+
+def kubectl(apiserver: ApiServer, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    found = shutil.which("kubectl")
+    assert found is not None
+    return subprocess.run(
+        [found, *args, "--kubeconfig", str(apiserver.kubeconfig)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            "KUBECTL_APPLYSET": "true",
+            "KUBECACHEDIR": str(tmp_path / "kubectl-cache"),
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(tmp_path),
+        },
+    )
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not on PATH")
+def test_kubectl_and_kubeset_prune_each_others_applysets(
+    apiserver: ApiServer, ns: str, tmp_path: Path
+) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    for name in ("a", "b", "c"):
+        (app / f"{name}.yaml").write_text(cm(name, "1"))
+    config = kubeset.load_kubeconfig(apiserver.kubeconfig)
+    with DynamicClient(config, cache_dir=str(tmp_path / "c")) as dyn:
+        cms = dyn.resource("", "v1", "configmaps").in_namespace(ns)
+        secrets = dyn.resource("", "v1", "secrets").in_namespace(ns)
+
+        # kubectl writes a set; kubeset reads kubectl's parent as its own would be
+        flags = ["-f", str(app), "-n", ns, "--server-side", "--prune"]
+        by_kubectl = kubectl(apiserver, tmp_path, "apply", *flags, "--applyset", "theirs")
+        assert by_kubectl.returncode == 0, by_kubectl.stderr
+        parent = secrets.get("theirs")
+        set_id = applyset_id(name="theirs", namespace=ns, kind="Secret", group="")
+        assert parent.labels == {ID_LABEL: set_id}
+        tooling = parent.annotations[TOOLING_ANNOTATION]
+        assert tooling.startswith("kubectl/v")
+        assert parent.annotations[GROUP_KINDS_ANNOTATION] == "ConfigMap"
+        assert parent.annotations[NAMESPACES_ANNOTATION] == ""
+        assert {o.name for o in cms.list_all(label_selector=f"{PART_OF_LABEL}={set_id}")} == {
+            "a",
+            "b",
+            "c",
+        }
+
+        # kubeset refuses kubectl's set under its own name, prunes it under kubectl's
+        (app / "c.yaml").unlink()
+        ours = ["-f", str(app), "-n", ns, "--applyset", "theirs", "--prune"]
+        refused = kubeset_cli(apiserver, tmp_path, "apply", *ours)
+        assert refused.returncode == 1 and "managed by 'kubectl'" in refused.stderr
+        taken = kubeset_cli(apiserver, tmp_path, "apply", *ours, "--applyset-tooling", tooling)
+        assert taken.returncode == 0, taken.stderr
+        assert taken.stdout.splitlines()[-1] == "configmap/c pruned"
+        assert secrets.get("theirs").annotations[TOOLING_ANNOTATION] == tooling
+
+        # and kubectl prunes what kubeset applied in kubectl's set
+        (app / "b.yaml").unlink()
+        by_kubectl = kubectl(apiserver, tmp_path, "apply", *flags, "--applyset", "theirs")
+        assert by_kubectl.returncode == 0, by_kubectl.stderr
+        assert "configmap/b pruned" in by_kubectl.stdout
+        assert {o.name for o in cms.list_all(label_selector=f"{PART_OF_LABEL}={set_id}")} == {"a"}
+
+        # a set kubeset owns: kubectl refuses it by the tooling annotation, as kubeset does
+        (app / "d.yaml").write_text(cm("d", "1"))
+        mine = kubeset_cli(
+            apiserver,
+            tmp_path,
+            "apply",
+            "-f",
+            str(app / "d.yaml"),
+            "-n",
+            ns,
+            "--applyset",
+            "mine",
+            "--prune",
+        )
+        assert mine.returncode == 0, mine.stderr
+        refused = kubectl(
+            apiserver,
+            tmp_path,
+            "apply",
+            "-f",
+            str(app / "d.yaml"),
+            "-n",
+            ns,
+            "--server-side",
+            "--prune",
+            "--applyset",
+            "mine",
+        )
+        assert refused.returncode != 0
+        assert 'managed by tooling "kubeset" instead of "kubectl"' in refused.stderr
