@@ -11,7 +11,6 @@ tests/behaviour/test_deploy_tools.py.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -31,10 +30,9 @@ from kubeset.dynamic.applyset import (
     TOOLING_ANNOTATION,
     applyset_id,
 )
+from readme_tours import run_tour
 
 pytestmark = pytest.mark.e2e
-
-README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.fixture
@@ -148,27 +146,10 @@ def test_diff_exit_codes_prune_and_wait_on_the_command_line(
 
 
 def test_readme_deploy_tour_runs(apiserver: ApiServer, tmp_path: Path) -> None:
-    section = README.read_text().split("## Tour: deploy tools", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match, "README has no python block in its deploy tour"
     (tmp_path / "deploy").mkdir()
     for name in ("a", "b"):
         (tmp_path / "deploy" / f"{name}.yaml").write_text(cm(name, name))
-    (tmp_path / "tour.py").write_text(match.group(1))
-    env = {
-        **os.environ,
-        "KUBECONFIG": str(apiserver.kubeconfig),
-        "KUBECACHEDIR": str(tmp_path / "cache"),
-    }
-    out = subprocess.run(
-        [sys.executable, "tour.py"],
-        cwd=tmp_path,
-        check=False,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    out = run_tour(apiserver, tmp_path, "## Tour: deploy tools")
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.splitlines() == [
         "configmap/a created +++ merged/v1.ConfigMap.default.a",
@@ -247,31 +228,9 @@ def test_kubectl_and_kubeset_prune_each_others_applysets(
 
         # a set kubeset owns: kubectl refuses it by the tooling annotation, as kubeset does
         (app / "d.yaml").write_text(cm("d", "1"))
-        mine = kubeset_cli(
-            apiserver,
-            tmp_path,
-            "apply",
-            "-f",
-            str(app / "d.yaml"),
-            "-n",
-            ns,
-            "--applyset",
-            "mine",
-            "--prune",
-        )
-        assert mine.returncode == 0, mine.stderr
-        refused = kubectl(
-            apiserver,
-            tmp_path,
-            "apply",
-            "-f",
-            str(app / "d.yaml"),
-            "-n",
-            ns,
-            "--server-side",
-            "--prune",
-            "--applyset",
-            "mine",
-        )
+        mine = ["apply", "-f", str(app / "d.yaml"), "-n", ns, "--prune", "--applyset", "mine"]
+        applied = kubeset_cli(apiserver, tmp_path, *mine)
+        assert applied.returncode == 0, applied.stderr
+        refused = kubectl(apiserver, tmp_path, *mine, "--server-side")
         assert refused.returncode != 0
         assert 'managed by tooling "kubeset" instead of "kubectl"' in refused.stderr
