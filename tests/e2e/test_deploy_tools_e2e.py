@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +29,7 @@ from kubeset.dynamic.applyset import (
     TOOLING_ANNOTATION,
     applyset_id,
 )
+from kubeset_cli import kubeset_cli
 from readme_tours import run_tour
 
 pytestmark = pytest.mark.e2e
@@ -44,23 +44,6 @@ def ns(apiserver: ApiServer, tmp_path: Path) -> Iterator[str]:
         namespaces.create({"metadata": {"name": name}})
         yield name
         namespaces.delete(name)
-
-
-def kubeset_cli(
-    apiserver: ApiServer, tmp_path: Path, *args: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kubeset", *args, "--kubeconfig", str(apiserver.kubeconfig)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            "KUBECACHEDIR": str(tmp_path / "cache"),
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-        },
-    )
 
 
 def cm(name: str, value: str) -> str:

@@ -7,8 +7,6 @@ documents give errors naming the file and document while the others are applied;
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +17,7 @@ import pytest
 from kube_apiserver import ApiServer
 from kubeset import errors
 from kubeset.dynamic import DynamicClient, ManifestOptions, apply_manifests, delete_manifests
+from kubeset_cli import kubeset_cli
 from readme_tours import run_tour
 
 pytestmark = pytest.mark.e2e
@@ -235,46 +234,14 @@ def test_command_line(apiserver: ApiServer, tmp_path: Path) -> None:
         f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{a: b}}\n"
         "---\nkind: Nothing\n"
     )
-    cmd = [
-        sys.executable,
-        "-m",
-        "kubeset",
-        "apply",
-        "-f",
-        str(tmp_path / "m"),
-        "--kubeconfig",
-        str(apiserver.kubeconfig),
-    ]
-    out = subprocess.run(
-        cmd,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            "KUBECACHEDIR": str(tmp_path / "cache"),
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-        },
-    )
+    out = kubeset_cli(apiserver, tmp_path, "apply", "-f", str(tmp_path / "m"))
     assert out.returncode == 1
     assert out.stdout == f"configmap/{name} created\n"  # the kubeconfig's namespace, "default"
     assert (
         out.stderr
         == f"error: {tmp_path / 'm' / 'cm.yaml'} document 2: the object has no apiVersion\n"
     )
-    out = subprocess.run(
-        cmd[:3] + ["delete"] + cmd[4:],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            "KUBECACHEDIR": str(tmp_path / "cache"),
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-        },
-    )
+    out = kubeset_cli(apiserver, tmp_path, "delete", "-f", str(tmp_path / "m"))
     assert out.stdout == f"configmap/{name} deleted\n"
 
 
