@@ -309,6 +309,11 @@ def test_the_parents_namespace_may_come_with_the_manifests(
         _yaml(_namespace(home), _cm("a", home, v="1"), _namespace(extra), _cm("b", extra, v="1"))
     )
     options = ManifestOptions(field_manager="d", namespace=home, applyset="app", prune=True)
+    dry = ManifestOptions(
+        field_manager="d", namespace=home, applyset="app", prune=True, dry_run=True
+    )
+    assert apply_manifests(dyn, app, dry)[0].line() == f"namespace/{home} created (server dry run)"
+    _gone(lambda: namespaces.get(home))  # nothing persisted, no parent written
     assert [r.line() for r in apply_manifests(dyn, app, options)] == [
         f"namespace/{home} created",
         f"namespace/{extra} created",
