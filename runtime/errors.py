@@ -11,7 +11,9 @@ configuration problems are :class:`ConfigError` (:class:`ExecPluginError` for cr
 :class:`SchemeError` is data the scheme cannot place; :class:`DecodeError` an answer that does not
 decode, :class:`ResponseTooLarge` one beyond a size limit; :class:`NoMatchError` and
 :class:`AmbiguousMatchError` are names the RESTMapper cannot resolve to one resource;
-:class:`ManifestError` is a manifest document that cannot be applied.  Every one derives from
+:class:`ManifestError` is a manifest document that cannot be applied, :class:`ApplySetError` an
+ApplySet (its parent object) that cannot be used, :class:`WaitError` an object that did not
+become ready (:class:`WaitTimeout` when time ran out).  Every one derives from
 :class:`KubesetError`, so ``except kubeset.KubesetError`` catches whatever kubeset raises.
 """
 
@@ -27,6 +29,7 @@ __all__ = [
     "AmbiguousMatchError",
     "ApiConnectionError",
     "ApiError",
+    "ApplySetError",
     "BadRequest",
     "ConfigError",
     "Conflict",
@@ -56,6 +59,8 @@ __all__ = [
     "TooManyRequests",
     "Unauthorized",
     "UnsupportedMediaType",
+    "WaitError",
+    "WaitTimeout",
     "api_error_from_response",
     "api_error_from_status",
 ]
@@ -334,6 +339,24 @@ class ManifestError(KubesetError, ValueError):
     def __init__(self, message: str, source: str = "") -> None:
         super().__init__(f"{source}: {message}" if source else message)
         self.source = source
+
+
+class ApplySetError(KubesetError, ValueError):
+    """An ApplySet that cannot be used: a bad parent reference, a parent of another tool or
+    with another id, a parent kind not allowed, a member already labelled for another set."""
+
+
+class WaitError(KubesetError):
+    """Objects that did not become ready: ``results`` holds every object's last judgement
+    (``kubeset.dynamic.wait.WaitResult``); the message names each one not ready and why."""
+
+    def __init__(self, message: str, results: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.results = results
+
+
+class WaitTimeout(WaitError, TimeoutError):
+    """The wait's time ran out before every object was ready."""
 
 
 _BY_REASON: dict[str, type[ApiError]] = {

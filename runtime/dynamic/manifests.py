@@ -14,13 +14,23 @@ CustomResourceDefinitions go first and the CRDs are waited for (Established) bef
 whose kinds they may define.  Each object is mapped through the RESTMapper and applied with
 server-side apply; the result says ``created``, ``configured`` or ``unchanged`` (the object read
 before and the one answered, compared without resourceVersion and managedFields), or the error.
+
+With ``ManifestOptions(applyset="secrets/web-set", prune=True)`` the objects are members of an
+ApplySet (:mod:`.applyset`, kubectl's ``--applyset``): the parent is updated to cover the kinds
+and namespaces about to be applied, every object is labelled ``applyset.kubernetes.io/part-of``,
+and once every document applied, members no longer in the manifests are deleted (``pruned``
+results; with ``dry_run`` only listed) and the parent then records exactly what was applied.
+When a document failed nothing is pruned and the parent keeps the union of old and new.
+The parent is written before any object, as kubectl writes it, so that an interrupted apply
+leaves no member it does not list; only when the parent's namespace does not exist yet and the
+manifests define it is that Namespace applied first (a member, labelled), then the parent.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,36 +38,63 @@ from typing import Any, Literal
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
-from ..errors import KubesetError, ManifestError, NotFound
+from ..errors import ApplySetError, KubesetError, ManifestError, NotFound
 from ..rest.meta import meta_value
+from .applyset import (
+    DEFAULT_TOOLING,
+    ApplySet,
+    ApplySetParent,
+    ApplySetState,
+    GroupKind,
+    parse_parent_ref,
+    with_member_label,
+)
 from .client import DynamicClient, DynamicResourceClient
 from .unstructured import Unstructured
+from .wait import wait_for
 
 __all__ = [
     "ManifestDocument",
     "ManifestOptions",
+    "ManifestPaths",
     "ManifestResult",
     "apply_manifests",
     "delete_manifests",
+    "document_client",
+    "document_identity",
+    "error_line",
     "load_manifests",
+    "member_documents",
+    "object_ref",
 ]
 
-Action = Literal["created", "configured", "unchanged", "deleted", "not found", "error"]
+ManifestPaths = str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
+"""A file, a folder (its ``*.yaml``, ``*.yml``, ``*.json``), or a list of them."""
+
+Action = Literal["created", "configured", "unchanged", "deleted", "not found", "pruned", "error"]
 _SUFFIXES = (".yaml", ".yml", ".json")
 _SEPARATOR = re.compile(r"^---[ \t]*(?:#.*)?$", re.MULTILINE)
 _FIRST = ("Namespace", "CustomResourceDefinition")  # applied first, deleted last
-_CRD_API = "apiextensions.k8s.io/v1"
 
 
 @dataclass(frozen=True, slots=True)
 class ManifestOptions:
-    """How manifests are applied: the field manager, a default namespace, dry run, force."""
+    """How manifests are applied: the field manager, a default namespace, dry run, force;
+    the ApplySet the objects belong to, and whether its dropped members are pruned."""
 
     field_manager: str = "kubeset"
     namespace: str | None = None  # for namespaced objects without metadata.namespace
     dry_run: bool = False
     force: bool = False  # take fields over from other managers (--force-conflicts)
     establish_timeout: float = 60.0  # seconds to wait for a CRD to be Established
+    # the ApplySet's parent: "NAME" (a Secret), "configmaps/NAME", "RESOURCE.GROUP/NAME"
+    applyset: str | None = None
+    prune: bool = False  # delete the set's members no longer in the manifests (needs applyset)
+    tooling: str = DEFAULT_TOOLING  # the parent's applyset.kubernetes.io/tooling
+
+    def __post_init__(self) -> None:
+        if self.prune and not self.applyset:
+            raise ApplySetError("prune needs an applyset (the parent object that tracks the set)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +129,7 @@ class ManifestResult:
     error: KubesetError | None = None
     group: str = ""
     dry_run: bool = False
+    uid: str = ""  # the object's uid as answered (a prune keeps the uids applied)
 
     @property
     def ok(self) -> bool:
@@ -100,17 +138,35 @@ class ManifestResult:
     def line(self) -> str:
         """kubectl's line: ``deployment.apps/web created`` or ``error: <source>: <reason>``."""
         if self.error is not None:
-            message = str(self.error)
-            if not message.startswith(self.source):
-                message = f"{self.source}: {message}"
-            return f"error: {message}"
-        kind = self.kind.lower() + (f".{self.group}" if self.group else "")
+            return error_line(self.source, self.error)
         suffix = " (server dry run)" if self.dry_run else ""
-        return f"{kind}/{self.name} {self.action}{suffix}"
+        return f"{object_ref(self.kind, self.group, self.name)} {self.action}{suffix}"
+
+
+def object_ref(kind: str, group: str, name: str) -> str:
+    """kubectl's name of an object: ``deployment.apps/web``, ``configmap/settings``."""
+    return f"{kind.lower()}{f'.{group}' if group else ''}/{name}"
+
+
+def error_line(source: str, error: KubesetError) -> str:
+    """``error: <source>: <reason>`` (the source once, when the error names it already)."""
+    message = str(error)
+    return f"error: {message if message.startswith(source) else f'{source}: {message}'}"
+
+
+def document_identity(doc: ManifestDocument) -> tuple[str, str, str, str]:
+    """(apiVersion, kind, name, namespace) as a document names them ("" where it does not)."""
+    obj = doc.obj or {}
+    return (
+        str(obj.get("apiVersion") or ""),
+        str(obj.get("kind") or ""),
+        str(meta_value(obj, "name") or ""),
+        str(meta_value(obj, "namespace") or ""),
+    )
 
 
 # -- reading ---------------------------------------------------------------------------
-def _files(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> list[Path]:
+def _files(paths: ManifestPaths) -> list[Path]:
     given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     found: list[Path] = []
     for p in map(Path, given):
@@ -175,7 +231,7 @@ def _split(path: Path) -> Iterable[ManifestDocument]:
 
 
 def load_manifests(
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    paths: ManifestPaths,
 ) -> list[ManifestDocument]:
     """Every document of the files (a folder: its manifest files, sorted), in order."""
     docs: list[ManifestDocument] = []
@@ -191,19 +247,10 @@ def load_manifests(
 
 # -- applying --------------------------------------------------------------------------
 def _failed(doc: ManifestDocument, error: KubesetError) -> ManifestResult:
-    obj = doc.obj or {}
-    return ManifestResult(
-        doc.source,
-        str(obj.get("apiVersion") or ""),
-        str(obj.get("kind") or ""),
-        str(meta_value(obj, "name") or ""),
-        str(meta_value(obj, "namespace") or ""),
-        "error",
-        error,
-    )
+    return ManifestResult(doc.source, *document_identity(doc), "error", error)
 
 
-def _client(
+def document_client(
     dyn: DynamicClient, doc: ManifestDocument, options: ManifestOptions
 ) -> tuple[DynamicResourceClient, dict[str, Any]]:
     """The client of a document's object, and the object with its namespace filled in."""
@@ -240,7 +287,7 @@ def _apply_one(
     if doc.error is not None:
         return _failed(doc, doc.error)
     try:
-        client, obj = _client(dyn, doc, options)
+        client, obj = document_client(dyn, doc, options)
         name = str(meta_value(obj, "name"))
         try:
             before: dict[str, Any] | None = _content(client.get(name))
@@ -264,51 +311,186 @@ def _apply_one(
         action,
         group=info.group,
         dry_run=options.dry_run,
+        uid=after.uid,
     )
-
-
-def _wait_established(dyn: DynamicClient, name: str, timeout: float, source: str) -> None:
-    crds = dyn.for_kind(_CRD_API, "CustomResourceDefinition")
-    deadline = time.monotonic() + timeout
-    while True:
-        conditions = crds.get(name).get_path("status", "conditions") or []
-        if any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions):
-            return
-        if time.monotonic() > deadline:
-            raise ManifestError(
-                f"CustomResourceDefinition {name!r} not Established after {timeout:g}s", source
-            )
-        time.sleep(0.1)
 
 
 def _first(doc: ManifestDocument) -> bool:
     return doc.obj is not None and doc.error is None and doc.obj.get("kind") in _FIRST
 
 
+def member_documents(docs: Sequence[ManifestDocument], set_id: str) -> list[ManifestDocument]:
+    """The documents with their objects labelled as members of ApplySet ``set_id``."""
+    out: list[ManifestDocument] = []
+    for doc in docs:
+        if doc.obj is None or doc.error is not None:
+            out.append(doc)
+            continue
+        try:
+            out.append(dataclasses.replace(doc, obj=with_member_label(doc.obj, set_id)))
+        except ApplySetError as e:
+            out.append(dataclasses.replace(doc, error=ManifestError(str(e), doc.source)))
+    return out
+
+
+def _planned(
+    dyn: DynamicClient, docs: Sequence[ManifestDocument], opts: ManifestOptions
+) -> tuple[set[GroupKind], set[str]]:
+    """The kinds and namespaces the documents will add to the set (before they are applied:
+    a kind a CRD of the same manifests defines is not served yet, its namespace is a guess)."""
+    kinds: set[GroupKind] = set()
+    namespaces: set[str] = set()
+    for doc in docs:
+        if doc.obj is None or doc.error is not None:
+            continue
+        kinds.add(GroupKind.of(str(doc.obj["apiVersion"]), str(doc.obj["kind"])))
+        namespace = str(meta_value(doc.obj, "namespace") or opts.namespace or "")
+        try:
+            namespaced = dyn.mapper.rest_mapping_for(
+                doc.obj["apiVersion"], doc.obj["kind"]
+            ).namespaced
+        except KubesetError:
+            namespaced = True  # not served yet: count its namespace (a superset is harmless)
+        if namespaced and namespace:
+            namespaces.add(namespace)
+    return kinds, namespaces
+
+
+def _namespace_document(
+    docs: Sequence[ManifestDocument], namespace: str
+) -> ManifestDocument | None:
+    """The usable document of the Namespace ``namespace``, if the manifests have one."""
+    for doc in docs:
+        obj = doc.obj if _first(doc) else None
+        if obj is not None and obj["kind"] == "Namespace" and meta_value(obj, "name") == namespace:
+            return doc
+    return None
+
+
+def _parent_namespace_first(
+    dyn: DynamicClient, docs: Sequence[ManifestDocument], parent: ApplySetParent
+) -> ManifestDocument | None:
+    """The document of the parent's Namespace when it must be applied before the parent:
+    the manifests define it and it does not exist yet (otherwise None: kubectl's order)."""
+    doc = _namespace_document(docs, parent.namespace) if parent.namespace else None
+    if doc is None:
+        return None
+    try:
+        dyn.for_kind("v1", "Namespace").get(parent.namespace)
+    except NotFound:
+        return doc
+    return None
+
+
+def _prune(
+    applyset: ApplySet,
+    state: ApplySetState,
+    results: Sequence[ManifestResult],
+    opts: ManifestOptions,
+) -> list[ManifestResult]:
+    """Delete the members not applied this time (namespaced ones first, Namespaces and CRDs
+    last); then, when every deletion succeeded, record exactly the applied kinds and namespaces."""
+    keep = {r.uid for r in results if r.uid}
+    source = f"ApplySet {applyset.parent}"
+    doomed = [(client, obj) for client, obj in applyset.members(state) if obj.uid not in keep]
+    doomed.sort(key=lambda pair: (pair[1].kind in _FIRST, not pair[0].info.namespaced))
+    pruned: list[ManifestResult] = []
+    for client, obj in doomed:
+        info = client.info
+        result = ManifestResult(
+            source,
+            info.api_version,
+            info.kind,
+            obj.name,
+            obj.namespace,
+            "pruned",
+            group=info.group,
+            dry_run=opts.dry_run,
+            uid=obj.uid,
+        )
+        try:
+            client.delete(obj.name, propagation_policy="Background", dry_run=opts.dry_run)
+        except NotFound:
+            pass  # gone already
+        except KubesetError as e:
+            result = dataclasses.replace(result, action="error", error=e)
+        pruned.append(result)
+    if all(r.ok for r in pruned):
+        applied = [r for r in results if r.ok]
+        try:
+            applyset.update_parent(
+                {GroupKind(r.kind, r.group) for r in applied},
+                {r.namespace for r in applied if r.namespace},
+                dry_run=opts.dry_run,
+            )
+        except KubesetError as e:  # applied and pruned; the parent still lists the union
+            m = applyset.parent.mapping
+            pruned.append(
+                ManifestResult(
+                    source,
+                    m.api_version,
+                    m.kind,
+                    applyset.parent.name,
+                    applyset.parent.namespace,
+                    "error",
+                    e,
+                    group=m.group,
+                )
+            )
+    return pruned
+
+
 def apply_manifests(
     dyn: DynamicClient,
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    paths: ManifestPaths,
     options: ManifestOptions | None = None,
 ) -> list[ManifestResult]:
-    """Apply every document server-side: one result per document, in the order applied."""
+    """Apply every document server-side: one result per document, in the order applied;
+    with an ApplySet and ``prune``, one ``pruned`` result per member deleted after them.
+
+    Raises :class:`~kubeset.errors.ApplySetError` (or the server's error) before applying
+    anything (but the parent's own Namespace, when the manifests create it) when the
+    ApplySet's parent cannot be read, used or widened."""
     opts = options or ManifestOptions()
     docs = load_manifests(paths)
+    applyset: ApplySet | None = None
+    state = ApplySetState()
+    if opts.applyset:
+        parent = parse_parent_ref(opts.applyset, dyn.mapper, namespace=opts.namespace)
+        applyset = ApplySet(dyn, parent, tooling=opts.tooling)
+        state = applyset.fetch()
+        docs = member_documents(docs, applyset.id)
+        kinds, namespaces = _planned(dyn, docs, opts)
+        state = dataclasses.replace(
+            state, group_kinds=state.group_kinds | kinds, namespaces=state.namespaces | namespaces
+        )
     results: list[ManifestResult] = []
-    for doc in (d for d in docs if _first(d)):
+    early: ManifestDocument | None = None
+    if applyset is not None:
+        early = _parent_namespace_first(dyn, docs, applyset.parent)
+        if early is not None:
+            results.append(_apply_one(dyn, early, opts))
+            if not results[0].ok:
+                return results  # no parent without its namespace: nothing else is applied
+        if early is None or not opts.dry_run:  # a dry run made no namespace to write into
+            applyset.update_parent(state.group_kinds, state.namespaces, dry_run=opts.dry_run)
+    for doc in (d for d in docs if _first(d) and d is not early):
         result = _apply_one(dyn, doc, opts)
         if result.ok and result.kind == "CustomResourceDefinition" and not opts.dry_run:
             try:
-                _wait_established(dyn, result.name, opts.establish_timeout, doc.source)
+                wait_for(dyn, [result], timeout=opts.establish_timeout)
             except KubesetError as e:
-                result = _failed(doc, e)
+                result = _failed(doc, ManifestError(str(e), doc.source))
         results.append(result)
     results.extend(_apply_one(dyn, d, opts) for d in docs if not _first(d))
+    if applyset is not None and opts.prune and all(r.ok for r in results):
+        results.extend(_prune(applyset, state, results, opts))
     return results
 
 
 def delete_manifests(
     dyn: DynamicClient,
-    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    paths: ManifestPaths,
     options: ManifestOptions | None = None,
 ) -> list[ManifestResult]:
     """Delete every object the documents name (Namespaces and CRDs last): one result each."""
@@ -321,7 +503,7 @@ def delete_manifests(
             results.append(_failed(doc, doc.error))
             continue
         try:
-            client, obj = _client(dyn, doc, opts)
+            client, obj = document_client(dyn, doc, opts)
             name = str(meta_value(obj, "name"))
             try:
                 client.delete(name, dry_run=opts.dry_run)

@@ -7,8 +7,6 @@ documents give errors naming the file and document while the others are applied;
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +17,8 @@ import pytest
 from kube_apiserver import ApiServer
 from kubeset import errors
 from kubeset.dynamic import DynamicClient, ManifestOptions, apply_manifests, delete_manifests
+from kubeset_cli import kubeset_cli
+from readme_tours import run_tour
 
 pytestmark = pytest.mark.e2e
 
@@ -234,59 +234,18 @@ def test_command_line(apiserver: ApiServer, tmp_path: Path) -> None:
         f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{a: b}}\n"
         "---\nkind: Nothing\n"
     )
-    cmd = [
-        sys.executable,
-        "-m",
-        "kubeset",
-        "apply",
-        "-f",
-        str(tmp_path / "m"),
-        "--kubeconfig",
-        str(apiserver.kubeconfig),
-    ]
-    out = subprocess.run(
-        cmd,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            "KUBECACHEDIR": str(tmp_path / "cache"),
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-        },
-    )
+    out = kubeset_cli(apiserver, tmp_path, "apply", "-f", str(tmp_path / "m"))
     assert out.returncode == 1
     assert out.stdout == f"configmap/{name} created\n"  # the kubeconfig's namespace, "default"
     assert (
         out.stderr
         == f"error: {tmp_path / 'm' / 'cm.yaml'} document 2: the object has no apiVersion\n"
     )
-    out = subprocess.run(
-        cmd[:3] + ["delete"] + cmd[4:],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={
-            "KUBECACHEDIR": str(tmp_path / "cache"),
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(tmp_path),
-        },
-    )
+    out = kubeset_cli(apiserver, tmp_path, "delete", "-f", str(tmp_path / "m"))
     assert out.stdout == f"configmap/{name} deleted\n"
 
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-
-
 def test_readme_dynamic_tour_runs(apiserver: ApiServer, dyn: DynamicClient, tmp_path: Path) -> None:
-    import os
-    import re
-
-    section = README.read_text().split("## Tour: discovery, dynamic client, manifests", 1)[1]
-    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match, "README has no python block in its dynamic tour"
     (tmp_path / "deploy").mkdir()
     (tmp_path / "deploy" / "app.yaml").write_text(
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\n"
@@ -295,22 +254,8 @@ def test_readme_dynamic_tour_runs(apiserver: ApiServer, dyn: DynamicClient, tmp_
         "    spec: {containers: [{name: c, image: nginx}]}\n"
         "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: default}\n"
     )
-    (tmp_path / "tour.py").write_text(match.group(1))
-    env = {
-        **os.environ,
-        "KUBECONFIG": str(apiserver.kubeconfig),
-        "KUBECACHEDIR": str(tmp_path / "cache"),
-    }
     try:
-        out = subprocess.run(
-            [sys.executable, "tour.py"],
-            cwd=tmp_path,
-            check=False,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        out = run_tour(apiserver, tmp_path, "## Tour: discovery, dynamic client, manifests")
         assert out.returncode == 0, out.stderr[-3000:]
         assert out.stdout.splitlines() == [
             "True ()",

@@ -7,16 +7,22 @@ from typing import Any, assert_type
 from kubeset.config import Config
 from kubeset.discovery import RESTMapping, ServerResources
 from kubeset.dynamic import (
+    DiffResult,
     DynamicClient,
     DynamicResourceClient,
     ManifestOptions,
     ManifestResult,
     Unstructured,
     UnstructuredList,
+    WaitResult,
     apply_manifests,
+    diff_manifests,
     from_unstructured,
+    judge,
     to_unstructured,
+    wait_for,
 )
+from kubeset.errors import WaitTimeout
 from kubeset.kubernetes.models.apps.v1 import Deployment
 from kubeset.rest import PatchType
 from kubeset.rest.watch import WatchEvent
@@ -57,3 +63,12 @@ def check(config: Config) -> None:
         assert_type(dyn.discovery.server_groups_and_resources(), ServerResources)
         results = apply_manifests(dyn, ["deploy/"], ManifestOptions(field_manager="me"))
         assert_type(results, list[ManifestResult])
+        pruning = ManifestOptions(field_manager="me", applyset="secrets/app", prune=True)
+        assert_type(diff_manifests(dyn, "deploy/", pruning), list[DiffResult])
+        try:
+            waited = wait_for(dyn, results, timeout=30)
+            assert_type(waited, list[WaitResult])
+            wait_for(dyn, [d, {"apiVersion": "v1", "kind": "Pod"}], condition="delete")
+        except WaitTimeout as e:
+            assert_type(e.results, tuple[Any, ...])
+        assert judge(d.object, "condition=Ready").ready
