@@ -19,6 +19,7 @@ Cancelling the task of a call closes its connection.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel
@@ -27,7 +28,7 @@ from ..config import Config
 from ..errors import KubesetError
 from ..flowcontrol import TokenBucketRateLimiter
 from ..transport.base import AsyncHTTPTransport, AsyncResponse
-from .astream import AsyncWatch
+from .astream import AsyncLogStream, AsyncWatch
 from .call import Call, named_error
 from .client import RESTClientBase
 from .request import RequestBuilder
@@ -36,6 +37,7 @@ from .result import Result, decode_into
 __all__ = ["AsyncRESTClient", "AsyncRequest"]
 
 M = TypeVar("M", bound=BaseModel)
+X = TypeVar("X")
 
 LARGE_BODY = 4 * 1024 * 1024
 """Bytes above which an answer is decoded in a worker thread: the event loop keeps running
@@ -67,10 +69,19 @@ class AsyncRequest(RequestBuilder["AsyncRESTClient"]):
         """Send and return the open response (status checked); close it when done."""
         return await self.client.send(self.streaming(True))
 
-    async def watch(self, model: type[M]) -> AsyncWatch[M]:
-        """Start a watch (``watch=true`` is set) decoding each event's object into ``model``."""
+    async def do_then(self, then: Callable[[Result], X]) -> X:
+        """``then(await do())``: an answer's own reading (a delete's object or Status)."""
+        return then(await self.do())
+
+    def watch(self, model: type[M]) -> AsyncWatch[M]:
+        """A watch (``watch=true`` is set) decoding each event's object into ``model``; sent on
+        ``await``, ``async with`` or the first ``async for``."""
         self.watch_read_timeout(self.client.watch_idle_timeout)
-        return AsyncWatch(await self.stream(), model, what=self.what)
+        return AsyncWatch(self.stream, model, what=self.what)
+
+    def log_stream(self) -> AsyncLogStream:
+        """The answer as text lines (a followed log); sent as :meth:`watch` is."""
+        return AsyncLogStream(self.stream, self.what)
 
 
 class AsyncRESTClient(RESTClientBase[AsyncRequest, AsyncHTTPTransport]):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import enum
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, Self, TypeVar
 from urllib.parse import quote
 
@@ -25,11 +25,13 @@ from pydantic import BaseModel
 from ..codec import to_json
 from ..transport.base import Headers, HTTPRequest, Response, Timeouts
 from .result import Result
+from .stream import LogStream
 from .watch import Watch
 
 __all__ = ["PatchType", "Request", "RequestBuilder", "Sender", "encode_body"]
 
 M = TypeVar("M", bound=BaseModel)
+X = TypeVar("X")
 
 
 class HasHost(Protocol):
@@ -340,9 +342,17 @@ class Request(RequestBuilder["Sender"]):
         """``do().into(model)``."""
         return self.do().into(model)
 
+    def do_then(self, then: Callable[[Result], X]) -> X:
+        """``then(do())``: an answer's own reading (a delete's object or Status)."""
+        return then(self.do())
+
     def stream(self) -> Response:
         """Send and return the open response (status checked); close it when done."""
         return self.client.send(self.streaming(True))
+
+    def log_stream(self) -> LogStream:
+        """Send; the answer as text lines as they arrive (a followed log)."""
+        return LogStream(self.stream(), self.what)
 
     def watch(self, model: type[M]) -> Watch[M]:
         """Start a watch (``watch=true`` is set) decoding each event's object into ``model``."""

@@ -26,7 +26,7 @@ from ..errors import (
 )
 from ..transport.base import Response
 
-__all__ = ["DEFAULT_MAX_LINE", "LineSplitter", "LineStream", "StreamBase"]
+__all__ = ["DEFAULT_MAX_LINE", "LineSplitter", "LineStream", "LogStream", "StreamBase"]
 
 
 DEFAULT_MAX_LINE = 64 * 1024 * 1024
@@ -193,3 +193,14 @@ class LineStream(StreamBase):
         finally:
             self._stopped = True
             self._response.close()
+
+
+class LogStream(LineStream):
+    """Lines of a streaming pod log; iterate for ``str`` lines; ``stop()`` from any thread."""
+
+    _stream = "log stream"
+    _idle = "log output"
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines():
+            yield line.decode("utf-8", errors="replace")
