@@ -28,8 +28,12 @@ _async_classes: dict[type, bool] = {}
 
 
 def is_async_object(value: object) -> bool:
-    """Whether ``value`` is an asyncio object of kubeset's (it has coroutine methods or is
-    iterated / entered asynchronously)."""
+    """Whether ``value`` is an asyncio object of kubeset's (it has coroutine methods, is
+    iterated / entered asynchronously, or holds an asyncio REST client: a typed client)."""
+    from kubeset.rest.aio import AsyncRESTClient
+
+    if isinstance(getattr(value, "rest", None), AsyncRESTClient):
+        return True
     cls = type(value)
     known = _async_classes.get(cls)
     if known is None:
@@ -118,11 +122,12 @@ async def _called(function: Any, args: Any, kwargs: Any) -> Any:
 class Bridged:
     """An asyncio object seen through a bridge (attribute reads, calls, iteration, ``with``)."""
 
-    __slots__ = ("_bridge", "_target")
+    __slots__ = ("_bridge", "_iterator", "_target")
 
     def __init__(self, bridge: AsyncBridge, target: Any) -> None:
         object.__setattr__(self, "_bridge", bridge)
         object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_iterator", None)
 
     @property
     def target(self) -> Any:
@@ -151,6 +156,11 @@ class Bridged:
         if hasattr(target, "__aiter__"):
             return self._bridge.iterate(target.__aiter__())
         return iter(target)
+
+    def __next__(self) -> Any:
+        if self._iterator is None:
+            object.__setattr__(self, "_iterator", iter(self))
+        return next(self._iterator)
 
     def __enter__(self) -> Any:
         target = self._target
