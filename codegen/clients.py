@@ -161,11 +161,11 @@ def _resource_view(r: Resource, method: str, imports: _Imports) -> _ResourceView
         if arg == "list":
             if list_model is None:
                 continue  # a list verb without a list schema: nothing typed to return
-            bases.append(f"{mixin}[{list_model}]")
+            bases.append(f"{mixin}[{list_model}, R]")
         elif arg == "model":
-            bases.append(f"{mixin}[{model}]")
+            bases.append(f"{mixin}[{model}, R]")
         else:
-            bases.append(mixin)
+            bases.append(f"{mixin}[R]")
     sub_models: list[tuple[str, str]] = []
     subs: list[str] = []
     for name in sorted(r.subresources):
@@ -178,14 +178,14 @@ def _resource_view(r: Resource, method: str, imports: _Imports) -> _ResourceView
                 continue
             local = imports.name(sub.model)
             sub_models.append((name, local))
-            bases.append(f"{mixin}[{local}]")
+            bases.append(f"{mixin}[{local}, R]")
         elif arg == "model":
-            bases.append(f"{mixin}[{model}]")
+            bases.append(f"{mixin}[{model}, R]")
         else:
-            bases.append(mixin)
+            bases.append(f"{mixin}[R]")
         subs.append(name)
     if not bases:
-        bases.append("ResourceClient")
+        bases.append("ResourceClient[R]")
     list_kind = r.list_model.name if r.list_model is not None else None
     return _ResourceView(
         method=method,

@@ -81,7 +81,11 @@ def render_package(
             raise GenError(
                 f"render_clients() returned files the model emitter also writes: {', '.join(clash)}"
             )
-    lazy = [("Clientset", "clientset")] if "clientset.py" in client_files else []
+    lazy = (
+        [("AsyncClientset", "clientset"), ("Clientset", "clientset")]
+        if "clientset.py" in client_files
+        else []
+    )
     files["__init__.py"] = env.get_template("init.py.jinja2").render(
         header=header,
         package=package,

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "e2e"))
+# tests/ itself: the shared helpers asyncbridge and stacks (both client stacks in one test body)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 # bench/ builds the realistic objects (bench_models.realistic_pod) that stress tests share
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 

@@ -15,10 +15,12 @@ SOURCE = "https://raw.githubusercontent.com/kubernetes/kubernetes/v1.36.0/api/op
 SHA256 = "c316f6e232c666148076e82e20371ff656ffbb12e59d8953e6d94ec7685bc75c"
 
 _LAZY: dict[str, str] = {
+    "AsyncClientset": "clientset",
     "Clientset": "clientset",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .clientset import AsyncClientset as AsyncClientset
     from .clientset import Clientset as Clientset
 
 

@@ -21,12 +21,13 @@ from .client import (
     Body,
     PatchBody,
     PatchOptions,
+    R,
     ResourceClient,
     UpdateOptions,
 )
-from .clientset import ClientsetBase, GroupVersionClient, LazyGroup
+from .clientset import AsyncClientsetBase, ClientsetBase, GroupsBase, GroupVersionClient, LazyGroup
 from .descriptor import ResourceDescriptor, ResourceInfo
-from .logs import HasLog, LogOptions, LogStream
+from .logs import AsyncLogStream, HasLog, LogOptions, LogStream
 from .subresources import (
     HasApproval,
     HasBinding,
@@ -53,9 +54,12 @@ from .verbs import (
 
 __all__ = [
     "ApplyOptions",
+    "AsyncClientsetBase",
+    "AsyncLogStream",
     "Body",
     "ClientsetBase",
     "GroupVersionClient",
+    "GroupsBase",
     "HasApply",
     "HasApproval",
     "HasBinding",
@@ -81,6 +85,7 @@ __all__ = [
     "LogStream",
     "PatchBody",
     "PatchOptions",
+    "R",
     "ResourceClient",
     "ResourceDescriptor",
     "ResourceInfo",

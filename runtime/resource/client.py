@@ -8,18 +8,24 @@ It builds each request once for every verb and subresource (client-go's ``gentyp
 resource's shape comes from a :class:`~kubeset.resource.descriptor.ResourceDescriptor` held by
 the instance (a generated client's class declares a default one, ``DESCRIPTOR``).  The verb
 and subresource mixins (:mod:`.verbs`, :mod:`.subresources`) only name and type these calls.
+
+``ResourceClient[R]``: ``R`` is the request type of its REST client, :class:`~kubeset.rest.request.Request`
+by default or :class:`~kubeset.rest.aio.AsyncRequest` for an asyncio client; the same requests
+are built for both, and each request sends itself the way its client does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, NotRequired, Required, TypedDict, Unpack
+from typing import Any, ClassVar, Generic, NotRequired, Required, TypedDict, Unpack
 
 from pydantic import BaseModel
+from typing_extensions import TypeVar
 
-from ..rest.client import RESTClient
+from ..rest.aio import AsyncRequest, AsyncRESTClient
+from ..rest.client import RESTClientBase
 from ..rest.meta import meta_value
-from ..rest.request import PatchType, Request
+from ..rest.request import PatchType, Request, RequestBuilder
 from .descriptor import ResourceDescriptor, ResourceInfo
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "Body",
     "PatchBody",
     "PatchOptions",
+    "R",
     "ResourceClient",
     "UpdateOptions",
     "delete_options",
@@ -41,6 +48,10 @@ PatchBody = BaseModel | Mapping[str, Any] | Sequence[Mapping[str, Any]]
 """A patch: a merge / strategic-merge document (dict or partial model) or a JSON patch (list)."""
 
 _APPLY = PatchType.APPLY.value
+
+R = TypeVar("R", bound=Request | AsyncRequest, default=Request)
+"""The request type of a client: ``Request`` (sync, the default) or ``AsyncRequest`` (asyncio)."""
+B = TypeVar("B", bound=RequestBuilder[Any])
 
 
 class UpdateOptions(TypedDict, total=False):
@@ -76,12 +87,12 @@ def object_meta(obj: Any) -> tuple[str, str]:
 
 
 def write_params(
-    req: Request,
+    req: B,
     dry_run: bool = False,
     field_manager: str | None = None,
     field_validation: str | None = None,
     timeout: float | None = None,
-) -> Request:
+) -> B:
     """The write options of ``req`` (its query parameters and its client-side deadline)."""
     if dry_run:
         req.param("dryRun", "All")
@@ -139,20 +150,22 @@ def with_type_meta(obj: Any, info: ResourceInfo) -> Any:
     }
 
 
-class ResourceClient:
-    """A RESTClient, a namespace and a resource descriptor: every verb's request is built here.
+class ResourceClient(Generic[R]):
+    """A REST client, a namespace and a resource descriptor: every verb's request is built here.
 
     For a namespaced resource an empty namespace means "all namespaces" (list, watch only).
     ``descriptor`` defaults to the class's ``DESCRIPTOR`` (generated clients declare one).
+    The REST client is a :class:`~kubeset.rest.client.RESTClient` or an
+    :class:`~kubeset.rest.aio.AsyncRESTClient` (``is_async``).
     """
 
     DESCRIPTOR: ClassVar[ResourceDescriptor | None] = None
 
-    __slots__ = ("descriptor", "namespace", "rest")
+    __slots__ = ("descriptor", "is_async", "namespace", "rest")
 
     def __init__(
         self,
-        rest: RESTClient,
+        rest: RESTClientBase[R, Any],
         namespace: str | None = "",
         *,
         descriptor: ResourceDescriptor | None = None,
@@ -162,6 +175,7 @@ class ResourceClient:
             raise TypeError(f"{type(self).__name__} needs a ResourceDescriptor (descriptor=...)")
         self.descriptor = found
         self.rest = rest
+        self.is_async = isinstance(rest, AsyncRESTClient)
         self.namespace = (namespace or "") if found.info.namespaced else ""
 
     @property
@@ -205,10 +219,11 @@ class ResourceClient:
         *,
         obj: Any = None,
         all_namespaces: bool = False,
-    ) -> Request:
+    ) -> R:
         """The request of ``method`` on this resource (one object when ``name``)."""
         info = self.descriptor.info
-        req = self.rest.verb(method).abs_path(info.api_path)
+        req = self.rest.verb(method)
+        req.abs_path(info.api_path)
         req.namespace(self._namespace_for(obj, required=not all_namespaces))
         req.resource(info.plural)
         if name:
@@ -234,7 +249,7 @@ class ResourceClient:
     ) -> Any:
         """GET the object ``name`` or one of its subresources."""
         req = self.request("GET", name, subresource).params(params)
-        return req.do().into(self._model_of(subresource, own_kind))
+        return req.into(self._model_of(subresource, own_kind))
 
     def write(
         self,
@@ -249,7 +264,7 @@ class ResourceClient:
         name = name or self._name_of(obj)
         body = with_type_meta(obj, self.descriptor.info) if own_kind else obj
         req = self.request("PUT", name, subresource, obj=obj if own_kind else None).body(body)
-        return write_params(req, **options).do().into(self._model_of(subresource, own_kind))
+        return write_params(req, **options).into(self._model_of(subresource, own_kind))
 
     def patch_with(
         self,
@@ -273,7 +288,7 @@ class ResourceClient:
         pt = patch_type.value if isinstance(patch_type, PatchType) else str(patch_type)
         req = self.request("PATCH", name, subresource).content_type(pt).body(patch)
         write_params(req, **options).param("force", force)
-        return req.do().into(self._model_of(subresource, own_kind))
+        return req.into(self._model_of(subresource, own_kind))
 
     def apply_with(self, obj: Body, subresource: str = "", **options: Unpack[ApplyOptions]) -> Any:
         """Server-side apply of ``obj`` (or of its subresource) as ``field_manager``."""
@@ -294,4 +309,4 @@ class ResourceClient:
         if options.get("dry_run"):
             req.param("dryRun", "All")
         req.timeout(options.get("timeout"))
-        return req.do().into(self.descriptor.model)
+        return req.into(self.descriptor.model)

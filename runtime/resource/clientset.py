@@ -1,10 +1,16 @@
-"""Clientset bases: the generated ``Clientset`` and its group version clients build on these.
+"""Clientset bases: the generated clientsets and their group version clients build on these.
 
-class Clientset(ClientsetBase):
-    core_v1: LazyGroup[CoreV1Client] = LazyGroup("kubeset.kubernetes.clients.core_v1", "CoreV1Client")
+class ClientsetGroups(GroupsBase[R]):
+    core_v1: LazyGroup[CoreV1Client[R]] = LazyGroup("kubeset.kubernetes.clients.core_v1", "CoreV1Client")
+class Clientset(ClientsetGroups[Request], ClientsetBase): ...
+class AsyncClientset(ClientsetGroups[AsyncRequest], AsyncClientsetBase): ...
 
 cs = Clientset(kubeset.load_config())     # one RESTClient shared by every group version
 cs.core_v1.pods("default")                  # the module of core/v1 is imported on first use
+
+The group declarations are written once (``GroupsBase[R]``, ``R`` the request type); the
+sync base owns a :class:`~kubeset.rest.client.RESTClient`, the asyncio one an
+:class:`~kubeset.rest.aio.AsyncRESTClient`.
 """
 
 from __future__ import annotations
@@ -14,15 +20,18 @@ from typing import Any, ClassVar, Generic, Self, TypeVar, overload
 
 from ..config import Config
 from ..discovery import DiscoveryClient
-from ..rest.client import RESTClient
-from ..transport.base import HTTPTransport
+from ..rest.aio import AsyncRequest, AsyncRESTClient
+from ..rest.client import RESTClient, RESTClientBase
+from ..rest.request import Request
+from ..transport.base import AsyncHTTPTransport, HTTPTransport
+from .client import R
 
-__all__ = ["ClientsetBase", "GroupVersionClient", "LazyGroup"]
+__all__ = ["AsyncClientsetBase", "ClientsetBase", "GroupVersionClient", "GroupsBase", "LazyGroup"]
 
 C = TypeVar("C")
 
 
-class GroupVersionClient:
+class GroupVersionClient(Generic[R]):
     """Base of generated per group version clients (``CoreV1Client``): one method per resource."""
 
     group: ClassVar[str] = ""
@@ -30,7 +39,7 @@ class GroupVersionClient:
 
     __slots__ = ("rest",)
 
-    def __init__(self, rest: RESTClient) -> None:
+    def __init__(self, rest: RESTClientBase[R, Any]) -> None:
         self.rest = rest
 
     def __repr__(self) -> str:
@@ -64,7 +73,16 @@ class LazyGroup(Generic[C]):
         return client
 
 
-class ClientsetBase:
+class GroupsBase(Generic[R]):
+    """The base of a clientset's group attributes (:class:`LazyGroup` s, typed with ``R``);
+    the subclass sets ``rest``, the REST client they are made with."""
+
+    def __repr__(self) -> str:
+        rest = getattr(self, "rest", None)
+        return f"<{type(self).__name__} {getattr(rest, 'host', '')}>"
+
+
+class ClientsetBase(GroupsBase[Request]):
     """Base of the generated ``Clientset``: a RESTClient shared by every group version client.
 
     ``Clientset(config)`` takes a :class:`kubeset.config.Config`, a ready :class:`RESTClient`, or a
@@ -78,7 +96,7 @@ class ClientsetBase:
         host: str | None = None,
         **rest_options: Any,
     ) -> None:
-        self.rest = (
+        self.rest: RESTClient = (
             config
             if isinstance(config, RESTClient)
             else RESTClient(config, host=host, **rest_options)
@@ -101,5 +119,33 @@ class ClientsetBase:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.rest.host}>"
+
+class AsyncClientsetBase(GroupsBase[AsyncRequest]):
+    """Base of the generated ``AsyncClientset``: one AsyncRESTClient for every group version.
+
+    ``AsyncClientset(config)`` takes a :class:`kubeset.config.Config`, a ready
+    :class:`~kubeset.rest.aio.AsyncRESTClient`, or an asyncio transport together with ``host=``;
+    ``async with`` (or ``await aclose()``) releases its connections.
+    """
+
+    def __init__(
+        self,
+        config: Config | AsyncHTTPTransport | AsyncRESTClient,
+        *,
+        host: str | None = None,
+        **rest_options: Any,
+    ) -> None:
+        self.rest: AsyncRESTClient = (
+            config
+            if isinstance(config, AsyncRESTClient)
+            else AsyncRESTClient(config, host=host, **rest_options)
+        )
+
+    async def aclose(self) -> None:
+        await self.rest.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -8,25 +8,17 @@ with pods.log_stream("web-0") as lines:     # follows the log until stop()
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TypedDict, Unpack
+from collections.abc import Coroutine
+from typing import Any, TypedDict, Unpack, overload
 
+from ..rest.aio import AsyncRequest
+from ..rest.astream import AsyncLogStream
 from ..rest.request import Request
-from ..rest.stream import LineStream
-from .client import ResourceClient
+from ..rest.result import Result
+from ..rest.stream import LogStream
+from .client import R, ResourceClient
 
-__all__ = ["HasLog", "LogOptions", "LogStream"]
-
-
-class LogStream(LineStream):
-    """Lines of a streaming pod log; iterate for ``str`` lines; ``stop()`` from any thread."""
-
-    _stream = "log stream"
-    _idle = "log output"
-
-    def __iter__(self) -> Iterator[str]:
-        for line in self.lines():
-            yield line.decode("utf-8", errors="replace")
+__all__ = ["AsyncLogStream", "HasLog", "LogOptions", "LogStream"]
 
 
 class LogOptions(TypedDict, total=False):
@@ -43,14 +35,18 @@ class LogOptions(TypedDict, total=False):
     timeout: float | None  # client-side seconds
 
 
-class HasLog(ResourceClient):
-    """The ``log`` subresource of pods."""
+def _text(result: Result) -> str:
+    return result.text()
+
+
+class HasLog(ResourceClient[R]):
+    """The ``log`` subresource of pods (``await`` and ``async for`` on an asyncio client)."""
 
     __slots__ = ()
 
-    def _log_request(self, name: str, follow: bool, options: LogOptions) -> Request:
-        req = self.request("GET", name, "log").accept("text/plain, */*")
-        return req.timeout(options.get("timeout")).params(
+    def _log_request(self, name: str, follow: bool, options: LogOptions) -> R:
+        req = self.request("GET", name, "log")
+        req.accept("text/plain, */*").timeout(options.get("timeout")).params(
             container=options.get("container"),
             follow=follow or None,
             previous=options.get("previous") or None,
@@ -61,16 +57,30 @@ class HasLog(ResourceClient):
             limitBytes=options.get("limit_bytes"),
             insecureSkipTLSVerifyBackend=options.get("insecure_skip_tls_verify_backend") or None,
         )
+        return req
 
-    def log(self, name: str, **options: Unpack[LogOptions]) -> str:
+    @overload
+    def log(self: HasLog[Request], name: str, **options: Unpack[LogOptions]) -> str: ...
+    @overload
+    def log(
+        self: HasLog[AsyncRequest], name: str, **options: Unpack[LogOptions]
+    ) -> Coroutine[Any, Any, str]: ...
+    def log(self, name: str, **options: Unpack[LogOptions]) -> Any:
         """The pod's log so far, as text."""
-        return self._log_request(name, False, options).do().text()
+        return self._log_request(name, False, options).do_then(_text)
 
+    @overload
     def log_stream(
-        self, name: str, *, follow: bool = True, **options: Unpack[LogOptions]
-    ) -> LogStream:
-        """The pod's log line by line as it is written (``follow``); stop() or ``with`` to end."""
+        self: HasLog[Request], name: str, *, follow: bool = ..., **options: Unpack[LogOptions]
+    ) -> LogStream: ...
+    @overload
+    def log_stream(
+        self: HasLog[AsyncRequest], name: str, *, follow: bool = ..., **options: Unpack[LogOptions]
+    ) -> AsyncLogStream: ...
+    def log_stream(self, name: str, *, follow: bool = True, **options: Unpack[LogOptions]) -> Any:
+        """The pod's log line by line as it is written (``follow``); stop() or ``with`` to end
+        (``async with`` / ``async for`` on asyncio)."""
         req = self._log_request(name, follow, options)
         if follow:
             req.read_timeout(None)
-        return LogStream(req.stream(), f"GET {req.path()}")
+        return req.log_stream()

@@ -8,20 +8,25 @@ Every method is one call of the generic verbs of
 ``apply_with``) with the subresource's name: client-go's ``Get/Update/Patch(..., subresources)``.
 Subresources that carry the resource's own kind (status, ephemeralcontainers, resize, approval,
 finalize) decode into its model; scale and token into their own (the descriptor's
-``subresource_models``).
+``subresource_models``).  Like the verbs (:mod:`.verbs`), each mixin serves the sync and the
+asyncio clients (``R``); the overloads say which returns what.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Generic, TypeVar, Unpack
+from collections.abc import Coroutine, Mapping, Sequence
+from typing import Any, Generic, TypeAlias, TypedDict, TypeVar, Unpack, overload
 
 from pydantic import BaseModel
 
+from ..rest.aio import AsyncRequest
+from ..rest.request import Request
+from ..rest.result import Result
 from .client import (
     ApplyOptions,
     PatchBody,
     PatchOptions,
+    R,
     ResourceClient,
     UpdateOptions,
     delete_options,
@@ -29,6 +34,7 @@ from .client import (
 )
 
 __all__ = [
+    "EvictOptions",
     "HasApproval",
     "HasBinding",
     "HasEphemeralContainers",
@@ -38,168 +44,366 @@ __all__ = [
     "HasScale",
     "HasStatus",
     "HasToken",
+    "TokenOptions",
 ]
 
 T = TypeVar("T", bound=BaseModel)  # the resource's model (Pod)
 S = TypeVar("S", bound=BaseModel)  # a subresource's own model (Scale, Eviction, TokenRequest)
+X = TypeVar("X")
+Awaited: TypeAlias = Coroutine[Any, Any, X]
+Obj: TypeAlias = X | Mapping[str, Any]  # a model or plain JSON data
 
 
-class HasStatus(ResourceClient, Generic[T]):
+class _OwnKind(ResourceClient[R], Generic[T, R]):
+    """A subresource carrying the resource's own kind: get, update and patch of it."""
+
+    __slots__ = ()
+
+    def _get(self, name: str, sub: str) -> Any:
+        return self.read(name, sub)
+
+    def _update(self, obj: Obj[T], sub: str, options: UpdateOptions) -> Any:
+        return self.write(obj, sub, **options)
+
+    def _patch(self, name: str, patch: PatchBody, sub: str, options: PatchOptions) -> Any:
+        return self.patch_with(name, patch, sub, **options)
+
+
+class HasStatus(_OwnKind[T, R]):
     """The ``status`` subresource: read and write ``.status`` only."""
 
     __slots__ = ()
 
-    def get_status(self, name: str) -> T:
-        return self.read(name, "status")  # type: ignore[no-any-return]
+    @overload
+    def get_status(self: HasStatus[T, Request], name: str) -> T: ...
+    @overload
+    def get_status(self: HasStatus[T, AsyncRequest], name: str) -> Awaited[T]: ...
+    def get_status(self, name: str) -> Any:
+        return self._get(name, "status")
 
-    def update_status(self, obj: T | Mapping[str, Any], **options: Unpack[UpdateOptions]) -> T:
+    @overload
+    def update_status(
+        self: HasStatus[T, Request], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> T: ...
+    @overload
+    def update_status(
+        self: HasStatus[T, AsyncRequest], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> Awaited[T]: ...
+    def update_status(self, obj: Obj[T], **options: Unpack[UpdateOptions]) -> Any:
         """Replace the object's status (PUT .../status); other changes are ignored by the server."""
-        return self.write(obj, "status", **options)  # type: ignore[no-any-return]
+        return self._update(obj, "status", options)
 
-    def patch_status(self, name: str, patch: PatchBody, **options: Unpack[PatchOptions]) -> T:
-        return self.patch_with(name, patch, "status", **options)  # type: ignore[no-any-return]
+    @overload
+    def patch_status(
+        self: HasStatus[T, Request], name: str, patch: PatchBody, **options: Unpack[PatchOptions]
+    ) -> T: ...
+    @overload
+    def patch_status(
+        self: HasStatus[T, AsyncRequest],
+        name: str,
+        patch: PatchBody,
+        **options: Unpack[PatchOptions],
+    ) -> Awaited[T]: ...
+    def patch_status(self, name: str, patch: PatchBody, **options: Unpack[PatchOptions]) -> Any:
+        return self._patch(name, patch, "status", options)
 
-    def apply_status(self, obj: T | Mapping[str, Any], **options: Unpack[ApplyOptions]) -> T:
-        return self.apply_with(obj, "status", **options)  # type: ignore[no-any-return]
+    @overload
+    def apply_status(
+        self: HasStatus[T, Request], obj: Obj[T], **options: Unpack[ApplyOptions]
+    ) -> T: ...
+    @overload
+    def apply_status(
+        self: HasStatus[T, AsyncRequest], obj: Obj[T], **options: Unpack[ApplyOptions]
+    ) -> Awaited[T]: ...
+    def apply_status(self, obj: Obj[T], **options: Unpack[ApplyOptions]) -> Any:
+        return self.apply_with(obj, "status", **options)
 
 
-class HasScale(ResourceClient, Generic[S]):
+class HasScale(ResourceClient[R], Generic[S, R]):
     """The ``scale`` subresource (autoscaling/v1 Scale)."""
 
     __slots__ = ()
 
-    def get_scale(self, name: str) -> S:
-        return self.read(name, "scale", own_kind=False)  # type: ignore[no-any-return]
+    @overload
+    def get_scale(self: HasScale[S, Request], name: str) -> S: ...
+    @overload
+    def get_scale(self: HasScale[S, AsyncRequest], name: str) -> Awaited[S]: ...
+    def get_scale(self, name: str) -> Any:
+        return self.read(name, "scale", own_kind=False)
 
+    @overload
     def update_scale(
-        self, name: str, scale: S | Mapping[str, Any], **options: Unpack[UpdateOptions]
-    ) -> S:
-        return self.write(scale, "scale", name=name, own_kind=False, **options)  # type: ignore[no-any-return]
+        self: HasScale[S, Request], name: str, scale: Obj[S], **options: Unpack[UpdateOptions]
+    ) -> S: ...
+    @overload
+    def update_scale(
+        self: HasScale[S, AsyncRequest], name: str, scale: Obj[S], **options: Unpack[UpdateOptions]
+    ) -> Awaited[S]: ...
+    def update_scale(self, name: str, scale: Obj[S], **options: Unpack[UpdateOptions]) -> Any:
+        return self.write(scale, "scale", name=name, own_kind=False, **options)
 
-    def patch_scale(self, name: str, patch: PatchBody, **options: Unpack[PatchOptions]) -> S:
-        return self.patch_with(name, patch, "scale", own_kind=False, **options)  # type: ignore[no-any-return]
+    @overload
+    def patch_scale(
+        self: HasScale[S, Request], name: str, patch: PatchBody, **options: Unpack[PatchOptions]
+    ) -> S: ...
+    @overload
+    def patch_scale(
+        self: HasScale[S, AsyncRequest],
+        name: str,
+        patch: PatchBody,
+        **options: Unpack[PatchOptions],
+    ) -> Awaited[S]: ...
+    def patch_scale(self, name: str, patch: PatchBody, **options: Unpack[PatchOptions]) -> Any:
+        return self.patch_with(name, patch, "scale", own_kind=False, **options)
 
 
-class HasEphemeralContainers(ResourceClient, Generic[T]):
+class HasEphemeralContainers(_OwnKind[T, R]):
     """The ``ephemeralcontainers`` subresource of pods (debug containers)."""
 
     __slots__ = ()
 
-    def get_ephemeral_containers(self, name: str) -> T:
-        return self.read(name, "ephemeralcontainers")  # type: ignore[no-any-return]
+    @overload
+    def get_ephemeral_containers(self: HasEphemeralContainers[T, Request], name: str) -> T: ...
+    @overload
+    def get_ephemeral_containers(
+        self: HasEphemeralContainers[T, AsyncRequest], name: str
+    ) -> Awaited[T]: ...
+    def get_ephemeral_containers(self, name: str) -> Any:
+        return self._get(name, "ephemeralcontainers")
 
+    @overload
     def update_ephemeral_containers(
-        self, obj: T | Mapping[str, Any], **options: Unpack[UpdateOptions]
-    ) -> T:
-        return self.write(obj, "ephemeralcontainers", **options)  # type: ignore[no-any-return]
+        self: HasEphemeralContainers[T, Request], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> T: ...
+    @overload
+    def update_ephemeral_containers(
+        self: HasEphemeralContainers[T, AsyncRequest], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> Awaited[T]: ...
+    def update_ephemeral_containers(self, obj: Obj[T], **options: Unpack[UpdateOptions]) -> Any:
+        return self._update(obj, "ephemeralcontainers", options)
 
+    @overload
+    def patch_ephemeral_containers(
+        self: HasEphemeralContainers[T, Request],
+        name: str,
+        patch: PatchBody,
+        **options: Unpack[PatchOptions],
+    ) -> T: ...
+    @overload
+    def patch_ephemeral_containers(
+        self: HasEphemeralContainers[T, AsyncRequest],
+        name: str,
+        patch: PatchBody,
+        **options: Unpack[PatchOptions],
+    ) -> Awaited[T]: ...
     def patch_ephemeral_containers(
         self, name: str, patch: PatchBody, **options: Unpack[PatchOptions]
-    ) -> T:
-        return self.patch_with(name, patch, "ephemeralcontainers", **options)  # type: ignore[no-any-return]
+    ) -> Any:
+        return self._patch(name, patch, "ephemeralcontainers", options)
 
 
-class HasResize(ResourceClient, Generic[T]):
+class HasResize(_OwnKind[T, R]):
     """The ``resize`` subresource of pods (in-place resource changes)."""
 
     __slots__ = ()
 
-    def get_resize(self, name: str) -> T:
-        return self.read(name, "resize")  # type: ignore[no-any-return]
+    @overload
+    def get_resize(self: HasResize[T, Request], name: str) -> T: ...
+    @overload
+    def get_resize(self: HasResize[T, AsyncRequest], name: str) -> Awaited[T]: ...
+    def get_resize(self, name: str) -> Any:
+        return self._get(name, "resize")
 
-    def update_resize(self, obj: T | Mapping[str, Any], **options: Unpack[UpdateOptions]) -> T:
-        return self.write(obj, "resize", **options)  # type: ignore[no-any-return]
+    @overload
+    def update_resize(
+        self: HasResize[T, Request], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> T: ...
+    @overload
+    def update_resize(
+        self: HasResize[T, AsyncRequest], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> Awaited[T]: ...
+    def update_resize(self, obj: Obj[T], **options: Unpack[UpdateOptions]) -> Any:
+        return self._update(obj, "resize", options)
 
-    def patch_resize(self, name: str, patch: PatchBody, **options: Unpack[PatchOptions]) -> T:
-        return self.patch_with(name, patch, "resize", **options)  # type: ignore[no-any-return]
+    @overload
+    def patch_resize(
+        self: HasResize[T, Request], name: str, patch: PatchBody, **options: Unpack[PatchOptions]
+    ) -> T: ...
+    @overload
+    def patch_resize(
+        self: HasResize[T, AsyncRequest],
+        name: str,
+        patch: PatchBody,
+        **options: Unpack[PatchOptions],
+    ) -> Awaited[T]: ...
+    def patch_resize(self, name: str, patch: PatchBody, **options: Unpack[PatchOptions]) -> Any:
+        return self._patch(name, patch, "resize", options)
 
 
-class HasApproval(ResourceClient, Generic[T]):
+class HasApproval(_OwnKind[T, R]):
     """The ``approval`` subresource of CertificateSigningRequests."""
 
     __slots__ = ()
 
-    def get_approval(self, name: str) -> T:
-        return self.read(name, "approval")  # type: ignore[no-any-return]
+    @overload
+    def get_approval(self: HasApproval[T, Request], name: str) -> T: ...
+    @overload
+    def get_approval(self: HasApproval[T, AsyncRequest], name: str) -> Awaited[T]: ...
+    def get_approval(self, name: str) -> Any:
+        return self._get(name, "approval")
 
-    def update_approval(self, obj: T | Mapping[str, Any], **options: Unpack[UpdateOptions]) -> T:
+    @overload
+    def update_approval(
+        self: HasApproval[T, Request], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> T: ...
+    @overload
+    def update_approval(
+        self: HasApproval[T, AsyncRequest], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> Awaited[T]: ...
+    def update_approval(self, obj: Obj[T], **options: Unpack[UpdateOptions]) -> Any:
         """Write ``status.conditions`` (Approved / Denied) of a CSR."""
-        return self.write(obj, "approval", **options)  # type: ignore[no-any-return]
+        return self._update(obj, "approval", options)
 
-    def patch_approval(self, name: str, patch: PatchBody, **options: Unpack[PatchOptions]) -> T:
-        return self.patch_with(name, patch, "approval", **options)  # type: ignore[no-any-return]
+    @overload
+    def patch_approval(
+        self: HasApproval[T, Request], name: str, patch: PatchBody, **options: Unpack[PatchOptions]
+    ) -> T: ...
+    @overload
+    def patch_approval(
+        self: HasApproval[T, AsyncRequest],
+        name: str,
+        patch: PatchBody,
+        **options: Unpack[PatchOptions],
+    ) -> Awaited[T]: ...
+    def patch_approval(self, name: str, patch: PatchBody, **options: Unpack[PatchOptions]) -> Any:
+        return self._patch(name, patch, "approval", options)
 
 
-class HasFinalize(ResourceClient, Generic[T]):
+class HasFinalize(_OwnKind[T, R]):
     """The ``finalize`` subresource of namespaces (PUT ``spec.finalizers``)."""
 
     __slots__ = ()
 
-    def finalize(self, obj: T | Mapping[str, Any], **options: Unpack[UpdateOptions]) -> T:
-        return self.write(obj, "finalize", **options)  # type: ignore[no-any-return]
+    @overload
+    def finalize(
+        self: HasFinalize[T, Request], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> T: ...
+    @overload
+    def finalize(
+        self: HasFinalize[T, AsyncRequest], obj: Obj[T], **options: Unpack[UpdateOptions]
+    ) -> Awaited[T]: ...
+    def finalize(self, obj: Obj[T], **options: Unpack[UpdateOptions]) -> Any:
+        return self._update(obj, "finalize", options)
 
 
-class HasEviction(ResourceClient, Generic[S]):
+def _nothing(result: Result) -> None:
+    return None
+
+
+class EvictOptions(TypedDict, total=False):
+    """How a pod is evicted when no Eviction is given."""
+
+    grace_period_seconds: int | None
+    dry_run: bool
+
+
+class HasEviction(ResourceClient[R], Generic[S, R]):
     """The ``eviction`` subresource of pods (respects PodDisruptionBudgets: 429 when not allowed)."""
 
     __slots__ = ()
 
+    @overload
     def evict(
-        self,
+        self: HasEviction[S, Request],
         name: str,
-        eviction: S | Mapping[str, Any] | None = None,
-        *,
-        grace_period_seconds: int | None = None,
-        dry_run: bool = False,
-    ) -> None:
+        eviction: Obj[S] | None = ...,
+        **options: Unpack[EvictOptions],
+    ) -> None: ...
+    @overload
+    def evict(
+        self: HasEviction[S, AsyncRequest],
+        name: str,
+        eviction: Obj[S] | None = ...,
+        **options: Unpack[EvictOptions],
+    ) -> Awaited[None]: ...
+    def evict(
+        self, name: str, eviction: Obj[S] | None = None, **options: Unpack[EvictOptions]
+    ) -> Any:
         """Evict ``name`` (POST .../eviction). Without ``eviction`` a policy/v1 Eviction is built."""
         body: Any = eviction
+        dry_run = options.get("dry_run", False)
         if eviction is None:
             body = {
                 "apiVersion": "policy/v1",
                 "kind": "Eviction",
                 "metadata": {"name": name, "namespace": self._namespace_for(required=True)},
             }
-            opts = delete_options(grace_period_seconds, None, None, dry_run)
+            opts = delete_options(options.get("grace_period_seconds"), None, None, dry_run)
             if opts is not None:
                 body["deleteOptions"] = opts
         req = self.request("POST", name, "eviction").body(body)
-        write_params(req, dry_run).do()
+        return write_params(req, dry_run).do_then(_nothing)
 
 
-class HasBinding(ResourceClient, Generic[S]):
+class HasBinding(ResourceClient[R], Generic[S, R]):
     """The ``binding`` subresource of pods (what a scheduler posts)."""
 
     __slots__ = ()
 
-    def bind(self, name: str, binding: S | Mapping[str, Any], *, dry_run: bool = False) -> None:
+    @overload
+    def bind(
+        self: HasBinding[S, Request], name: str, binding: Obj[S], *, dry_run: bool = ...
+    ) -> None: ...
+    @overload
+    def bind(
+        self: HasBinding[S, AsyncRequest], name: str, binding: Obj[S], *, dry_run: bool = ...
+    ) -> Awaited[None]: ...
+    def bind(self, name: str, binding: Obj[S], *, dry_run: bool = False) -> Any:
         req = self.request("POST", name, "binding").body(binding)
-        write_params(req, dry_run).do()
+        return write_params(req, dry_run).do_then(_nothing)
 
 
-class HasToken(ResourceClient, Generic[S]):
+class TokenOptions(TypedDict, total=False):
+    """The TokenRequest built when none is given."""
+
+    audiences: Sequence[str] | None
+    expiration_seconds: int | None
+    dry_run: bool
+
+
+class HasToken(ResourceClient[R], Generic[S, R]):
     """The ``token`` subresource of service accounts (TokenRequest)."""
 
     __slots__ = ()
 
+    @overload
     def create_token(
-        self,
+        self: HasToken[S, Request],
         name: str,
-        token_request: S | Mapping[str, Any] | None = None,
-        *,
-        audiences: Sequence[str] | None = None,
-        expiration_seconds: int | None = None,
-        dry_run: bool = False,
-    ) -> S:
+        token_request: Obj[S] | None = ...,
+        **options: Unpack[TokenOptions],
+    ) -> S: ...
+    @overload
+    def create_token(
+        self: HasToken[S, AsyncRequest],
+        name: str,
+        token_request: Obj[S] | None = ...,
+        **options: Unpack[TokenOptions],
+    ) -> Awaited[S]: ...
+    def create_token(
+        self, name: str, token_request: Obj[S] | None = None, **options: Unpack[TokenOptions]
+    ) -> Any:
         """Request a token for service account ``name``; the answer's ``status.token`` holds it."""
         body: Any = token_request
         if token_request is None:
             spec: dict[str, Any] = {}
+            audiences = options.get("audiences")
             if audiences is not None:
                 spec["audiences"] = list(audiences)
-            if expiration_seconds is not None:
-                spec["expirationSeconds"] = expiration_seconds
+            expiration = options.get("expiration_seconds")
+            if expiration is not None:
+                spec["expirationSeconds"] = expiration
             body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": spec}
         req = self.request("POST", name, "token").body(body)
         model = self.descriptor.subresource_model("token")
-        return write_params(req, dry_run).do().into(model)  # type: ignore[return-value]
+        return write_params(req, options.get("dry_run", False)).into(model)

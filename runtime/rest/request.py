@@ -6,7 +6,9 @@
 Setters collect verb, path segments, query parameters, body, headers and timeouts; ``build``
 turns them into the transport's :class:`~kubeset.transport.base.HTTPRequest` without any I/O.
 ``do``/``stream``/``watch`` hand the request to the client that made it (a :class:`Sender`,
-i.e. the RESTClient), which runs the retries, the rate limiter and the transport.
+i.e. the RESTClient), which runs the retries, the rate limiter and the transport.  The setters
+and ``build`` live in :class:`RequestBuilder`, which the asyncio face
+(:class:`~kubeset.rest.aio.AsyncRequest`) shares: only sending differs.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from __future__ import annotations
 import base64
 import enum
 import json
-from collections.abc import Mapping
-from typing import Any, Protocol, Self, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, Protocol, Self, TypeVar
 from urllib.parse import quote
 
 from pydantic import BaseModel
@@ -23,11 +25,22 @@ from pydantic import BaseModel
 from ..codec import to_json
 from ..transport.base import Headers, HTTPRequest, Response, Timeouts
 from .result import Result
+from .stream import LogStream
 from .watch import Watch
 
-__all__ = ["PatchType", "Request", "Sender", "encode_body"]
+__all__ = ["PatchType", "Request", "RequestBuilder", "Sender", "encode_body"]
 
 M = TypeVar("M", bound=BaseModel)
+X = TypeVar("X")
+
+
+class HasHost(Protocol):
+    """What every request's client has: the server's URL."""
+
+    host: str
+
+
+C = TypeVar("C", bound=HasHost)  # the client that sends a request: a Sender, or the asyncio client
 
 
 class PatchType(str, enum.Enum):
@@ -102,8 +115,11 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
-class Request:
-    """One API request under construction; every setter returns the request (chainable)."""
+class RequestBuilder(Generic[C]):
+    """One API request under construction; every setter returns the request (chainable).
+
+    ``client`` is what sends it; the subclasses add the sending (:class:`Request`, and
+    :class:`~kubeset.rest.aio.AsyncRequest` for asyncio)."""
 
     __slots__ = (
         "_accept",
@@ -125,7 +141,7 @@ class Request:
         "method",
     )
 
-    def __init__(self, client: Sender, method: str) -> None:
+    def __init__(self, client: C, method: str) -> None:
         self.client = client
         self.method = method
         self._prefix = ""
@@ -273,13 +289,51 @@ class Request:
         """This request's own retry limit (None: the client's)."""
         return self._max_retries
 
+    def watch_read_timeout(self, idle: float | None) -> None:
+        """Make this a watch (``watch=true``) and set its read timeout, unless one was set:
+        ``timeoutSeconds`` plus a margin (the server ends the stream then), and with bookmarks
+        at most ``idle`` (the client's ``watch_idle_timeout``: silence means a dead connection)."""
+        self.param("watch", True)
+        if self._read_timeout is not _UNSET:
+            return
+        seconds = self._params.get("timeoutSeconds")
+        bookmarks = self._params.get("allowWatchBookmarks") == "true"
+        if isinstance(seconds, str):
+            # the server ends the stream after timeoutSeconds; allow a margin before giving up
+            self._read_timeout = float(seconds) + 30.0
+            if idle is not None and bookmarks:
+                self._read_timeout = min(self._read_timeout, idle)
+        elif bookmarks:
+            # the server sends a bookmark about every minute: silence means a dead connection
+            self._read_timeout = idle
+        else:
+            self._read_timeout = None
+
+    def streaming(self, stream: bool) -> Self:
+        """Whether the answer is read incrementally (set by ``stream``/``watch``, cleared by ``do``)."""
+        self._stream = stream
+        return self
+
+    @property
+    def what(self) -> str:
+        """The request in messages: method and path."""
+        return f"{self.method} {self.path()}"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.method} {self.path()}>"
+
+
+class Request(RequestBuilder["Sender"]):
+    """A request sent by a :class:`Sender` (the RESTClient): ``do``, ``stream``, ``watch``."""
+
+    __slots__ = ()
+
     # -- sending ------------------------------------------------------------------------
     def do(self) -> Result:
         """Send; raise an ApiError subclass for a non-2xx answer; return the :class:`Result`."""
-        self._stream = False
-        resp = self.client.send(self)
+        resp = self.client.send(self.streaming(False))
         content = self.client.read(self, resp)
-        return Result(resp.status_code, resp.headers, content, f"{self.method} {self.path()}")
+        return Result(resp.status_code, resp.headers, content, self.what)
 
     def do_raw(self) -> bytes:
         return self.do().content
@@ -288,28 +342,19 @@ class Request:
         """``do().into(model)``."""
         return self.do().into(model)
 
+    def do_then(self, then: Callable[[Result], X]) -> X:
+        """``then(do())``: an answer's own reading (a delete's object or Status)."""
+        return then(self.do())
+
     def stream(self) -> Response:
         """Send and return the open response (status checked); close it when done."""
-        self._stream = True
-        return self.client.send(self)
+        return self.client.send(self.streaming(True))
+
+    def log_stream(self) -> LogStream:
+        """Send; the answer as text lines as they arrive (a followed log)."""
+        return LogStream(self.stream(), self.what)
 
     def watch(self, model: type[M]) -> Watch[M]:
         """Start a watch (``watch=true`` is set) decoding each event's object into ``model``."""
-        self.param("watch", True)
-        if self._read_timeout is _UNSET:
-            seconds = self._params.get("timeoutSeconds")
-            idle = self.client.watch_idle_timeout
-            if isinstance(seconds, str):
-                # the server ends the stream after timeoutSeconds; allow a margin before giving up
-                self._read_timeout = float(seconds) + 30.0
-                if idle is not None and self._params.get("allowWatchBookmarks") == "true":
-                    self._read_timeout = min(self._read_timeout, idle)
-            elif self._params.get("allowWatchBookmarks") == "true":
-                # the server sends a bookmark about every minute: silence means a dead connection
-                self._read_timeout = idle
-            else:
-                self._read_timeout = None
-        return Watch(self.stream(), model, what=f"{self.method} {self.path()}")
-
-    def __repr__(self) -> str:
-        return f"<Request {self.method} {self.path()}>"
+        self.watch_read_timeout(self.client.watch_idle_timeout)
+        return Watch(self.stream(), model, what=self.what)

@@ -26,9 +26,7 @@ from pydantic import BaseModel, ValidationError, create_model
 from ..codec import decode_json
 from ..errors import (
     ApiConnectionError,
-    ConnectionLost,
     DecodeError,
-    KubesetError,
     api_error_from_status,
 )
 from ..model import KubeModel
@@ -36,7 +34,7 @@ from ..transport.base import Response
 from .meta import meta_value
 from .stream import DEFAULT_MAX_LINE, LineStream
 
-__all__ = ["WATCH_IDLE_TIMEOUT", "EventType", "Watch", "WatchEvent"]
+__all__ = ["WATCH_IDLE_TIMEOUT", "EventType", "Watch", "WatchDecoder", "WatchEvent", "WatchState"]
 
 WATCH_IDLE_TIMEOUT = 120.0
 """Seconds a watch that asked for bookmarks may receive nothing before its connection is
@@ -81,59 +79,25 @@ class WatchEvent(Generic[T]):
     object: T
 
 
-class Watch(LineStream, Generic[T]):
-    """An open watch stream; iterate for :class:`WatchEvent` s. Usually built by a typed client."""
+class WatchDecoder(Generic[T]):
+    """Watch lines -> :class:`WatchEvent` s, without I/O (the sync and the asyncio watch share
+    it): one pass through the compiled decoder when it can, the slow way when an event is
+    odd; an ERROR event raises its ApiError; ``resource_version`` follows every event."""
 
-    _stream = "watch stream"
-    _idle = "event or bookmark"
+    __slots__ = ("_envelope", "_model", "_what", "resource_version")
 
-    def _idle_error(self) -> KubesetError:
-        """Silence on a watch means a dead connection: resume from ``resource_version``."""
-        return ConnectionLost(
-            f"{self._what}: no {self._idle} within the read timeout: the connection is presumed"
-            " dead (resume from resource_version)"
-        )
-
-    def __init__(
-        self,
-        response: Response,
-        model: type[T],
-        *,
-        what: str = "watch",
-        max_line: int = DEFAULT_MAX_LINE,
-    ) -> None:
-        super().__init__(response, what, max_line=max_line)
+    def __init__(self, model: type[T], what: str) -> None:
         self._model = model
         self._envelope = _envelope(model)
-        self._iterator: weakref.ref[Iterator[WatchEvent[T]]] | None = None
-        self._next_iterator: Iterator[WatchEvent[T]] | None = None
+        self._what = what
         self.resource_version: str | None = None
         """The resourceVersion of the last event or bookmark seen (resume a watch from here)."""
 
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):  # interpreter shutdown: modules may be gone
-            if not self._stopped:
-                self._response.close()
-
-    # -- iteration ----------------------------------------------------------------------
-    def __iter__(self) -> Iterator[WatchEvent[T]]:
-        """The events.  Only a weak reference is kept: when the loop is left early (``break``)
-        the iterator is finalized and the watch stopped, releasing the connection."""
-        it = self._iterator() if self._iterator is not None else None
-        if it is None:
-            it = self._events()
-            self._iterator = weakref.ref(it)
-        return it
-
-    def __next__(self) -> WatchEvent[T]:
-        if self._next_iterator is None:
-            self._next_iterator = iter(self)
-        return next(self._next_iterator)
-
-    def _events(self) -> Iterator[WatchEvent[T]]:
-        for line in self.lines():
-            if line and not line.isspace():
-                yield self._decode(line)
+    def decode(self, line: bytes) -> WatchEvent[T] | None:
+        """The event of one line (None for a blank line)."""
+        if not line or line.isspace():
+            return None
+        return self._decode(line)
 
     def _decode(self, line: bytes) -> WatchEvent[T]:
         try:
@@ -175,6 +139,67 @@ class Watch(LineStream, Generic[T]):
             ) from None
         return WatchEvent(data["type"], decoded)
 
+
+class WatchState(Generic[T]):
+    """What a watch is beside its stream, for the sync and the asyncio one: its meaning in
+    messages, that silence means a dead connection, its decoder and resume point."""
+
+    _stream = "watch stream"
+    _idle = "event or bookmark"
+    _silence_is_death = True
+    _what: str
+    _stopped: bool
+    decoder: WatchDecoder[T]
+
+    @property
+    def resource_version(self) -> str | None:
+        """The resourceVersion of the last event or bookmark seen (resume a watch from here)."""
+        return self.decoder.resource_version
+
     def __repr__(self) -> str:
         state = "stopped" if self._stopped else "open"
-        return f"<Watch {self._what} {state} rv={self.resource_version}>"
+        return f"<{type(self).__name__} {self._what} {state} rv={self.resource_version}>"
+
+
+class Watch(WatchState[T], LineStream):
+    """An open watch stream; iterate for :class:`WatchEvent` s. Usually built by a typed client."""
+
+    def __init__(
+        self,
+        response: Response,
+        model: type[T],
+        *,
+        what: str = "watch",
+        max_line: int = DEFAULT_MAX_LINE,
+    ) -> None:
+        super().__init__(response, what, max_line=max_line)
+        self.decoder = WatchDecoder(model, what)
+        self._iterator: weakref.ref[Iterator[WatchEvent[T]]] | None = None
+        self._next_iterator: Iterator[WatchEvent[T]] | None = None
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # interpreter shutdown: modules may be gone
+            if not self._stopped:
+                self._response.close()
+
+    # -- iteration ----------------------------------------------------------------------
+    def __iter__(self) -> Iterator[WatchEvent[T]]:
+        """The events.  Only a weak reference is kept: when the loop is left early (``break``)
+        the iterator is finalized and the watch stopped, releasing the connection."""
+        it = self._iterator() if self._iterator is not None else None
+        if it is None:
+            it = self._events()
+            self._iterator = weakref.ref(it)
+        return it
+
+    def __next__(self) -> WatchEvent[T]:
+        if self._next_iterator is None:
+            self._next_iterator = iter(self)
+        return next(self._next_iterator)
+
+    def _events(self) -> Iterator[WatchEvent[T]]:
+        decode = self.decoder.decode
+        for line in self.lines():
+            event = decode(line)
+            if event is not None:
+                yield event

@@ -2,6 +2,7 @@
 
     fake = FakeTransport()                          # a new FakeCluster (or FakeTransport(cluster))
     cs = fake.clientset()                           # kubeset.kubernetes.Clientset over it
+    acs = fake.async_clientset()                    # the AsyncClientset over the same cluster
     cs.core_v1.config_maps("default").create({"metadata": {"name": "c"}, "data": {"k": "v"}})
     fake.fail_next(500, verb="get", resource="configmaps")   # inject a fault
     fake.prepend_reactor("create", "pods", lambda action: ...)  # like client-go's PrependReactor
@@ -15,6 +16,7 @@ from another thread through ``Response.abort``).
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import threading
@@ -27,14 +29,15 @@ from urllib.parse import urlsplit
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from ..errors import ApiError, error_class
+from ..rest.aio import AsyncRESTClient
 from ..rest.client import RESTClient
-from ..transport.base import HTTPRequest, Response
+from ..transport.base import AsyncResponse, HTTPRequest, Response
 from .cluster import DeleteOptions, FakeCluster, ListOptions, WriteOptions
 from .resources import GENERATED_PACKAGE, Kind
 from .status import bad_request, failure, status_body
 
 if TYPE_CHECKING:  # the generated package is imported when clientset() is first called
-    from kubeset.kubernetes.clientset import Clientset
+    from kubeset.kubernetes.clientset import AsyncClientset, Clientset
 
 __all__ = ["Action", "FakeTransport", "Reactor"]
 
@@ -91,8 +94,14 @@ def _flag(request: HTTPRequest, name: str) -> bool:
     return (request.param(name) or "").lower() in ("true", "1")
 
 
+def _generated(name: str) -> Any:
+    """A clientset class of the generated package (imported on first use)."""
+    return getattr(importlib.import_module(f"{GENERATED_PACKAGE}.clientset"), name)
+
+
 class FakeTransport:
-    """An :class:`~kubeset.transport.base.HTTPTransport` answered by a :class:`FakeCluster`."""
+    """An :class:`~kubeset.transport.base.HTTPTransport` answered by a :class:`FakeCluster`; it
+    serves asyncio clients too (``AsyncHTTPTransport``: ``async_clientset()``)."""
 
     def __init__(
         self, cluster: FakeCluster | None = None, *, sleep: Callable[[float], None] = time.sleep
@@ -114,8 +123,16 @@ class FakeTransport:
 
     def clientset(self, **options: Any) -> Clientset:
         """The generated ``kubeset.kubernetes.Clientset`` over this transport."""
-        module = importlib.import_module(f"{GENERATED_PACKAGE}.clientset")
-        clientset: Clientset = module.Clientset(self.rest_client(**options))
+        clientset: Clientset = _generated("Clientset")(self.rest_client(**options))
+        return clientset
+
+    def async_rest_client(self, **options: Any) -> AsyncRESTClient:
+        """An AsyncRESTClient over this transport (the same cluster as the sync clients)."""
+        return AsyncRESTClient(self, host=HOST, **options)
+
+    def async_clientset(self, **options: Any) -> AsyncClientset:
+        """The generated ``kubeset.kubernetes.AsyncClientset`` over this transport."""
+        clientset: AsyncClientset = _generated("AsyncClientset")(self.async_rest_client(**options))
         return clientset
 
     # ------------------------------------------------------------ hooks
@@ -214,8 +231,16 @@ class FakeTransport:
             self._faults = [f for f in self._faults if f.times > 0]
         return None
 
+    async def send_async(self, request: HTTPRequest) -> AsyncResponse:
+        """The asyncio seam: the same answer as :meth:`send`, worked out in a worker thread so
+        that a slow answer never holds the event loop; a watch's events are read the same way."""
+        return AsyncResponse.of(await asyncio.to_thread(self.send, request))
+
     def close(self) -> None:
         pass
+
+    async def aclose(self) -> None:
+        self.close()
 
     def __enter__(self) -> Self:
         return self

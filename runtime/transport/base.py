@@ -16,6 +16,12 @@ kubeset ships three: :class:`~kubeset.transport.session.Transport` (a ``Config``
 credentials and proxy over ``requests``), :class:`~kubeset.transport.session.SessionTransport`
 (bare ``requests``) and :class:`~kubeset.transport.mock.MockTransport` (a function, no sockets).
 
+asyncio has the same seam: :class:`AsyncHTTPTransport` (``send_async``, ``aclose``) answers
+with an :class:`AsyncResponse`, whose body is read with ``await``.  The same ``HTTPRequest``
+goes in; :class:`~kubeset.transport.aiosession.AsyncTransport` (a Config over aiohttp) is the
+asyncio ``Transport``, and in-process transports (MockTransport, the fake cluster) serve both
+protocols, handing their ``Response`` over with :meth:`AsyncResponse.of`.
+
 Failures are kubeset errors, raised by ``send`` or while the body is read:
 :class:`~kubeset.errors.RequestTimeout`, :class:`~kubeset.errors.ConnectionLost` (an established
 connection broke: a GET may be sent again) and :class:`~kubeset.errors.ApiConnectionError`.
@@ -23,13 +29,24 @@ connection broke: a GET may be sent again) and :class:`~kubeset.errors.ApiConnec
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, Self, runtime_checkable
+from typing import Generic, Protocol, Self, TypeVar, runtime_checkable
 from urllib.parse import urlencode
 
-__all__ = ["CONNECT_TIMEOUT", "HTTPRequest", "HTTPTransport", "Headers", "Response", "Timeouts"]
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "AsyncHTTPTransport",
+    "AsyncResponse",
+    "HTTPRequest",
+    "HTTPTransport",
+    "Headers",
+    "Response",
+    "Timeouts",
+]
 
 #: The longest wait for a connection, TCP and TLS handshake included, whatever a call's own
 #: timeout (client-go's transport: a 10 s TLSHandshakeTimeout).  A connection dialled into a
@@ -112,14 +129,14 @@ class HTTPRequest:
         return None
 
 
-class Response:
-    """An HTTP answer: status, headers and a body that is read once, whole or chunk by chunk.
+B = TypeVar("B")  # a streamed body's source: chunks to iterate, or to iterate asynchronously
 
-    ``body`` is the whole body as bytes, or an iterable of chunks read on demand (a stream).
-    ``close`` releases the connection; ``abort`` ends the response from any thread, waking a
-    read blocked in another thread (transports pass what that takes for their connection).
-    Once aborted, whatever the body source raises ends the iteration quietly.
-    """
+
+class _Answer(Generic[B]):
+    """What both kinds of response hold: status, headers, the body source, how to end it.
+
+    ``close`` releases the connection; ``abort`` ends the response (a pending read wakes, the
+    connection is dropped); both are idempotent and safe from another thread."""
 
     __slots__ = (
         "_abort",
@@ -136,7 +153,7 @@ class Response:
         self,
         status_code: int,
         headers: Mapping[str, str] | None = None,
-        body: bytes | Iterable[bytes] = b"",
+        body: bytes | B = b"",
         *,
         close: Callable[[], None] | None = None,
         abort: Callable[[], None] | None = None,
@@ -144,7 +161,7 @@ class Response:
     ) -> None:
         self.status_code = status_code
         self.headers = headers if isinstance(headers, Headers) else Headers(headers or {})
-        self._body = body
+        self._body: bytes | B = body
         self._close = close
         self._abort = abort
         self._aborted = False
@@ -155,31 +172,21 @@ class Response:
     def aborted(self) -> bool:
         return self._aborted
 
-    def read(self) -> bytes:
-        """The whole (remaining) body; the response is closed afterwards."""
+    @property
+    def whole_body(self) -> bytes | None:
+        """The body when it is held whole (None: a stream, read chunk by chunk)."""
         body = self._body
-        if isinstance(body, bytes):
-            self.close()
-            return body
-        content = b"".join(self.iter_bytes())
-        self._body = content
-        return content
+        return body if isinstance(body, bytes) else None
 
-    def iter_bytes(self) -> Iterator[bytes]:
-        """The body in chunks as they arrive; closes the response at the end."""
-        body = self._body
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Around reading the body: closed at the end; once aborted, what the source raises
+        ends the reading quietly."""
         try:
-            if isinstance(body, bytes):
-                if body:
-                    yield body
-                return
-            for chunk in body:
-                if chunk:
-                    yield chunk
+            yield
         except Exception:
-            if self._aborted:
-                return
-            raise
+            if not self._aborted:
+                raise
         finally:
             self.close()
 
@@ -199,14 +206,48 @@ class Response:
             abort()
         self.close()
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status_code}>"
+
+
+class Response(_Answer[Iterable[bytes]]):
+    """An HTTP answer: status, headers and a body that is read once, whole or chunk by chunk.
+
+    ``body`` is the whole body as bytes, or an iterable of chunks read on demand (a stream).
+    ``close`` releases the connection; ``abort`` ends the response from any thread, waking a
+    read blocked in another thread (transports pass what that takes for their connection).
+    Once aborted, whatever the body source raises ends the iteration quietly.
+    """
+
+    __slots__ = ()
+
+    def read(self) -> bytes:
+        """The whole (remaining) body; the response is closed afterwards."""
+        body = self._body
+        if isinstance(body, bytes):
+            self.close()
+            return body
+        content = b"".join(self.iter_bytes())
+        self._body = content
+        return content
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """The body in chunks as they arrive; closes the response at the end."""
+        body = self._body
+        with self._reading():
+            if isinstance(body, bytes):
+                if body:
+                    yield body
+                return
+            for chunk in body:
+                if chunk:
+                    yield chunk
+
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"<Response {self.status_code}>"
 
 
 @runtime_checkable
@@ -216,3 +257,82 @@ class HTTPTransport(Protocol):
     def send(self, request: HTTPRequest) -> Response: ...
 
     def close(self) -> None: ...
+
+
+class AsyncResponse(_Answer[AsyncIterable[bytes]]):
+    """An HTTP answer read with ``await``: the asyncio twin of :class:`Response`.
+
+    ``body`` is the whole body as bytes, or an async iterable of chunks read on demand.
+    ``close`` and ``abort`` are plain calls (from any task of the loop): the connection is
+    released, a pending read ends.  Once aborted, whatever the body source raises ends the
+    iteration quietly.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, response: Response) -> Self:
+        """An in-process transport's :class:`Response` as an AsyncResponse: a whole body as it
+        is; a streamed one read chunk by chunk in a worker thread (so that a blocking source,
+        such as the fake cluster's watch, never holds the event loop)."""
+        body = response.whole_body
+        if body is not None:
+            return cls(response.status_code, response.headers, body, elapsed=response.elapsed)
+        return cls(
+            response.status_code,
+            response.headers,
+            _chunks_in_thread(response),
+            close=response.close,
+            abort=response.abort,
+            elapsed=response.elapsed,
+        )
+
+    async def read(self) -> bytes:
+        """The whole (remaining) body; the response is closed afterwards."""
+        body = self.whole_body
+        if body is not None:
+            self.close()
+            return body
+        content = b"".join([chunk async for chunk in self.iter_bytes()])
+        self._body = content
+        return content
+
+    async def iter_bytes(self) -> AsyncIterator[bytes]:
+        """The body in chunks as they arrive; closes the response at the end."""
+        body = self._body
+        with self._reading():
+            if isinstance(body, bytes):
+                if body:
+                    yield body
+                return
+            async for chunk in body:
+                if chunk:
+                    yield chunk
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+
+async def _chunks_in_thread(response: Response) -> AsyncIterator[bytes]:
+    chunks = response.iter_bytes()
+    end = object()
+    try:
+        while True:
+            chunk = await asyncio.to_thread(next, chunks, end)
+            if chunk is end:
+                return
+            yield chunk  # type: ignore[misc]
+    finally:
+        response.abort()  # wakes a thread still blocked in the source
+
+
+@runtime_checkable
+class AsyncHTTPTransport(Protocol):
+    """The seam for asyncio: send a request, get kubeset's :class:`AsyncResponse`."""
+
+    async def send_async(self, request: HTTPRequest) -> AsyncResponse: ...
+
+    async def aclose(self) -> None: ...

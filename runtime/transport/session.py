@@ -22,7 +22,6 @@ within ``Timeouts.total`` (the call's deadline), ``max_body_size`` after decompr
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import json
 import logging
 import socket
@@ -40,7 +39,7 @@ import requests.utils
 import urllib3.exceptions
 from urllib3 import HTTPHeaderDict
 
-from ..config import Config, default_user_agent, resolve_timeout
+from ..config import Config, resolve_timeout
 from ..errors import (
     ApiConnectionError,
     ConfigError,
@@ -50,11 +49,18 @@ from ..errors import (
     RequestTimeout,
     ResponseTooLarge,
 )
-from .auth import Credentials, RequestAuth
+from .auth import RequestAuth
 from .base import Headers, HTTPRequest, Response, Timeouts
+from .outgoing import REPEATED_HEADERS, Outgoing
 from .tls import build_ssl_context
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "SessionTransport", "Transport", "translate_error"]
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "SessionTransport",
+    "Transport",
+    "environ_proxies",
+    "translate_error",
+]
 
 log = logging.getLogger(__name__)
 
@@ -316,20 +322,12 @@ class _KubeAdapter(requests.adapters.HTTPAdapter):
         return super().send(request, *args, **kwargs)
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _socks_remote_dns(proxy: str) -> str:
-    # Go resolves names through a SOCKS5 proxy; urllib3 does that for "socks5h".
-    if proxy.lower().startswith("socks5://"):
-        return "socks5h://" + proxy[len("socks5://") :]
-    return proxy
+def environ_proxies(url: str) -> dict[str, str]:
+    """The proxies the environment names for ``url`` (``HTTPS_PROXY``/``HTTP_PROXY``, honouring
+    ``NO_PROXY``), by scheme; empty when none applies."""
+    return {
+        k: v for k, v in requests.utils.get_environ_proxies(url).items() if k in ("http", "https")
+    }
 
 
 class SessionTransport:
@@ -444,25 +442,15 @@ class Transport(SessionTransport):
         self.default_timeout = resolve_timeout(config.timeout, None)
         self._lock = threading.Lock()
         self._client_cert: tuple[bytes, bytes] | None = None
-        self.credentials = Credentials(config)
-        self._single_headers = {"User-Agent": config.user_agent or default_user_agent()}
-        if config.disable_compression:
-            self._single_headers["Accept-Encoding"] = "identity"
-        if config.proxy_url:
-            scheme = urllib.parse.urlsplit(config.proxy_url).scheme.lower()
-            if scheme not in ("http", "https", "socks5"):
+        self.outgoing = Outgoing(config, environ_proxies=environ_proxies)
+        self.credentials = self.outgoing.credentials
+        if self.outgoing.proxy_scheme == "socks5":
+            try:
+                import socks  # type: ignore[import-untyped, import-not-found, unused-ignore]  # noqa: F401
+            except ImportError:
                 raise ConfigError(
-                    f"proxy-url: unsupported scheme {scheme!r}, "
-                    'must be "http", "https", or "socks5"'
-                )
-            if scheme == "socks5":
-                try:
-                    import socks  # type: ignore[import-untyped, import-not-found, unused-ignore]  # noqa: F401
-                except ImportError:
-                    raise ConfigError(
-                        "proxy-url: a socks5 proxy needs PySocks (pip install 'kubeset[socks]')"
-                    ) from None
-        self._proxy_cache: dict[str, dict[str, str]] = {}
+                    "proxy-url: a socks5 proxy needs PySocks (pip install 'kubeset[socks]')"
+                ) from None
         self._retired: list[requests.adapters.BaseAdapter] = []
         session = requests.Session()
         session.trust_env = False  # no .netrc, no REQUESTS_CA_BUNDLE; proxies handled here
@@ -493,28 +481,12 @@ class Transport(SessionTransport):
             self._mount(ctx)
 
     def _proxies(self, url: str) -> dict[str, str]:
+        proxy = self.outgoing.proxy_for(url)
+        if not proxy:
+            return {}
         if self.config.proxy_url:
-            proxy = _socks_remote_dns(self.config.proxy_url)
             return {"http": proxy, "https": proxy}
-        parts = urllib.parse.urlsplit(url)
-        key = f"{parts.scheme}://{parts.netloc}"
-        cached = self._proxy_cache.get(key)
-        if cached is not None:
-            return cached
-        if _is_loopback(parts.hostname or ""):
-            found: dict[str, str] = {}
-        else:
-            # like Go's ProxyFromEnvironment: HTTPS_PROXY / HTTP_PROXY honouring NO_PROXY
-            # (ALL_PROXY is not used); like Go, the environment is read once (per
-            # Transport and host here)
-            found = {
-                k: _socks_remote_dns(v)
-                for k, v in requests.utils.get_environ_proxies(url).items()
-                if k in ("http", "https")
-            }
-        if len(self._proxy_cache) < 256:
-            self._proxy_cache[key] = found
-        return found
+        return {urllib.parse.urlsplit(url).scheme: proxy}
 
     def send(self, request: HTTPRequest) -> Response:
         """Send one request with the Config's credential, headers and proxy.
@@ -536,14 +508,13 @@ class Transport(SessionTransport):
             return response
 
     def _headers(self, request: HTTPRequest, auth: RequestAuth) -> dict[str, str]:
-        headers: dict[str, str] = dict(self._single_headers)
+        headers: dict[str, str] = {}
         lines: list[tuple[str, str]] = []
-        for key, value in auth.headers:
-            if key == "Impersonate-Group" or key.startswith("Impersonate-Extra-"):
+        for key, value in self.outgoing.header_lines(request, auth):
+            if key.startswith(REPEATED_HEADERS):
                 lines.append((key, value))
             else:
                 headers[key] = value
-        headers.update(request.headers)
         if lines:
             headers[_REPEATED] = json.dumps(lines)
         return headers

@@ -95,12 +95,14 @@ def widgets(backend: Backend, ns: str) -> Iterator[Widgets]:
         verbs=frozenset({"get", "list", "create", "update", "patch", "delete"}),
         subresources=frozenset({"status", "scale"}),
     )
-    client = Widgets(
-        backend.cs.rest,
-        ns,
-        descriptor=ResourceDescriptor(
-            info, model=Widget, list_model=Widget, subresource_models={"scale": Scale}
-        ),
+    client = backend.wrap(
+        Widgets(
+            backend.rest,
+            ns,
+            descriptor=ResourceDescriptor(
+                info, model=Widget, list_model=Widget, subresource_models={"scale": Scale}
+            ),
+        )
     )
 
     def established() -> None:

@@ -128,27 +128,30 @@ def test_render_is_deterministic_and_declarative() -> None:
     for source in files.values():
         compile(source, "generated", "exec")
         assert "def _" not in source and "import requests" not in source  # declarations only
-    assert "class WidgetsClient(\n    HasGet[Widget],\n    HasList[WidgetList]," in text
+    assert "class WidgetsClient(\n    HasGet[Widget, R],\n    HasList[WidgetList, R]," in text
     assert (
-        "HasStatus[Widget]" in text
-        and "HasScale[Scale]" in text
+        "HasStatus[Widget, R]" in text
+        and "HasScale[Scale, R]" in text
         and 'subresource_models={"scale": Scale}' in text
     )
     gadget = text[text.index("class GadgetsClient(") : text.index("class ReviewsClient(")]
     assert (
-        "HasGet[Gadget]" in gadget and "HasList[GadgetList]" in gadget and "HasCreate" not in gadget
+        "HasGet[Gadget, R]" in gadget and "HasList[GadgetList, R]" in gadget and "HasCreate" not in gadget
     )
-    assert 'def widgets(self, namespace: str = "") -> WidgetsClient:' in text
-    assert "def gadgets(self) -> GadgetsClient:" in text
+    assert 'def widgets(self, namespace: str = "") -> WidgetsClient[R]:' in text
+    assert "def gadgets(self) -> GadgetsClient[R]:" in text
     other = files["clients/other_v2.py"]
     # the resource's own model keeps its name; the other module's class gets an alias
     assert "from pkg.models.other.v2 import Scale\n" in other
     assert "from pkg.models.autoscaling.v1 import Scale as autoscaling_v1_Scale" in other
-    assert "HasGet[Scale]" in other and "HasScale[autoscaling_v1_Scale]" in other
+    assert "HasGet[Scale, R]" in other and "HasScale[autoscaling_v1_Scale, R]" in other
     assert (
-        'example_v1: LazyGroup[ExampleV1Client] = LazyGroup("pkg.clients.example_v1", "ExampleV1Client")'
+        'example_v1: LazyGroup[ExampleV1Client[R]] = LazyGroup("pkg.clients.example_v1", "ExampleV1Client")'
         in files["clientset.py"]
     )
+    # one declaration of the groups serves the sync and the asyncio clientset
+    assert "class Clientset(ClientsetGroups[Request], ClientsetBase):" in files["clientset.py"]
+    assert "class AsyncClientset(ClientsetGroups[AsyncRequest], AsyncClientsetBase):" in files["clientset.py"]
 
 
 def test_two_resources_with_one_method_name_are_refused() -> None:

@@ -22,6 +22,7 @@ OK = SAMPLES / "clients_ok.py"
 BAD = SAMPLES / "clients_bad.py"
 # sample pairs: (code that must check cleanly, code with an error on every "# E" line)
 PAIRS = {
+    "async": (SAMPLES / "async_ok.py", SAMPLES / "async_bad.py"),
     "clients": (OK, BAD),
     "dynamic": (SAMPLES / "dynamic_ok.py", SAMPLES / "dynamic_bad.py"),
     "models": (SAMPLES / "models_ok.py", SAMPLES / "models_bad.py"),

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -39,15 +42,15 @@ from kubeset.kubernetes.models.admissionregistration.v1 import (
 
 
 class MutatingAdmissionPoliciesClient(
-    HasGet[MutatingAdmissionPolicy],
-    HasList[MutatingAdmissionPolicyList],
-    HasWatch[MutatingAdmissionPolicy],
-    HasCreate[MutatingAdmissionPolicy],
-    HasUpdate[MutatingAdmissionPolicy],
-    HasPatch[MutatingAdmissionPolicy],
-    HasApply[MutatingAdmissionPolicy],
-    HasDelete[MutatingAdmissionPolicy],
-    HasDeleteCollection,
+    HasGet[MutatingAdmissionPolicy, R],
+    HasList[MutatingAdmissionPolicyList, R],
+    HasWatch[MutatingAdmissionPolicy, R],
+    HasCreate[MutatingAdmissionPolicy, R],
+    HasUpdate[MutatingAdmissionPolicy, R],
+    HasPatch[MutatingAdmissionPolicy, R],
+    HasApply[MutatingAdmissionPolicy, R],
+    HasDelete[MutatingAdmissionPolicy, R],
+    HasDeleteCollection[R],
 ):
     """MutatingAdmissionPolicy (mutatingadmissionpolicies, cluster-scoped)."""
 
@@ -67,15 +70,15 @@ class MutatingAdmissionPoliciesClient(
 
 
 class MutatingAdmissionPolicyBindingsClient(
-    HasGet[MutatingAdmissionPolicyBinding],
-    HasList[MutatingAdmissionPolicyBindingList],
-    HasWatch[MutatingAdmissionPolicyBinding],
-    HasCreate[MutatingAdmissionPolicyBinding],
-    HasUpdate[MutatingAdmissionPolicyBinding],
-    HasPatch[MutatingAdmissionPolicyBinding],
-    HasApply[MutatingAdmissionPolicyBinding],
-    HasDelete[MutatingAdmissionPolicyBinding],
-    HasDeleteCollection,
+    HasGet[MutatingAdmissionPolicyBinding, R],
+    HasList[MutatingAdmissionPolicyBindingList, R],
+    HasWatch[MutatingAdmissionPolicyBinding, R],
+    HasCreate[MutatingAdmissionPolicyBinding, R],
+    HasUpdate[MutatingAdmissionPolicyBinding, R],
+    HasPatch[MutatingAdmissionPolicyBinding, R],
+    HasApply[MutatingAdmissionPolicyBinding, R],
+    HasDelete[MutatingAdmissionPolicyBinding, R],
+    HasDeleteCollection[R],
 ):
     """MutatingAdmissionPolicyBinding (mutatingadmissionpolicybindings, cluster-scoped)."""
 
@@ -95,15 +98,15 @@ class MutatingAdmissionPolicyBindingsClient(
 
 
 class MutatingWebhookConfigurationsClient(
-    HasGet[MutatingWebhookConfiguration],
-    HasList[MutatingWebhookConfigurationList],
-    HasWatch[MutatingWebhookConfiguration],
-    HasCreate[MutatingWebhookConfiguration],
-    HasUpdate[MutatingWebhookConfiguration],
-    HasPatch[MutatingWebhookConfiguration],
-    HasApply[MutatingWebhookConfiguration],
-    HasDelete[MutatingWebhookConfiguration],
-    HasDeleteCollection,
+    HasGet[MutatingWebhookConfiguration, R],
+    HasList[MutatingWebhookConfigurationList, R],
+    HasWatch[MutatingWebhookConfiguration, R],
+    HasCreate[MutatingWebhookConfiguration, R],
+    HasUpdate[MutatingWebhookConfiguration, R],
+    HasPatch[MutatingWebhookConfiguration, R],
+    HasApply[MutatingWebhookConfiguration, R],
+    HasDelete[MutatingWebhookConfiguration, R],
+    HasDeleteCollection[R],
 ):
     """MutatingWebhookConfiguration (mutatingwebhookconfigurations, cluster-scoped)."""
 
@@ -123,16 +126,16 @@ class MutatingWebhookConfigurationsClient(
 
 
 class ValidatingAdmissionPoliciesClient(
-    HasGet[ValidatingAdmissionPolicy],
-    HasList[ValidatingAdmissionPolicyList],
-    HasWatch[ValidatingAdmissionPolicy],
-    HasCreate[ValidatingAdmissionPolicy],
-    HasUpdate[ValidatingAdmissionPolicy],
-    HasPatch[ValidatingAdmissionPolicy],
-    HasApply[ValidatingAdmissionPolicy],
-    HasDelete[ValidatingAdmissionPolicy],
-    HasDeleteCollection,
-    HasStatus[ValidatingAdmissionPolicy],
+    HasGet[ValidatingAdmissionPolicy, R],
+    HasList[ValidatingAdmissionPolicyList, R],
+    HasWatch[ValidatingAdmissionPolicy, R],
+    HasCreate[ValidatingAdmissionPolicy, R],
+    HasUpdate[ValidatingAdmissionPolicy, R],
+    HasPatch[ValidatingAdmissionPolicy, R],
+    HasApply[ValidatingAdmissionPolicy, R],
+    HasDelete[ValidatingAdmissionPolicy, R],
+    HasDeleteCollection[R],
+    HasStatus[ValidatingAdmissionPolicy, R],
 ):
     """ValidatingAdmissionPolicy (validatingadmissionpolicies, cluster-scoped); subresources: status."""
 
@@ -153,15 +156,15 @@ class ValidatingAdmissionPoliciesClient(
 
 
 class ValidatingAdmissionPolicyBindingsClient(
-    HasGet[ValidatingAdmissionPolicyBinding],
-    HasList[ValidatingAdmissionPolicyBindingList],
-    HasWatch[ValidatingAdmissionPolicyBinding],
-    HasCreate[ValidatingAdmissionPolicyBinding],
-    HasUpdate[ValidatingAdmissionPolicyBinding],
-    HasPatch[ValidatingAdmissionPolicyBinding],
-    HasApply[ValidatingAdmissionPolicyBinding],
-    HasDelete[ValidatingAdmissionPolicyBinding],
-    HasDeleteCollection,
+    HasGet[ValidatingAdmissionPolicyBinding, R],
+    HasList[ValidatingAdmissionPolicyBindingList, R],
+    HasWatch[ValidatingAdmissionPolicyBinding, R],
+    HasCreate[ValidatingAdmissionPolicyBinding, R],
+    HasUpdate[ValidatingAdmissionPolicyBinding, R],
+    HasPatch[ValidatingAdmissionPolicyBinding, R],
+    HasApply[ValidatingAdmissionPolicyBinding, R],
+    HasDelete[ValidatingAdmissionPolicyBinding, R],
+    HasDeleteCollection[R],
 ):
     """ValidatingAdmissionPolicyBinding (validatingadmissionpolicybindings, cluster-scoped)."""
 
@@ -181,15 +184,15 @@ class ValidatingAdmissionPolicyBindingsClient(
 
 
 class ValidatingWebhookConfigurationsClient(
-    HasGet[ValidatingWebhookConfiguration],
-    HasList[ValidatingWebhookConfigurationList],
-    HasWatch[ValidatingWebhookConfiguration],
-    HasCreate[ValidatingWebhookConfiguration],
-    HasUpdate[ValidatingWebhookConfiguration],
-    HasPatch[ValidatingWebhookConfiguration],
-    HasApply[ValidatingWebhookConfiguration],
-    HasDelete[ValidatingWebhookConfiguration],
-    HasDeleteCollection,
+    HasGet[ValidatingWebhookConfiguration, R],
+    HasList[ValidatingWebhookConfigurationList, R],
+    HasWatch[ValidatingWebhookConfiguration, R],
+    HasCreate[ValidatingWebhookConfiguration, R],
+    HasUpdate[ValidatingWebhookConfiguration, R],
+    HasPatch[ValidatingWebhookConfiguration, R],
+    HasApply[ValidatingWebhookConfiguration, R],
+    HasDelete[ValidatingWebhookConfiguration, R],
+    HasDeleteCollection[R],
 ):
     """ValidatingWebhookConfiguration (validatingwebhookconfigurations, cluster-scoped)."""
 
@@ -208,32 +211,32 @@ class ValidatingWebhookConfigurationsClient(
     )
 
 
-class AdmissionregistrationV1Client(GroupVersionClient):
+class AdmissionregistrationV1Client(GroupVersionClient[R]):
     """The admissionregistration.k8s.io/v1 API: one method per resource."""
 
     group = "admissionregistration.k8s.io"
     version = "v1"
 
-    def mutating_admission_policies(self) -> MutatingAdmissionPoliciesClient:
+    def mutating_admission_policies(self) -> MutatingAdmissionPoliciesClient[R]:
         """MutatingAdmissionPolicy objects (cluster-scoped)."""
         return MutatingAdmissionPoliciesClient(self.rest)
 
-    def mutating_admission_policy_bindings(self) -> MutatingAdmissionPolicyBindingsClient:
+    def mutating_admission_policy_bindings(self) -> MutatingAdmissionPolicyBindingsClient[R]:
         """MutatingAdmissionPolicyBinding objects (cluster-scoped)."""
         return MutatingAdmissionPolicyBindingsClient(self.rest)
 
-    def mutating_webhook_configurations(self) -> MutatingWebhookConfigurationsClient:
+    def mutating_webhook_configurations(self) -> MutatingWebhookConfigurationsClient[R]:
         """MutatingWebhookConfiguration objects (cluster-scoped)."""
         return MutatingWebhookConfigurationsClient(self.rest)
 
-    def validating_admission_policies(self) -> ValidatingAdmissionPoliciesClient:
+    def validating_admission_policies(self) -> ValidatingAdmissionPoliciesClient[R]:
         """ValidatingAdmissionPolicy objects (cluster-scoped)."""
         return ValidatingAdmissionPoliciesClient(self.rest)
 
-    def validating_admission_policy_bindings(self) -> ValidatingAdmissionPolicyBindingsClient:
+    def validating_admission_policy_bindings(self) -> ValidatingAdmissionPolicyBindingsClient[R]:
         """ValidatingAdmissionPolicyBinding objects (cluster-scoped)."""
         return ValidatingAdmissionPolicyBindingsClient(self.rest)
 
-    def validating_webhook_configurations(self) -> ValidatingWebhookConfigurationsClient:
+    def validating_webhook_configurations(self) -> ValidatingWebhookConfigurationsClient[R]:
         """ValidatingWebhookConfiguration objects (cluster-scoped)."""
         return ValidatingWebhookConfigurationsClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -30,15 +33,15 @@ from kubeset.kubernetes.models.admissionregistration.v1beta1 import (
 
 
 class MutatingAdmissionPoliciesClient(
-    HasGet[MutatingAdmissionPolicy],
-    HasList[MutatingAdmissionPolicyList],
-    HasWatch[MutatingAdmissionPolicy],
-    HasCreate[MutatingAdmissionPolicy],
-    HasUpdate[MutatingAdmissionPolicy],
-    HasPatch[MutatingAdmissionPolicy],
-    HasApply[MutatingAdmissionPolicy],
-    HasDelete[MutatingAdmissionPolicy],
-    HasDeleteCollection,
+    HasGet[MutatingAdmissionPolicy, R],
+    HasList[MutatingAdmissionPolicyList, R],
+    HasWatch[MutatingAdmissionPolicy, R],
+    HasCreate[MutatingAdmissionPolicy, R],
+    HasUpdate[MutatingAdmissionPolicy, R],
+    HasPatch[MutatingAdmissionPolicy, R],
+    HasApply[MutatingAdmissionPolicy, R],
+    HasDelete[MutatingAdmissionPolicy, R],
+    HasDeleteCollection[R],
 ):
     """MutatingAdmissionPolicy (mutatingadmissionpolicies, cluster-scoped)."""
 
@@ -58,15 +61,15 @@ class MutatingAdmissionPoliciesClient(
 
 
 class MutatingAdmissionPolicyBindingsClient(
-    HasGet[MutatingAdmissionPolicyBinding],
-    HasList[MutatingAdmissionPolicyBindingList],
-    HasWatch[MutatingAdmissionPolicyBinding],
-    HasCreate[MutatingAdmissionPolicyBinding],
-    HasUpdate[MutatingAdmissionPolicyBinding],
-    HasPatch[MutatingAdmissionPolicyBinding],
-    HasApply[MutatingAdmissionPolicyBinding],
-    HasDelete[MutatingAdmissionPolicyBinding],
-    HasDeleteCollection,
+    HasGet[MutatingAdmissionPolicyBinding, R],
+    HasList[MutatingAdmissionPolicyBindingList, R],
+    HasWatch[MutatingAdmissionPolicyBinding, R],
+    HasCreate[MutatingAdmissionPolicyBinding, R],
+    HasUpdate[MutatingAdmissionPolicyBinding, R],
+    HasPatch[MutatingAdmissionPolicyBinding, R],
+    HasApply[MutatingAdmissionPolicyBinding, R],
+    HasDelete[MutatingAdmissionPolicyBinding, R],
+    HasDeleteCollection[R],
 ):
     """MutatingAdmissionPolicyBinding (mutatingadmissionpolicybindings, cluster-scoped)."""
 
@@ -85,16 +88,16 @@ class MutatingAdmissionPolicyBindingsClient(
     )
 
 
-class AdmissionregistrationV1beta1Client(GroupVersionClient):
+class AdmissionregistrationV1beta1Client(GroupVersionClient[R]):
     """The admissionregistration.k8s.io/v1beta1 API: one method per resource."""
 
     group = "admissionregistration.k8s.io"
     version = "v1beta1"
 
-    def mutating_admission_policies(self) -> MutatingAdmissionPoliciesClient:
+    def mutating_admission_policies(self) -> MutatingAdmissionPoliciesClient[R]:
         """MutatingAdmissionPolicy objects (cluster-scoped)."""
         return MutatingAdmissionPoliciesClient(self.rest)
 
-    def mutating_admission_policy_bindings(self) -> MutatingAdmissionPolicyBindingsClient:
+    def mutating_admission_policy_bindings(self) -> MutatingAdmissionPolicyBindingsClient[R]:
         """MutatingAdmissionPolicyBinding objects (cluster-scoped)."""
         return MutatingAdmissionPolicyBindingsClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -29,16 +32,16 @@ from kubeset.kubernetes.models.apiextensions.v1 import (
 
 
 class CustomResourceDefinitionsClient(
-    HasGet[CustomResourceDefinition],
-    HasList[CustomResourceDefinitionList],
-    HasWatch[CustomResourceDefinition],
-    HasCreate[CustomResourceDefinition],
-    HasUpdate[CustomResourceDefinition],
-    HasPatch[CustomResourceDefinition],
-    HasApply[CustomResourceDefinition],
-    HasDelete[CustomResourceDefinition],
-    HasDeleteCollection,
-    HasStatus[CustomResourceDefinition],
+    HasGet[CustomResourceDefinition, R],
+    HasList[CustomResourceDefinitionList, R],
+    HasWatch[CustomResourceDefinition, R],
+    HasCreate[CustomResourceDefinition, R],
+    HasUpdate[CustomResourceDefinition, R],
+    HasPatch[CustomResourceDefinition, R],
+    HasApply[CustomResourceDefinition, R],
+    HasDelete[CustomResourceDefinition, R],
+    HasDeleteCollection[R],
+    HasStatus[CustomResourceDefinition, R],
 ):
     """CustomResourceDefinition (customresourcedefinitions, cluster-scoped); subresources: status."""
 
@@ -58,12 +61,12 @@ class CustomResourceDefinitionsClient(
     )
 
 
-class ApiextensionsV1Client(GroupVersionClient):
+class ApiextensionsV1Client(GroupVersionClient[R]):
     """The apiextensions.k8s.io/v1 API: one method per resource."""
 
     group = "apiextensions.k8s.io"
     version = "v1"
 
-    def custom_resource_definitions(self) -> CustomResourceDefinitionsClient:
+    def custom_resource_definitions(self) -> CustomResourceDefinitionsClient[R]:
         """CustomResourceDefinition objects (cluster-scoped)."""
         return CustomResourceDefinitionsClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -29,16 +32,16 @@ from kubeset.kubernetes.models.apiregistration.v1 import (
 
 
 class ApiServicesClient(
-    HasGet[APIService],
-    HasList[APIServiceList],
-    HasWatch[APIService],
-    HasCreate[APIService],
-    HasUpdate[APIService],
-    HasPatch[APIService],
-    HasApply[APIService],
-    HasDelete[APIService],
-    HasDeleteCollection,
-    HasStatus[APIService],
+    HasGet[APIService, R],
+    HasList[APIServiceList, R],
+    HasWatch[APIService, R],
+    HasCreate[APIService, R],
+    HasUpdate[APIService, R],
+    HasPatch[APIService, R],
+    HasApply[APIService, R],
+    HasDelete[APIService, R],
+    HasDeleteCollection[R],
+    HasStatus[APIService, R],
 ):
     """APIService (apiservices, cluster-scoped); subresources: status."""
 
@@ -58,12 +61,12 @@ class ApiServicesClient(
     )
 
 
-class ApiregistrationV1Client(GroupVersionClient):
+class ApiregistrationV1Client(GroupVersionClient[R]):
     """The apiregistration.k8s.io/v1 API: one method per resource."""
 
     group = "apiregistration.k8s.io"
     version = "v1"
 
-    def api_services(self) -> ApiServicesClient:
+    def api_services(self) -> ApiServicesClient[R]:
         """APIService objects (cluster-scoped)."""
         return ApiServicesClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -29,16 +32,16 @@ from kubeset.kubernetes.models.apiserverinternal.v1alpha1 import (
 
 
 class StorageVersionsClient(
-    HasGet[StorageVersion],
-    HasList[StorageVersionList],
-    HasWatch[StorageVersion],
-    HasCreate[StorageVersion],
-    HasUpdate[StorageVersion],
-    HasPatch[StorageVersion],
-    HasApply[StorageVersion],
-    HasDelete[StorageVersion],
-    HasDeleteCollection,
-    HasStatus[StorageVersion],
+    HasGet[StorageVersion, R],
+    HasList[StorageVersionList, R],
+    HasWatch[StorageVersion, R],
+    HasCreate[StorageVersion, R],
+    HasUpdate[StorageVersion, R],
+    HasPatch[StorageVersion, R],
+    HasApply[StorageVersion, R],
+    HasDelete[StorageVersion, R],
+    HasDeleteCollection[R],
+    HasStatus[StorageVersion, R],
 ):
     """StorageVersion (storageversions, cluster-scoped); subresources: status."""
 
@@ -58,12 +61,12 @@ class StorageVersionsClient(
     )
 
 
-class ApiserverinternalV1alpha1Client(GroupVersionClient):
+class ApiserverinternalV1alpha1Client(GroupVersionClient[R]):
     """The internal.apiserver.k8s.io/v1alpha1 API: one method per resource."""
 
     group = "internal.apiserver.k8s.io"
     version = "v1alpha1"
 
-    def storage_versions(self) -> StorageVersionsClient:
+    def storage_versions(self) -> StorageVersionsClient[R]:
         """StorageVersion objects (cluster-scoped)."""
         return StorageVersionsClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -39,15 +42,15 @@ from kubeset.kubernetes.models.autoscaling.v1 import Scale
 
 
 class ControllerRevisionsClient(
-    HasGet[ControllerRevision],
-    HasList[ControllerRevisionList],
-    HasWatch[ControllerRevision],
-    HasCreate[ControllerRevision],
-    HasUpdate[ControllerRevision],
-    HasPatch[ControllerRevision],
-    HasApply[ControllerRevision],
-    HasDelete[ControllerRevision],
-    HasDeleteCollection,
+    HasGet[ControllerRevision, R],
+    HasList[ControllerRevisionList, R],
+    HasWatch[ControllerRevision, R],
+    HasCreate[ControllerRevision, R],
+    HasUpdate[ControllerRevision, R],
+    HasPatch[ControllerRevision, R],
+    HasApply[ControllerRevision, R],
+    HasDelete[ControllerRevision, R],
+    HasDeleteCollection[R],
 ):
     """ControllerRevision (controllerrevisions, namespaced)."""
 
@@ -67,16 +70,16 @@ class ControllerRevisionsClient(
 
 
 class DaemonSetsClient(
-    HasGet[DaemonSet],
-    HasList[DaemonSetList],
-    HasWatch[DaemonSet],
-    HasCreate[DaemonSet],
-    HasUpdate[DaemonSet],
-    HasPatch[DaemonSet],
-    HasApply[DaemonSet],
-    HasDelete[DaemonSet],
-    HasDeleteCollection,
-    HasStatus[DaemonSet],
+    HasGet[DaemonSet, R],
+    HasList[DaemonSetList, R],
+    HasWatch[DaemonSet, R],
+    HasCreate[DaemonSet, R],
+    HasUpdate[DaemonSet, R],
+    HasPatch[DaemonSet, R],
+    HasApply[DaemonSet, R],
+    HasDelete[DaemonSet, R],
+    HasDeleteCollection[R],
+    HasStatus[DaemonSet, R],
 ):
     """DaemonSet (daemonsets, namespaced); subresources: status."""
 
@@ -97,17 +100,17 @@ class DaemonSetsClient(
 
 
 class DeploymentsClient(
-    HasGet[Deployment],
-    HasList[DeploymentList],
-    HasWatch[Deployment],
-    HasCreate[Deployment],
-    HasUpdate[Deployment],
-    HasPatch[Deployment],
-    HasApply[Deployment],
-    HasDelete[Deployment],
-    HasDeleteCollection,
-    HasScale[Scale],
-    HasStatus[Deployment],
+    HasGet[Deployment, R],
+    HasList[DeploymentList, R],
+    HasWatch[Deployment, R],
+    HasCreate[Deployment, R],
+    HasUpdate[Deployment, R],
+    HasPatch[Deployment, R],
+    HasApply[Deployment, R],
+    HasDelete[Deployment, R],
+    HasDeleteCollection[R],
+    HasScale[Scale, R],
+    HasStatus[Deployment, R],
 ):
     """Deployment (deployments, namespaced); subresources: scale, status."""
 
@@ -129,17 +132,17 @@ class DeploymentsClient(
 
 
 class ReplicaSetsClient(
-    HasGet[ReplicaSet],
-    HasList[ReplicaSetList],
-    HasWatch[ReplicaSet],
-    HasCreate[ReplicaSet],
-    HasUpdate[ReplicaSet],
-    HasPatch[ReplicaSet],
-    HasApply[ReplicaSet],
-    HasDelete[ReplicaSet],
-    HasDeleteCollection,
-    HasScale[Scale],
-    HasStatus[ReplicaSet],
+    HasGet[ReplicaSet, R],
+    HasList[ReplicaSetList, R],
+    HasWatch[ReplicaSet, R],
+    HasCreate[ReplicaSet, R],
+    HasUpdate[ReplicaSet, R],
+    HasPatch[ReplicaSet, R],
+    HasApply[ReplicaSet, R],
+    HasDelete[ReplicaSet, R],
+    HasDeleteCollection[R],
+    HasScale[Scale, R],
+    HasStatus[ReplicaSet, R],
 ):
     """ReplicaSet (replicasets, namespaced); subresources: scale, status."""
 
@@ -161,17 +164,17 @@ class ReplicaSetsClient(
 
 
 class StatefulSetsClient(
-    HasGet[StatefulSet],
-    HasList[StatefulSetList],
-    HasWatch[StatefulSet],
-    HasCreate[StatefulSet],
-    HasUpdate[StatefulSet],
-    HasPatch[StatefulSet],
-    HasApply[StatefulSet],
-    HasDelete[StatefulSet],
-    HasDeleteCollection,
-    HasScale[Scale],
-    HasStatus[StatefulSet],
+    HasGet[StatefulSet, R],
+    HasList[StatefulSetList, R],
+    HasWatch[StatefulSet, R],
+    HasCreate[StatefulSet, R],
+    HasUpdate[StatefulSet, R],
+    HasPatch[StatefulSet, R],
+    HasApply[StatefulSet, R],
+    HasDelete[StatefulSet, R],
+    HasDeleteCollection[R],
+    HasScale[Scale, R],
+    HasStatus[StatefulSet, R],
 ):
     """StatefulSet (statefulsets, namespaced); subresources: scale, status."""
 
@@ -192,28 +195,28 @@ class StatefulSetsClient(
     )
 
 
-class AppsV1Client(GroupVersionClient):
+class AppsV1Client(GroupVersionClient[R]):
     """The apps/v1 API: one method per resource."""
 
     group = "apps"
     version = "v1"
 
-    def controller_revisions(self, namespace: str = "") -> ControllerRevisionsClient:
+    def controller_revisions(self, namespace: str = "") -> ControllerRevisionsClient[R]:
         """ControllerRevision objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return ControllerRevisionsClient(self.rest, namespace)
 
-    def daemon_sets(self, namespace: str = "") -> DaemonSetsClient:
+    def daemon_sets(self, namespace: str = "") -> DaemonSetsClient[R]:
         """DaemonSet objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return DaemonSetsClient(self.rest, namespace)
 
-    def deployments(self, namespace: str = "") -> DeploymentsClient:
+    def deployments(self, namespace: str = "") -> DeploymentsClient[R]:
         """Deployment objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return DeploymentsClient(self.rest, namespace)
 
-    def replica_sets(self, namespace: str = "") -> ReplicaSetsClient:
+    def replica_sets(self, namespace: str = "") -> ReplicaSetsClient[R]:
         """ReplicaSet objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return ReplicaSetsClient(self.rest, namespace)
 
-    def stateful_sets(self, namespace: str = "") -> StatefulSetsClient:
+    def stateful_sets(self, namespace: str = "") -> StatefulSetsClient[R]:
         """StatefulSet objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return StatefulSetsClient(self.rest, namespace)

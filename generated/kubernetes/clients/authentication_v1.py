@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from kubeset.resource import (
     GroupVersionClient,
     HasCreate,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -20,7 +23,7 @@ from kubeset.kubernetes.models.authentication.v1 import (
 
 
 class SelfSubjectReviewsClient(
-    HasCreate[SelfSubjectReview],
+    HasCreate[SelfSubjectReview, R],
 ):
     """SelfSubjectReview (selfsubjectreviews, cluster-scoped)."""
 
@@ -39,7 +42,7 @@ class SelfSubjectReviewsClient(
 
 
 class TokenReviewsClient(
-    HasCreate[TokenReview],
+    HasCreate[TokenReview, R],
 ):
     """TokenReview (tokenreviews, cluster-scoped)."""
 
@@ -57,16 +60,16 @@ class TokenReviewsClient(
     )
 
 
-class AuthenticationV1Client(GroupVersionClient):
+class AuthenticationV1Client(GroupVersionClient[R]):
     """The authentication.k8s.io/v1 API: one method per resource."""
 
     group = "authentication.k8s.io"
     version = "v1"
 
-    def self_subject_reviews(self) -> SelfSubjectReviewsClient:
+    def self_subject_reviews(self) -> SelfSubjectReviewsClient[R]:
         """SelfSubjectReview objects (cluster-scoped)."""
         return SelfSubjectReviewsClient(self.rest)
 
-    def token_reviews(self) -> TokenReviewsClient:
+    def token_reviews(self) -> TokenReviewsClient[R]:
         """TokenReview objects (cluster-scoped)."""
         return TokenReviewsClient(self.rest)

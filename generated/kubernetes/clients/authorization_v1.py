@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from kubeset.resource import (
     GroupVersionClient,
     HasCreate,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -22,7 +25,7 @@ from kubeset.kubernetes.models.authorization.v1 import (
 
 
 class LocalSubjectAccessReviewsClient(
-    HasCreate[LocalSubjectAccessReview],
+    HasCreate[LocalSubjectAccessReview, R],
 ):
     """LocalSubjectAccessReview (localsubjectaccessreviews, namespaced)."""
 
@@ -41,7 +44,7 @@ class LocalSubjectAccessReviewsClient(
 
 
 class SelfSubjectAccessReviewsClient(
-    HasCreate[SelfSubjectAccessReview],
+    HasCreate[SelfSubjectAccessReview, R],
 ):
     """SelfSubjectAccessReview (selfsubjectaccessreviews, cluster-scoped)."""
 
@@ -60,7 +63,7 @@ class SelfSubjectAccessReviewsClient(
 
 
 class SelfSubjectRulesReviewsClient(
-    HasCreate[SelfSubjectRulesReview],
+    HasCreate[SelfSubjectRulesReview, R],
 ):
     """SelfSubjectRulesReview (selfsubjectrulesreviews, cluster-scoped)."""
 
@@ -79,7 +82,7 @@ class SelfSubjectRulesReviewsClient(
 
 
 class SubjectAccessReviewsClient(
-    HasCreate[SubjectAccessReview],
+    HasCreate[SubjectAccessReview, R],
 ):
     """SubjectAccessReview (subjectaccessreviews, cluster-scoped)."""
 
@@ -97,24 +100,24 @@ class SubjectAccessReviewsClient(
     )
 
 
-class AuthorizationV1Client(GroupVersionClient):
+class AuthorizationV1Client(GroupVersionClient[R]):
     """The authorization.k8s.io/v1 API: one method per resource."""
 
     group = "authorization.k8s.io"
     version = "v1"
 
-    def local_subject_access_reviews(self, namespace: str = "") -> LocalSubjectAccessReviewsClient:
+    def local_subject_access_reviews(self, namespace: str = "") -> LocalSubjectAccessReviewsClient[R]:
         """LocalSubjectAccessReview objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return LocalSubjectAccessReviewsClient(self.rest, namespace)
 
-    def self_subject_access_reviews(self) -> SelfSubjectAccessReviewsClient:
+    def self_subject_access_reviews(self) -> SelfSubjectAccessReviewsClient[R]:
         """SelfSubjectAccessReview objects (cluster-scoped)."""
         return SelfSubjectAccessReviewsClient(self.rest)
 
-    def self_subject_rules_reviews(self) -> SelfSubjectRulesReviewsClient:
+    def self_subject_rules_reviews(self) -> SelfSubjectRulesReviewsClient[R]:
         """SelfSubjectRulesReview objects (cluster-scoped)."""
         return SelfSubjectRulesReviewsClient(self.rest)
 
-    def subject_access_reviews(self) -> SubjectAccessReviewsClient:
+    def subject_access_reviews(self) -> SubjectAccessReviewsClient[R]:
         """SubjectAccessReview objects (cluster-scoped)."""
         return SubjectAccessReviewsClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -29,16 +32,16 @@ from kubeset.kubernetes.models.autoscaling.v1 import (
 
 
 class HorizontalPodAutoscalersClient(
-    HasGet[HorizontalPodAutoscaler],
-    HasList[HorizontalPodAutoscalerList],
-    HasWatch[HorizontalPodAutoscaler],
-    HasCreate[HorizontalPodAutoscaler],
-    HasUpdate[HorizontalPodAutoscaler],
-    HasPatch[HorizontalPodAutoscaler],
-    HasApply[HorizontalPodAutoscaler],
-    HasDelete[HorizontalPodAutoscaler],
-    HasDeleteCollection,
-    HasStatus[HorizontalPodAutoscaler],
+    HasGet[HorizontalPodAutoscaler, R],
+    HasList[HorizontalPodAutoscalerList, R],
+    HasWatch[HorizontalPodAutoscaler, R],
+    HasCreate[HorizontalPodAutoscaler, R],
+    HasUpdate[HorizontalPodAutoscaler, R],
+    HasPatch[HorizontalPodAutoscaler, R],
+    HasApply[HorizontalPodAutoscaler, R],
+    HasDelete[HorizontalPodAutoscaler, R],
+    HasDeleteCollection[R],
+    HasStatus[HorizontalPodAutoscaler, R],
 ):
     """HorizontalPodAutoscaler (horizontalpodautoscalers, namespaced); subresources: status."""
 
@@ -58,12 +61,12 @@ class HorizontalPodAutoscalersClient(
     )
 
 
-class AutoscalingV1Client(GroupVersionClient):
+class AutoscalingV1Client(GroupVersionClient[R]):
     """The autoscaling/v1 API: one method per resource."""
 
     group = "autoscaling"
     version = "v1"
 
-    def horizontal_pod_autoscalers(self, namespace: str = "") -> HorizontalPodAutoscalersClient:
+    def horizontal_pod_autoscalers(self, namespace: str = "") -> HorizontalPodAutoscalersClient[R]:
         """HorizontalPodAutoscaler objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return HorizontalPodAutoscalersClient(self.rest, namespace)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -31,16 +34,16 @@ from kubeset.kubernetes.models.batch.v1 import (
 
 
 class CronJobsClient(
-    HasGet[CronJob],
-    HasList[CronJobList],
-    HasWatch[CronJob],
-    HasCreate[CronJob],
-    HasUpdate[CronJob],
-    HasPatch[CronJob],
-    HasApply[CronJob],
-    HasDelete[CronJob],
-    HasDeleteCollection,
-    HasStatus[CronJob],
+    HasGet[CronJob, R],
+    HasList[CronJobList, R],
+    HasWatch[CronJob, R],
+    HasCreate[CronJob, R],
+    HasUpdate[CronJob, R],
+    HasPatch[CronJob, R],
+    HasApply[CronJob, R],
+    HasDelete[CronJob, R],
+    HasDeleteCollection[R],
+    HasStatus[CronJob, R],
 ):
     """CronJob (cronjobs, namespaced); subresources: status."""
 
@@ -61,16 +64,16 @@ class CronJobsClient(
 
 
 class JobsClient(
-    HasGet[Job],
-    HasList[JobList],
-    HasWatch[Job],
-    HasCreate[Job],
-    HasUpdate[Job],
-    HasPatch[Job],
-    HasApply[Job],
-    HasDelete[Job],
-    HasDeleteCollection,
-    HasStatus[Job],
+    HasGet[Job, R],
+    HasList[JobList, R],
+    HasWatch[Job, R],
+    HasCreate[Job, R],
+    HasUpdate[Job, R],
+    HasPatch[Job, R],
+    HasApply[Job, R],
+    HasDelete[Job, R],
+    HasDeleteCollection[R],
+    HasStatus[Job, R],
 ):
     """Job (jobs, namespaced); subresources: status."""
 
@@ -90,16 +93,16 @@ class JobsClient(
     )
 
 
-class BatchV1Client(GroupVersionClient):
+class BatchV1Client(GroupVersionClient[R]):
     """The batch/v1 API: one method per resource."""
 
     group = "batch"
     version = "v1"
 
-    def cron_jobs(self, namespace: str = "") -> CronJobsClient:
+    def cron_jobs(self, namespace: str = "") -> CronJobsClient[R]:
         """CronJob objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return CronJobsClient(self.rest, namespace)
 
-    def jobs(self, namespace: str = "") -> JobsClient:
+    def jobs(self, namespace: str = "") -> JobsClient[R]:
         """Job objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return JobsClient(self.rest, namespace)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -30,17 +33,17 @@ from kubeset.kubernetes.models.certificates.v1 import (
 
 
 class CertificateSigningRequestsClient(
-    HasGet[CertificateSigningRequest],
-    HasList[CertificateSigningRequestList],
-    HasWatch[CertificateSigningRequest],
-    HasCreate[CertificateSigningRequest],
-    HasUpdate[CertificateSigningRequest],
-    HasPatch[CertificateSigningRequest],
-    HasApply[CertificateSigningRequest],
-    HasDelete[CertificateSigningRequest],
-    HasDeleteCollection,
-    HasApproval[CertificateSigningRequest],
-    HasStatus[CertificateSigningRequest],
+    HasGet[CertificateSigningRequest, R],
+    HasList[CertificateSigningRequestList, R],
+    HasWatch[CertificateSigningRequest, R],
+    HasCreate[CertificateSigningRequest, R],
+    HasUpdate[CertificateSigningRequest, R],
+    HasPatch[CertificateSigningRequest, R],
+    HasApply[CertificateSigningRequest, R],
+    HasDelete[CertificateSigningRequest, R],
+    HasDeleteCollection[R],
+    HasApproval[CertificateSigningRequest, R],
+    HasStatus[CertificateSigningRequest, R],
 ):
     """CertificateSigningRequest (certificatesigningrequests, cluster-scoped); subresources: approval, status."""
 
@@ -60,12 +63,12 @@ class CertificateSigningRequestsClient(
     )
 
 
-class CertificatesV1Client(GroupVersionClient):
+class CertificatesV1Client(GroupVersionClient[R]):
     """The certificates.k8s.io/v1 API: one method per resource."""
 
     group = "certificates.k8s.io"
     version = "v1"
 
-    def certificate_signing_requests(self) -> CertificateSigningRequestsClient:
+    def certificate_signing_requests(self) -> CertificateSigningRequestsClient[R]:
         """CertificateSigningRequest objects (cluster-scoped)."""
         return CertificateSigningRequestsClient(self.rest)

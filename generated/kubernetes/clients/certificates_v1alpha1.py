@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -28,15 +31,15 @@ from kubeset.kubernetes.models.certificates.v1alpha1 import (
 
 
 class ClusterTrustBundlesClient(
-    HasGet[ClusterTrustBundle],
-    HasList[ClusterTrustBundleList],
-    HasWatch[ClusterTrustBundle],
-    HasCreate[ClusterTrustBundle],
-    HasUpdate[ClusterTrustBundle],
-    HasPatch[ClusterTrustBundle],
-    HasApply[ClusterTrustBundle],
-    HasDelete[ClusterTrustBundle],
-    HasDeleteCollection,
+    HasGet[ClusterTrustBundle, R],
+    HasList[ClusterTrustBundleList, R],
+    HasWatch[ClusterTrustBundle, R],
+    HasCreate[ClusterTrustBundle, R],
+    HasUpdate[ClusterTrustBundle, R],
+    HasPatch[ClusterTrustBundle, R],
+    HasApply[ClusterTrustBundle, R],
+    HasDelete[ClusterTrustBundle, R],
+    HasDeleteCollection[R],
 ):
     """ClusterTrustBundle (clustertrustbundles, cluster-scoped)."""
 
@@ -55,12 +58,12 @@ class ClusterTrustBundlesClient(
     )
 
 
-class CertificatesV1alpha1Client(GroupVersionClient):
+class CertificatesV1alpha1Client(GroupVersionClient[R]):
     """The certificates.k8s.io/v1alpha1 API: one method per resource."""
 
     group = "certificates.k8s.io"
     version = "v1alpha1"
 
-    def cluster_trust_bundles(self) -> ClusterTrustBundlesClient:
+    def cluster_trust_bundles(self) -> ClusterTrustBundlesClient[R]:
         """ClusterTrustBundle objects (cluster-scoped)."""
         return ClusterTrustBundlesClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -31,15 +34,15 @@ from kubeset.kubernetes.models.certificates.v1beta1 import (
 
 
 class ClusterTrustBundlesClient(
-    HasGet[ClusterTrustBundle],
-    HasList[ClusterTrustBundleList],
-    HasWatch[ClusterTrustBundle],
-    HasCreate[ClusterTrustBundle],
-    HasUpdate[ClusterTrustBundle],
-    HasPatch[ClusterTrustBundle],
-    HasApply[ClusterTrustBundle],
-    HasDelete[ClusterTrustBundle],
-    HasDeleteCollection,
+    HasGet[ClusterTrustBundle, R],
+    HasList[ClusterTrustBundleList, R],
+    HasWatch[ClusterTrustBundle, R],
+    HasCreate[ClusterTrustBundle, R],
+    HasUpdate[ClusterTrustBundle, R],
+    HasPatch[ClusterTrustBundle, R],
+    HasApply[ClusterTrustBundle, R],
+    HasDelete[ClusterTrustBundle, R],
+    HasDeleteCollection[R],
 ):
     """ClusterTrustBundle (clustertrustbundles, cluster-scoped)."""
 
@@ -59,16 +62,16 @@ class ClusterTrustBundlesClient(
 
 
 class PodCertificateRequestsClient(
-    HasGet[PodCertificateRequest],
-    HasList[PodCertificateRequestList],
-    HasWatch[PodCertificateRequest],
-    HasCreate[PodCertificateRequest],
-    HasUpdate[PodCertificateRequest],
-    HasPatch[PodCertificateRequest],
-    HasApply[PodCertificateRequest],
-    HasDelete[PodCertificateRequest],
-    HasDeleteCollection,
-    HasStatus[PodCertificateRequest],
+    HasGet[PodCertificateRequest, R],
+    HasList[PodCertificateRequestList, R],
+    HasWatch[PodCertificateRequest, R],
+    HasCreate[PodCertificateRequest, R],
+    HasUpdate[PodCertificateRequest, R],
+    HasPatch[PodCertificateRequest, R],
+    HasApply[PodCertificateRequest, R],
+    HasDelete[PodCertificateRequest, R],
+    HasDeleteCollection[R],
+    HasStatus[PodCertificateRequest, R],
 ):
     """PodCertificateRequest (podcertificaterequests, namespaced); subresources: status."""
 
@@ -88,16 +91,16 @@ class PodCertificateRequestsClient(
     )
 
 
-class CertificatesV1beta1Client(GroupVersionClient):
+class CertificatesV1beta1Client(GroupVersionClient[R]):
     """The certificates.k8s.io/v1beta1 API: one method per resource."""
 
     group = "certificates.k8s.io"
     version = "v1beta1"
 
-    def cluster_trust_bundles(self) -> ClusterTrustBundlesClient:
+    def cluster_trust_bundles(self) -> ClusterTrustBundlesClient[R]:
         """ClusterTrustBundle objects (cluster-scoped)."""
         return ClusterTrustBundlesClient(self.rest)
 
-    def pod_certificate_requests(self, namespace: str = "") -> PodCertificateRequestsClient:
+    def pod_certificate_requests(self, namespace: str = "") -> PodCertificateRequestsClient[R]:
         """PodCertificateRequest objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return PodCertificateRequestsClient(self.rest, namespace)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -28,15 +31,15 @@ from kubeset.kubernetes.models.coordination.v1 import (
 
 
 class LeasesClient(
-    HasGet[Lease],
-    HasList[LeaseList],
-    HasWatch[Lease],
-    HasCreate[Lease],
-    HasUpdate[Lease],
-    HasPatch[Lease],
-    HasApply[Lease],
-    HasDelete[Lease],
-    HasDeleteCollection,
+    HasGet[Lease, R],
+    HasList[LeaseList, R],
+    HasWatch[Lease, R],
+    HasCreate[Lease, R],
+    HasUpdate[Lease, R],
+    HasPatch[Lease, R],
+    HasApply[Lease, R],
+    HasDelete[Lease, R],
+    HasDeleteCollection[R],
 ):
     """Lease (leases, namespaced)."""
 
@@ -55,12 +58,12 @@ class LeasesClient(
     )
 
 
-class CoordinationV1Client(GroupVersionClient):
+class CoordinationV1Client(GroupVersionClient[R]):
     """The coordination.k8s.io/v1 API: one method per resource."""
 
     group = "coordination.k8s.io"
     version = "v1"
 
-    def leases(self, namespace: str = "") -> LeasesClient:
+    def leases(self, namespace: str = "") -> LeasesClient[R]:
         """Lease objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return LeasesClient(self.rest, namespace)

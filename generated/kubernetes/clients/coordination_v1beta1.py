@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -28,15 +31,15 @@ from kubeset.kubernetes.models.coordination.v1beta1 import (
 
 
 class LeaseCandidatesClient(
-    HasGet[LeaseCandidate],
-    HasList[LeaseCandidateList],
-    HasWatch[LeaseCandidate],
-    HasCreate[LeaseCandidate],
-    HasUpdate[LeaseCandidate],
-    HasPatch[LeaseCandidate],
-    HasApply[LeaseCandidate],
-    HasDelete[LeaseCandidate],
-    HasDeleteCollection,
+    HasGet[LeaseCandidate, R],
+    HasList[LeaseCandidateList, R],
+    HasWatch[LeaseCandidate, R],
+    HasCreate[LeaseCandidate, R],
+    HasUpdate[LeaseCandidate, R],
+    HasPatch[LeaseCandidate, R],
+    HasApply[LeaseCandidate, R],
+    HasDelete[LeaseCandidate, R],
+    HasDeleteCollection[R],
 ):
     """LeaseCandidate (leasecandidates, namespaced)."""
 
@@ -55,12 +58,12 @@ class LeaseCandidatesClient(
     )
 
 
-class CoordinationV1beta1Client(GroupVersionClient):
+class CoordinationV1beta1Client(GroupVersionClient[R]):
     """The coordination.k8s.io/v1beta1 API: one method per resource."""
 
     group = "coordination.k8s.io"
     version = "v1beta1"
 
-    def lease_candidates(self, namespace: str = "") -> LeaseCandidatesClient:
+    def lease_candidates(self, namespace: str = "") -> LeaseCandidatesClient[R]:
         """LeaseCandidate objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return LeaseCandidatesClient(self.rest, namespace)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from kubeset.resource import (
     HasToken,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -71,7 +74,7 @@ from kubeset.kubernetes.models.policy.v1 import Eviction
 
 
 class BindingsClient(
-    HasCreate[Binding],
+    HasCreate[Binding, R],
 ):
     """Binding (bindings, namespaced)."""
 
@@ -90,8 +93,8 @@ class BindingsClient(
 
 
 class ComponentStatusesClient(
-    HasGet[ComponentStatus],
-    HasList[ComponentStatusList],
+    HasGet[ComponentStatus, R],
+    HasList[ComponentStatusList, R],
 ):
     """ComponentStatus (componentstatuses, cluster-scoped)."""
 
@@ -111,15 +114,15 @@ class ComponentStatusesClient(
 
 
 class ConfigMapsClient(
-    HasGet[ConfigMap],
-    HasList[ConfigMapList],
-    HasWatch[ConfigMap],
-    HasCreate[ConfigMap],
-    HasUpdate[ConfigMap],
-    HasPatch[ConfigMap],
-    HasApply[ConfigMap],
-    HasDelete[ConfigMap],
-    HasDeleteCollection,
+    HasGet[ConfigMap, R],
+    HasList[ConfigMapList, R],
+    HasWatch[ConfigMap, R],
+    HasCreate[ConfigMap, R],
+    HasUpdate[ConfigMap, R],
+    HasPatch[ConfigMap, R],
+    HasApply[ConfigMap, R],
+    HasDelete[ConfigMap, R],
+    HasDeleteCollection[R],
 ):
     """ConfigMap (configmaps, namespaced)."""
 
@@ -139,15 +142,15 @@ class ConfigMapsClient(
 
 
 class EndpointsClient(
-    HasGet[Endpoints],
-    HasList[EndpointsList],
-    HasWatch[Endpoints],
-    HasCreate[Endpoints],
-    HasUpdate[Endpoints],
-    HasPatch[Endpoints],
-    HasApply[Endpoints],
-    HasDelete[Endpoints],
-    HasDeleteCollection,
+    HasGet[Endpoints, R],
+    HasList[EndpointsList, R],
+    HasWatch[Endpoints, R],
+    HasCreate[Endpoints, R],
+    HasUpdate[Endpoints, R],
+    HasPatch[Endpoints, R],
+    HasApply[Endpoints, R],
+    HasDelete[Endpoints, R],
+    HasDeleteCollection[R],
 ):
     """Endpoints (endpoints, namespaced)."""
 
@@ -167,15 +170,15 @@ class EndpointsClient(
 
 
 class EventsClient(
-    HasGet[Event],
-    HasList[EventList],
-    HasWatch[Event],
-    HasCreate[Event],
-    HasUpdate[Event],
-    HasPatch[Event],
-    HasApply[Event],
-    HasDelete[Event],
-    HasDeleteCollection,
+    HasGet[Event, R],
+    HasList[EventList, R],
+    HasWatch[Event, R],
+    HasCreate[Event, R],
+    HasUpdate[Event, R],
+    HasPatch[Event, R],
+    HasApply[Event, R],
+    HasDelete[Event, R],
+    HasDeleteCollection[R],
 ):
     """Event (events, namespaced)."""
 
@@ -195,15 +198,15 @@ class EventsClient(
 
 
 class LimitRangesClient(
-    HasGet[LimitRange],
-    HasList[LimitRangeList],
-    HasWatch[LimitRange],
-    HasCreate[LimitRange],
-    HasUpdate[LimitRange],
-    HasPatch[LimitRange],
-    HasApply[LimitRange],
-    HasDelete[LimitRange],
-    HasDeleteCollection,
+    HasGet[LimitRange, R],
+    HasList[LimitRangeList, R],
+    HasWatch[LimitRange, R],
+    HasCreate[LimitRange, R],
+    HasUpdate[LimitRange, R],
+    HasPatch[LimitRange, R],
+    HasApply[LimitRange, R],
+    HasDelete[LimitRange, R],
+    HasDeleteCollection[R],
 ):
     """LimitRange (limitranges, namespaced)."""
 
@@ -223,16 +226,16 @@ class LimitRangesClient(
 
 
 class NamespacesClient(
-    HasGet[Namespace],
-    HasList[NamespaceList],
-    HasWatch[Namespace],
-    HasCreate[Namespace],
-    HasUpdate[Namespace],
-    HasPatch[Namespace],
-    HasApply[Namespace],
-    HasDelete[Namespace],
-    HasFinalize[Namespace],
-    HasStatus[Namespace],
+    HasGet[Namespace, R],
+    HasList[NamespaceList, R],
+    HasWatch[Namespace, R],
+    HasCreate[Namespace, R],
+    HasUpdate[Namespace, R],
+    HasPatch[Namespace, R],
+    HasApply[Namespace, R],
+    HasDelete[Namespace, R],
+    HasFinalize[Namespace, R],
+    HasStatus[Namespace, R],
 ):
     """Namespace (namespaces, cluster-scoped); subresources: finalize, status."""
 
@@ -253,16 +256,16 @@ class NamespacesClient(
 
 
 class NodesClient(
-    HasGet[Node],
-    HasList[NodeList],
-    HasWatch[Node],
-    HasCreate[Node],
-    HasUpdate[Node],
-    HasPatch[Node],
-    HasApply[Node],
-    HasDelete[Node],
-    HasDeleteCollection,
-    HasStatus[Node],
+    HasGet[Node, R],
+    HasList[NodeList, R],
+    HasWatch[Node, R],
+    HasCreate[Node, R],
+    HasUpdate[Node, R],
+    HasPatch[Node, R],
+    HasApply[Node, R],
+    HasDelete[Node, R],
+    HasDeleteCollection[R],
+    HasStatus[Node, R],
 ):
     """Node (nodes, cluster-scoped); subresources: status."""
 
@@ -283,16 +286,16 @@ class NodesClient(
 
 
 class PersistentVolumeClaimsClient(
-    HasGet[PersistentVolumeClaim],
-    HasList[PersistentVolumeClaimList],
-    HasWatch[PersistentVolumeClaim],
-    HasCreate[PersistentVolumeClaim],
-    HasUpdate[PersistentVolumeClaim],
-    HasPatch[PersistentVolumeClaim],
-    HasApply[PersistentVolumeClaim],
-    HasDelete[PersistentVolumeClaim],
-    HasDeleteCollection,
-    HasStatus[PersistentVolumeClaim],
+    HasGet[PersistentVolumeClaim, R],
+    HasList[PersistentVolumeClaimList, R],
+    HasWatch[PersistentVolumeClaim, R],
+    HasCreate[PersistentVolumeClaim, R],
+    HasUpdate[PersistentVolumeClaim, R],
+    HasPatch[PersistentVolumeClaim, R],
+    HasApply[PersistentVolumeClaim, R],
+    HasDelete[PersistentVolumeClaim, R],
+    HasDeleteCollection[R],
+    HasStatus[PersistentVolumeClaim, R],
 ):
     """PersistentVolumeClaim (persistentvolumeclaims, namespaced); subresources: status."""
 
@@ -313,16 +316,16 @@ class PersistentVolumeClaimsClient(
 
 
 class PersistentVolumesClient(
-    HasGet[PersistentVolume],
-    HasList[PersistentVolumeList],
-    HasWatch[PersistentVolume],
-    HasCreate[PersistentVolume],
-    HasUpdate[PersistentVolume],
-    HasPatch[PersistentVolume],
-    HasApply[PersistentVolume],
-    HasDelete[PersistentVolume],
-    HasDeleteCollection,
-    HasStatus[PersistentVolume],
+    HasGet[PersistentVolume, R],
+    HasList[PersistentVolumeList, R],
+    HasWatch[PersistentVolume, R],
+    HasCreate[PersistentVolume, R],
+    HasUpdate[PersistentVolume, R],
+    HasPatch[PersistentVolume, R],
+    HasApply[PersistentVolume, R],
+    HasDelete[PersistentVolume, R],
+    HasDeleteCollection[R],
+    HasStatus[PersistentVolume, R],
 ):
     """PersistentVolume (persistentvolumes, cluster-scoped); subresources: status."""
 
@@ -343,15 +346,15 @@ class PersistentVolumesClient(
 
 
 class PodTemplatesClient(
-    HasGet[PodTemplate],
-    HasList[PodTemplateList],
-    HasWatch[PodTemplate],
-    HasCreate[PodTemplate],
-    HasUpdate[PodTemplate],
-    HasPatch[PodTemplate],
-    HasApply[PodTemplate],
-    HasDelete[PodTemplate],
-    HasDeleteCollection,
+    HasGet[PodTemplate, R],
+    HasList[PodTemplateList, R],
+    HasWatch[PodTemplate, R],
+    HasCreate[PodTemplate, R],
+    HasUpdate[PodTemplate, R],
+    HasPatch[PodTemplate, R],
+    HasApply[PodTemplate, R],
+    HasDelete[PodTemplate, R],
+    HasDeleteCollection[R],
 ):
     """PodTemplate (podtemplates, namespaced)."""
 
@@ -371,21 +374,21 @@ class PodTemplatesClient(
 
 
 class PodsClient(
-    HasGet[Pod],
-    HasList[PodList],
-    HasWatch[Pod],
-    HasCreate[Pod],
-    HasUpdate[Pod],
-    HasPatch[Pod],
-    HasApply[Pod],
-    HasDelete[Pod],
-    HasDeleteCollection,
-    HasBinding[Binding],
-    HasEphemeralContainers[Pod],
-    HasEviction[Eviction],
-    HasLog,
-    HasResize[Pod],
-    HasStatus[Pod],
+    HasGet[Pod, R],
+    HasList[PodList, R],
+    HasWatch[Pod, R],
+    HasCreate[Pod, R],
+    HasUpdate[Pod, R],
+    HasPatch[Pod, R],
+    HasApply[Pod, R],
+    HasDelete[Pod, R],
+    HasDeleteCollection[R],
+    HasBinding[Binding, R],
+    HasEphemeralContainers[Pod, R],
+    HasEviction[Eviction, R],
+    HasLog[R],
+    HasResize[Pod, R],
+    HasStatus[Pod, R],
 ):
     """Pod (pods, namespaced); subresources: binding, ephemeralcontainers, eviction, log, resize, status."""
 
@@ -407,17 +410,17 @@ class PodsClient(
 
 
 class ReplicationControllersClient(
-    HasGet[ReplicationController],
-    HasList[ReplicationControllerList],
-    HasWatch[ReplicationController],
-    HasCreate[ReplicationController],
-    HasUpdate[ReplicationController],
-    HasPatch[ReplicationController],
-    HasApply[ReplicationController],
-    HasDelete[ReplicationController],
-    HasDeleteCollection,
-    HasScale[Scale],
-    HasStatus[ReplicationController],
+    HasGet[ReplicationController, R],
+    HasList[ReplicationControllerList, R],
+    HasWatch[ReplicationController, R],
+    HasCreate[ReplicationController, R],
+    HasUpdate[ReplicationController, R],
+    HasPatch[ReplicationController, R],
+    HasApply[ReplicationController, R],
+    HasDelete[ReplicationController, R],
+    HasDeleteCollection[R],
+    HasScale[Scale, R],
+    HasStatus[ReplicationController, R],
 ):
     """ReplicationController (replicationcontrollers, namespaced); subresources: scale, status."""
 
@@ -439,16 +442,16 @@ class ReplicationControllersClient(
 
 
 class ResourceQuotasClient(
-    HasGet[ResourceQuota],
-    HasList[ResourceQuotaList],
-    HasWatch[ResourceQuota],
-    HasCreate[ResourceQuota],
-    HasUpdate[ResourceQuota],
-    HasPatch[ResourceQuota],
-    HasApply[ResourceQuota],
-    HasDelete[ResourceQuota],
-    HasDeleteCollection,
-    HasStatus[ResourceQuota],
+    HasGet[ResourceQuota, R],
+    HasList[ResourceQuotaList, R],
+    HasWatch[ResourceQuota, R],
+    HasCreate[ResourceQuota, R],
+    HasUpdate[ResourceQuota, R],
+    HasPatch[ResourceQuota, R],
+    HasApply[ResourceQuota, R],
+    HasDelete[ResourceQuota, R],
+    HasDeleteCollection[R],
+    HasStatus[ResourceQuota, R],
 ):
     """ResourceQuota (resourcequotas, namespaced); subresources: status."""
 
@@ -469,15 +472,15 @@ class ResourceQuotasClient(
 
 
 class SecretsClient(
-    HasGet[Secret],
-    HasList[SecretList],
-    HasWatch[Secret],
-    HasCreate[Secret],
-    HasUpdate[Secret],
-    HasPatch[Secret],
-    HasApply[Secret],
-    HasDelete[Secret],
-    HasDeleteCollection,
+    HasGet[Secret, R],
+    HasList[SecretList, R],
+    HasWatch[Secret, R],
+    HasCreate[Secret, R],
+    HasUpdate[Secret, R],
+    HasPatch[Secret, R],
+    HasApply[Secret, R],
+    HasDelete[Secret, R],
+    HasDeleteCollection[R],
 ):
     """Secret (secrets, namespaced)."""
 
@@ -497,16 +500,16 @@ class SecretsClient(
 
 
 class ServiceAccountsClient(
-    HasGet[ServiceAccount],
-    HasList[ServiceAccountList],
-    HasWatch[ServiceAccount],
-    HasCreate[ServiceAccount],
-    HasUpdate[ServiceAccount],
-    HasPatch[ServiceAccount],
-    HasApply[ServiceAccount],
-    HasDelete[ServiceAccount],
-    HasDeleteCollection,
-    HasToken[TokenRequest],
+    HasGet[ServiceAccount, R],
+    HasList[ServiceAccountList, R],
+    HasWatch[ServiceAccount, R],
+    HasCreate[ServiceAccount, R],
+    HasUpdate[ServiceAccount, R],
+    HasPatch[ServiceAccount, R],
+    HasApply[ServiceAccount, R],
+    HasDelete[ServiceAccount, R],
+    HasDeleteCollection[R],
+    HasToken[TokenRequest, R],
 ):
     """ServiceAccount (serviceaccounts, namespaced); subresources: token."""
 
@@ -528,16 +531,16 @@ class ServiceAccountsClient(
 
 
 class ServicesClient(
-    HasGet[Service],
-    HasList[ServiceList],
-    HasWatch[Service],
-    HasCreate[Service],
-    HasUpdate[Service],
-    HasPatch[Service],
-    HasApply[Service],
-    HasDelete[Service],
-    HasDeleteCollection,
-    HasStatus[Service],
+    HasGet[Service, R],
+    HasList[ServiceList, R],
+    HasWatch[Service, R],
+    HasCreate[Service, R],
+    HasUpdate[Service, R],
+    HasPatch[Service, R],
+    HasApply[Service, R],
+    HasDelete[Service, R],
+    HasDeleteCollection[R],
+    HasStatus[Service, R],
 ):
     """Service (services, namespaced); subresources: status."""
 
@@ -557,76 +560,76 @@ class ServicesClient(
     )
 
 
-class CoreV1Client(GroupVersionClient):
+class CoreV1Client(GroupVersionClient[R]):
     """The v1 API: one method per resource."""
 
     group = ""
     version = "v1"
 
-    def bindings(self, namespace: str = "") -> BindingsClient:
+    def bindings(self, namespace: str = "") -> BindingsClient[R]:
         """Binding objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return BindingsClient(self.rest, namespace)
 
-    def component_statuses(self) -> ComponentStatusesClient:
+    def component_statuses(self) -> ComponentStatusesClient[R]:
         """ComponentStatus objects (cluster-scoped)."""
         return ComponentStatusesClient(self.rest)
 
-    def config_maps(self, namespace: str = "") -> ConfigMapsClient:
+    def config_maps(self, namespace: str = "") -> ConfigMapsClient[R]:
         """ConfigMap objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return ConfigMapsClient(self.rest, namespace)
 
-    def endpoints(self, namespace: str = "") -> EndpointsClient:
+    def endpoints(self, namespace: str = "") -> EndpointsClient[R]:
         """Endpoints objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return EndpointsClient(self.rest, namespace)
 
-    def events(self, namespace: str = "") -> EventsClient:
+    def events(self, namespace: str = "") -> EventsClient[R]:
         """Event objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return EventsClient(self.rest, namespace)
 
-    def limit_ranges(self, namespace: str = "") -> LimitRangesClient:
+    def limit_ranges(self, namespace: str = "") -> LimitRangesClient[R]:
         """LimitRange objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return LimitRangesClient(self.rest, namespace)
 
-    def namespaces(self) -> NamespacesClient:
+    def namespaces(self) -> NamespacesClient[R]:
         """Namespace objects (cluster-scoped)."""
         return NamespacesClient(self.rest)
 
-    def nodes(self) -> NodesClient:
+    def nodes(self) -> NodesClient[R]:
         """Node objects (cluster-scoped)."""
         return NodesClient(self.rest)
 
-    def persistent_volume_claims(self, namespace: str = "") -> PersistentVolumeClaimsClient:
+    def persistent_volume_claims(self, namespace: str = "") -> PersistentVolumeClaimsClient[R]:
         """PersistentVolumeClaim objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return PersistentVolumeClaimsClient(self.rest, namespace)
 
-    def persistent_volumes(self) -> PersistentVolumesClient:
+    def persistent_volumes(self) -> PersistentVolumesClient[R]:
         """PersistentVolume objects (cluster-scoped)."""
         return PersistentVolumesClient(self.rest)
 
-    def pod_templates(self, namespace: str = "") -> PodTemplatesClient:
+    def pod_templates(self, namespace: str = "") -> PodTemplatesClient[R]:
         """PodTemplate objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return PodTemplatesClient(self.rest, namespace)
 
-    def pods(self, namespace: str = "") -> PodsClient:
+    def pods(self, namespace: str = "") -> PodsClient[R]:
         """Pod objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return PodsClient(self.rest, namespace)
 
-    def replication_controllers(self, namespace: str = "") -> ReplicationControllersClient:
+    def replication_controllers(self, namespace: str = "") -> ReplicationControllersClient[R]:
         """ReplicationController objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return ReplicationControllersClient(self.rest, namespace)
 
-    def resource_quotas(self, namespace: str = "") -> ResourceQuotasClient:
+    def resource_quotas(self, namespace: str = "") -> ResourceQuotasClient[R]:
         """ResourceQuota objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return ResourceQuotasClient(self.rest, namespace)
 
-    def secrets(self, namespace: str = "") -> SecretsClient:
+    def secrets(self, namespace: str = "") -> SecretsClient[R]:
         """Secret objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return SecretsClient(self.rest, namespace)
 
-    def service_accounts(self, namespace: str = "") -> ServiceAccountsClient:
+    def service_accounts(self, namespace: str = "") -> ServiceAccountsClient[R]:
         """ServiceAccount objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return ServiceAccountsClient(self.rest, namespace)
 
-    def services(self, namespace: str = "") -> ServicesClient:
+    def services(self, namespace: str = "") -> ServicesClient[R]:
         """Service objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return ServicesClient(self.rest, namespace)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -28,15 +31,15 @@ from kubeset.kubernetes.models.discovery.v1 import (
 
 
 class EndpointSlicesClient(
-    HasGet[EndpointSlice],
-    HasList[EndpointSliceList],
-    HasWatch[EndpointSlice],
-    HasCreate[EndpointSlice],
-    HasUpdate[EndpointSlice],
-    HasPatch[EndpointSlice],
-    HasApply[EndpointSlice],
-    HasDelete[EndpointSlice],
-    HasDeleteCollection,
+    HasGet[EndpointSlice, R],
+    HasList[EndpointSliceList, R],
+    HasWatch[EndpointSlice, R],
+    HasCreate[EndpointSlice, R],
+    HasUpdate[EndpointSlice, R],
+    HasPatch[EndpointSlice, R],
+    HasApply[EndpointSlice, R],
+    HasDelete[EndpointSlice, R],
+    HasDeleteCollection[R],
 ):
     """EndpointSlice (endpointslices, namespaced)."""
 
@@ -55,12 +58,12 @@ class EndpointSlicesClient(
     )
 
 
-class DiscoveryV1Client(GroupVersionClient):
+class DiscoveryV1Client(GroupVersionClient[R]):
     """The discovery.k8s.io/v1 API: one method per resource."""
 
     group = "discovery.k8s.io"
     version = "v1"
 
-    def endpoint_slices(self, namespace: str = "") -> EndpointSlicesClient:
+    def endpoint_slices(self, namespace: str = "") -> EndpointSlicesClient[R]:
         """EndpointSlice objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return EndpointSlicesClient(self.rest, namespace)

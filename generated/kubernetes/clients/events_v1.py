@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -28,15 +31,15 @@ from kubeset.kubernetes.models.events.v1 import (
 
 
 class EventsClient(
-    HasGet[Event],
-    HasList[EventList],
-    HasWatch[Event],
-    HasCreate[Event],
-    HasUpdate[Event],
-    HasPatch[Event],
-    HasApply[Event],
-    HasDelete[Event],
-    HasDeleteCollection,
+    HasGet[Event, R],
+    HasList[EventList, R],
+    HasWatch[Event, R],
+    HasCreate[Event, R],
+    HasUpdate[Event, R],
+    HasPatch[Event, R],
+    HasApply[Event, R],
+    HasDelete[Event, R],
+    HasDeleteCollection[R],
 ):
     """Event (events, namespaced)."""
 
@@ -55,12 +58,12 @@ class EventsClient(
     )
 
 
-class EventsV1Client(GroupVersionClient):
+class EventsV1Client(GroupVersionClient[R]):
     """The events.k8s.io/v1 API: one method per resource."""
 
     group = "events.k8s.io"
     version = "v1"
 
-    def events(self, namespace: str = "") -> EventsClient:
+    def events(self, namespace: str = "") -> EventsClient[R]:
         """Event objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return EventsClient(self.rest, namespace)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -31,16 +34,16 @@ from kubeset.kubernetes.models.flowcontrol.v1 import (
 
 
 class FlowSchemasClient(
-    HasGet[FlowSchema],
-    HasList[FlowSchemaList],
-    HasWatch[FlowSchema],
-    HasCreate[FlowSchema],
-    HasUpdate[FlowSchema],
-    HasPatch[FlowSchema],
-    HasApply[FlowSchema],
-    HasDelete[FlowSchema],
-    HasDeleteCollection,
-    HasStatus[FlowSchema],
+    HasGet[FlowSchema, R],
+    HasList[FlowSchemaList, R],
+    HasWatch[FlowSchema, R],
+    HasCreate[FlowSchema, R],
+    HasUpdate[FlowSchema, R],
+    HasPatch[FlowSchema, R],
+    HasApply[FlowSchema, R],
+    HasDelete[FlowSchema, R],
+    HasDeleteCollection[R],
+    HasStatus[FlowSchema, R],
 ):
     """FlowSchema (flowschemas, cluster-scoped); subresources: status."""
 
@@ -61,16 +64,16 @@ class FlowSchemasClient(
 
 
 class PriorityLevelConfigurationsClient(
-    HasGet[PriorityLevelConfiguration],
-    HasList[PriorityLevelConfigurationList],
-    HasWatch[PriorityLevelConfiguration],
-    HasCreate[PriorityLevelConfiguration],
-    HasUpdate[PriorityLevelConfiguration],
-    HasPatch[PriorityLevelConfiguration],
-    HasApply[PriorityLevelConfiguration],
-    HasDelete[PriorityLevelConfiguration],
-    HasDeleteCollection,
-    HasStatus[PriorityLevelConfiguration],
+    HasGet[PriorityLevelConfiguration, R],
+    HasList[PriorityLevelConfigurationList, R],
+    HasWatch[PriorityLevelConfiguration, R],
+    HasCreate[PriorityLevelConfiguration, R],
+    HasUpdate[PriorityLevelConfiguration, R],
+    HasPatch[PriorityLevelConfiguration, R],
+    HasApply[PriorityLevelConfiguration, R],
+    HasDelete[PriorityLevelConfiguration, R],
+    HasDeleteCollection[R],
+    HasStatus[PriorityLevelConfiguration, R],
 ):
     """PriorityLevelConfiguration (prioritylevelconfigurations, cluster-scoped); subresources: status."""
 
@@ -90,16 +93,16 @@ class PriorityLevelConfigurationsClient(
     )
 
 
-class FlowcontrolV1Client(GroupVersionClient):
+class FlowcontrolV1Client(GroupVersionClient[R]):
     """The flowcontrol.apiserver.k8s.io/v1 API: one method per resource."""
 
     group = "flowcontrol.apiserver.k8s.io"
     version = "v1"
 
-    def flow_schemas(self) -> FlowSchemasClient:
+    def flow_schemas(self) -> FlowSchemasClient[R]:
         """FlowSchema objects (cluster-scoped)."""
         return FlowSchemasClient(self.rest)
 
-    def priority_level_configurations(self) -> PriorityLevelConfigurationsClient:
+    def priority_level_configurations(self) -> PriorityLevelConfigurationsClient[R]:
         """PriorityLevelConfiguration objects (cluster-scoped)."""
         return PriorityLevelConfigurationsClient(self.rest)

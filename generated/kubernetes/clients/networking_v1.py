@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -37,15 +40,15 @@ from kubeset.kubernetes.models.networking.v1 import (
 
 
 class IngressClassesClient(
-    HasGet[IngressClass],
-    HasList[IngressClassList],
-    HasWatch[IngressClass],
-    HasCreate[IngressClass],
-    HasUpdate[IngressClass],
-    HasPatch[IngressClass],
-    HasApply[IngressClass],
-    HasDelete[IngressClass],
-    HasDeleteCollection,
+    HasGet[IngressClass, R],
+    HasList[IngressClassList, R],
+    HasWatch[IngressClass, R],
+    HasCreate[IngressClass, R],
+    HasUpdate[IngressClass, R],
+    HasPatch[IngressClass, R],
+    HasApply[IngressClass, R],
+    HasDelete[IngressClass, R],
+    HasDeleteCollection[R],
 ):
     """IngressClass (ingressclasses, cluster-scoped)."""
 
@@ -65,16 +68,16 @@ class IngressClassesClient(
 
 
 class IngressesClient(
-    HasGet[Ingress],
-    HasList[IngressList],
-    HasWatch[Ingress],
-    HasCreate[Ingress],
-    HasUpdate[Ingress],
-    HasPatch[Ingress],
-    HasApply[Ingress],
-    HasDelete[Ingress],
-    HasDeleteCollection,
-    HasStatus[Ingress],
+    HasGet[Ingress, R],
+    HasList[IngressList, R],
+    HasWatch[Ingress, R],
+    HasCreate[Ingress, R],
+    HasUpdate[Ingress, R],
+    HasPatch[Ingress, R],
+    HasApply[Ingress, R],
+    HasDelete[Ingress, R],
+    HasDeleteCollection[R],
+    HasStatus[Ingress, R],
 ):
     """Ingress (ingresses, namespaced); subresources: status."""
 
@@ -95,15 +98,15 @@ class IngressesClient(
 
 
 class IpAddressesClient(
-    HasGet[IPAddress],
-    HasList[IPAddressList],
-    HasWatch[IPAddress],
-    HasCreate[IPAddress],
-    HasUpdate[IPAddress],
-    HasPatch[IPAddress],
-    HasApply[IPAddress],
-    HasDelete[IPAddress],
-    HasDeleteCollection,
+    HasGet[IPAddress, R],
+    HasList[IPAddressList, R],
+    HasWatch[IPAddress, R],
+    HasCreate[IPAddress, R],
+    HasUpdate[IPAddress, R],
+    HasPatch[IPAddress, R],
+    HasApply[IPAddress, R],
+    HasDelete[IPAddress, R],
+    HasDeleteCollection[R],
 ):
     """IPAddress (ipaddresses, cluster-scoped)."""
 
@@ -123,15 +126,15 @@ class IpAddressesClient(
 
 
 class NetworkPoliciesClient(
-    HasGet[NetworkPolicy],
-    HasList[NetworkPolicyList],
-    HasWatch[NetworkPolicy],
-    HasCreate[NetworkPolicy],
-    HasUpdate[NetworkPolicy],
-    HasPatch[NetworkPolicy],
-    HasApply[NetworkPolicy],
-    HasDelete[NetworkPolicy],
-    HasDeleteCollection,
+    HasGet[NetworkPolicy, R],
+    HasList[NetworkPolicyList, R],
+    HasWatch[NetworkPolicy, R],
+    HasCreate[NetworkPolicy, R],
+    HasUpdate[NetworkPolicy, R],
+    HasPatch[NetworkPolicy, R],
+    HasApply[NetworkPolicy, R],
+    HasDelete[NetworkPolicy, R],
+    HasDeleteCollection[R],
 ):
     """NetworkPolicy (networkpolicies, namespaced)."""
 
@@ -151,16 +154,16 @@ class NetworkPoliciesClient(
 
 
 class ServiceCidrsClient(
-    HasGet[ServiceCIDR],
-    HasList[ServiceCIDRList],
-    HasWatch[ServiceCIDR],
-    HasCreate[ServiceCIDR],
-    HasUpdate[ServiceCIDR],
-    HasPatch[ServiceCIDR],
-    HasApply[ServiceCIDR],
-    HasDelete[ServiceCIDR],
-    HasDeleteCollection,
-    HasStatus[ServiceCIDR],
+    HasGet[ServiceCIDR, R],
+    HasList[ServiceCIDRList, R],
+    HasWatch[ServiceCIDR, R],
+    HasCreate[ServiceCIDR, R],
+    HasUpdate[ServiceCIDR, R],
+    HasPatch[ServiceCIDR, R],
+    HasApply[ServiceCIDR, R],
+    HasDelete[ServiceCIDR, R],
+    HasDeleteCollection[R],
+    HasStatus[ServiceCIDR, R],
 ):
     """ServiceCIDR (servicecidrs, cluster-scoped); subresources: status."""
 
@@ -180,28 +183,28 @@ class ServiceCidrsClient(
     )
 
 
-class NetworkingV1Client(GroupVersionClient):
+class NetworkingV1Client(GroupVersionClient[R]):
     """The networking.k8s.io/v1 API: one method per resource."""
 
     group = "networking.k8s.io"
     version = "v1"
 
-    def ingress_classes(self) -> IngressClassesClient:
+    def ingress_classes(self) -> IngressClassesClient[R]:
         """IngressClass objects (cluster-scoped)."""
         return IngressClassesClient(self.rest)
 
-    def ingresses(self, namespace: str = "") -> IngressesClient:
+    def ingresses(self, namespace: str = "") -> IngressesClient[R]:
         """Ingress objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return IngressesClient(self.rest, namespace)
 
-    def ip_addresses(self) -> IpAddressesClient:
+    def ip_addresses(self) -> IpAddressesClient[R]:
         """IPAddress objects (cluster-scoped)."""
         return IpAddressesClient(self.rest)
 
-    def network_policies(self, namespace: str = "") -> NetworkPoliciesClient:
+    def network_policies(self, namespace: str = "") -> NetworkPoliciesClient[R]:
         """NetworkPolicy objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return NetworkPoliciesClient(self.rest, namespace)
 
-    def service_cidrs(self) -> ServiceCidrsClient:
+    def service_cidrs(self) -> ServiceCidrsClient[R]:
         """ServiceCIDR objects (cluster-scoped)."""
         return ServiceCidrsClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -31,15 +34,15 @@ from kubeset.kubernetes.models.networking.v1beta1 import (
 
 
 class IpAddressesClient(
-    HasGet[IPAddress],
-    HasList[IPAddressList],
-    HasWatch[IPAddress],
-    HasCreate[IPAddress],
-    HasUpdate[IPAddress],
-    HasPatch[IPAddress],
-    HasApply[IPAddress],
-    HasDelete[IPAddress],
-    HasDeleteCollection,
+    HasGet[IPAddress, R],
+    HasList[IPAddressList, R],
+    HasWatch[IPAddress, R],
+    HasCreate[IPAddress, R],
+    HasUpdate[IPAddress, R],
+    HasPatch[IPAddress, R],
+    HasApply[IPAddress, R],
+    HasDelete[IPAddress, R],
+    HasDeleteCollection[R],
 ):
     """IPAddress (ipaddresses, cluster-scoped)."""
 
@@ -59,16 +62,16 @@ class IpAddressesClient(
 
 
 class ServiceCidrsClient(
-    HasGet[ServiceCIDR],
-    HasList[ServiceCIDRList],
-    HasWatch[ServiceCIDR],
-    HasCreate[ServiceCIDR],
-    HasUpdate[ServiceCIDR],
-    HasPatch[ServiceCIDR],
-    HasApply[ServiceCIDR],
-    HasDelete[ServiceCIDR],
-    HasDeleteCollection,
-    HasStatus[ServiceCIDR],
+    HasGet[ServiceCIDR, R],
+    HasList[ServiceCIDRList, R],
+    HasWatch[ServiceCIDR, R],
+    HasCreate[ServiceCIDR, R],
+    HasUpdate[ServiceCIDR, R],
+    HasPatch[ServiceCIDR, R],
+    HasApply[ServiceCIDR, R],
+    HasDelete[ServiceCIDR, R],
+    HasDeleteCollection[R],
+    HasStatus[ServiceCIDR, R],
 ):
     """ServiceCIDR (servicecidrs, cluster-scoped); subresources: status."""
 
@@ -88,16 +91,16 @@ class ServiceCidrsClient(
     )
 
 
-class NetworkingV1beta1Client(GroupVersionClient):
+class NetworkingV1beta1Client(GroupVersionClient[R]):
     """The networking.k8s.io/v1beta1 API: one method per resource."""
 
     group = "networking.k8s.io"
     version = "v1beta1"
 
-    def ip_addresses(self) -> IpAddressesClient:
+    def ip_addresses(self) -> IpAddressesClient[R]:
         """IPAddress objects (cluster-scoped)."""
         return IpAddressesClient(self.rest)
 
-    def service_cidrs(self) -> ServiceCidrsClient:
+    def service_cidrs(self) -> ServiceCidrsClient[R]:
         """ServiceCIDR objects (cluster-scoped)."""
         return ServiceCidrsClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -28,15 +31,15 @@ from kubeset.kubernetes.models.node.v1 import (
 
 
 class RuntimeClassesClient(
-    HasGet[RuntimeClass],
-    HasList[RuntimeClassList],
-    HasWatch[RuntimeClass],
-    HasCreate[RuntimeClass],
-    HasUpdate[RuntimeClass],
-    HasPatch[RuntimeClass],
-    HasApply[RuntimeClass],
-    HasDelete[RuntimeClass],
-    HasDeleteCollection,
+    HasGet[RuntimeClass, R],
+    HasList[RuntimeClassList, R],
+    HasWatch[RuntimeClass, R],
+    HasCreate[RuntimeClass, R],
+    HasUpdate[RuntimeClass, R],
+    HasPatch[RuntimeClass, R],
+    HasApply[RuntimeClass, R],
+    HasDelete[RuntimeClass, R],
+    HasDeleteCollection[R],
 ):
     """RuntimeClass (runtimeclasses, cluster-scoped)."""
 
@@ -55,12 +58,12 @@ class RuntimeClassesClient(
     )
 
 
-class NodeV1Client(GroupVersionClient):
+class NodeV1Client(GroupVersionClient[R]):
     """The node.k8s.io/v1 API: one method per resource."""
 
     group = "node.k8s.io"
     version = "v1"
 
-    def runtime_classes(self) -> RuntimeClassesClient:
+    def runtime_classes(self) -> RuntimeClassesClient[R]:
         """RuntimeClass objects (cluster-scoped)."""
         return RuntimeClassesClient(self.rest)

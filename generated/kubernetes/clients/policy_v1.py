@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -29,16 +32,16 @@ from kubeset.kubernetes.models.policy.v1 import (
 
 
 class PodDisruptionBudgetsClient(
-    HasGet[PodDisruptionBudget],
-    HasList[PodDisruptionBudgetList],
-    HasWatch[PodDisruptionBudget],
-    HasCreate[PodDisruptionBudget],
-    HasUpdate[PodDisruptionBudget],
-    HasPatch[PodDisruptionBudget],
-    HasApply[PodDisruptionBudget],
-    HasDelete[PodDisruptionBudget],
-    HasDeleteCollection,
-    HasStatus[PodDisruptionBudget],
+    HasGet[PodDisruptionBudget, R],
+    HasList[PodDisruptionBudgetList, R],
+    HasWatch[PodDisruptionBudget, R],
+    HasCreate[PodDisruptionBudget, R],
+    HasUpdate[PodDisruptionBudget, R],
+    HasPatch[PodDisruptionBudget, R],
+    HasApply[PodDisruptionBudget, R],
+    HasDelete[PodDisruptionBudget, R],
+    HasDeleteCollection[R],
+    HasStatus[PodDisruptionBudget, R],
 ):
     """PodDisruptionBudget (poddisruptionbudgets, namespaced); subresources: status."""
 
@@ -58,12 +61,12 @@ class PodDisruptionBudgetsClient(
     )
 
 
-class PolicyV1Client(GroupVersionClient):
+class PolicyV1Client(GroupVersionClient[R]):
     """The policy/v1 API: one method per resource."""
 
     group = "policy"
     version = "v1"
 
-    def pod_disruption_budgets(self, namespace: str = "") -> PodDisruptionBudgetsClient:
+    def pod_disruption_budgets(self, namespace: str = "") -> PodDisruptionBudgetsClient[R]:
         """PodDisruptionBudget objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return PodDisruptionBudgetsClient(self.rest, namespace)

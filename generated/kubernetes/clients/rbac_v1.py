@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -34,15 +37,15 @@ from kubeset.kubernetes.models.rbac.v1 import (
 
 
 class ClusterRoleBindingsClient(
-    HasGet[ClusterRoleBinding],
-    HasList[ClusterRoleBindingList],
-    HasWatch[ClusterRoleBinding],
-    HasCreate[ClusterRoleBinding],
-    HasUpdate[ClusterRoleBinding],
-    HasPatch[ClusterRoleBinding],
-    HasApply[ClusterRoleBinding],
-    HasDelete[ClusterRoleBinding],
-    HasDeleteCollection,
+    HasGet[ClusterRoleBinding, R],
+    HasList[ClusterRoleBindingList, R],
+    HasWatch[ClusterRoleBinding, R],
+    HasCreate[ClusterRoleBinding, R],
+    HasUpdate[ClusterRoleBinding, R],
+    HasPatch[ClusterRoleBinding, R],
+    HasApply[ClusterRoleBinding, R],
+    HasDelete[ClusterRoleBinding, R],
+    HasDeleteCollection[R],
 ):
     """ClusterRoleBinding (clusterrolebindings, cluster-scoped)."""
 
@@ -62,15 +65,15 @@ class ClusterRoleBindingsClient(
 
 
 class ClusterRolesClient(
-    HasGet[ClusterRole],
-    HasList[ClusterRoleList],
-    HasWatch[ClusterRole],
-    HasCreate[ClusterRole],
-    HasUpdate[ClusterRole],
-    HasPatch[ClusterRole],
-    HasApply[ClusterRole],
-    HasDelete[ClusterRole],
-    HasDeleteCollection,
+    HasGet[ClusterRole, R],
+    HasList[ClusterRoleList, R],
+    HasWatch[ClusterRole, R],
+    HasCreate[ClusterRole, R],
+    HasUpdate[ClusterRole, R],
+    HasPatch[ClusterRole, R],
+    HasApply[ClusterRole, R],
+    HasDelete[ClusterRole, R],
+    HasDeleteCollection[R],
 ):
     """ClusterRole (clusterroles, cluster-scoped)."""
 
@@ -90,15 +93,15 @@ class ClusterRolesClient(
 
 
 class RoleBindingsClient(
-    HasGet[RoleBinding],
-    HasList[RoleBindingList],
-    HasWatch[RoleBinding],
-    HasCreate[RoleBinding],
-    HasUpdate[RoleBinding],
-    HasPatch[RoleBinding],
-    HasApply[RoleBinding],
-    HasDelete[RoleBinding],
-    HasDeleteCollection,
+    HasGet[RoleBinding, R],
+    HasList[RoleBindingList, R],
+    HasWatch[RoleBinding, R],
+    HasCreate[RoleBinding, R],
+    HasUpdate[RoleBinding, R],
+    HasPatch[RoleBinding, R],
+    HasApply[RoleBinding, R],
+    HasDelete[RoleBinding, R],
+    HasDeleteCollection[R],
 ):
     """RoleBinding (rolebindings, namespaced)."""
 
@@ -118,15 +121,15 @@ class RoleBindingsClient(
 
 
 class RolesClient(
-    HasGet[Role],
-    HasList[RoleList],
-    HasWatch[Role],
-    HasCreate[Role],
-    HasUpdate[Role],
-    HasPatch[Role],
-    HasApply[Role],
-    HasDelete[Role],
-    HasDeleteCollection,
+    HasGet[Role, R],
+    HasList[RoleList, R],
+    HasWatch[Role, R],
+    HasCreate[Role, R],
+    HasUpdate[Role, R],
+    HasPatch[Role, R],
+    HasApply[Role, R],
+    HasDelete[Role, R],
+    HasDeleteCollection[R],
 ):
     """Role (roles, namespaced)."""
 
@@ -145,24 +148,24 @@ class RolesClient(
     )
 
 
-class RbacV1Client(GroupVersionClient):
+class RbacV1Client(GroupVersionClient[R]):
     """The rbac.authorization.k8s.io/v1 API: one method per resource."""
 
     group = "rbac.authorization.k8s.io"
     version = "v1"
 
-    def cluster_role_bindings(self) -> ClusterRoleBindingsClient:
+    def cluster_role_bindings(self) -> ClusterRoleBindingsClient[R]:
         """ClusterRoleBinding objects (cluster-scoped)."""
         return ClusterRoleBindingsClient(self.rest)
 
-    def cluster_roles(self) -> ClusterRolesClient:
+    def cluster_roles(self) -> ClusterRolesClient[R]:
         """ClusterRole objects (cluster-scoped)."""
         return ClusterRolesClient(self.rest)
 
-    def role_bindings(self, namespace: str = "") -> RoleBindingsClient:
+    def role_bindings(self, namespace: str = "") -> RoleBindingsClient[R]:
         """RoleBinding objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return RoleBindingsClient(self.rest, namespace)
 
-    def roles(self, namespace: str = "") -> RolesClient:
+    def roles(self, namespace: str = "") -> RolesClient[R]:
         """Role objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return RolesClient(self.rest, namespace)

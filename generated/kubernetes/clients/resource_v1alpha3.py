@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -31,16 +34,16 @@ from kubeset.kubernetes.models.resource.v1alpha3 import (
 
 
 class DeviceTaintRulesClient(
-    HasGet[DeviceTaintRule],
-    HasList[DeviceTaintRuleList],
-    HasWatch[DeviceTaintRule],
-    HasCreate[DeviceTaintRule],
-    HasUpdate[DeviceTaintRule],
-    HasPatch[DeviceTaintRule],
-    HasApply[DeviceTaintRule],
-    HasDelete[DeviceTaintRule],
-    HasDeleteCollection,
-    HasStatus[DeviceTaintRule],
+    HasGet[DeviceTaintRule, R],
+    HasList[DeviceTaintRuleList, R],
+    HasWatch[DeviceTaintRule, R],
+    HasCreate[DeviceTaintRule, R],
+    HasUpdate[DeviceTaintRule, R],
+    HasPatch[DeviceTaintRule, R],
+    HasApply[DeviceTaintRule, R],
+    HasDelete[DeviceTaintRule, R],
+    HasDeleteCollection[R],
+    HasStatus[DeviceTaintRule, R],
 ):
     """DeviceTaintRule (devicetaintrules, cluster-scoped); subresources: status."""
 
@@ -61,16 +64,16 @@ class DeviceTaintRulesClient(
 
 
 class ResourcePoolStatusRequestsClient(
-    HasGet[ResourcePoolStatusRequest],
-    HasList[ResourcePoolStatusRequestList],
-    HasWatch[ResourcePoolStatusRequest],
-    HasCreate[ResourcePoolStatusRequest],
-    HasUpdate[ResourcePoolStatusRequest],
-    HasPatch[ResourcePoolStatusRequest],
-    HasApply[ResourcePoolStatusRequest],
-    HasDelete[ResourcePoolStatusRequest],
-    HasDeleteCollection,
-    HasStatus[ResourcePoolStatusRequest],
+    HasGet[ResourcePoolStatusRequest, R],
+    HasList[ResourcePoolStatusRequestList, R],
+    HasWatch[ResourcePoolStatusRequest, R],
+    HasCreate[ResourcePoolStatusRequest, R],
+    HasUpdate[ResourcePoolStatusRequest, R],
+    HasPatch[ResourcePoolStatusRequest, R],
+    HasApply[ResourcePoolStatusRequest, R],
+    HasDelete[ResourcePoolStatusRequest, R],
+    HasDeleteCollection[R],
+    HasStatus[ResourcePoolStatusRequest, R],
 ):
     """ResourcePoolStatusRequest (resourcepoolstatusrequests, cluster-scoped); subresources: status."""
 
@@ -90,16 +93,16 @@ class ResourcePoolStatusRequestsClient(
     )
 
 
-class ResourceV1alpha3Client(GroupVersionClient):
+class ResourceV1alpha3Client(GroupVersionClient[R]):
     """The resource.k8s.io/v1alpha3 API: one method per resource."""
 
     group = "resource.k8s.io"
     version = "v1alpha3"
 
-    def device_taint_rules(self) -> DeviceTaintRulesClient:
+    def device_taint_rules(self) -> DeviceTaintRulesClient[R]:
         """DeviceTaintRule objects (cluster-scoped)."""
         return DeviceTaintRulesClient(self.rest)
 
-    def resource_pool_status_requests(self) -> ResourcePoolStatusRequestsClient:
+    def resource_pool_status_requests(self) -> ResourcePoolStatusRequestsClient[R]:
         """ResourcePoolStatusRequest objects (cluster-scoped)."""
         return ResourcePoolStatusRequestsClient(self.rest)

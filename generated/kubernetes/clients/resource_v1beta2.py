@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -37,15 +40,15 @@ from kubeset.kubernetes.models.resource.v1beta2 import (
 
 
 class DeviceClassesClient(
-    HasGet[DeviceClass],
-    HasList[DeviceClassList],
-    HasWatch[DeviceClass],
-    HasCreate[DeviceClass],
-    HasUpdate[DeviceClass],
-    HasPatch[DeviceClass],
-    HasApply[DeviceClass],
-    HasDelete[DeviceClass],
-    HasDeleteCollection,
+    HasGet[DeviceClass, R],
+    HasList[DeviceClassList, R],
+    HasWatch[DeviceClass, R],
+    HasCreate[DeviceClass, R],
+    HasUpdate[DeviceClass, R],
+    HasPatch[DeviceClass, R],
+    HasApply[DeviceClass, R],
+    HasDelete[DeviceClass, R],
+    HasDeleteCollection[R],
 ):
     """DeviceClass (deviceclasses, cluster-scoped)."""
 
@@ -65,16 +68,16 @@ class DeviceClassesClient(
 
 
 class DeviceTaintRulesClient(
-    HasGet[DeviceTaintRule],
-    HasList[DeviceTaintRuleList],
-    HasWatch[DeviceTaintRule],
-    HasCreate[DeviceTaintRule],
-    HasUpdate[DeviceTaintRule],
-    HasPatch[DeviceTaintRule],
-    HasApply[DeviceTaintRule],
-    HasDelete[DeviceTaintRule],
-    HasDeleteCollection,
-    HasStatus[DeviceTaintRule],
+    HasGet[DeviceTaintRule, R],
+    HasList[DeviceTaintRuleList, R],
+    HasWatch[DeviceTaintRule, R],
+    HasCreate[DeviceTaintRule, R],
+    HasUpdate[DeviceTaintRule, R],
+    HasPatch[DeviceTaintRule, R],
+    HasApply[DeviceTaintRule, R],
+    HasDelete[DeviceTaintRule, R],
+    HasDeleteCollection[R],
+    HasStatus[DeviceTaintRule, R],
 ):
     """DeviceTaintRule (devicetaintrules, cluster-scoped); subresources: status."""
 
@@ -95,15 +98,15 @@ class DeviceTaintRulesClient(
 
 
 class ResourceClaimTemplatesClient(
-    HasGet[ResourceClaimTemplate],
-    HasList[ResourceClaimTemplateList],
-    HasWatch[ResourceClaimTemplate],
-    HasCreate[ResourceClaimTemplate],
-    HasUpdate[ResourceClaimTemplate],
-    HasPatch[ResourceClaimTemplate],
-    HasApply[ResourceClaimTemplate],
-    HasDelete[ResourceClaimTemplate],
-    HasDeleteCollection,
+    HasGet[ResourceClaimTemplate, R],
+    HasList[ResourceClaimTemplateList, R],
+    HasWatch[ResourceClaimTemplate, R],
+    HasCreate[ResourceClaimTemplate, R],
+    HasUpdate[ResourceClaimTemplate, R],
+    HasPatch[ResourceClaimTemplate, R],
+    HasApply[ResourceClaimTemplate, R],
+    HasDelete[ResourceClaimTemplate, R],
+    HasDeleteCollection[R],
 ):
     """ResourceClaimTemplate (resourceclaimtemplates, namespaced)."""
 
@@ -123,16 +126,16 @@ class ResourceClaimTemplatesClient(
 
 
 class ResourceClaimsClient(
-    HasGet[ResourceClaim],
-    HasList[ResourceClaimList],
-    HasWatch[ResourceClaim],
-    HasCreate[ResourceClaim],
-    HasUpdate[ResourceClaim],
-    HasPatch[ResourceClaim],
-    HasApply[ResourceClaim],
-    HasDelete[ResourceClaim],
-    HasDeleteCollection,
-    HasStatus[ResourceClaim],
+    HasGet[ResourceClaim, R],
+    HasList[ResourceClaimList, R],
+    HasWatch[ResourceClaim, R],
+    HasCreate[ResourceClaim, R],
+    HasUpdate[ResourceClaim, R],
+    HasPatch[ResourceClaim, R],
+    HasApply[ResourceClaim, R],
+    HasDelete[ResourceClaim, R],
+    HasDeleteCollection[R],
+    HasStatus[ResourceClaim, R],
 ):
     """ResourceClaim (resourceclaims, namespaced); subresources: status."""
 
@@ -153,15 +156,15 @@ class ResourceClaimsClient(
 
 
 class ResourceSlicesClient(
-    HasGet[ResourceSlice],
-    HasList[ResourceSliceList],
-    HasWatch[ResourceSlice],
-    HasCreate[ResourceSlice],
-    HasUpdate[ResourceSlice],
-    HasPatch[ResourceSlice],
-    HasApply[ResourceSlice],
-    HasDelete[ResourceSlice],
-    HasDeleteCollection,
+    HasGet[ResourceSlice, R],
+    HasList[ResourceSliceList, R],
+    HasWatch[ResourceSlice, R],
+    HasCreate[ResourceSlice, R],
+    HasUpdate[ResourceSlice, R],
+    HasPatch[ResourceSlice, R],
+    HasApply[ResourceSlice, R],
+    HasDelete[ResourceSlice, R],
+    HasDeleteCollection[R],
 ):
     """ResourceSlice (resourceslices, cluster-scoped)."""
 
@@ -180,28 +183,28 @@ class ResourceSlicesClient(
     )
 
 
-class ResourceV1beta2Client(GroupVersionClient):
+class ResourceV1beta2Client(GroupVersionClient[R]):
     """The resource.k8s.io/v1beta2 API: one method per resource."""
 
     group = "resource.k8s.io"
     version = "v1beta2"
 
-    def device_classes(self) -> DeviceClassesClient:
+    def device_classes(self) -> DeviceClassesClient[R]:
         """DeviceClass objects (cluster-scoped)."""
         return DeviceClassesClient(self.rest)
 
-    def device_taint_rules(self) -> DeviceTaintRulesClient:
+    def device_taint_rules(self) -> DeviceTaintRulesClient[R]:
         """DeviceTaintRule objects (cluster-scoped)."""
         return DeviceTaintRulesClient(self.rest)
 
-    def resource_claim_templates(self, namespace: str = "") -> ResourceClaimTemplatesClient:
+    def resource_claim_templates(self, namespace: str = "") -> ResourceClaimTemplatesClient[R]:
         """ResourceClaimTemplate objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return ResourceClaimTemplatesClient(self.rest, namespace)
 
-    def resource_claims(self, namespace: str = "") -> ResourceClaimsClient:
+    def resource_claims(self, namespace: str = "") -> ResourceClaimsClient[R]:
         """ResourceClaim objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return ResourceClaimsClient(self.rest, namespace)
 
-    def resource_slices(self) -> ResourceSlicesClient:
+    def resource_slices(self) -> ResourceSlicesClient[R]:
         """ResourceSlice objects (cluster-scoped)."""
         return ResourceSlicesClient(self.rest)

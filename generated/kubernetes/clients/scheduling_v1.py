@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -28,15 +31,15 @@ from kubeset.kubernetes.models.scheduling.v1 import (
 
 
 class PriorityClassesClient(
-    HasGet[PriorityClass],
-    HasList[PriorityClassList],
-    HasWatch[PriorityClass],
-    HasCreate[PriorityClass],
-    HasUpdate[PriorityClass],
-    HasPatch[PriorityClass],
-    HasApply[PriorityClass],
-    HasDelete[PriorityClass],
-    HasDeleteCollection,
+    HasGet[PriorityClass, R],
+    HasList[PriorityClassList, R],
+    HasWatch[PriorityClass, R],
+    HasCreate[PriorityClass, R],
+    HasUpdate[PriorityClass, R],
+    HasPatch[PriorityClass, R],
+    HasApply[PriorityClass, R],
+    HasDelete[PriorityClass, R],
+    HasDeleteCollection[R],
 ):
     """PriorityClass (priorityclasses, cluster-scoped)."""
 
@@ -55,12 +58,12 @@ class PriorityClassesClient(
     )
 
 
-class SchedulingV1Client(GroupVersionClient):
+class SchedulingV1Client(GroupVersionClient[R]):
     """The scheduling.k8s.io/v1 API: one method per resource."""
 
     group = "scheduling.k8s.io"
     version = "v1"
 
-    def priority_classes(self) -> PriorityClassesClient:
+    def priority_classes(self) -> PriorityClassesClient[R]:
         """PriorityClass objects (cluster-scoped)."""
         return PriorityClassesClient(self.rest)

@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -31,16 +34,16 @@ from kubeset.kubernetes.models.scheduling.v1alpha2 import (
 
 
 class PodGroupsClient(
-    HasGet[PodGroup],
-    HasList[PodGroupList],
-    HasWatch[PodGroup],
-    HasCreate[PodGroup],
-    HasUpdate[PodGroup],
-    HasPatch[PodGroup],
-    HasApply[PodGroup],
-    HasDelete[PodGroup],
-    HasDeleteCollection,
-    HasStatus[PodGroup],
+    HasGet[PodGroup, R],
+    HasList[PodGroupList, R],
+    HasWatch[PodGroup, R],
+    HasCreate[PodGroup, R],
+    HasUpdate[PodGroup, R],
+    HasPatch[PodGroup, R],
+    HasApply[PodGroup, R],
+    HasDelete[PodGroup, R],
+    HasDeleteCollection[R],
+    HasStatus[PodGroup, R],
 ):
     """PodGroup (podgroups, namespaced); subresources: status."""
 
@@ -61,15 +64,15 @@ class PodGroupsClient(
 
 
 class WorkloadsClient(
-    HasGet[Workload],
-    HasList[WorkloadList],
-    HasWatch[Workload],
-    HasCreate[Workload],
-    HasUpdate[Workload],
-    HasPatch[Workload],
-    HasApply[Workload],
-    HasDelete[Workload],
-    HasDeleteCollection,
+    HasGet[Workload, R],
+    HasList[WorkloadList, R],
+    HasWatch[Workload, R],
+    HasCreate[Workload, R],
+    HasUpdate[Workload, R],
+    HasPatch[Workload, R],
+    HasApply[Workload, R],
+    HasDelete[Workload, R],
+    HasDeleteCollection[R],
 ):
     """Workload (workloads, namespaced)."""
 
@@ -88,16 +91,16 @@ class WorkloadsClient(
     )
 
 
-class SchedulingV1alpha2Client(GroupVersionClient):
+class SchedulingV1alpha2Client(GroupVersionClient[R]):
     """The scheduling.k8s.io/v1alpha2 API: one method per resource."""
 
     group = "scheduling.k8s.io"
     version = "v1alpha2"
 
-    def pod_groups(self, namespace: str = "") -> PodGroupsClient:
+    def pod_groups(self, namespace: str = "") -> PodGroupsClient[R]:
         """PodGroup objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return PodGroupsClient(self.rest, namespace)
 
-    def workloads(self, namespace: str = "") -> WorkloadsClient:
+    def workloads(self, namespace: str = "") -> WorkloadsClient[R]:
         """Workload objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return WorkloadsClient(self.rest, namespace)

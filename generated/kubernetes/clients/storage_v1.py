@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -39,15 +42,15 @@ from kubeset.kubernetes.models.storage.v1 import (
 
 
 class CsiDriversClient(
-    HasGet[CSIDriver],
-    HasList[CSIDriverList],
-    HasWatch[CSIDriver],
-    HasCreate[CSIDriver],
-    HasUpdate[CSIDriver],
-    HasPatch[CSIDriver],
-    HasApply[CSIDriver],
-    HasDelete[CSIDriver],
-    HasDeleteCollection,
+    HasGet[CSIDriver, R],
+    HasList[CSIDriverList, R],
+    HasWatch[CSIDriver, R],
+    HasCreate[CSIDriver, R],
+    HasUpdate[CSIDriver, R],
+    HasPatch[CSIDriver, R],
+    HasApply[CSIDriver, R],
+    HasDelete[CSIDriver, R],
+    HasDeleteCollection[R],
 ):
     """CSIDriver (csidrivers, cluster-scoped)."""
 
@@ -67,15 +70,15 @@ class CsiDriversClient(
 
 
 class CsiNodesClient(
-    HasGet[CSINode],
-    HasList[CSINodeList],
-    HasWatch[CSINode],
-    HasCreate[CSINode],
-    HasUpdate[CSINode],
-    HasPatch[CSINode],
-    HasApply[CSINode],
-    HasDelete[CSINode],
-    HasDeleteCollection,
+    HasGet[CSINode, R],
+    HasList[CSINodeList, R],
+    HasWatch[CSINode, R],
+    HasCreate[CSINode, R],
+    HasUpdate[CSINode, R],
+    HasPatch[CSINode, R],
+    HasApply[CSINode, R],
+    HasDelete[CSINode, R],
+    HasDeleteCollection[R],
 ):
     """CSINode (csinodes, cluster-scoped)."""
 
@@ -95,15 +98,15 @@ class CsiNodesClient(
 
 
 class CsiStorageCapacitiesClient(
-    HasGet[CSIStorageCapacity],
-    HasList[CSIStorageCapacityList],
-    HasWatch[CSIStorageCapacity],
-    HasCreate[CSIStorageCapacity],
-    HasUpdate[CSIStorageCapacity],
-    HasPatch[CSIStorageCapacity],
-    HasApply[CSIStorageCapacity],
-    HasDelete[CSIStorageCapacity],
-    HasDeleteCollection,
+    HasGet[CSIStorageCapacity, R],
+    HasList[CSIStorageCapacityList, R],
+    HasWatch[CSIStorageCapacity, R],
+    HasCreate[CSIStorageCapacity, R],
+    HasUpdate[CSIStorageCapacity, R],
+    HasPatch[CSIStorageCapacity, R],
+    HasApply[CSIStorageCapacity, R],
+    HasDelete[CSIStorageCapacity, R],
+    HasDeleteCollection[R],
 ):
     """CSIStorageCapacity (csistoragecapacities, namespaced)."""
 
@@ -123,15 +126,15 @@ class CsiStorageCapacitiesClient(
 
 
 class StorageClassesClient(
-    HasGet[StorageClass],
-    HasList[StorageClassList],
-    HasWatch[StorageClass],
-    HasCreate[StorageClass],
-    HasUpdate[StorageClass],
-    HasPatch[StorageClass],
-    HasApply[StorageClass],
-    HasDelete[StorageClass],
-    HasDeleteCollection,
+    HasGet[StorageClass, R],
+    HasList[StorageClassList, R],
+    HasWatch[StorageClass, R],
+    HasCreate[StorageClass, R],
+    HasUpdate[StorageClass, R],
+    HasPatch[StorageClass, R],
+    HasApply[StorageClass, R],
+    HasDelete[StorageClass, R],
+    HasDeleteCollection[R],
 ):
     """StorageClass (storageclasses, cluster-scoped)."""
 
@@ -151,16 +154,16 @@ class StorageClassesClient(
 
 
 class VolumeAttachmentsClient(
-    HasGet[VolumeAttachment],
-    HasList[VolumeAttachmentList],
-    HasWatch[VolumeAttachment],
-    HasCreate[VolumeAttachment],
-    HasUpdate[VolumeAttachment],
-    HasPatch[VolumeAttachment],
-    HasApply[VolumeAttachment],
-    HasDelete[VolumeAttachment],
-    HasDeleteCollection,
-    HasStatus[VolumeAttachment],
+    HasGet[VolumeAttachment, R],
+    HasList[VolumeAttachmentList, R],
+    HasWatch[VolumeAttachment, R],
+    HasCreate[VolumeAttachment, R],
+    HasUpdate[VolumeAttachment, R],
+    HasPatch[VolumeAttachment, R],
+    HasApply[VolumeAttachment, R],
+    HasDelete[VolumeAttachment, R],
+    HasDeleteCollection[R],
+    HasStatus[VolumeAttachment, R],
 ):
     """VolumeAttachment (volumeattachments, cluster-scoped); subresources: status."""
 
@@ -181,15 +184,15 @@ class VolumeAttachmentsClient(
 
 
 class VolumeAttributesClassesClient(
-    HasGet[VolumeAttributesClass],
-    HasList[VolumeAttributesClassList],
-    HasWatch[VolumeAttributesClass],
-    HasCreate[VolumeAttributesClass],
-    HasUpdate[VolumeAttributesClass],
-    HasPatch[VolumeAttributesClass],
-    HasApply[VolumeAttributesClass],
-    HasDelete[VolumeAttributesClass],
-    HasDeleteCollection,
+    HasGet[VolumeAttributesClass, R],
+    HasList[VolumeAttributesClassList, R],
+    HasWatch[VolumeAttributesClass, R],
+    HasCreate[VolumeAttributesClass, R],
+    HasUpdate[VolumeAttributesClass, R],
+    HasPatch[VolumeAttributesClass, R],
+    HasApply[VolumeAttributesClass, R],
+    HasDelete[VolumeAttributesClass, R],
+    HasDeleteCollection[R],
 ):
     """VolumeAttributesClass (volumeattributesclasses, cluster-scoped)."""
 
@@ -208,32 +211,32 @@ class VolumeAttributesClassesClient(
     )
 
 
-class StorageV1Client(GroupVersionClient):
+class StorageV1Client(GroupVersionClient[R]):
     """The storage.k8s.io/v1 API: one method per resource."""
 
     group = "storage.k8s.io"
     version = "v1"
 
-    def csi_drivers(self) -> CsiDriversClient:
+    def csi_drivers(self) -> CsiDriversClient[R]:
         """CSIDriver objects (cluster-scoped)."""
         return CsiDriversClient(self.rest)
 
-    def csi_nodes(self) -> CsiNodesClient:
+    def csi_nodes(self) -> CsiNodesClient[R]:
         """CSINode objects (cluster-scoped)."""
         return CsiNodesClient(self.rest)
 
-    def csi_storage_capacities(self, namespace: str = "") -> CsiStorageCapacitiesClient:
+    def csi_storage_capacities(self, namespace: str = "") -> CsiStorageCapacitiesClient[R]:
         """CSIStorageCapacity objects in ``namespace`` ("" lists and watches across all namespaces)."""
         return CsiStorageCapacitiesClient(self.rest, namespace)
 
-    def storage_classes(self) -> StorageClassesClient:
+    def storage_classes(self) -> StorageClassesClient[R]:
         """StorageClass objects (cluster-scoped)."""
         return StorageClassesClient(self.rest)
 
-    def volume_attachments(self) -> VolumeAttachmentsClient:
+    def volume_attachments(self) -> VolumeAttachmentsClient[R]:
         """VolumeAttachment objects (cluster-scoped)."""
         return VolumeAttachmentsClient(self.rest)
 
-    def volume_attributes_classes(self) -> VolumeAttributesClassesClient:
+    def volume_attributes_classes(self) -> VolumeAttributesClassesClient[R]:
         """VolumeAttributesClass objects (cluster-scoped)."""
         return VolumeAttributesClassesClient(self.rest)

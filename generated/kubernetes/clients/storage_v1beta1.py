@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from kubeset.resource import (
     HasPatch,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -28,15 +31,15 @@ from kubeset.kubernetes.models.storage.v1beta1 import (
 
 
 class VolumeAttributesClassesClient(
-    HasGet[VolumeAttributesClass],
-    HasList[VolumeAttributesClassList],
-    HasWatch[VolumeAttributesClass],
-    HasCreate[VolumeAttributesClass],
-    HasUpdate[VolumeAttributesClass],
-    HasPatch[VolumeAttributesClass],
-    HasApply[VolumeAttributesClass],
-    HasDelete[VolumeAttributesClass],
-    HasDeleteCollection,
+    HasGet[VolumeAttributesClass, R],
+    HasList[VolumeAttributesClassList, R],
+    HasWatch[VolumeAttributesClass, R],
+    HasCreate[VolumeAttributesClass, R],
+    HasUpdate[VolumeAttributesClass, R],
+    HasPatch[VolumeAttributesClass, R],
+    HasApply[VolumeAttributesClass, R],
+    HasDelete[VolumeAttributesClass, R],
+    HasDeleteCollection[R],
 ):
     """VolumeAttributesClass (volumeattributesclasses, cluster-scoped)."""
 
@@ -55,12 +58,12 @@ class VolumeAttributesClassesClient(
     )
 
 
-class StorageV1beta1Client(GroupVersionClient):
+class StorageV1beta1Client(GroupVersionClient[R]):
     """The storage.k8s.io/v1beta1 API: one method per resource."""
 
     group = "storage.k8s.io"
     version = "v1beta1"
 
-    def volume_attributes_classes(self) -> VolumeAttributesClassesClient:
+    def volume_attributes_classes(self) -> VolumeAttributesClassesClient[R]:
         """VolumeAttributesClass objects (cluster-scoped)."""
         return VolumeAttributesClassesClient(self.rest)

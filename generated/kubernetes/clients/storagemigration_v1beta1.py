@@ -3,6 +3,8 @@
 
 Declarations only: each client names its resource and models and inherits the runtime's
 verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec declares.
+``R`` is the request type of the REST client: the sync ``Request`` (the default) or
+``AsyncRequest`` for the clients an ``AsyncClientset`` hands out (their calls are awaited).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from kubeset.resource import (
     HasStatus,
     HasUpdate,
     HasWatch,
+    R,
     ResourceDescriptor,
     ResourceInfo,
 )
@@ -29,16 +32,16 @@ from kubeset.kubernetes.models.storagemigration.v1beta1 import (
 
 
 class StorageVersionMigrationsClient(
-    HasGet[StorageVersionMigration],
-    HasList[StorageVersionMigrationList],
-    HasWatch[StorageVersionMigration],
-    HasCreate[StorageVersionMigration],
-    HasUpdate[StorageVersionMigration],
-    HasPatch[StorageVersionMigration],
-    HasApply[StorageVersionMigration],
-    HasDelete[StorageVersionMigration],
-    HasDeleteCollection,
-    HasStatus[StorageVersionMigration],
+    HasGet[StorageVersionMigration, R],
+    HasList[StorageVersionMigrationList, R],
+    HasWatch[StorageVersionMigration, R],
+    HasCreate[StorageVersionMigration, R],
+    HasUpdate[StorageVersionMigration, R],
+    HasPatch[StorageVersionMigration, R],
+    HasApply[StorageVersionMigration, R],
+    HasDelete[StorageVersionMigration, R],
+    HasDeleteCollection[R],
+    HasStatus[StorageVersionMigration, R],
 ):
     """StorageVersionMigration (storageversionmigrations, cluster-scoped); subresources: status."""
 
@@ -58,12 +61,12 @@ class StorageVersionMigrationsClient(
     )
 
 
-class StoragemigrationV1beta1Client(GroupVersionClient):
+class StoragemigrationV1beta1Client(GroupVersionClient[R]):
     """The storagemigration.k8s.io/v1beta1 API: one method per resource."""
 
     group = "storagemigration.k8s.io"
     version = "v1beta1"
 
-    def storage_version_migrations(self) -> StorageVersionMigrationsClient:
+    def storage_version_migrations(self) -> StorageVersionMigrationsClient[R]:
         """StorageVersionMigration objects (cluster-scoped)."""
         return StorageVersionMigrationsClient(self.rest)

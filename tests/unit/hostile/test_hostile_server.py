@@ -1,6 +1,6 @@
 """What a hostile or broken server does to a call: every failure a KubesetError, in bounded time.
 
-Each test runs kubeset against :class:`RawServer` (raw sockets: short bodies, broken gzip,
+Each test runs kubeset (the sync client and the asyncio one) against :class:`RawServer` (raw sockets: short bodies, broken gzip,
 trickling and stalled bodies, malformed Status, absurd Retry-After, deep JSON) and asserts the
 exception type, that it is a ``KubesetError`` and a bound on the time the call took.
 """
@@ -20,10 +20,25 @@ from kubeset import errors
 from kubeset.kubernetes.models.core.v1 import Pod
 from kubeset.rest import RESTClient
 from kubeset.transport.session import SessionTransport
+from stacks import STACKS, Stack
 
 from .rawserver import RawRequest, RawServer, head, send, trickle
 
 DEEP = b"[" * 10_000 + b"]" * 10_000
+
+
+_stack: list[Stack] = []
+
+
+@pytest.fixture(params=STACKS, autouse=True)
+def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """Every test runs on the sync client and on the asyncio one (same assertions)."""
+    with Stack(request.param) as s:
+        _stack.append(s)
+        try:
+            yield s
+        finally:
+            _stack.pop()
 
 
 @pytest.fixture
@@ -34,8 +49,8 @@ def srv() -> Iterator[RawServer]:
 
 def client(srv: RawServer, **kwargs: Any) -> RESTClient:
     kwargs.setdefault("backoff_base", 0.01)
-    transport = SessionTransport(max_body_size=kwargs.pop("max_body_size", 1 << 30))
-    return RESTClient(transport, host=srv.url, **kwargs)
+    rest: RESTClient = _stack[-1].rest_client(host=srv.url, **kwargs)
+    return rest
 
 
 def failing(

@@ -18,7 +18,7 @@ import pytest
 from kubeset import errors
 from kubeset.kubernetes.models.core.v1 import Pod, PodList
 from kubeset.rest import RESTClient
-from kubeset.transport.session import SessionTransport
+from stacks import STACKS, Stack
 
 from .rawserver import RawRequest, RawServer
 
@@ -172,10 +172,17 @@ def srv() -> Iterator[RawServer]:
         yield server
 
 
-def test_random_answers_raise_only_kubeset_errors(srv: RawServer) -> None:
+@pytest.fixture(params=STACKS)
+def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    with Stack(request.param) as s:
+        yield s
+
+
+def test_random_answers_raise_only_kubeset_errors(srv: RawServer, stack: Stack) -> None:
+    """On the sync client and on the asyncio one alike."""
     rng = random.Random(SEED)
-    rest = RESTClient(
-        SessionTransport(max_body_size=1 << 24),
+    rest = stack.rest_client(
+        max_body_size=1 << 24,
         host=srv.url,
         timeout=1.0,
         max_retries=1,
