@@ -84,21 +84,37 @@ func main() {
 		extraArgs      string
 		verbosity      int
 		controllers    bool
+		kubelet        bool
 	)
 	flag.StringVar(&kubeconfigOut, "kubeconfig", "", "where to write the kubeconfig (default: <tmpdir>/kubeconfig, removed on exit)")
 	flag.BoolVar(&exitOnStdinEOF, "exit-on-stdin-eof", false, "shut down when stdin reaches EOF (the parent process went away)")
 	flag.StringVar(&extraArgs, "apiserver-args", "", "extra kube-apiserver flags, space separated (e.g. --feature-gates=X=true)")
 	flag.IntVar(&verbosity, "v", 0, "kube-apiserver log verbosity")
 	flag.BoolVar(&controllers, "controllers", true, "run the serviceaccount, namespace and garbage-collector controllers in-process")
+	flag.BoolVar(&kubelet, "kubelet", true, "run the kubelet stand-in (node "+kubeletNodeName+", pods bound to it run as local processes; see kubelet.go)")
+	if len(os.Args) > 1 && os.Args[1] == "streamclient" {
+		os.Exit(streamClientMain(os.Args[2:]))
+	}
 	flag.Parse()
 
-	if err := run(kubeconfigOut, exitOnStdinEOF, extraArgs, verbosity, controllers); err != nil {
+	if err := run(runOptions{kubeconfigOut: kubeconfigOut, exitOnStdinEOF: exitOnStdinEOF,
+		extraArgs: extraArgs, verbosity: verbosity, controllers: controllers, kubelet: kubelet}); err != nil {
 		fmt.Fprintf(os.Stderr, "kube-apiserver-e2e: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity int, controllers bool) (retErr error) {
+type runOptions struct {
+	kubeconfigOut  string
+	exitOnStdinEOF bool
+	extraArgs      string
+	verbosity      int
+	controllers    bool
+	kubelet        bool
+}
+
+func run(o runOptions) (retErr error) {
+	kubeconfigOut, exitOnStdinEOF, extraArgs, verbosity, controllers := o.kubeconfigOut, o.exitOnStdinEOF, o.extraArgs, o.verbosity, o.controllers
 	started := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -164,6 +180,12 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 		// 127.0.0.1 is not a valid Endpoints address for the "kubernetes" service.
 		"--endpoint-reconciler-type=none",
 		"--etcd-servers=" + etcdURL,
+		// The kubelet stand-in (kubelet.go): the apiserver verifies its serving certificate and
+		// authenticates to it with a client certificate, as in a real cluster.
+		"--kubelet-client-certificate=" + pki.kubeletClientCert,
+		"--kubelet-client-key=" + pki.kubeletClientKey,
+		"--kubelet-certificate-authority=" + pki.kubeletCA,
+		"--kubelet-preferred-address-types=InternalIP,Hostname",
 		"--v=" + strconv.Itoa(verbosity),
 	}
 	if extraArgs != "" {
@@ -207,7 +229,9 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 		close(api.done)
 	}()
 	stopControllers := func() {}
+	stopKubelet := func() {}
 	shutdown := func() error {
+		stopKubelet()
 		stopControllers()
 		apiCancel()
 		<-api.done
@@ -234,6 +258,16 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 			return err
 		}
 	}
+	if o.kubelet {
+		restCfg := &rest.Config{Host: server, BearerToken: pki.token,
+			TLSClientConfig: rest.TLSClientConfig{CAData: pki.servingCAPEM}}
+		stop, err := startKubelet(klog.NewContext(context.Background(), klog.Background()), restCfg, pki, filepath.Join(tmp, "kubelet"))
+		if err != nil {
+			_ = shutdown()
+			return fmt.Errorf("kubelet stand-in: %w", err)
+		}
+		stopKubelet = stop
+	}
 	if kubeconfigOut == "" {
 		kubeconfigOut = filepath.Join(tmp, "kubeconfig")
 	} else {
@@ -256,6 +290,7 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 		logf("kube-apiserver stopped")
 		return nil
 	case <-api.done:
+		stopKubelet()
 		stopControllers()
 		if api.err == nil {
 			return errors.New("kube-apiserver exited unexpectedly")
@@ -414,6 +449,14 @@ type pkiFiles struct {
 	token         string
 	saKey         string
 	authnConfig   string
+
+	// kubelet stand-in: its serving certificate (CA kubeletCA) and the client certificate
+	// the apiserver presents to it (signed by the client CA, CN kubeletClientCN)
+	kubeletCA         string
+	kubeletCert       tls.Certificate
+	kubeletClientCert string
+	kubeletClientKey  string
+	clientCAPool      *x509.CertPool
 }
 
 const authnConfig = `apiVersion: apiserver.config.k8s.io/v1
@@ -537,6 +580,44 @@ func writePKI(tmp string) (*pkiFiles, error) {
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	})
 	if err != nil {
+		return nil, err
+	}
+
+	p.clientCAPool = x509.NewCertPool()
+	p.clientCAPool.AddCert(clientCA)
+	kcCrt, kcKey, err := signLeaf(clientCA, clientCAKey, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: kubeletClientCN, Organization: []string{"kubeset-e2e:kubelet-clients"}},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.kubeletClientCert, err = write("apiserver-kubelet-client.crt", kcCrt); err != nil {
+		return nil, err
+	}
+	if p.kubeletClientKey, err = write("apiserver-kubelet-client.key", kcKey); err != nil {
+		return nil, err
+	}
+
+	// the kubelet's serving certificate, from its own CA (as a kubelet's self-signed or
+	// cluster-signed serving certificate is distinct from the apiserver's)
+	kubeletCA, kubeletCAKey, kubeletCAPEM, err := newCA("kubeset-e2e-kubelet-ca")
+	if err != nil {
+		return nil, err
+	}
+	if p.kubeletCA, err = write("kubelet-ca.crt", kubeletCAPEM); err != nil {
+		return nil, err
+	}
+	ksCrt, ksKey, err := signLeaf(kubeletCA, kubeletCAKey, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: kubeletNodeName},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:    []string{kubeletNodeName, "localhost"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.kubeletCert, err = tls.X509KeyPair(ksCrt, ksKey); err != nil {
 		return nil, err
 	}
 
