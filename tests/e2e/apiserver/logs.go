@@ -13,7 +13,8 @@ import (
 	"time"
 
 	v1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/kubernetes/pkg/api/legacyscheme"
+	_ "k8s.io/kubernetes/pkg/apis/core/install" // v1.PodLogOptions from a query, as the kubelet decodes it
 )
 
 type logLine struct {
@@ -93,7 +94,7 @@ func (k *kubeletAPI) serveContainerLogs(w http.ResponseWriter, r *http.Request) 
 		}
 	}
 	opts := &v1.PodLogOptions{}
-	if err := scheme.ParameterCodec.DecodeParameters(query, v1.SchemeGroupVersion, opts); err != nil {
+	if err := legacyscheme.ParameterCodec.DecodeParameters(query, v1.SchemeGroupVersion, opts); err != nil {
 		http.Error(w, `{"message": "Unable to decode query."}`, http.StatusBadRequest)
 		return
 	}

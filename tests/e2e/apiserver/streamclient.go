@@ -47,7 +47,7 @@ import (
 	"k8s.io/client-go/tools/portforward"
 	"k8s.io/client-go/tools/remotecommand"
 	"k8s.io/client-go/transport/spdy"
-	utilexec "k8s.io/utils/exec"
+	clientexec "k8s.io/client-go/util/exec"
 )
 
 const streamClientFailed = 255
@@ -168,7 +168,7 @@ func streamExec(ctx context.Context, cfg *rest.Config, f *streamClientFlags, com
 	started := time.Now()
 	err = executor.StreamWithContext(ctx, opts)
 	seconds := time.Since(started).Seconds()
-	var exitErr utilexec.CodeExitError
+	var exitErr clientexec.CodeExitError
 	if errors.As(err, &exitErr) {
 		return exitErr.Code
 	}
