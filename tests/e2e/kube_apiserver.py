@@ -26,6 +26,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -267,9 +268,9 @@ def pod_manifest(
     restart_policy: str = "Never",
     working_dir: str | None = None,
     env: dict[str, str] | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """A pod bound to the stand-in's node whose one container runs ``command`` on this host."""
-    spec: dict[str, object] = {
+    spec: dict[str, Any] = {
         "name": container,
         "image": "kubeset-e2e/local-process",  # never pulled: the command runs on the host
         "command": command,
@@ -304,13 +305,13 @@ def wait_for_pod(
     server: ApiServer,
     namespace: str,
     name: str,
-    done: Callable[[dict[str, object]], bool],
+    done: Callable[[dict[str, Any]], bool],
     what: str,
     timeout: float = POD_TIMEOUT,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Poll the pod until ``done(pod)``; fail with its last status after ``timeout``."""
     deadline = time.monotonic() + timeout
-    last: dict[str, object] = {}
+    last: dict[str, Any] = {}
     while time.monotonic() < deadline:
         r = session.get(pod_url(server, namespace, name), timeout=REQUEST_TIMEOUT)
         r.raise_for_status()
@@ -323,9 +324,8 @@ def wait_for_pod(
     )
 
 
-def container_running(pod: dict[str, object], container: str) -> bool:
+def container_running(pod: dict[str, Any], container: str) -> bool:
     status = pod.get("status") or {}
-    assert isinstance(status, dict)
     for cs in status.get("containerStatuses") or []:
         if cs["name"] == container and "running" in (cs.get("state") or {}):
             return status.get("phase") == "Running"
@@ -335,7 +335,7 @@ def container_running(pod: dict[str, object], container: str) -> bool:
 def run_pod(
     session: requests.Session,
     server: ApiServer,
-    manifest: dict[str, object],
+    manifest: dict[str, Any],
     namespace: str = "default",
 ) -> RunningPod:
     """Create the pod and wait until its (first) container runs."""

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -222,7 +223,7 @@ def test_exec_errors_missing_container_and_finished_pod(
         apiserver,
         short.namespace,
         short.name,
-        lambda p: p["status"]["phase"] == "Succeeded",  # type: ignore[index]
+        lambda p: p["status"]["phase"] == "Succeeded",
         "Succeeded",
     )
     # (kubectl refuses a completed pod itself; through the API it is the kubelet's answer)
@@ -231,7 +232,10 @@ def test_exec_errors_missing_container_and_finished_pod(
     assert b'container not found ("main")' in finished.stderr
     # A pod on no node: the apiserver's own answer.
     name = f"unscheduled-{secrets.token_hex(4)}"
-    manifest = {"metadata": {"name": name}, "spec": {"containers": [{"name": "c", "image": "x"}]}}
+    manifest: dict[str, Any] = {
+        "metadata": {"name": name},
+        "spec": {"containers": [{"name": "c", "image": "x"}]},
+    }
     admin.post(
         pod_url(apiserver, "default"), json=manifest, timeout=REQUEST_TIMEOUT
     ).raise_for_status()
@@ -259,10 +263,10 @@ def test_attach_joins_the_main_process(
         apiserver,
         pod.namespace,
         pod.name,
-        lambda p: p["status"]["phase"] == "Succeeded",  # type: ignore[index]
+        lambda p: p["status"]["phase"] == "Succeeded",
         "Succeeded",
     )
-    (cs,) = final["status"]["containerStatuses"]  # type: ignore[index]
+    (cs,) = final["status"]["containerStatuses"]
     assert cs["state"]["terminated"]["exitCode"] == 0
     logs = admin.get(pod_url(apiserver, pod.namespace, pod.name) + "/log", timeout=REQUEST_TIMEOUT)
     assert logs.text == "to cat\n"
@@ -370,10 +374,10 @@ def test_restart_policy_always_restarts_and_keeps_the_previous_log(
         apiserver,
         pod.namespace,
         pod.name,
-        lambda p: p["status"]["containerStatuses"][0]["restartCount"] >= 1,  # type: ignore[index]
+        lambda p: p["status"]["containerStatuses"][0]["restartCount"] >= 1,
         "restarted",
     )
-    (cs,) = restarted["status"]["containerStatuses"]  # type: ignore[index]
+    (cs,) = restarted["status"]["containerStatuses"]
     assert cs["lastState"]["terminated"]["exitCode"] == 1
     previous = admin.get(
         pod_url(apiserver, pod.namespace, pod.name) + "/log",
