@@ -167,6 +167,17 @@ def test_exec_separates_stdout_and_stderr_and_reports_the_exit_code(
     assert (ok.returncode, ok.stdout, ok.stderr) == (0, b"", b"")
 
 
+def test_exec_of_a_killed_process_or_an_unknown_command(
+    streamclient: Callable[..., subprocess.CompletedProcess[bytes]], sleeper: RunningPod
+) -> None:
+    killed = streamclient("exec", f"--pod={sleeper.name}", "--", "sh", "-c", "kill -9 $$")
+    assert killed.returncode == 128 + 9  # as runc reports a signal
+    unknown = streamclient("exec", f"--pod={sleeper.name}", "--", "no-such-command-kubeset")
+    assert unknown.returncode == 255
+    assert b"error executing command in container" in unknown.stderr
+    assert b"executable file not found" in unknown.stderr
+
+
 def test_exec_streams_stdin_through_cat_until_eof(
     streamclient: Callable[..., subprocess.CompletedProcess[bytes]], sleeper: RunningPod
 ) -> None:
@@ -272,6 +283,31 @@ def test_attach_joins_the_main_process(
     assert logs.text == "to cat\n"
 
 
+def test_attach_to_a_tty_container_drives_its_terminal(
+    streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
+    admin: requests.Session,
+    apiserver: ApiServer,
+    local_pod: StartPod,
+) -> None:
+    pod = local_pod(["sh"], name_prefix="tty", stdin=True, tty=True, restart_policy="Never")
+    script = b"stty size; echo sum-$((40+2)); exit 4\n"
+    done = streamclient(
+        "exec", "--attach", "--stdin", "--tty", "--size=100x40", f"--pod={pod.name}", stdin=script
+    )
+    assert done.returncode == 0, done.stderr  # attach reports no exit code
+    lines = done.stdout.decode().splitlines()  # the terminal echoes the input, then the output
+    assert "40 100" in lines and "sum-42" in lines, lines
+    final = wait_for_pod(
+        admin,
+        apiserver,
+        pod.namespace,
+        pod.name,
+        lambda p: p["status"]["phase"] == "Failed",
+        "Failed",
+    )
+    assert final["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 4
+
+
 @pytest.mark.parametrize("transport", ["websocket", "spdy"])
 def test_port_forward_reaches_a_local_echo_server(
     streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
@@ -363,6 +399,12 @@ def test_followed_logs_stream_until_the_container_exits(
     lines = tail.text.splitlines()
     assert [line.split(" ", 1)[1] for line in lines] == ["line 4", "line 5"]
     assert lines[0].split(" ", 1)[0].endswith("Z")
+    limited = admin.get(
+        pod_url(apiserver, pod.namespace, pod.name) + "/log",
+        params={"limitBytes": "9"},
+        timeout=REQUEST_TIMEOUT,
+    )
+    assert limited.text == "line 1\nli"
 
 
 def test_restart_policy_always_restarts_and_keeps_the_previous_log(

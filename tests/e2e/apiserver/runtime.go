@@ -48,6 +48,10 @@ import (
 // background child may keep the pipe open).
 const ioDrainTimeout = 10 * time.Second
 
+// firstResizeWait is how long an exec with a tty waits for the client's first terminal size
+// before starting the process.
+const firstResizeWait = 500 * time.Millisecond
+
 // processRuntime runs the containers of the node's pods as local processes.
 type processRuntime struct {
 	root string
@@ -426,9 +430,12 @@ func (r *processRuntime) shutdown() {
 		uids = append(uids, uid)
 	}
 	r.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, uid := range uids {
-		r.killSandbox(uid, 2*time.Second)
+		wg.Add(1)
+		go func() { defer wg.Done(); r.killSandbox(uid, 2*time.Second) }()
 	}
+	wg.Wait()
 }
 
 func (r *processRuntime) byID(id string) (*container, error) {
@@ -555,6 +562,19 @@ func exitError(err error) error {
 	return err
 }
 
+// awaitFirstSize applies the client's first terminal size, waiting a moment for it: a client
+// sends it right after the streams are set up, and a process (or the input it reads) should
+// see it from the start (otherwise `stty size` at once says "0 0").
+func awaitFirstSize(resize <-chan remotecommandserver.TerminalSize, terminal *os.File) {
+	select {
+	case size, ok := <-resize:
+		if ok {
+			_ = setWinsize(terminal, size.Width, size.Height)
+		}
+	case <-time.After(firstResizeWait):
+	}
+}
+
 // execTTY runs p on a new pseudo-terminal.
 func execTTY(p *exec.Cmd, in io.Reader, out io.Writer, resize <-chan remotecommandserver.TerminalSize) error {
 	master, slave, err := openPTY()
@@ -564,6 +584,7 @@ func execTTY(p *exec.Cmd, in io.Reader, out io.Writer, resize <-chan remotecomma
 	defer master.Close()
 	p.Stdin, p.Stdout, p.Stderr = slave, slave, slave
 	p.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	awaitFirstSize(resize, master)
 	stopResize := make(chan struct{})
 	defer close(stopResize)
 	go func() {
@@ -627,6 +648,9 @@ func (r *processRuntime) Attach(ctx context.Context, containerID string, in io.R
 		delete(c.attached, a)
 		c.mu.Unlock()
 	}()
+	if tty && c.console != nil {
+		awaitFirstSize(resize, c.console)
+	}
 	if in != nil && c.stdin != nil {
 		go func() {
 			_, _ = io.Copy(c.stdin, in)
