@@ -60,6 +60,22 @@ def sleeper(local_pod: StartPod) -> RunningPod:
     return local_pod(["sleep", "3600"], name_prefix="sleeper")
 
 
+def pod_log(admin: requests.Session, apiserver: ApiServer, pod: RunningPod, **params: str) -> str:
+    r = admin.get(
+        pod_url(apiserver, pod.namespace, pod.name) + "/log", params=params, timeout=REQUEST_TIMEOUT
+    )
+    r.raise_for_status()
+    return r.text
+
+
+def wait_for_phase(
+    admin: requests.Session, apiserver: ApiServer, pod: RunningPod, phase: str
+) -> dict[str, Any]:
+    return wait_for_pod(
+        admin, apiserver, pod.namespace, pod.name, lambda p: p["status"]["phase"] == phase, phase
+    )
+
+
 class EchoServer:
     """A TCP echo server on 127.0.0.1 (the stand-in's "pod network" is the host's loopback)."""
 
@@ -229,14 +245,7 @@ def test_exec_errors_missing_container_and_finished_pod(
     assert missing.returncode == 255
     assert b"container nope is not valid for pod" in missing.stderr
     short = local_pod(["sh", "-c", "sleep 1"], name_prefix="short")
-    wait_for_pod(
-        admin,
-        apiserver,
-        short.namespace,
-        short.name,
-        lambda p: p["status"]["phase"] == "Succeeded",
-        "Succeeded",
-    )
+    wait_for_phase(admin, apiserver, short, "Succeeded")
     # (kubectl refuses a completed pod itself; through the API it is the kubelet's answer)
     finished = streamclient("exec", f"--pod={short.name}", "--", "true")
     assert finished.returncode == 255
@@ -269,18 +278,10 @@ def test_attach_joins_the_main_process(
     assert done.returncode == 0, done.stderr
     assert done.stdout == b"to cat\n"
     # stdinOnce: the attach closed cat's stdin, so the container exits and the pod completes.
-    final = wait_for_pod(
-        admin,
-        apiserver,
-        pod.namespace,
-        pod.name,
-        lambda p: p["status"]["phase"] == "Succeeded",
-        "Succeeded",
-    )
+    final = wait_for_phase(admin, apiserver, pod, "Succeeded")
     (cs,) = final["status"]["containerStatuses"]
     assert cs["state"]["terminated"]["exitCode"] == 0
-    logs = admin.get(pod_url(apiserver, pod.namespace, pod.name) + "/log", timeout=REQUEST_TIMEOUT)
-    assert logs.text == "to cat\n"
+    assert pod_log(admin, apiserver, pod) == "to cat\n"
 
 
 def test_attach_to_a_tty_container_drives_its_terminal(
@@ -297,14 +298,7 @@ def test_attach_to_a_tty_container_drives_its_terminal(
     assert done.returncode == 0, done.stderr  # attach reports no exit code
     lines = done.stdout.decode().splitlines()  # the terminal echoes the input, then the output
     assert "40 100" in lines and "sum-42" in lines, lines
-    final = wait_for_pod(
-        admin,
-        apiserver,
-        pod.namespace,
-        pod.name,
-        lambda p: p["status"]["phase"] == "Failed",
-        "Failed",
-    )
+    final = wait_for_phase(admin, apiserver, pod, "Failed")
     assert final["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 4
 
 
@@ -391,20 +385,10 @@ def test_followed_logs_stream_until_the_container_exits(
             arrivals.append((time.monotonic(), line.decode()))
     assert [text for _, text in arrivals] == [f"line {i}" for i in range(1, 6)]
     assert arrivals[-1][0] - arrivals[0][0] > 0.5  # they came as written, not all at the end
-    tail = admin.get(
-        pod_url(apiserver, pod.namespace, pod.name) + "/log",
-        params={"tailLines": "2", "timestamps": "true"},
-        timeout=REQUEST_TIMEOUT,
-    )
-    lines = tail.text.splitlines()
+    lines = pod_log(admin, apiserver, pod, tailLines="2", timestamps="true").splitlines()
     assert [line.split(" ", 1)[1] for line in lines] == ["line 4", "line 5"]
     assert lines[0].split(" ", 1)[0].endswith("Z")
-    limited = admin.get(
-        pod_url(apiserver, pod.namespace, pod.name) + "/log",
-        params={"limitBytes": "9"},
-        timeout=REQUEST_TIMEOUT,
-    )
-    assert limited.text == "line 1\nli"
+    assert pod_log(admin, apiserver, pod, limitBytes="9") == "line 1\nli"
 
 
 def test_restart_policy_always_restarts_and_keeps_the_previous_log(
@@ -421,12 +405,7 @@ def test_restart_policy_always_restarts_and_keeps_the_previous_log(
     )
     (cs,) = restarted["status"]["containerStatuses"]
     assert cs["lastState"]["terminated"]["exitCode"] == 1
-    previous = admin.get(
-        pod_url(apiserver, pod.namespace, pod.name) + "/log",
-        params={"previous": "true"},
-        timeout=REQUEST_TIMEOUT,
-    )
-    assert previous.text == "run\n"
+    assert pod_log(admin, apiserver, pod, previous="true") == "run\n"
 
 
 def test_deleting_a_pod_stops_its_processes(

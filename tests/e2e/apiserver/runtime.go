@@ -137,25 +137,26 @@ func (r *processRuntime) sandbox(uid types.UID) (*sandbox, bool) {
 
 // current returns the pod's current instance of a container.
 func (r *processRuntime) current(uid types.UID, name string) (*container, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	sb, ok := r.sandboxes[uid]
-	if !ok {
-		return nil, false
-	}
-	c, ok := sb.containers[name]
-	return c, ok
+	return r.instance(uid, name, false)
 }
 
 // previousInstance returns the instance of a container before its last restart.
 func (r *processRuntime) previousInstance(uid types.UID, name string) (*container, bool) {
+	return r.instance(uid, name, true)
+}
+
+func (r *processRuntime) instance(uid types.UID, name string, previous bool) (*container, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	sb, ok := r.sandboxes[uid]
 	if !ok {
 		return nil, false
 	}
-	c, ok := sb.previous[name]
+	instances := sb.containers
+	if previous {
+		instances = sb.previous
+	}
+	c, ok := instances[name]
 	return c, ok
 }
 
@@ -575,6 +576,21 @@ func awaitFirstSize(resize <-chan remotecommandserver.TerminalSize, terminal *os
 	}
 }
 
+// followSizes applies the client's resize events to the terminal until stop is closed.
+func followSizes(resize <-chan remotecommandserver.TerminalSize, terminal *os.File, stop <-chan struct{}) {
+	for {
+		select {
+		case size, ok := <-resize:
+			if !ok {
+				return
+			}
+			_ = setWinsize(terminal, size.Width, size.Height)
+		case <-stop:
+			return
+		}
+	}
+}
+
 // execTTY runs p on a new pseudo-terminal.
 func execTTY(p *exec.Cmd, in io.Reader, out io.Writer, resize <-chan remotecommandserver.TerminalSize) error {
 	master, slave, err := openPTY()
@@ -587,19 +603,7 @@ func execTTY(p *exec.Cmd, in io.Reader, out io.Writer, resize <-chan remotecomma
 	awaitFirstSize(resize, master)
 	stopResize := make(chan struct{})
 	defer close(stopResize)
-	go func() {
-		for {
-			select {
-			case size, ok := <-resize:
-				if !ok {
-					return
-				}
-				_ = setWinsize(master, size.Width, size.Height)
-			case <-stopResize:
-				return
-			}
-		}
-	}()
+	go followSizes(resize, master, stopResize)
 	startErr := p.Start()
 	_ = slave.Close()
 	if startErr != nil {
@@ -660,19 +664,7 @@ func (r *processRuntime) Attach(ctx context.Context, containerID string, in io.R
 		}()
 	}
 	if tty && c.console != nil {
-		go func() {
-			for {
-				select {
-				case size, ok := <-resize:
-					if !ok {
-						return
-					}
-					_ = setWinsize(c.console, size.Width, size.Height)
-				case <-c.done:
-					return
-				}
-			}
-		}()
+		go followSizes(resize, c.console, c.done)
 	}
 	select {
 	case <-c.done:
