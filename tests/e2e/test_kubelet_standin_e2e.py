@@ -28,6 +28,8 @@ from kube_apiserver import (
     ApiServer,
     RunningPod,
     admin_session,
+    delete_pod,
+    pod_manifest,
     pod_url,
     stream_client,
     wait_for_pod,
@@ -406,6 +408,28 @@ def test_restart_policy_always_restarts_and_keeps_the_previous_log(
     (cs,) = restarted["status"]["containerStatuses"]
     assert cs["lastState"]["terminated"]["exitCode"] == 1
     assert pod_log(admin, apiserver, pod, previous="true") == "run\n"
+
+
+def test_a_container_that_cannot_start_fails_the_pod(
+    admin: requests.Session, apiserver: ApiServer, kubelet_node: str
+) -> None:
+    name = f"nostart-{secrets.token_hex(4)}"
+    manifest = pod_manifest(name, ["no-such-command-kubeset"])
+    admin.post(pod_url(apiserver, "default"), json=manifest, timeout=REQUEST_TIMEOUT)
+    try:
+        final = wait_for_pod(
+            admin,
+            apiserver,
+            "default",
+            name,
+            lambda p: p["status"].get("phase") == "Failed",
+            "Failed",
+        )
+    finally:
+        delete_pod(admin, apiserver, "default", name)
+    terminated = final["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert (terminated["exitCode"], terminated["reason"]) == (128, "StartError")
+    assert "executable file not found" in terminated["message"]
 
 
 def test_deleting_a_pod_stops_its_processes(
