@@ -16,6 +16,7 @@ Environment:
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import fcntl
 import os
@@ -24,7 +25,8 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -149,11 +151,15 @@ def peak_rss_mib(pid: int) -> float | None:
 
 
 def start_server(
-    binary: Path, log_file: Path, extra_args: str | None = None
+    binary: Path,
+    log_file: Path,
+    extra_args: str | None = None,
+    harness_args: Sequence[str] = (),
 ) -> tuple[subprocess.Popen[bytes], Path, float]:
     """Start the server; return (process, kubeconfig path, seconds to ready).
 
     ``extra_args``: kube-apiserver flags for this server (default: KUBESET_E2E_APISERVER_ARGS).
+    ``harness_args``: flags of the harness itself (e.g. ``--kubelet-websockets``).
 
     Fails (or skips) with the tail of the server's log when it does not come up in time.
     """
@@ -161,7 +167,8 @@ def start_server(
     args = EXTRA_ARGS if extra_args is None else extra_args
     with open(log_file, "wb") as log:
         proc = subprocess.Popen(
-            [str(binary), "--exit-on-stdin-eof"] + ([f"--apiserver-args={args}"] if args else []),
+            [str(binary), "--exit-on-stdin-eof", *harness_args]
+            + ([f"--apiserver-args={args}"] if args else []),
             # stdin stays open while we live: if this process dies, the server sees EOF and exits.
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -391,3 +398,51 @@ def stream_client(
         timeout=timeout,
         check=False,
     )
+
+
+class LocalPods:
+    """Creates pods on the stand-in's node that run a command on this host; ``close()`` deletes
+    them all (stopping their processes).  The ``local_pod`` fixture is one of these."""
+
+    def __init__(self, server: ApiServer) -> None:
+        self.server = server
+        self.session = admin_session(server)
+        self.created: list[RunningPod] = []
+
+    def __call__(
+        self, command: list[str], name_prefix: str = "p", namespace: str = "default", **options: Any
+    ) -> RunningPod:
+        """Create the pod (``options`` as in pod_manifest) and wait until it runs."""
+        name = f"{name_prefix}-{uuid.uuid4().hex[:8]}"
+        manifest = pod_manifest(name, command, **options)
+        try:
+            pod = run_pod(self.session, self.server, manifest, namespace)
+        except BaseException:
+            delete_pod(self.session, self.server, namespace, name)
+            raise
+        self.created.append(pod)
+        return pod
+
+    def close(self) -> None:
+        try:
+            for pod in self.created:
+                delete_pod(self.session, self.server, pod.namespace, pod.name)
+        finally:
+            self.session.close()
+
+
+@contextlib.contextmanager
+def another_server(
+    binary: Path, work: Path, harness_args: Sequence[str] = ()
+) -> Iterator[ApiServer]:
+    """A server of its own (e.g. with other harness flags) for a module; stopped on exit."""
+    work.mkdir(parents=True, exist_ok=True)
+    log_file = work / "apiserver.log"
+    proc, kubeconfig, seconds = start_server(binary, log_file, harness_args=harness_args)
+    try:
+        creds = read_kubeconfig(kubeconfig, work / "creds")
+        yield ApiServer(
+            kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
+        )
+    finally:
+        stop(proc)
