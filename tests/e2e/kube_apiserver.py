@@ -443,6 +443,6 @@ def another_server(
         creds = read_kubeconfig(kubeconfig, work / "creds")
         yield ApiServer(
             kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
-        )
+        )  # type: ignore[arg-type]
     finally:
         stop(proc)
