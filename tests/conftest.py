@@ -28,7 +28,7 @@ from kube_apiserver import (  # tests/e2e holds the helpers
     build_server,
     log_tail,
     peak_rss_mib,
-    read_kubeconfig,
+    running_server,
     start_server,
     stop,
     unavailable,
@@ -80,10 +80,7 @@ def apiserver(
         pytestconfig, f"kube-apiserver (pid {proc.pid}) ready in {seconds:.1f}s; log: {log_file}"
     )
     try:
-        creds = read_kubeconfig(kubeconfig, work / "creds")
-        yield ApiServer(
-            kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
-        )  # type: ignore[arg-type]
+        yield running_server(proc, kubeconfig, seconds, log_file)
     finally:
         peak = peak_rss_mib(proc.pid)
         stopping = time.monotonic()

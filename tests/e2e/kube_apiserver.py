@@ -431,18 +431,26 @@ class LocalPods:
             self.session.close()
 
 
+def running_server(
+    proc: subprocess.Popen[bytes], kubeconfig: Path, seconds: float, log_file: Path
+) -> ApiServer:
+    """The ApiServer of a server start_server started (credentials go next to its log)."""
+    creds = read_kubeconfig(kubeconfig, log_file.parent / "creds")
+    return ApiServer(
+        kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
+    )  # type: ignore[arg-type]
+
+
 @contextlib.contextmanager
 def another_server(
-    binary: Path, work: Path, harness_args: Sequence[str] = ()
+    binary: Path, work: Path, harness_args: Sequence[str] = (), extra_args: str | None = None
 ) -> Iterator[ApiServer]:
-    """A server of its own (e.g. with other harness flags) for a module; stopped on exit."""
+    """A server of its own (other harness flags, other kube-apiserver flags ``extra_args``) for
+    a module; stopped on exit."""
     work.mkdir(parents=True, exist_ok=True)
     log_file = work / "apiserver.log"
-    proc, kubeconfig, seconds = start_server(binary, log_file, harness_args=harness_args)
+    proc, kubeconfig, seconds = start_server(binary, log_file, extra_args, harness_args)
     try:
-        creds = read_kubeconfig(kubeconfig, work / "creds")
-        yield ApiServer(
-            kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
-        )  # type: ignore[arg-type]
+        yield running_server(proc, kubeconfig, seconds, log_file)
     finally:
         stop(proc)
