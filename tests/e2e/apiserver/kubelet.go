@@ -47,7 +47,6 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/cri-streaming/pkg/streaming"
 	remotecommandserver "k8s.io/cri-streaming/pkg/streaming/remotecommand"
-	"k8s.io/klog/v2"
 )
 
 const (
@@ -115,7 +114,6 @@ func startKubelet(ctx context.Context, kc kubeletConfig) (func(), error) {
 			ClientAuth:   tls.RequireAndVerifyClientCert,
 			MinVersion:   tls.VersionTLS12,
 		},
-		ErrorLog: nil,
 	}
 
 	var wg sync.WaitGroup
@@ -151,7 +149,6 @@ func startKubelet(ctx context.Context, kc kubeletConfig) (func(), error) {
 		stop()
 		return nil, err
 	}
-	klog.FromContext(ctx).V(1).Info("kubelet stand-in ready", "node", kubeletNodeName, "port", port)
 	logf("kubelet stand-in: node %s, kubelet API https://127.0.0.1:%d, streaming %s", kubeletNodeName, port, scfg.Addr)
 	return stop, nil
 }
