@@ -275,8 +275,10 @@ def pod_manifest(
     restart_policy: str = "Never",
     working_dir: str | None = None,
     env: dict[str, str] | None = None,
+    sidecars: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """A pod bound to the stand-in's node whose one container runs ``command`` on this host."""
+    """A pod bound to the stand-in's node whose container runs ``command`` on this host;
+    ``sidecars`` (name -> command) adds more containers after it (same folder and env)."""
     spec: dict[str, Any] = {
         "name": container,
         "image": "kubeset-e2e/local-process",  # never pulled: the command runs on the host
@@ -289,6 +291,10 @@ def pod_manifest(
         spec["workingDir"] = working_dir
     if env:
         spec["env"] = [{"name": k, "value": v} for k, v in env.items()]
+    containers = [spec]
+    for other, other_command in (sidecars or {}).items():
+        sidecar = {k: v for k, v in spec.items() if k in ("image", "workingDir", "env")}
+        containers.append({"name": other, "command": other_command, **sidecar})
     return {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -297,7 +303,7 @@ def pod_manifest(
             "nodeName": KUBELET_NODE,
             "restartPolicy": restart_policy,
             "terminationGracePeriodSeconds": 5,
-            "containers": [spec],
+            "containers": containers,
         },
     }
 
@@ -345,15 +351,21 @@ def run_pod(
     manifest: dict[str, Any],
     namespace: str = "default",
 ) -> RunningPod:
-    """Create the pod and wait until its (first) container runs."""
+    """Create the pod and wait until all its containers run."""
     r = session.post(pod_url(server, namespace), json=manifest, timeout=REQUEST_TIMEOUT)
     r.raise_for_status()
     created = r.json()
     name = created["metadata"]["name"]
-    container = created["spec"]["containers"][0]["name"]
+    names = [c["name"] for c in created["spec"]["containers"]]
     wait_for_pod(
-        session, server, namespace, name, lambda p: container_running(p, container), "Running"
+        session,
+        server,
+        namespace,
+        name,
+        lambda p: all(container_running(p, c) for c in names),
+        "Running",
     )
+    container = names[0]
     return RunningPod(namespace, name, created["metadata"]["uid"], container)
 
 

@@ -291,6 +291,28 @@ def test_exec_runs_in_the_containers_working_dir_and_env(
     assert done.stdout.decode().split() == [str(tmp_path), "hi"]
 
 
+def test_exec_and_logs_pick_the_named_container(
+    streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
+    admin: requests.Session,
+    stack: ApiServer,
+    pods: LocalPods,
+) -> None:
+    pod = pods(
+        ["sh", "-c", "echo from-main; exec sleep 3600"],
+        sidecars={"side": ["sh", "-c", "echo from-side; exec sleep 3600"]},
+    )
+    done = streamclient(
+        "exec", f"--pod={pod.name}", "--container=side", "--", "sh", "-c", "echo $$"
+    )
+    assert done.returncode == 0 and done.stdout.strip().isdigit(), done.stderr
+    # follow until the line is there (the process may not have written it yet)
+    for container, line in (("side", "from-side\n"), ("main", "from-main\n")):
+        got = pod_log(
+            admin, stack, pod, container=container, follow="true", limitBytes=str(len(line))
+        )
+        assert got == line
+
+
 def test_exec_errors_missing_container_and_finished_pod(
     streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
     admin: requests.Session,
