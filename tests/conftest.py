@@ -122,7 +122,7 @@ def local_pod(apiserver: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
     """``local_pod(command, name_prefix="p", namespace="default", **options)`` creates a pod on
     the stand-in's node whose container runs ``command`` on this host and waits until it runs;
     ``options`` are those of kube_apiserver.pod_manifest (container, stdin, stdin_once, tty,
-    restart_policy, working_dir, env).  Every such pod is deleted (its processes stopped) after
+    restart_policy, working_dir, env, sidecars).  Every such pod is deleted (its processes stopped) after
     the test.  Containers share the host's filesystem: give them a per-test folder
     (``working_dir=str(tmp_path)``) for files they write."""
     pods = LocalPods(apiserver)
