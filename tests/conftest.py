@@ -23,13 +23,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from kube_apiserver import (  # tests/e2e holds the helpers
+    KUBELET_NODE,
     ApiServer,
+    LocalPods,
+    admin_session,
     build_server,
     log_tail,
     peak_rss_mib,
-    read_kubeconfig,
+    running_server,
     start_server,
     stop,
+    unavailable,
 )
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -78,10 +82,7 @@ def apiserver(
         pytestconfig, f"kube-apiserver (pid {proc.pid}) ready in {seconds:.1f}s; log: {log_file}"
     )
     try:
-        creds = read_kubeconfig(kubeconfig, work / "creds")
-        yield ApiServer(
-            kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
-        )  # type: ignore[arg-type]
+        yield running_server(proc, kubeconfig, seconds, log_file)
     finally:
         peak = peak_rss_mib(proc.pid)
         stopping = time.monotonic()
@@ -103,3 +104,31 @@ def apiserver(
 def apiserver_kubeconfig(apiserver: ApiServer) -> Path:
     """Path of a kubeconfig for the running server: contexts "token" (current) and "client-cert"."""
     return apiserver.kubeconfig
+
+
+@pytest.fixture(scope="session")
+def kubelet_node(apiserver: ApiServer) -> str:
+    """Name of the kubelet stand-in's Node (Ready): pods bound to it run as local processes."""
+    with admin_session(apiserver) as session:
+        r = session.get(f"{apiserver.server}/api/v1/nodes/{KUBELET_NODE}", timeout=30)
+    if r.status_code == 404:
+        unavailable(f"the e2e server has no node {KUBELET_NODE} (started with --kubelet=false?)")
+    r.raise_for_status()
+    ready = [c for c in r.json()["status"]["conditions"] if c["type"] == "Ready"]
+    assert ready and ready[0]["status"] == "True", r.json()["status"]["conditions"]
+    return KUBELET_NODE
+
+
+@pytest.fixture
+def local_pod(apiserver: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
+    """``local_pod(command, name_prefix="p", namespace="default", **options)`` creates a pod on
+    the stand-in's node whose container runs ``command`` on this host and waits until it runs;
+    ``options`` are those of kube_apiserver.pod_manifest (container, stdin, stdin_once, tty,
+    restart_policy, working_dir, env, sidecars).  Every such pod is deleted (its processes stopped) after
+    the test.  Containers share the host's filesystem: give them a per-test folder
+    (``working_dir=str(tmp_path)``) for files they write."""
+    pods = LocalPods(apiserver)
+    try:
+        yield pods
+    finally:
+        pods.close()
