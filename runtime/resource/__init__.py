@@ -27,6 +27,7 @@ from .client import (
 from .clientset import ClientsetBase, GroupVersionClient, LazyGroup
 from .descriptor import ResourceDescriptor, ResourceInfo
 from .logs import HasLog, LogOptions, LogStream
+from .streams import HasAttach, HasExec, HasPortForward
 from .subresources import (
     HasApproval,
     HasBinding,
@@ -68,6 +69,9 @@ __all__ = [
     "HasGet",
     "HasList",
     "HasLog",
+    "HasAttach",
+    "HasExec",
+    "HasPortForward",
     "HasPatch",
     "HasResize",
     "HasScale",

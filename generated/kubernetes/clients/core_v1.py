@@ -10,17 +10,20 @@ from __future__ import annotations
 from kubeset.resource import (
     GroupVersionClient,
     HasApply,
+    HasAttach,
     HasBinding,
     HasCreate,
     HasDelete,
     HasDeleteCollection,
     HasEphemeralContainers,
     HasEviction,
+    HasExec,
     HasFinalize,
     HasGet,
     HasList,
     HasLog,
     HasPatch,
+    HasPortForward,
     HasResize,
     HasScale,
     HasStatus,
@@ -380,14 +383,17 @@ class PodsClient(
     HasApply[Pod],
     HasDelete[Pod],
     HasDeleteCollection,
+    HasAttach,
     HasBinding[Binding],
     HasEphemeralContainers[Pod],
     HasEviction[Eviction],
+    HasExec,
     HasLog,
+    HasPortForward,
     HasResize[Pod],
     HasStatus[Pod],
 ):
-    """Pod (pods, namespaced); subresources: binding, ephemeralcontainers, eviction, log, resize, status."""
+    """Pod (pods, namespaced); subresources: attach, binding, ephemeralcontainers, eviction, exec, log, portforward, resize, status."""
 
     DESCRIPTOR = ResourceDescriptor(
         ResourceInfo(
@@ -397,7 +403,7 @@ class PodsClient(
             plural="pods",
             namespaced=True,
             verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-            subresources=frozenset({"binding", "ephemeralcontainers", "eviction", "log", "resize", "status"}),
+            subresources=frozenset({"attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "resize", "status"}),
             list_kind="PodList",
         ),
         model=Pod,
