@@ -99,8 +99,12 @@ def _add(tar: tarfile.TarFile, path: Path, name: str) -> None:
 
 
 def _is_dir(runner: CpRunner, path: str) -> bool:
+    """``test -d`` in the container; any failure to run it means "not a folder" (kubectl)."""
     with runner.open(["test", "-d", path], stdin=False) as session:
-        return session.wait() == 0
+        try:
+            return session.wait() == 0
+        except ApiError:
+            return False
 
 
 def copy_to_pod(runner: CpRunner, source: Path, destination: str) -> None:
