@@ -23,13 +23,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import ApiError, StreamError
+from ..errors import ApiError, KubesetError, StreamError
 from .remotecommand import Session
 
 __all__ = ["CpRunner", "copy_from_pod", "copy_to_pod", "member_target", "strip_shortcuts"]
 
 _NO_TAR = (126, 127)  # the shell's "cannot execute" and "not found"
 _BUFFER = 256 * 1024
+_CLOSING = 10.0  # seconds for a stream that failed a write to tell why
 
 
 class CpRunner(Protocol):
@@ -123,9 +124,19 @@ def copy_to_pod(runner: CpRunner, source: Path, destination: str) -> None:
     session = runner.open(command, stdin=True)
     with session:
         assert session.stdin is not None
-        with io.BufferedWriter(session.stdin, _BUFFER) as writer:
-            with tarfile.open(fileobj=writer, mode="w|", format=tarfile.GNU_FORMAT) as tar:
-                _add(tar, source, posixpath.basename(dest))
+        try:
+            with io.BufferedWriter(session.stdin, _BUFFER) as writer:
+                with tarfile.open(fileobj=writer, mode="w|", format=tarfile.GNU_FORMAT) as tar:
+                    _add(tar, source, posixpath.basename(dest))
+        except KubesetError as exc:
+            try:  # tar ended early (or never ran): its reason first
+                session.wait(_CLOSING)
+            except ApiError:
+                pass
+            except KubesetError:
+                raise exc from None
+            _finish(session, "tar -x")
+            raise
         _finish(session, "tar -x")
 
 

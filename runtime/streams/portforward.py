@@ -215,8 +215,8 @@ class PortForward:
                     target=self._bridge, args=(conn, remote), name="kubeset-pf conn", daemon=True
                 ).start()
 
-    def _failed(self, remote: int, error: KubesetError) -> None:
-        log.warning("port-forward to port %d: %s", remote, error)
+    def _failed(self, error: KubesetError) -> None:
+        log.warning("%s", error)
         with self._lock:
             self.errors.append(error)
 
@@ -229,7 +229,7 @@ class PortForward:
         try:
             stream = self._connect(remote)
         except KubesetError as exc:
-            self._failed(remote, exc)
+            self._failed(exc)
             self._forget(conn)
             return
         up = threading.Thread(target=self._upstream, args=(conn, stream), daemon=True)
@@ -242,7 +242,7 @@ class PortForward:
                 conn.sendall(data)
         except KubesetError as exc:
             if not isinstance(exc, ConnectionLost) or not self._stop.is_set():
-                self._failed(remote, exc)
+                self._failed(exc)
         except OSError:
             pass
         finally:
@@ -266,9 +266,10 @@ class PortForward:
         with self._lock:
             self._open.discard(conn)
         try:
-            conn.close()
+            conn.shutdown(socket.SHUT_RDWR)  # wakes the thread reading it
         except OSError:
             pass
+        conn.close()
 
     def close(self) -> None:
         """Stop listening and end every forwarded connection."""

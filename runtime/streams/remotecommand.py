@@ -218,6 +218,11 @@ class Session:
         self._ws.send(resize_frame(width, height))
 
     @property
+    def ended(self) -> bool:
+        """Whether the stream is over (``wait()`` answers at once)."""
+        return self._done.is_set()
+
+    @property
     def exit_code(self) -> int | None:
         """The exit code once the command ended (None while it runs)."""
         return self._exit

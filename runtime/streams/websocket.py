@@ -204,7 +204,7 @@ class WebSocket:
                         f"{self.name}: nothing could be sent for {self._write_timeout:g} s"
                     )
                 self._cond.wait(remaining)
-            if self._done.is_set() or self._close_requested:
+            if self._done.is_set() or self._close_requested or self._protocol.state is not State.OPEN:
                 raise self.error or ConnectionLost(f"{self.name}: the connection is closed")
             self._protocol.send_binary(message)
             self._queue_output()
