@@ -175,6 +175,7 @@ class WebSocket:
         self._wake_w.setblocking(False)
         self._thread: threading.Thread | None = None
         self._sink: MessageSink | None = None
+        self._queue_output()  # what the protocol answered to frames read with the handshake
 
     def __repr__(self) -> str:
         return f"<WebSocket {self.name} {self.subprotocol or '-'}>"

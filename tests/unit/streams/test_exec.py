@@ -161,3 +161,14 @@ def test_attach_to_a_running_process(server: StreamServer, pods: PodsClient) -> 
         s.close_stdin()
         assert s.wait(30) == 5
     assert server.requests[-1][0].endswith("/pods/att/attach")
+
+
+def test_frames_that_come_with_the_upgrade_answer_are_answered() -> None:
+    status = b'\x03{"kind":"Status","status":"Success"}'
+    srv = SilentServer(server_frame(status) + server_frame((1000).to_bytes(2, "big"), opcode=0x8))
+    try:
+        pods = pods_of(srv.url)
+        assert pods.exec_run("p", ["true"], timeout=10).exit_code == 0
+        assert srv.received[:1] == b"\x88"  # the close was answered, not left to time out
+    finally:
+        srv.close()

@@ -236,6 +236,7 @@ class SilentServer:
     def __init__(self, first: bytes = b"", *, cut: bool = False) -> None:
         self.first = first
         self.cut = cut
+        self.received = bytearray()  # what the client sent after the upgrade
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self._conns: list[socket.socket] = []
@@ -266,6 +267,16 @@ class SilentServer:
             )
             if self.cut:
                 conn.close()
+                continue
+            conn.settimeout(10)
+            try:
+                while chunk := conn.recv(65536):
+                    self.received += chunk
+                    if self.received[:1] == b"\x88":  # the client answered a close: done
+                        conn.close()
+                        break
+            except OSError:
+                pass
 
     def close(self) -> None:
         self._listener.close()
@@ -273,7 +284,7 @@ class SilentServer:
             conn.close()
 
 
-def server_frame(payload: bytes) -> bytes:
-    """An unmasked binary frame (server to client) carrying ``payload`` (< 126 bytes)."""
+def server_frame(payload: bytes, opcode: int = 0x2) -> bytes:
+    """An unmasked frame (server to client, binary by default) carrying ``payload`` (< 126 bytes)."""
     assert len(payload) < 126
-    return bytes((0x82, len(payload))) + payload
+    return bytes((0x80 | opcode, len(payload))) + payload
