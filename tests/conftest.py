@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,13 +22,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "e2e"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
 from kube_apiserver import (  # tests/e2e holds the helpers
+    KUBELET_NODE,
     ApiServer,
+    RunningPod,
+    admin_session,
     build_server,
+    delete_pod,
     log_tail,
     peak_rss_mib,
+    pod_manifest,
     read_kubeconfig,
+    run_pod,
     start_server,
     stop,
+    unavailable,
 )
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -101,3 +109,50 @@ def apiserver(
 def apiserver_kubeconfig(apiserver: ApiServer) -> Path:
     """Path of a kubeconfig for the running server: contexts "token" (current) and "client-cert"."""
     return apiserver.kubeconfig
+
+
+@pytest.fixture(scope="session")
+def kubelet_node(apiserver: ApiServer) -> str:
+    """Name of the kubelet stand-in's Node (Ready): pods bound to it run as local processes."""
+    with admin_session(apiserver) as session:
+        r = session.get(f"{apiserver.server}/api/v1/nodes/{KUBELET_NODE}", timeout=30)
+    if r.status_code == 404:
+        unavailable(f"the e2e server has no node {KUBELET_NODE} (started with --kubelet=false?)")
+    r.raise_for_status()
+    ready = [c for c in r.json()["status"]["conditions"] if c["type"] == "Ready"]
+    assert ready and ready[0]["status"] == "True", r.json()["status"]["conditions"]
+    return KUBELET_NODE
+
+
+@pytest.fixture
+def local_pod(apiserver: ApiServer, kubelet_node: str) -> Iterator[Callable[..., RunningPod]]:
+    """``local_pod(command, name_prefix="p", namespace="default", **options)`` creates a pod on
+    the stand-in's node whose container runs ``command`` on this host and waits until it runs;
+    ``options`` are those of kube_apiserver.pod_manifest (container, stdin, stdin_once, tty,
+    restart_policy, working_dir, env).  Every such pod is deleted (its processes stopped) after
+    the test.  Containers share the host's filesystem: give them a per-test folder
+    (``working_dir=str(tmp_path)``) for files they write."""
+    created: list[RunningPod] = []
+    with admin_session(apiserver) as session:
+
+        def start(
+            command: list[str],
+            name_prefix: str = "p",
+            namespace: str = "default",
+            **options: object,
+        ) -> RunningPod:
+            name = f"{name_prefix}-{uuid.uuid4().hex[:8]}"
+            manifest = pod_manifest(name, command, **options)  # type: ignore[arg-type]
+            try:
+                pod = run_pod(session, apiserver, manifest, namespace)
+            except BaseException:
+                delete_pod(session, apiserver, namespace, name)
+                raise
+            created.append(pod)
+            return pod
+
+        try:
+            yield start
+        finally:
+            for pod in created:
+                delete_pod(session, apiserver, pod.namespace, pod.name)

@@ -1,7 +1,8 @@
 """End-to-end tests: everything in this folder gets the ``e2e`` marker.
 
-The fixtures ``apiserver`` (session), ``apiserver_kubeconfig`` and ``apiserver_binary`` live in
-tests/conftest.py (shared with tests/behaviour); the helpers in kube_apiserver.py.
+The fixtures ``apiserver`` (session), ``apiserver_kubeconfig``, ``apiserver_binary``,
+``kubelet_node`` (session) and ``local_pod`` live in tests/conftest.py (shared with
+tests/behaviour); the helpers in kube_apiserver.py.
 """
 
 from __future__ import annotations

@@ -24,9 +24,12 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 import yaml
 
 E2E_DIR = Path(__file__).resolve().parent
@@ -42,6 +45,9 @@ READY_TIMEOUT = float(os.environ.get("KUBESET_E2E_READY_TIMEOUT", "120"))
 STOP_TIMEOUT = 60.0
 EXTRA_ARGS = os.environ.get("KUBESET_E2E_APISERVER_ARGS", "").strip()
 LOG_TAIL_LINES = 60
+KUBELET_NODE = "kubeset-node"  # the kubelet stand-in's node (tests/e2e/apiserver/kubelet.go)
+POD_TIMEOUT = 60.0  # seconds for a pod on the stand-in to be Running, or to be gone
+REQUEST_TIMEOUT = 30.0
 
 
 def unavailable(reason: str) -> None:
@@ -227,3 +233,161 @@ def read_kubeconfig(kubeconfig: Path, out_dir: Path) -> dict[str, object]:
             write("client.key", cert_user["client-key-data"]),
         ),
     }
+
+
+# --- the kubelet stand-in: pods that run --------------------------------------------------
+
+
+def admin_session(server: ApiServer) -> requests.Session:
+    """A `requests` session with the admin token that trusts the server's CA (and nothing else)."""
+    session = requests.Session()
+    session.trust_env = False  # REQUESTS_CA_BUNDLE would override Session.verify
+    session.verify = str(server.ca_file)
+    session.headers["Authorization"] = f"Bearer {server.token}"
+    return session
+
+
+@dataclasses.dataclass(frozen=True)
+class RunningPod:
+    """A pod on the stand-in's node whose container ``container`` runs (a local process)."""
+
+    namespace: str
+    name: str
+    uid: str
+    container: str
+
+
+def pod_manifest(
+    name: str,
+    command: list[str],
+    *,
+    container: str = "main",
+    stdin: bool = False,
+    stdin_once: bool = False,
+    tty: bool = False,
+    restart_policy: str = "Never",
+    working_dir: str | None = None,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A pod bound to the stand-in's node whose one container runs ``command`` on this host."""
+    spec: dict[str, Any] = {
+        "name": container,
+        "image": "kubeset-e2e/local-process",  # never pulled: the command runs on the host
+        "command": command,
+        "stdin": stdin,
+        "stdinOnce": stdin_once,
+        "tty": tty,
+    }
+    if working_dir is not None:
+        spec["workingDir"] = working_dir
+    if env:
+        spec["env"] = [{"name": k, "value": v} for k, v in env.items()]
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {
+            "nodeName": KUBELET_NODE,
+            "restartPolicy": restart_policy,
+            "terminationGracePeriodSeconds": 5,
+            "containers": [spec],
+        },
+    }
+
+
+def pod_url(server: ApiServer, namespace: str, name: str = "") -> str:
+    base = f"{server.server}/api/v1/namespaces/{namespace}/pods"
+    return f"{base}/{name}" if name else base
+
+
+def wait_for_pod(
+    session: requests.Session,
+    server: ApiServer,
+    namespace: str,
+    name: str,
+    done: Callable[[dict[str, Any]], bool],
+    what: str,
+    timeout: float = POD_TIMEOUT,
+) -> dict[str, Any]:
+    """Poll the pod until ``done(pod)``; fail with its last status after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        r = session.get(pod_url(server, namespace, name), timeout=REQUEST_TIMEOUT)
+        r.raise_for_status()
+        last = r.json()
+        if done(last):
+            return last
+        time.sleep(0.1)
+    pytest.fail(
+        f"pod {namespace}/{name} not {what} within {timeout}s; status: {last.get('status')}"
+    )
+
+
+def container_running(pod: dict[str, Any], container: str) -> bool:
+    status = pod.get("status") or {}
+    for cs in status.get("containerStatuses") or []:
+        if cs["name"] == container and "running" in (cs.get("state") or {}):
+            return status.get("phase") == "Running"
+    return False
+
+
+def run_pod(
+    session: requests.Session,
+    server: ApiServer,
+    manifest: dict[str, Any],
+    namespace: str = "default",
+) -> RunningPod:
+    """Create the pod and wait until its (first) container runs."""
+    r = session.post(pod_url(server, namespace), json=manifest, timeout=REQUEST_TIMEOUT)
+    r.raise_for_status()
+    created = r.json()
+    name = created["metadata"]["name"]
+    container = created["spec"]["containers"][0]["name"]
+    wait_for_pod(
+        session, server, namespace, name, lambda p: container_running(p, container), "Running"
+    )
+    return RunningPod(namespace, name, created["metadata"]["uid"], container)
+
+
+def delete_pod(
+    session: requests.Session,
+    server: ApiServer,
+    namespace: str,
+    name: str,
+    timeout: float = POD_TIMEOUT,
+) -> None:
+    """Delete gracefully and wait until the stand-in has stopped it and it is gone."""
+    r = session.delete(pod_url(server, namespace, name), timeout=REQUEST_TIMEOUT)
+    if r.status_code == 404:
+        return
+    r.raise_for_status()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (
+            session.get(pod_url(server, namespace, name), timeout=REQUEST_TIMEOUT).status_code
+            == 404
+        ):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"pod {namespace}/{name} still there {timeout}s after its deletion")
+
+
+def stream_client(
+    binary: Path,
+    server: ApiServer,
+    args: list[str],
+    *,
+    stdin: bytes | None = None,
+    timeout: float = 120.0,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run client-go's exec/attach/port-forward (``<binary> streamclient ...``, see
+    tests/e2e/apiserver/streamclient.go) with the server's kubeconfig."""
+    sub, rest = args[0], args[1:]
+    return subprocess.run(
+        [str(binary), "streamclient", sub, f"--kubeconfig={server.kubeconfig}", *rest],
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+    )

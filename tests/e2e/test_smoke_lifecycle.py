@@ -114,7 +114,7 @@ def test_new_namespace_gets_default_service_account_and_can_be_deleted(
     r = admin.post(f"{ns_url}/{name}/configmaps", json=cm, timeout=TIMEOUT)
     assert r.status_code == 201, r.text
     # With its service account in place the ServiceAccount admission plugin admits pods
-    # (no scheduler or kubelet: the pod stays Pending).
+    # (bound to no node, it stays Pending: there is no scheduler).
     pod = {
         "apiVersion": "v1",
         "kind": "Pod",

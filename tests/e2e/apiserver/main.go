@@ -10,7 +10,11 @@
 // listener is handed to the server, so no port race), etcd listens on free ports on
 // 127.0.0.1.  Authorization is Node,RBAC; the API groups are the ones v1.36 serves by
 // default.  The serviceaccount, namespace and garbage-collector controllers run
-// in-process (see controllers.go; --controllers=false to leave them out).
+// in-process (see controllers.go; --controllers=false to leave them out), and so does a
+// kubelet stand-in: node "kubeset-node", whose pods run as local processes and serve exec,
+// attach, port-forward and logs (see kubelet.go; --kubelet=false to leave it out).
+// `kube-apiserver-e2e streamclient ...` runs client-go's exec / port-forward clients instead
+// (streamclient.go).
 //
 // When /readyz answers ok (and the "default" namespace and its "default" service account
 // exist) it writes a kubeconfig with two contexts ("token", the current one, and
@@ -78,27 +82,35 @@ const (
 )
 
 func main() {
-	var (
-		kubeconfigOut  string
-		exitOnStdinEOF bool
-		extraArgs      string
-		verbosity      int
-		controllers    bool
-	)
-	flag.StringVar(&kubeconfigOut, "kubeconfig", "", "where to write the kubeconfig (default: <tmpdir>/kubeconfig, removed on exit)")
-	flag.BoolVar(&exitOnStdinEOF, "exit-on-stdin-eof", false, "shut down when stdin reaches EOF (the parent process went away)")
-	flag.StringVar(&extraArgs, "apiserver-args", "", "extra kube-apiserver flags, space separated (e.g. --feature-gates=X=true)")
-	flag.IntVar(&verbosity, "v", 0, "kube-apiserver log verbosity")
-	flag.BoolVar(&controllers, "controllers", true, "run the serviceaccount, namespace and garbage-collector controllers in-process")
+	if len(os.Args) > 1 && os.Args[1] == "streamclient" {
+		os.Exit(streamClientMain(os.Args[2:]))
+	}
+	var o runOptions
+	flag.StringVar(&o.kubeconfigOut, "kubeconfig", "", "where to write the kubeconfig (default: <tmpdir>/kubeconfig, removed on exit)")
+	flag.BoolVar(&o.exitOnStdinEOF, "exit-on-stdin-eof", false, "shut down when stdin reaches EOF (the parent process went away)")
+	flag.StringVar(&o.extraArgs, "apiserver-args", "", "extra kube-apiserver flags, space separated (e.g. --feature-gates=X=true)")
+	flag.IntVar(&o.verbosity, "v", 0, "kube-apiserver log verbosity")
+	flag.BoolVar(&o.controllers, "controllers", true, "run the serviceaccount, namespace and garbage-collector controllers in-process")
+	flag.BoolVar(&o.kubelet, "kubelet", true, "run the kubelet stand-in (node "+kubeletNodeName+", pods bound to it run as local processes; see kubelet.go)")
 	flag.Parse()
 
-	if err := run(kubeconfigOut, exitOnStdinEOF, extraArgs, verbosity, controllers); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintf(os.Stderr, "kube-apiserver-e2e: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity int, controllers bool) (retErr error) {
+type runOptions struct {
+	kubeconfigOut  string
+	exitOnStdinEOF bool
+	extraArgs      string
+	verbosity      int
+	controllers    bool
+	kubelet        bool
+}
+
+func run(o runOptions) (retErr error) {
+	kubeconfigOut, exitOnStdinEOF, extraArgs, verbosity, controllers := o.kubeconfigOut, o.exitOnStdinEOF, o.extraArgs, o.verbosity, o.controllers
 	started := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -164,6 +176,12 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 		// 127.0.0.1 is not a valid Endpoints address for the "kubernetes" service.
 		"--endpoint-reconciler-type=none",
 		"--etcd-servers=" + etcdURL,
+		// The kubelet stand-in (kubelet.go): the apiserver verifies its serving certificate and
+		// authenticates to it with a client certificate, as in a real cluster.
+		"--kubelet-client-certificate=" + pki.kubeletClientCert,
+		"--kubelet-client-key=" + pki.kubeletClientKey,
+		"--kubelet-certificate-authority=" + pki.kubeletCA,
+		"--kubelet-preferred-address-types=InternalIP,Hostname",
 		"--v=" + strconv.Itoa(verbosity),
 	}
 	if extraArgs != "" {
@@ -207,7 +225,9 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 		close(api.done)
 	}()
 	stopControllers := func() {}
+	stopKubelet := func() {}
 	shutdown := func() error {
+		stopKubelet()
 		stopControllers()
 		apiCancel()
 		<-api.done
@@ -234,6 +254,16 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 			return err
 		}
 	}
+	if o.kubelet {
+		restCfg := &rest.Config{Host: server, BearerToken: pki.token,
+			TLSClientConfig: rest.TLSClientConfig{CAData: pki.servingCAPEM}}
+		stop, err := startKubelet(klog.NewContext(context.Background(), klog.Background()), restCfg, pki, filepath.Join(tmp, "kubelet"))
+		if err != nil {
+			_ = shutdown()
+			return fmt.Errorf("kubelet stand-in: %w", err)
+		}
+		stopKubelet = stop
+	}
 	if kubeconfigOut == "" {
 		kubeconfigOut = filepath.Join(tmp, "kubeconfig")
 	} else {
@@ -256,6 +286,7 @@ func run(kubeconfigOut string, exitOnStdinEOF bool, extraArgs string, verbosity 
 		logf("kube-apiserver stopped")
 		return nil
 	case <-api.done:
+		stopKubelet()
 		stopControllers()
 		if api.err == nil {
 			return errors.New("kube-apiserver exited unexpectedly")
@@ -414,6 +445,14 @@ type pkiFiles struct {
 	token         string
 	saKey         string
 	authnConfig   string
+
+	// kubelet stand-in: its serving certificate (CA kubeletCA) and the client certificate
+	// the apiserver presents to it (signed by the client CA, CN kubeletClientCN)
+	kubeletCA         string
+	kubeletCert       tls.Certificate
+	kubeletClientCert string
+	kubeletClientKey  string
+	clientCAPool      *x509.CertPool
 }
 
 const authnConfig = `apiVersion: apiserver.config.k8s.io/v1
@@ -497,6 +536,28 @@ func writePKI(tmp string) (*pkiFiles, error) {
 		p := filepath.Join(dir, name)
 		return p, os.WriteFile(p, data, 0o600)
 	}
+	// writeCA makes a CA and writes its certificate to file.
+	writeCA := func(cn, file string) (*x509.Certificate, *ecdsa.PrivateKey, string, error) {
+		ca, caKey, caPEM, err := newCA(cn)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		path, err := write(file, caPEM)
+		return ca, caKey, path, err
+	}
+	// writeLeaf signs a certificate and writes it and its key as <name>.crt and <name>.key.
+	writeLeaf := func(name string, ca *x509.Certificate, caKey crypto.Signer, tmpl *x509.Certificate) (string, string, error) {
+		crt, key, err := signLeaf(ca, caKey, tmpl)
+		if err != nil {
+			return "", "", err
+		}
+		crtPath, err := write(name+".crt", crt)
+		if err != nil {
+			return "", "", err
+		}
+		keyPath, err := write(name+".key", key)
+		return crtPath, keyPath, err
+	}
 	p := &pkiFiles{}
 
 	// serving
@@ -505,38 +566,58 @@ func writePKI(tmp string) (*pkiFiles, error) {
 		return nil, err
 	}
 	p.servingCAPEM = servingCAPEM
-	crt, key, err := signLeaf(servingCA, servingCAKey, &x509.Certificate{
+	if p.servingCert, p.servingKey, err = writeLeaf("apiserver", servingCA, servingCAKey, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: "kube-apiserver"},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		DNSNames:    []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
 		IPAddresses: []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1"), net.ParseIP("10.0.0.1")},
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
 	if _, err := write("serving-ca.crt", servingCAPEM); err != nil {
 		return nil, err
 	}
-	if p.servingCert, err = write("apiserver.crt", crt); err != nil {
-		return nil, err
-	}
-	if p.servingKey, err = write("apiserver.key", key); err != nil {
-		return nil, err
-	}
 
 	// client certificates
-	clientCA, clientCAKey, clientCAPEM, err := newCA("kubeset-e2e-client-ca")
+	clientCA, clientCAKey, clientCAFile, err := writeCA("kubeset-e2e-client-ca", "client-ca.crt")
 	if err != nil {
 		return nil, err
 	}
-	if p.clientCA, err = write("client-ca.crt", clientCAPEM); err != nil {
-		return nil, err
-	}
+	p.clientCA = clientCAFile
 	p.clientCertPEM, p.clientKeyPEM, err = signLeaf(clientCA, clientCAKey, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: certUser, Organization: []string{mastersGrp}},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	})
 	if err != nil {
+		return nil, err
+	}
+
+	p.clientCAPool = x509.NewCertPool()
+	p.clientCAPool.AddCert(clientCA)
+	if p.kubeletClientCert, p.kubeletClientKey, err = writeLeaf("apiserver-kubelet-client", clientCA, clientCAKey, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: kubeletClientCN, Organization: []string{"kubeset-e2e:kubelet-clients"}},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}); err != nil {
+		return nil, err
+	}
+
+	// the kubelet's serving certificate, from its own CA (as a kubelet's self-signed or
+	// cluster-signed serving certificate is distinct from the apiserver's)
+	kubeletCA, kubeletCAKey, kubeletCAFile, err := writeCA("kubeset-e2e-kubelet-ca", "kubelet-ca.crt")
+	if err != nil {
+		return nil, err
+	}
+	p.kubeletCA = kubeletCAFile
+	ksCrt, ksKey, err := signLeaf(kubeletCA, kubeletCAKey, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: kubeletNodeName},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:    []string{kubeletNodeName, "localhost"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.kubeletCert, err = tls.X509KeyPair(ksCrt, ksKey); err != nil {
 		return nil, err
 	}
 
