@@ -1,0 +1,339 @@
+"""kubeset's stream clients (kubeset.streams) through the real kube-apiserver and the kubelet stand-in.
+
+exec, attach, port-forward and cp go kubeset -> kube-apiserver (v5/v4 WebSocket translated to
+SPDY for exec and attach; port-forward's channel form proxied to the kubelet) -> the stand-in's
+kubelet API -> k8s.io/cri-streaming -> a local process.  The pods' file system and loopback are
+this host's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from faultproxy import FaultProxy
+from kube_apiserver import ApiServer, RunningPod
+
+import kubeset
+from kubeset.errors import (
+    ApiError,
+    BadRequest,
+    CommandFailed,
+    ConnectionLost,
+    Forbidden,
+    NotFound,
+    StreamError,
+)
+from kubeset.kubernetes import Clientset
+from kubeset.kubernetes.clients.core_v1 import PodsClient
+from kubeset.streams import Dialer, KeepAlive
+from kubeset.streams.channels import V5
+
+pytestmark = pytest.mark.e2e
+
+StartPod = Callable[..., RunningPod]
+MiB = 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def clientset(apiserver: ApiServer) -> Iterator[Clientset]:
+    with Clientset(kubeset.load_kubeconfig(apiserver.kubeconfig)) as cs:
+        yield cs
+
+
+@pytest.fixture
+def pods(clientset: Clientset) -> PodsClient:
+    return clientset.core_v1.pods("default")
+
+
+@pytest.fixture
+def sleeper(local_pod: StartPod, tmp_path: Path) -> RunningPod:
+    return local_pod(["sleep", "3600"], name_prefix="sleeper", working_dir=str(tmp_path))
+
+
+def test_exit_codes_0_and_3(pods: PodsClient, sleeper: RunningPod) -> None:
+    ok = pods.exec_run(sleeper.name, ["sh", "-c", "echo hello"], timeout=60)
+    assert (ok.exit_code, ok.stdout, ok.stderr) == (0, b"hello\n", b"")
+    three = pods.exec_run(sleeper.name, ["sh", "-c", "echo bad >&2; exit 3"], timeout=60)
+    assert (three.exit_code, three.stdout, three.stderr) == (3, b"", b"bad\n")
+    with pytest.raises(CommandFailed) as err:
+        pods.exec_run(sleeper.name, ["sh", "-c", "exit 3"], timeout=60, check=True)
+    assert err.value.exit_code == 3
+
+
+def test_10_mib_of_stdin_echoed_by_cat_which_sees_eof(pods: PodsClient, sleeper: RunningPod) -> None:
+    data = os.urandom(10 * MiB)
+    result = pods.exec_run(sleeper.name, ["cat"], stdin=data, timeout=120)
+    assert result.exit_code == 0  # cat exited: stdin's end arrived (v5 close through the server)
+    assert len(result.stdout) == len(data) and result.stdout == data
+
+
+def test_stdout_and_stderr_interleaved_stay_apart(pods: PodsClient, sleeper: RunningPod) -> None:
+    script = "for i in $(seq 1 500); do echo out$i; echo err$i >&2; done"
+    result = pods.exec_run(sleeper.name, ["sh", "-c", script], timeout=60)
+    assert result.stdout.decode().split() == [f"out{i}" for i in range(1, 501)]
+    assert result.stderr.decode().split() == [f"err{i}" for i in range(1, 501)]
+
+
+def test_100_mib_of_stdout_without_loss(pods: PodsClient, sleeper: RunningPod) -> None:
+    line = b"0123456789abcde\n"
+    result = pods.exec_run(
+        sleeper.name, ["sh", "-c", f"yes 0123456789abcde | head -c {100 * MiB}"], timeout=300
+    )
+    assert result.exit_code == 0
+    assert len(result.stdout) == 100 * MiB
+    assert result.stdout == line * (100 * MiB // len(line))
+
+
+def test_resize_reaches_a_tty_process(pods: PodsClient, sleeper: RunningPod) -> None:
+    with pods.exec(
+        sleeper.name, ["sh", "-c", "stty size; read x; stty size"], stdin=True, tty=True, timeout=60
+    ) as s:
+        assert s.protocol == V5 and s.stdin is not None and s.stdout is not None
+        s.resize(100, 30)
+        s.stdin.write(b"\n")
+        time.sleep(0.2)
+        s.resize(132, 43)
+        s.stdin.write(b"go\n")
+        assert s.wait(60) == 0
+        out = s.stdout.read()
+    assert b"43 132" in out
+
+
+def test_an_interactive_session_closes_stdin(pods: PodsClient, sleeper: RunningPod) -> None:
+    with pods.exec(sleeper.name, ["sh", "-c", "cat; exit 7"], stdin=True, timeout=60) as s:
+        assert s.stdin is not None and s.stdout is not None
+        s.stdin.write(b"typed\n")
+        s.close_stdin()
+        assert s.stdout.read() == b"typed\n"
+        assert s.wait(60) == 7
+
+
+def test_attach_to_a_running_process(pods: PodsClient, local_pod: StartPod, tmp_path: Path) -> None:
+    pod = local_pod(
+        ["sh", "-c", "while read l; do echo got $l; done"],
+        name_prefix="att",
+        stdin=True,
+        working_dir=str(tmp_path),
+    )
+    with pods.attach(pod.name, stdin=True, timeout=60) as s:
+        assert s.stdin is not None and s.stdout is not None
+        s.stdout.timeout = 60
+        s.stdin.write(b"hello\n")
+        assert s.stdout.readline() == b"got hello\n"
+        s.stdin.write(b"again\n")
+        assert s.stdout.readline() == b"got again\n"
+
+
+class EchoServer:
+    """A TCP echo server on 127.0.0.1 (the stand-in's pod network is this host's loopback)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self.sock.settimeout(0.5)
+        self.port: int = self.sock.getsockname()[1]
+        self.closed = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.closed.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _echo(conn: socket.socket) -> None:
+        conn.settimeout(120)
+        with conn:
+            try:
+                while data := conn.recv(65536):
+                    conn.sendall(data)
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.closed.set()
+        self.sock.close()
+
+
+@pytest.fixture
+def echoes() -> Iterator[list[EchoServer]]:
+    servers = [EchoServer() for _ in range(3)]
+    yield servers
+    for s in servers:
+        s.close()
+
+
+def _exchange(port: int, payload: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=120) as conn:
+        sender = threading.Thread(target=conn.sendall, args=(payload,), daemon=True)
+        sender.start()
+        got = bytearray()
+        while len(got) < len(payload):
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        sender.join(120)
+        return bytes(got)
+
+
+def test_port_forward_3_ports_20_connections_each_1_mib_byte_exact(
+    pods: PodsClient, sleeper: RunningPod, echoes: list[EchoServer]
+) -> None:
+    with pods.port_forward(sleeper.name, [f":{e.port}" for e in echoes], timeout=60) as pf:
+        payloads = {
+            (pf.local_port(e.port), i): os.urandom(MiB) for e in echoes for i in range(20)
+        }
+        results: dict[tuple[int, int], bytes] = {}
+
+        def one(key: tuple[int, int]) -> None:
+            results[key] = _exchange(key[0], payloads[key])
+
+        threads = [threading.Thread(target=one, args=(k,), daemon=True) for k in payloads]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+        assert pf.errors == []
+    assert len(results) == 60
+    assert all(results[k] == payloads[k] for k in payloads)
+
+
+def test_port_forward_in_process_and_nothing_listening(
+    pods: PodsClient, sleeper: RunningPod, echoes: list[EchoServer]
+) -> None:
+    with pods.port_stream(sleeper.name, echoes[0].port, timeout=60) as s:
+        s.settimeout(60)
+        s.sendall(b"through the apiserver")
+        got = b""
+        while len(got) < 21:
+            got += s.recv(100)
+        assert got == b"through the apiserver"
+    echoes[1].close()
+    with pods.port_stream(sleeper.name, echoes[1].port, timeout=60) as s:
+        s.settimeout(60)
+        with pytest.raises(StreamError, match="connection refused"):
+            s.recv(100)
+
+
+def _tree(root: Path) -> None:
+    (root / "sub dir").mkdir(parents=True)
+    (root / "sub dir" / "file with spaces.txt").write_bytes(b"spaced out\n")
+    (root / "blob.bin").write_bytes(os.urandom(2 * MiB))
+    os.symlink("blob.bin", root / "link")
+
+
+def _files(root: Path) -> dict[str, bytes | str]:
+    out: dict[str, bytes | str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = str(path.relative_to(root))
+        if path.is_symlink():
+            out[rel] = "-> " + os.readlink(path)
+        elif path.is_file():
+            out[rel] = path.read_bytes()
+        else:
+            out[rel] = "dir"
+    return out
+
+
+def test_cp_a_tree_with_a_symlink_and_spaces_both_ways(
+    pods: PodsClient, sleeper: RunningPod, tmp_path: Path
+) -> None:
+    local = tmp_path / "local" / "site"
+    _tree(local)
+    inside = tmp_path / "in the pod"
+    inside.mkdir()
+    pods.cp_to(sleeper.name, local, str(inside), timeout=120)
+    assert _files(inside / "site") == _files(local)  # the symlink arrives as a symlink
+    back = tmp_path / "back"
+    warnings = pods.cp_from(sleeper.name, str(inside / "site"), back, timeout=120)
+    assert _files(back) == {k: v for k, v in _files(local).items() if k != "link"}
+    assert warnings == [f"skipping symlink: {str(back / 'link')!r} -> 'blob.bin'"]  # as kubectl
+    kept = tmp_path / "kept"
+    assert pods.cp_from(sleeper.name, str(inside / "site"), kept, keep_symlinks=True, timeout=120) == []
+    assert _files(kept) == _files(local)
+
+
+def test_cp_without_tar_in_the_container_says_so(
+    pods: PodsClient, local_pod: StartPod, tmp_path: Path
+) -> None:
+    pod = local_pod(
+        ["sleep", "3600"], name_prefix="notar", working_dir=str(tmp_path), env={"PATH": "/nonexistent"}
+    )
+    (tmp_path / "f.txt").write_text("x")
+    with pytest.raises(StreamError, match="'tar' binary"):
+        pods.cp_to(pod.name, tmp_path / "f.txt", str(tmp_path / "g.txt"), timeout=60)
+    with pytest.raises(StreamError, match="'tar' binary"):
+        pods.cp_from(pod.name, str(tmp_path / "f.txt"), tmp_path / "h.txt", timeout=60)
+
+
+def test_exec_errors_are_api_errors(
+    pods: PodsClient, sleeper: RunningPod, clientset: Clientset, apiserver: ApiServer
+) -> None:
+    with pytest.raises(BadRequest, match="not valid for pod"):
+        pods.exec_run(sleeper.name, ["true"], container="nope", timeout=60)
+    with pytest.raises(NotFound):
+        pods.exec_run("no-such-pod", ["true"], timeout=60)
+    # a forbidden pod: a service account without any role
+    sa = clientset.core_v1.service_accounts("default")
+    name = f"nobody-{os.urandom(3).hex()}"
+    sa.create({"metadata": {"name": name}})
+    try:
+        token = sa.create_token(name, expiration_seconds=600).status.token
+        config = dataclasses.replace(
+            kubeset.load_kubeconfig(apiserver.kubeconfig), bearer_token=token, bearer_token_file=""
+        )
+        with Clientset(config) as nobody:
+            with pytest.raises(Forbidden) as err:
+                nobody.core_v1.pods("default").exec_run(sleeper.name, ["true"], timeout=60)
+        assert isinstance(err.value, ApiError) and err.value.status_code == 403
+    finally:
+        sa.delete(name)
+
+
+def test_exec_into_a_pod_that_is_not_running(
+    pods: PodsClient, local_pod: StartPod, tmp_path: Path
+) -> None:
+    pod = local_pod(["sh", "-c", "sleep 1"], name_prefix="short", working_dir=str(tmp_path))
+    deadline = time.monotonic() + 60
+    while pods.get(pod.name).status.phase != "Succeeded":
+        assert time.monotonic() < deadline, "the pod did not complete"
+        time.sleep(0.5)
+    with pytest.raises(ApiError, match="container not found"):
+        pods.exec_run(pod.name, ["true"], timeout=60)
+
+
+def test_a_connection_cut_mid_stream_is_lost_within_the_keepalive(
+    apiserver: ApiServer, sleeper: RunningPod
+) -> None:
+    with FaultProxy.to(apiserver.server) as proxy:
+        config = dataclasses.replace(kubeset.load_kubeconfig(apiserver.kubeconfig), host=proxy.url)
+        with Clientset(config) as cs:
+            cs.rest.transport.stream_dialer = Dialer(  # type: ignore[attr-defined]
+                config, keepalive=KeepAlive(period=0.5, timeout=3.0)
+            )
+            pods = cs.core_v1.pods("default")
+            with pods.exec(sleeper.name, ["sh", "-c", "echo started; sleep 600"], timeout=60) as s:
+                assert s.stdout is not None
+                assert s.stdout.readline() == b"started\n"
+                proxy.blackhole()
+                with pytest.raises(ConnectionLost, match="keep-alive"):
+                    s.wait(60)  # lost by the keep-alive's bound, long before the command's 600 s
+            proxy.normal()
+            with pods.exec(sleeper.name, ["sh", "-c", "echo started; sleep 600"], timeout=60) as s:
+                assert s.stdout is not None
+                assert s.stdout.readline() == b"started\n"
+                proxy.cut()
+                with pytest.raises(ConnectionLost):
+                    s.wait(60)
