@@ -143,7 +143,8 @@ class EchoServer:
         self.sock.settimeout(0.5)
         self.port: int = self.sock.getsockname()[1]
         self.closed = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
 
     def _serve(self) -> None:
         while not self.closed.is_set():
@@ -167,6 +168,7 @@ class EchoServer:
 
     def close(self) -> None:
         self.closed.set()
+        self.thread.join(5)  # the port is free once accept() is no longer waiting on it
         self.sock.close()
 
 
