@@ -41,6 +41,9 @@ class _Streams(ResourceClient):
     def _stream_request(
         self, name: str, subresource: str, params: dict[str, object], timeout: float | None
     ) -> HTTPRequest:
+        info = self.descriptor.info
+        if info.subresources and subresource not in info.subresources:
+            raise ValueError(f"{info.plural} have no {subresource} subresource")
         req = self.request("GET", name, subresource).params(params).timeout(timeout)
         return req.build(self.rest.host, self.rest.timeout)
 

@@ -30,6 +30,7 @@ from kubeset.errors import (
     NotFound,
     StreamError,
 )
+from kubeset.dynamic import DynamicClient
 from kubeset.kubernetes import Clientset
 from kubeset.kubernetes.clients.core_v1 import PodsClient
 from kubeset.streams import Dialer, KeepAlive
@@ -330,3 +331,21 @@ def test_a_connection_cut_mid_stream_is_lost_within_the_keepalive(
                 proxy.cut()
                 with pytest.raises(ConnectionLost):
                     s.wait(60)
+
+
+def test_the_dynamic_clients_pods_exec_and_forward(
+    apiserver: ApiServer, sleeper: RunningPod, echoes: list[EchoServer]
+) -> None:
+    with DynamicClient(kubeset.load_kubeconfig(apiserver.kubeconfig)) as dyn:
+        pods = dyn.resource("", "v1", "pods").in_namespace("default")  # subresources discovered
+        result = pods.exec_run(sleeper.name, ["sh", "-c", "echo dynamic; exit 3"], timeout=60)
+        assert (result.exit_code, result.stdout) == (3, b"dynamic\n")
+        with pods.port_stream(sleeper.name, echoes[0].port, timeout=60) as s:
+            s.settimeout(60)
+            s.sendall(b"dyn")
+            got = b""
+            while len(got) < 3:
+                got += s.recv(10)
+            assert got == b"dyn"
+        with pytest.raises(ValueError, match="no exec subresource"):
+            dyn.resource("apps", "v1", "deployments").in_namespace("default").exec_run("x", ["true"])

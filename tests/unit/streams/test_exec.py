@@ -7,6 +7,8 @@ import time
 import pytest
 
 from kubeset.config import Config, ImpersonationConfig
+from kubeset.discovery.restmapper import RESTMapping
+from kubeset.dynamic import DynamicClient
 from kubeset.errors import CommandFailed, ConnectionLost, Forbidden, NotFound, StreamError
 from kubeset.kubernetes.clients.core_v1 import PodsClient
 from kubeset.streams import Dialer, KeepAlive
@@ -172,3 +174,14 @@ def test_frames_that_come_with_the_upgrade_answer_are_answered() -> None:
         assert srv.received[:1] == b"\x88"  # the close was answered, not left to time out
     finally:
         srv.close()
+
+
+def test_the_dynamic_client_execs_too(server: StreamServer) -> None:
+    dyn = DynamicClient(Config(host=server.url))
+    pods = dyn.resource("", "v1", "pods", namespaced=True, kind="Pod").in_namespace("default")
+    assert pods.exec_run("p", ["sh", "-c", "echo dyn; exit 2"], timeout=30).exit_code == 2
+    assert server.requests[-1][0] == "/api/v1/namespaces/default/pods/p/exec"
+    mapping = RESTMapping("apps", "v1", "Deployment", "deployments", True, subresources=("scale", "status"))
+    deployments = dyn.for_mapping(mapping, "default")
+    with pytest.raises(ValueError, match="deployments have no exec subresource"):
+        deployments.exec_run("web", ["true"])
