@@ -181,7 +181,9 @@ class HasPortForward(_Streams):
 
     __slots__ = ()
 
-    def port_stream(self, name: str, port: int, *, timeout: float | None = None) -> PortForwardSocket:
+    def port_stream(
+        self, name: str, port: int, *, timeout: float | None = None
+    ) -> PortForwardSocket:
         """One stream to ``port`` of the pod, used like a connected socket."""
         req = self._stream_request(name, "portforward", {"ports": port}, timeout)
         return open_port(dialer_for(self.rest), req, port)

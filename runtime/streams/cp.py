@@ -46,7 +46,7 @@ def strip_shortcuts(path: str) -> str:
         path = path[3:]
     if path in (".", ".."):
         path = ""
-    return path[1:] if path.startswith("/") else path
+    return path.removeprefix("/")
 
 
 def _inside(base: str, target: str) -> bool:
@@ -80,7 +80,11 @@ def _finish(session: Session, what: str) -> None:
     if code in _NO_TAR:
         raise _no_tar(code=code)
     if code:
-        err = session.stderr.read().decode("utf-8", errors="replace").strip() if session.stderr else ""
+        err = (
+            session.stderr.read().decode("utf-8", errors="replace").strip()
+            if session.stderr
+            else ""
+        )
         raise StreamError(f"cp: {what} failed with exit code {code}: {err}")
 
 
@@ -125,9 +129,11 @@ def copy_to_pod(runner: CpRunner, source: Path, destination: str) -> None:
     with session:
         assert session.stdin is not None
         try:
-            with io.BufferedWriter(session.stdin, _BUFFER) as writer:
-                with tarfile.open(fileobj=writer, mode="w|", format=tarfile.GNU_FORMAT) as tar:
-                    _add(tar, source, posixpath.basename(dest))
+            with (
+                io.BufferedWriter(session.stdin, _BUFFER) as writer,
+                tarfile.open(fileobj=writer, mode="w|", format=tarfile.GNU_FORMAT) as tar,
+            ):
+                _add(tar, source, posixpath.basename(dest))
         except KubesetError as exc:
             try:  # tar ended early (or never ran): its reason first
                 session.wait(_CLOSING)
@@ -159,7 +165,9 @@ def copy_from_pod(
                 for member in tar:
                     target = member_target(prefix, member.name, dest)
                     if target is None:
-                        warnings.append(f"file {member.name!r} is outside target destination, skipping")
+                        warnings.append(
+                            f"file {member.name!r} is outside target destination, skipping"
+                        )
                         continue
                     _extract(tar, member, target, dest, keep_symlinks, warnings)
         except tarfile.ReadError as exc:

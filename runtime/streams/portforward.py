@@ -65,7 +65,7 @@ def parse_ports(ports: Sequence[int | str]) -> list[PortMapping]:
     """kubectl's port specs: ``8080`` (local 8080 to 8080), ``"8080:80"``, ``":80"`` or
     ``"0:80"`` (a free local port to 80)."""
     if isinstance(ports, (str, int)):
-        raise ValueError('ports must be a list, e.g. ["8080:80"] or [80]')
+        raise TypeError('ports must be a list, e.g. ["8080:80"] or [80]')
     if not ports:
         raise ValueError("port-forward needs at least one port")
     out: list[PortMapping] = []

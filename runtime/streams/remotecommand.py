@@ -35,8 +35,8 @@ from .channels import (
     exit_code,
     frame,
     resize_frame,
-    stdin_close_refusal,
     stdin_closable,
+    stdin_close_refusal,
 )
 from .dial import StreamDialer
 from .pipes import Collector, Pipe, Sink

@@ -41,6 +41,7 @@ from ..errors import (
 
 try:
     from websockets.client import ClientProtocol
+    from websockets.exceptions import WebSocketException
     from websockets.frames import Frame, Opcode
     from websockets.http11 import Response as UpgradeResponse
     from websockets.protocol import State
@@ -205,7 +206,11 @@ class WebSocket:
                         f"{self.name}: nothing could be sent for {self._write_timeout:g} s"
                     )
                 self._cond.wait(remaining)
-            if self._done.is_set() or self._close_requested or self._protocol.state is not State.OPEN:
+            if (
+                self._done.is_set()
+                or self._close_requested
+                or self._protocol.state is not State.OPEN
+            ):
                 raise self.error or ConnectionLost(f"{self.name}: the connection is closed")
             self._protocol.send_binary(message)
             self._queue_output()
@@ -284,7 +289,7 @@ class WebSocket:
             error = exc
         except (OSError, EOFError) as exc:
             error = ConnectionLost(f"{self.name}: {_reason(exc)}")
-        except Exception as exc:  # a protocol violation reported by websockets
+        except WebSocketException as exc:  # a protocol violation websockets found
             error = ConnectionLost(f"{self.name}: {exc.__class__.__name__}: {exc}")
         finally:
             sel.close()
@@ -337,7 +342,9 @@ class WebSocket:
         else:
             sel.unregister(self._sock)
         try:
-            pending_tls = not paused and isinstance(self._sock, ssl.SSLSocket) and self._sock.pending()
+            pending_tls = (
+                not paused and isinstance(self._sock, ssl.SSLSocket) and self._sock.pending()
+            )
             timeout = 0.0 if pending_tls else min(beat.wait(now), 1.0)
             ready = sel.select(timeout)
         finally:
@@ -449,7 +456,7 @@ def handshake(
             if deadline is not None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise socket.timeout()
+                    raise TimeoutError()
                 sock.settimeout(remaining)
             else:
                 sock.settimeout(None)
@@ -461,7 +468,7 @@ def handshake(
             events = protocol.events_received()
             if events or protocol.handshake_exc is not None or not data:
                 break
-    except socket.timeout:
+    except TimeoutError:
         sock.close()
         raise RequestTimeout(
             f"GET {path}: no answer to the WebSocket upgrade within {timeout:g} s"
@@ -482,6 +489,4 @@ def handshake(
             )
         why = protocol.handshake_exc or "the connection closed"
         raise ApiConnectionError(f"GET {path}: the WebSocket upgrade failed: {why}")
-    return WebSocket(
-        sock, protocol, name=f"GET {path}", pending=events[1:], keepalive=keepalive
-    )
+    return WebSocket(sock, protocol, name=f"GET {path}", pending=events[1:], keepalive=keepalive)

@@ -16,11 +16,11 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import kubeset
 import pytest
 from faultproxy import FaultProxy
 from kube_apiserver import ApiServer, RunningPod
-
-import kubeset
+from kubeset.dynamic import DynamicClient
 from kubeset.errors import (
     ApiError,
     BadRequest,
@@ -30,7 +30,6 @@ from kubeset.errors import (
     NotFound,
     StreamError,
 )
-from kubeset.dynamic import DynamicClient
 from kubeset.kubernetes import Clientset
 from kubeset.kubernetes.clients.core_v1 import PodsClient
 from kubeset.streams import Dialer, KeepAlive
@@ -68,7 +67,9 @@ def test_exit_codes_0_and_3(pods: PodsClient, sleeper: RunningPod) -> None:
     assert err.value.exit_code == 3
 
 
-def test_10_mib_of_stdin_echoed_by_cat_which_sees_eof(pods: PodsClient, sleeper: RunningPod) -> None:
+def test_10_mib_of_stdin_echoed_by_cat_which_sees_eof(
+    pods: PodsClient, sleeper: RunningPod
+) -> None:
     data = os.urandom(10 * MiB)
     result = pods.exec_run(sleeper.name, ["cat"], stdin=data, timeout=120)
     assert result.exit_code == 0  # cat exited: stdin's end arrived (v5 close through the server)
@@ -199,9 +200,7 @@ def test_port_forward_3_ports_20_connections_each_1_mib_byte_exact(
     pods: PodsClient, sleeper: RunningPod, echoes: list[EchoServer]
 ) -> None:
     with pods.port_forward(sleeper.name, [f":{e.port}" for e in echoes], timeout=60) as pf:
-        payloads = {
-            (pf.local_port(e.port), i): os.urandom(MiB) for e in echoes for i in range(20)
-        }
+        payloads = {(pf.local_port(e.port), i): os.urandom(MiB) for e in echoes for i in range(20)}
         results: dict[tuple[int, int], bytes] = {}
 
         def one(key: tuple[int, int]) -> None:
@@ -268,7 +267,10 @@ def test_cp_a_tree_with_a_symlink_and_spaces_both_ways(
     assert _files(back) == {k: v for k, v in _files(local).items() if k != "link"}
     assert warnings == [f"skipping symlink: {str(back / 'link')!r} -> 'blob.bin'"]  # as kubectl
     kept = tmp_path / "kept"
-    assert pods.cp_from(sleeper.name, str(inside / "site"), kept, keep_symlinks=True, timeout=120) == []
+    assert (
+        pods.cp_from(sleeper.name, str(inside / "site"), kept, keep_symlinks=True, timeout=120)
+        == []
+    )
     assert _files(kept) == _files(local)
 
 
@@ -288,9 +290,8 @@ def test_exec_errors_are_api_errors(
         config = dataclasses.replace(
             kubeset.load_kubeconfig(apiserver.kubeconfig), bearer_token=token, bearer_token_file=""
         )
-        with Clientset(config) as nobody:
-            with pytest.raises(Forbidden) as err:
-                nobody.core_v1.pods("default").exec_run(sleeper.name, ["true"], timeout=60)
+        with Clientset(config) as nobody, pytest.raises(Forbidden) as err:
+            nobody.core_v1.pods("default").exec_run(sleeper.name, ["true"], timeout=60)
         assert isinstance(err.value, ApiError) and err.value.status_code == 403
     finally:
         sa.delete(name)
@@ -348,4 +349,6 @@ def test_the_dynamic_clients_pods_exec_and_forward(
                 got += s.recv(10)
             assert got == b"dyn"
         with pytest.raises(ValueError, match="no exec subresource"):
-            dyn.resource("apps", "v1", "deployments").in_namespace("default").exec_run("x", ["true"])
+            dyn.resource("apps", "v1", "deployments").in_namespace("default").exec_run(
+                "x", ["true"]
+            )

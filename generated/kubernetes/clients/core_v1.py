@@ -7,32 +7,6 @@ verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec 
 
 from __future__ import annotations
 
-from kubeset.resource import (
-    GroupVersionClient,
-    HasApply,
-    HasAttach,
-    HasBinding,
-    HasCreate,
-    HasDelete,
-    HasDeleteCollection,
-    HasEphemeralContainers,
-    HasEviction,
-    HasExec,
-    HasFinalize,
-    HasGet,
-    HasList,
-    HasLog,
-    HasPatch,
-    HasPortForward,
-    HasResize,
-    HasScale,
-    HasStatus,
-    HasToken,
-    HasUpdate,
-    HasWatch,
-    ResourceDescriptor,
-    ResourceInfo,
-)
 from kubeset.kubernetes.models.authentication.v1 import TokenRequest
 from kubeset.kubernetes.models.autoscaling.v1 import Scale
 from kubeset.kubernetes.models.core.v1 import (
@@ -71,6 +45,32 @@ from kubeset.kubernetes.models.core.v1 import (
     ServiceList,
 )
 from kubeset.kubernetes.models.policy.v1 import Eviction
+from kubeset.resource import (
+    GroupVersionClient,
+    HasApply,
+    HasAttach,
+    HasBinding,
+    HasCreate,
+    HasDelete,
+    HasDeleteCollection,
+    HasEphemeralContainers,
+    HasEviction,
+    HasExec,
+    HasFinalize,
+    HasGet,
+    HasList,
+    HasLog,
+    HasPatch,
+    HasPortForward,
+    HasResize,
+    HasScale,
+    HasStatus,
+    HasToken,
+    HasUpdate,
+    HasWatch,
+    ResourceDescriptor,
+    ResourceInfo,
+)
 
 
 class BindingsClient(
@@ -133,7 +133,19 @@ class ConfigMapsClient(
             kind="ConfigMap",
             plural="configmaps",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             list_kind="ConfigMapList",
         ),
         model=ConfigMap,
@@ -161,7 +173,19 @@ class EndpointsClient(
             kind="Endpoints",
             plural="endpoints",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             list_kind="EndpointsList",
         ),
         model=Endpoints,
@@ -189,7 +213,19 @@ class EventsClient(
             kind="Event",
             plural="events",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             list_kind="EventList",
         ),
         model=Event,
@@ -217,7 +253,19 @@ class LimitRangesClient(
             kind="LimitRange",
             plural="limitranges",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             list_kind="LimitRangeList",
         ),
         model=LimitRange,
@@ -246,7 +294,9 @@ class NamespacesClient(
             kind="Namespace",
             plural="namespaces",
             namespaced=False,
-            verbs=frozenset({"apply", "create", "delete", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {"apply", "create", "delete", "get", "list", "patch", "update", "watch"}
+            ),
             subresources=frozenset({"finalize", "status"}),
             list_kind="NamespaceList",
         ),
@@ -276,7 +326,19 @@ class NodesClient(
             kind="Node",
             plural="nodes",
             namespaced=False,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             subresources=frozenset({"status"}),
             list_kind="NodeList",
         ),
@@ -306,7 +368,19 @@ class PersistentVolumeClaimsClient(
             kind="PersistentVolumeClaim",
             plural="persistentvolumeclaims",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             subresources=frozenset({"status"}),
             list_kind="PersistentVolumeClaimList",
         ),
@@ -336,7 +410,19 @@ class PersistentVolumesClient(
             kind="PersistentVolume",
             plural="persistentvolumes",
             namespaced=False,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             subresources=frozenset({"status"}),
             list_kind="PersistentVolumeList",
         ),
@@ -365,7 +451,19 @@ class PodTemplatesClient(
             kind="PodTemplate",
             plural="podtemplates",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             list_kind="PodTemplateList",
         ),
         model=PodTemplate,
@@ -402,8 +500,32 @@ class PodsClient(
             kind="Pod",
             plural="pods",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-            subresources=frozenset({"attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "resize", "status"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
+            subresources=frozenset(
+                {
+                    "attach",
+                    "binding",
+                    "ephemeralcontainers",
+                    "eviction",
+                    "exec",
+                    "log",
+                    "portforward",
+                    "resize",
+                    "status",
+                }
+            ),
             list_kind="PodList",
         ),
         model=Pod,
@@ -434,7 +556,19 @@ class ReplicationControllersClient(
             kind="ReplicationController",
             plural="replicationcontrollers",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             subresources=frozenset({"scale", "status"}),
             list_kind="ReplicationControllerList",
         ),
@@ -465,7 +599,19 @@ class ResourceQuotasClient(
             kind="ResourceQuota",
             plural="resourcequotas",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             subresources=frozenset({"status"}),
             list_kind="ResourceQuotaList",
         ),
@@ -494,7 +640,19 @@ class SecretsClient(
             kind="Secret",
             plural="secrets",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             list_kind="SecretList",
         ),
         model=Secret,
@@ -523,7 +681,19 @@ class ServiceAccountsClient(
             kind="ServiceAccount",
             plural="serviceaccounts",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             subresources=frozenset({"token"}),
             list_kind="ServiceAccountList",
         ),
@@ -554,7 +724,19 @@ class ServicesClient(
             kind="Service",
             plural="services",
             namespaced=True,
-            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            verbs=frozenset(
+                {
+                    "apply",
+                    "create",
+                    "delete",
+                    "deletecollection",
+                    "get",
+                    "list",
+                    "patch",
+                    "update",
+                    "watch",
+                }
+            ),
             subresources=frozenset({"status"}),
             list_kind="ServiceList",
         ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from kubeset.config import Config
 from kubeset.kubernetes import Clientset
 from kubeset.kubernetes.clients.core_v1 import PodsClient

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from kubeset.errors import InternalError, StreamError
 from kubeset.streams import KeepAlive, exec_params
 from kubeset.streams.channels import (
@@ -49,7 +48,9 @@ def test_the_error_channel_status_gives_the_exit_code() -> None:
     three = _status(
         status="Failure",
         reason="NonZeroExitCode",
-        details={"causes": [{"reason": "Other", "message": "x"}, {"reason": "ExitCode", "message": "3"}]},
+        details={
+            "causes": [{"reason": "Other", "message": "x"}, {"reason": "ExitCode", "message": "3"}]
+        },
     )
     assert exit_code(three) == 3
     with pytest.raises(StreamError, match="valid exit code"):
@@ -90,7 +91,9 @@ def test_the_heartbeat_pings_each_period_and_gives_up_after_the_timeout() -> Non
 
 
 def test_exec_params_follow_client_go() -> None:
-    params = exec_params(["ls", "-l"], container="c", stdin=True, stdout=True, stderr=True, tty=True)
+    params = exec_params(
+        ["ls", "-l"], container="c", stdin=True, stdout=True, stderr=True, tty=True
+    )
     assert params == {
         "container": "c",
         "stdin": True,
@@ -99,7 +102,9 @@ def test_exec_params_follow_client_go() -> None:
         "tty": True,
         "command": ["ls", "-l"],
     }
-    assert "command" not in exec_params(None, container=None, stdin=False, stdout=True, stderr=True, tty=False)
+    assert "command" not in exec_params(
+        None, container=None, stdin=False, stdout=True, stderr=True, tty=False
+    )
     for bad in ("ls -l", []):
         with pytest.raises(ValueError, match="list"):
             exec_params(bad, container=None, stdin=False, stdout=True, stderr=True, tty=False)

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from kubeset.errors import StreamError
 from kubeset.kubernetes.clients.core_v1 import PodsClient
 from kubeset.streams.cp import member_target, strip_shortcuts

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-
 from kubeset.errors import StreamError
 from kubeset.kubernetes.clients.core_v1 import PodsClient
 from kubeset.streams import PortMapping, parse_ports
@@ -73,7 +72,9 @@ def test_three_ports_with_concurrent_connections_are_byte_exact(
         payloads = {(lp, i): os.urandom(256 * 1024) for lp in locals_ for i in range(5)}
         results: dict[tuple[int, int], bytes] = {}
         threads = [
-            threading.Thread(target=lambda k=k: results.__setitem__(k, _exchange(k[0], payloads[k])))
+            threading.Thread(
+                target=lambda k=k: results.__setitem__(k, _exchange(k[0], payloads[k]))
+            )
             for k in payloads
         ]
         for t in threads:
@@ -125,5 +126,5 @@ def test_port_specs_follow_kubectl() -> None:
     for bad in (["x"], ["80:"], ["1:70000"], [0], []):
         with pytest.raises(ValueError):
             parse_ports(bad)
-    with pytest.raises(ValueError, match="list"):
+    with pytest.raises(TypeError, match="list"):
         parse_ports("8080")

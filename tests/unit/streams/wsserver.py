@@ -22,13 +22,12 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from kubeset.streams.channels import V4, V5
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import ServerConnection, serve
 from websockets.typing import Subprotocol
-
-from kubeset.streams.channels import V4, V5
 
 
 def _status(rc: int) -> bytes:
@@ -115,7 +114,9 @@ class StreamServer:
     def _handle(self, conn: ServerConnection) -> None:
         parts = urlsplit(conn.request.path if conn.request else "")
         query = parse_qs(parts.query)
-        self.requests.append((parts.path, query, conn.request.headers if conn.request else Headers()))
+        self.requests.append(
+            (parts.path, query, conn.request.headers if conn.request else Headers())
+        )
         segments = parts.path.strip("/").split("/")
         sub, pod = segments[-1], segments[-2]
         if sub == "exec":
