@@ -97,7 +97,7 @@ class Dialer:
         if self._proxy:
             return self._proxy
         found = urllib.request.getproxies_environment()
-        if urllib.request.proxy_bypass_environment(host, found):
+        if urllib.request.proxy_bypass(host):  # NO_PROXY (the environment's, on Linux)
             return ""
         proxy = found.get(scheme, "")
         if proxy and urllib.parse.urlsplit(proxy).scheme.lower() != "http":

@@ -20,7 +20,7 @@ import time
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from ..errors import CommandFailed, ConnectionLost, KubesetError, RequestTimeout
 from ..transport.base import HTTPRequest
@@ -41,6 +41,9 @@ from .channels import (
 from .dial import StreamDialer
 from .pipes import Collector, Pipe, Sink
 from .websocket import WebSocket
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 __all__ = ["ExecResult", "Session", "StdinWriter", "exec_params", "run"]
 
@@ -99,8 +102,8 @@ class StdinWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
-        view = memoryview(data).cast("B")
+    def write(self, b: ReadableBuffer, /) -> int:
+        view = memoryview(b).cast("B")
         for start in range(0, len(view), _STDIN_CHUNK):
             self._session.send(STDIN, bytes(view[start : start + _STDIN_CHUNK]))
         return len(view)

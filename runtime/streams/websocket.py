@@ -20,6 +20,7 @@ for :data:`WRITE_TIMEOUT` (client-go's ``writeDeadline``, 60 s) fails the same w
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import selectors
 import socket
@@ -28,7 +29,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import (
     ApiConnectionError,
@@ -39,7 +40,9 @@ from ..errors import (
     api_error_from_response,
 )
 
-try:
+HAVE_WEBSOCKETS = importlib.util.find_spec("websockets") is not None
+
+if HAVE_WEBSOCKETS or TYPE_CHECKING:
     from websockets.client import ClientProtocol
     from websockets.exceptions import WebSocketException
     from websockets.frames import Frame, Opcode
@@ -47,10 +50,6 @@ try:
     from websockets.protocol import State
     from websockets.typing import Subprotocol
     from websockets.uri import parse_uri
-
-    HAVE_WEBSOCKETS = True
-except ImportError:  # pragma: no cover - the extra is installed in development
-    HAVE_WEBSOCKETS = False
 
 __all__ = [
     "HAVE_WEBSOCKETS",
