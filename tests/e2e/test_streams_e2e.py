@@ -34,6 +34,7 @@ from kubeset.kubernetes import Clientset
 from kubeset.kubernetes.clients.core_v1 import PodsClient
 from kubeset.streams import Dialer, KeepAlive
 from kubeset.streams.channels import V5
+from readme_tours import run_tour
 
 pytestmark = pytest.mark.e2e
 
@@ -352,3 +353,26 @@ def test_the_dynamic_clients_pods_exec_and_forward(
             dyn.resource("apps", "v1", "deployments").in_namespace("default").exec_run(
                 "x", ["true"]
             )
+
+
+def test_the_readme_streams_tour_runs(
+    apiserver: ApiServer, sleeper: RunningPod, echoes: list[EchoServer], tmp_path: Path
+) -> None:
+    inside = tmp_path / "pod-site"
+
+    def edit(code: str) -> str:
+        code = code.replace('"web"', repr(sleeper.name)).replace("8080", str(echoes[0].port))
+        return code.replace('"/tmp/site"', repr(str(inside)))
+
+    result = run_tour(apiserver, tmp_path, "## Tour: exec, cp and port-forward", edit=edit)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines() == [
+        "3 b'hi\\n' b'oops\\n'",
+        "b'to cat'",
+        "b'hello you\\n' 0",
+        "[]",
+        "<h1>hi</h1>",
+        "True",
+        "b'ping'",
+    ]
+    assert (inside / "index.html").read_text() == "<h1>hi</h1>"
