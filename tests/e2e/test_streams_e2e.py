@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ from kubeset.kubernetes.clients.core_v1 import PodsClient
 from kubeset.streams import Dialer, KeepAlive
 from kubeset.streams.channels import V5
 from readme_tours import run_tour
+from streamhelpers import EchoServer, exchange, files, tree
 
 pytestmark = pytest.mark.e2e
 
@@ -138,63 +138,12 @@ def test_attach_to_a_running_process(pods: PodsClient, local_pod: StartPod, tmp_
         assert s.stdout.readline() == b"got again\n"
 
 
-class EchoServer:
-    """A TCP echo server on 127.0.0.1 (the stand-in's pod network is this host's loopback)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0), backlog=128)
-        self.sock.settimeout(0.5)
-        self.port: int = self.sock.getsockname()[1]
-        self.closed = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.closed.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def _echo(conn: socket.socket) -> None:
-        conn.settimeout(120)
-        with conn:
-            try:
-                while data := conn.recv(65536):
-                    conn.sendall(data)
-            except OSError:
-                pass
-
-    def close(self) -> None:
-        self.closed.set()
-        self.thread.join(5)  # the port is free once accept() is no longer waiting on it
-        self.sock.close()
-
-
 @pytest.fixture
 def echoes() -> Iterator[list[EchoServer]]:
     servers = [EchoServer() for _ in range(3)]
     yield servers
     for s in servers:
         s.close()
-
-
-def _exchange(port: int, payload: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=120) as conn:
-        sender = threading.Thread(target=conn.sendall, args=(payload,), daemon=True)
-        sender.start()
-        got = bytearray()
-        while len(got) < len(payload):
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-        sender.join(120)
-        return bytes(got)
 
 
 def test_port_forward_3_ports_20_connections_each_1_mib_byte_exact(
@@ -205,7 +154,7 @@ def test_port_forward_3_ports_20_connections_each_1_mib_byte_exact(
         results: dict[tuple[int, int], bytes] = {}
 
         def one(key: tuple[int, int]) -> None:
-            results[key] = _exchange(key[0], payloads[key])
+            results[key] = exchange(key[0], payloads[key])
 
         threads = [threading.Thread(target=one, args=(k,), daemon=True) for k in payloads]
         for t in threads:
@@ -234,45 +183,25 @@ def test_port_forward_in_process_and_nothing_listening(
             s.recv(100)
 
 
-def _tree(root: Path) -> None:
-    (root / "sub dir").mkdir(parents=True)
-    (root / "sub dir" / "file with spaces.txt").write_bytes(b"spaced out\n")
-    (root / "blob.bin").write_bytes(os.urandom(2 * MiB))
-    os.symlink("blob.bin", root / "link")
-
-
-def _files(root: Path) -> dict[str, bytes | str]:
-    out: dict[str, bytes | str] = {}
-    for path in sorted(root.rglob("*")):
-        rel = str(path.relative_to(root))
-        if path.is_symlink():
-            out[rel] = "-> " + os.readlink(path)
-        elif path.is_file():
-            out[rel] = path.read_bytes()
-        else:
-            out[rel] = "dir"
-    return out
-
-
 def test_cp_a_tree_with_a_symlink_and_spaces_both_ways(
     pods: PodsClient, sleeper: RunningPod, tmp_path: Path
 ) -> None:
     local = tmp_path / "local" / "site"
-    _tree(local)
+    tree(local, blob=2 * MiB)
     inside = tmp_path / "in the pod"
     inside.mkdir()
     pods.cp_to(sleeper.name, local, str(inside), timeout=120)
-    assert _files(inside / "site") == _files(local)  # the symlink arrives as a symlink
+    assert files(inside / "site") == files(local)  # the symlink arrives as a symlink
     back = tmp_path / "back"
     warnings = pods.cp_from(sleeper.name, str(inside / "site"), back, timeout=120)
-    assert _files(back) == {k: v for k, v in _files(local).items() if k != "link"}
-    assert warnings == [f"skipping symlink: {str(back / 'link')!r} -> 'blob.bin'"]  # as kubectl
+    assert files(back) == {k: v for k, v in files(local).items() if k != "link"}
+    assert warnings == [f"skipping symlink: {str(back / 'link')!r} -> 'data.bin'"]  # as kubectl
     kept = tmp_path / "kept"
     assert (
         pods.cp_from(sleeper.name, str(inside / "site"), kept, keep_symlinks=True, timeout=120)
         == []
     )
-    assert _files(kept) == _files(local)
+    assert files(kept) == files(local)
 
 
 def test_exec_errors_are_api_errors(

@@ -2,46 +2,25 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from kubeset.errors import StreamError
 from kubeset.kubernetes.clients.core_v1 import PodsClient
 from kubeset.streams.cp import member_target, strip_shortcuts
+from streamhelpers import files, tree
 
 from .conftest import pods_of
 from .wsserver import StreamServer
 
 
-def _tree(root: Path) -> None:
-    (root / "sub dir").mkdir(parents=True)
-    (root / "sub dir" / "file with spaces.txt").write_bytes(b"spaced\n")
-    (root / "data.bin").write_bytes(os.urandom(300_000))
-    (root / "empty").mkdir()
-    os.symlink("data.bin", root / "link")
-
-
-def _files(root: Path) -> dict[str, bytes | str]:
-    out: dict[str, bytes | str] = {}
-    for path in sorted(root.rglob("*")):
-        rel = str(path.relative_to(root))
-        if path.is_symlink():
-            out[rel] = "-> " + os.readlink(path)
-        elif path.is_file():
-            out[rel] = path.read_bytes()
-        else:
-            out[rel] = "dir"
-    return out
-
-
 def test_a_tree_goes_into_the_container_with_its_symlink(pods: PodsClient, tmp_path: Path) -> None:
     src = tmp_path / "site"
-    _tree(src)
+    tree(src)
     remote = tmp_path / "container"
     remote.mkdir()
     pods.cp_to("p", src, str(remote), timeout=60)  # an existing folder: the source keeps its name
-    assert _files(remote / "site") == _files(src)
+    assert files(remote / "site") == files(src)
     pods.cp_to("p", src / "data.bin", str(remote / "renamed.bin"), timeout=60)
     assert (remote / "renamed.bin").read_bytes() == (src / "data.bin").read_bytes()
 
@@ -50,15 +29,15 @@ def test_a_tree_comes_out_of_the_container_symlinks_skipped(
     pods: PodsClient, tmp_path: Path
 ) -> None:
     remote = tmp_path / "container" / "site"
-    _tree(remote)
+    tree(remote)
     dest = tmp_path / "local"
     warnings = pods.cp_from("p", str(remote), dest, timeout=60)
-    expected = {k: v for k, v in _files(remote).items() if k != "link"}
-    assert _files(dest) == expected
+    expected = {k: v for k, v in files(remote).items() if k != "link"}
+    assert files(dest) == expected
     assert warnings == [f"skipping symlink: {str(dest / 'link')!r} -> 'data.bin'"]
     kept = tmp_path / "kept"
     assert pods.cp_from("p", str(remote), kept, keep_symlinks=True, timeout=60) == []
-    assert _files(kept) == _files(remote)
+    assert files(kept) == files(remote)
     one = tmp_path / "one.txt"
     pods.cp_from("p", str(remote / "sub dir" / "file with spaces.txt"), one, timeout=60)
     assert one.read_bytes() == b"spaced\n"

@@ -11,34 +11,9 @@ import pytest
 from kubeset.errors import StreamError
 from kubeset.kubernetes.clients.core_v1 import PodsClient
 from kubeset.streams import PortMapping, parse_ports
+from streamhelpers import EchoServer, exchange
 
 from .wsserver import StreamServer
-
-
-class EchoServer:
-    """A TCP echo server on 127.0.0.1 (the pod's port)."""
-
-    def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def _echo(conn: socket.socket) -> None:
-        with conn:
-            while data := conn.recv(65536):
-                conn.sendall(data)
-
-    def close(self) -> None:
-        self.listener.close()
 
 
 @pytest.fixture
@@ -47,20 +22,6 @@ def echoes() -> Iterator[list[EchoServer]]:
     yield servers
     for s in servers:
         s.close()
-
-
-def _exchange(port: int, payload: bytes) -> bytes:
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
-        sender = threading.Thread(target=conn.sendall, args=(payload,))
-        sender.start()
-        got = bytearray()
-        while len(got) < len(payload):
-            chunk = conn.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-        sender.join(30)
-        return bytes(got)
 
 
 def test_three_ports_with_concurrent_connections_are_byte_exact(
@@ -72,9 +33,7 @@ def test_three_ports_with_concurrent_connections_are_byte_exact(
         payloads = {(lp, i): os.urandom(256 * 1024) for lp in locals_ for i in range(5)}
         results: dict[tuple[int, int], bytes] = {}
         threads = [
-            threading.Thread(
-                target=lambda k=k: results.__setitem__(k, _exchange(k[0], payloads[k]))
-            )
+            threading.Thread(target=lambda k=k: results.__setitem__(k, exchange(k[0], payloads[k])))
             for k in payloads
         ]
         for t in threads:
