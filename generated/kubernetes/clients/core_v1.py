@@ -7,6 +7,32 @@ verb and subresource mixins (:mod:`kubeset.resource`) for exactly what the spec 
 
 from __future__ import annotations
 
+from kubeset.resource import (
+    GroupVersionClient,
+    HasApply,
+    HasAttach,
+    HasBinding,
+    HasCreate,
+    HasDelete,
+    HasDeleteCollection,
+    HasEphemeralContainers,
+    HasEviction,
+    HasExec,
+    HasFinalize,
+    HasGet,
+    HasList,
+    HasLog,
+    HasPatch,
+    HasPortForward,
+    HasResize,
+    HasScale,
+    HasStatus,
+    HasToken,
+    HasUpdate,
+    HasWatch,
+    ResourceDescriptor,
+    ResourceInfo,
+)
 from kubeset.kubernetes.models.authentication.v1 import TokenRequest
 from kubeset.kubernetes.models.autoscaling.v1 import Scale
 from kubeset.kubernetes.models.core.v1 import (
@@ -45,32 +71,6 @@ from kubeset.kubernetes.models.core.v1 import (
     ServiceList,
 )
 from kubeset.kubernetes.models.policy.v1 import Eviction
-from kubeset.resource import (
-    GroupVersionClient,
-    HasApply,
-    HasAttach,
-    HasBinding,
-    HasCreate,
-    HasDelete,
-    HasDeleteCollection,
-    HasEphemeralContainers,
-    HasEviction,
-    HasExec,
-    HasFinalize,
-    HasGet,
-    HasList,
-    HasLog,
-    HasPatch,
-    HasPortForward,
-    HasResize,
-    HasScale,
-    HasStatus,
-    HasToken,
-    HasUpdate,
-    HasWatch,
-    ResourceDescriptor,
-    ResourceInfo,
-)
 
 
 class BindingsClient(
@@ -133,19 +133,7 @@ class ConfigMapsClient(
             kind="ConfigMap",
             plural="configmaps",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             list_kind="ConfigMapList",
         ),
         model=ConfigMap,
@@ -173,19 +161,7 @@ class EndpointsClient(
             kind="Endpoints",
             plural="endpoints",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             list_kind="EndpointsList",
         ),
         model=Endpoints,
@@ -213,19 +189,7 @@ class EventsClient(
             kind="Event",
             plural="events",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             list_kind="EventList",
         ),
         model=Event,
@@ -253,19 +217,7 @@ class LimitRangesClient(
             kind="LimitRange",
             plural="limitranges",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             list_kind="LimitRangeList",
         ),
         model=LimitRange,
@@ -294,9 +246,7 @@ class NamespacesClient(
             kind="Namespace",
             plural="namespaces",
             namespaced=False,
-            verbs=frozenset(
-                {"apply", "create", "delete", "get", "list", "patch", "update", "watch"}
-            ),
+            verbs=frozenset({"apply", "create", "delete", "get", "list", "patch", "update", "watch"}),
             subresources=frozenset({"finalize", "status"}),
             list_kind="NamespaceList",
         ),
@@ -326,19 +276,7 @@ class NodesClient(
             kind="Node",
             plural="nodes",
             namespaced=False,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             subresources=frozenset({"status"}),
             list_kind="NodeList",
         ),
@@ -368,19 +306,7 @@ class PersistentVolumeClaimsClient(
             kind="PersistentVolumeClaim",
             plural="persistentvolumeclaims",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             subresources=frozenset({"status"}),
             list_kind="PersistentVolumeClaimList",
         ),
@@ -410,19 +336,7 @@ class PersistentVolumesClient(
             kind="PersistentVolume",
             plural="persistentvolumes",
             namespaced=False,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             subresources=frozenset({"status"}),
             list_kind="PersistentVolumeList",
         ),
@@ -451,19 +365,7 @@ class PodTemplatesClient(
             kind="PodTemplate",
             plural="podtemplates",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             list_kind="PodTemplateList",
         ),
         model=PodTemplate,
@@ -500,32 +402,8 @@ class PodsClient(
             kind="Pod",
             plural="pods",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
-            subresources=frozenset(
-                {
-                    "attach",
-                    "binding",
-                    "ephemeralcontainers",
-                    "eviction",
-                    "exec",
-                    "log",
-                    "portforward",
-                    "resize",
-                    "status",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
+            subresources=frozenset({"attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "resize", "status"}),
             list_kind="PodList",
         ),
         model=Pod,
@@ -556,19 +434,7 @@ class ReplicationControllersClient(
             kind="ReplicationController",
             plural="replicationcontrollers",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             subresources=frozenset({"scale", "status"}),
             list_kind="ReplicationControllerList",
         ),
@@ -599,19 +465,7 @@ class ResourceQuotasClient(
             kind="ResourceQuota",
             plural="resourcequotas",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             subresources=frozenset({"status"}),
             list_kind="ResourceQuotaList",
         ),
@@ -640,19 +494,7 @@ class SecretsClient(
             kind="Secret",
             plural="secrets",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             list_kind="SecretList",
         ),
         model=Secret,
@@ -681,19 +523,7 @@ class ServiceAccountsClient(
             kind="ServiceAccount",
             plural="serviceaccounts",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             subresources=frozenset({"token"}),
             list_kind="ServiceAccountList",
         ),
@@ -724,19 +554,7 @@ class ServicesClient(
             kind="Service",
             plural="services",
             namespaced=True,
-            verbs=frozenset(
-                {
-                    "apply",
-                    "create",
-                    "delete",
-                    "deletecollection",
-                    "get",
-                    "list",
-                    "patch",
-                    "update",
-                    "watch",
-                }
-            ),
+            verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
             subresources=frozenset({"status"}),
             list_kind="ServiceList",
         ),
