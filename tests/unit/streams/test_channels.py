@@ -6,7 +6,7 @@ import json
 
 import pytest
 from kubeset.errors import InternalError, StreamError
-from kubeset.streams import KeepAlive, exec_params
+from kubeset.streams import KeepAlive, exec_params, websocket
 from kubeset.streams.channels import (
     ChannelReader,
     PortPrefixes,
@@ -108,3 +108,9 @@ def test_exec_params_follow_client_go() -> None:
     for bad in ("ls -l", []):
         with pytest.raises(ValueError, match="list"):
             exec_params(bad, container=None, stdin=False, stdout=True, stderr=True, tty=False)
+
+
+def test_without_websockets_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(websocket, "HAVE_WEBSOCKETS", False)
+    with pytest.raises(StreamError, match=r"pip install 'kubeset\[streams\]'"):
+        websocket.require_websockets()
