@@ -119,7 +119,9 @@ class Session:
 
     ``stdout``/``stderr`` are ``None`` when not asked for (``stderr`` with a tty).  Reading one
     raises the error the stream ended with (:class:`~kubeset.errors.ConnectionLost` for a cut
-    connection).  A context manager: leaving it closes the connection.
+    connection).  Each holds up to 4 MiB unread, then reading from the server pauses until the
+    caller reads: read both (or use ``exec_run``), as with ``subprocess`` pipes.  A context
+    manager: leaving it closes the connection.
     """
 
     def __init__(
