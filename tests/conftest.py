@@ -37,6 +37,7 @@ from kube_apiserver import (  # tests/e2e holds the helpers
     stop,
     unavailable,
 )
+from streamhelpers import EchoServer
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("KUBESET_SHARED_DIR", PROJECT.parent / "shared"))
@@ -156,3 +157,13 @@ def local_pod(apiserver: ApiServer, kubelet_node: str) -> Iterator[Callable[...,
         finally:
             for pod in created:
                 delete_pod(session, apiserver, pod.namespace, pod.name)
+
+
+@pytest.fixture
+def echoes() -> Iterator[list[EchoServer]]:
+    """Three TCP echo servers on 127.0.0.1 (pods' ports: the stand-in's pod network is the
+    host's loopback; the unit stream server connects to local ports too)."""
+    servers = [EchoServer() for _ in range(3)]
+    yield servers
+    for s in servers:
+        s.close()

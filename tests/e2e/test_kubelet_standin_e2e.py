@@ -15,7 +15,6 @@ import secrets
 import socket
 import ssl
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,6 +31,7 @@ from kube_apiserver import (
     stream_client,
     wait_for_pod,
 )
+from streamhelpers import EchoServer
 
 pytestmark = pytest.mark.e2e
 
@@ -74,41 +74,6 @@ def wait_for_phase(
     return wait_for_pod(
         admin, apiserver, pod.namespace, pod.name, lambda p: p["status"]["phase"] == phase, phase
     )
-
-
-class EchoServer:
-    """A TCP echo server on 127.0.0.1 (the stand-in's "pod network" is the host's loopback)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0), backlog=64)
-        self.sock.settimeout(1.0)
-        self.port: int = self.sock.getsockname()[1]
-        self.closed = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.closed.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def _echo(conn: socket.socket) -> None:
-        conn.settimeout(60)
-        with conn:
-            while data := conn.recv(65536):
-                conn.sendall(data)
-            conn.shutdown(socket.SHUT_WR)
-
-    def close(self) -> None:
-        self.closed.set()
-        self.sock.close()
-        self.thread.join(5)
 
 
 @pytest.fixture

@@ -138,14 +138,6 @@ def test_attach_to_a_running_process(pods: PodsClient, local_pod: StartPod, tmp_
         assert s.stdout.readline() == b"got again\n"
 
 
-@pytest.fixture
-def echoes() -> Iterator[list[EchoServer]]:
-    servers = [EchoServer() for _ in range(3)]
-    yield servers
-    for s in servers:
-        s.close()
-
-
 def test_port_forward_3_ports_20_connections_each_1_mib_byte_exact(
     pods: PodsClient, sleeper: RunningPod, echoes: list[EchoServer]
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Iterator
 
 import pytest
 from kubeset.errors import StreamError
@@ -14,14 +13,6 @@ from kubeset.streams import PortMapping, parse_ports
 from streamhelpers import EchoServer, exchange
 
 from .wsserver import StreamServer
-
-
-@pytest.fixture
-def echoes() -> Iterator[list[EchoServer]]:
-    servers = [EchoServer() for _ in range(3)]
-    yield servers
-    for s in servers:
-        s.close()
 
 
 def test_three_ports_with_concurrent_connections_are_byte_exact(
