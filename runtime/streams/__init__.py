@@ -18,7 +18,7 @@ from .dial import Dialer, StreamDialer, dialer_for
 from .pipes import Pipe
 from .portforward import PortForward, PortForwardSocket, PortMapping, open_port, parse_ports
 from .remotecommand import ExecResult, Session, StdinWriter, exec_params, run
-from .websocket import HAVE_WEBSOCKETS, KeepAlive, WebSocket, require_websockets
+from .websocket import HAVE_WEBSOCKETS, Connection, KeepAlive, WebSocket, require_websockets
 
 __all__ = [
     "EXEC_PROTOCOLS",
@@ -26,6 +26,7 @@ __all__ = [
     "PORT_FORWARD_PROTOCOLS",
     "V4",
     "V5",
+    "Connection",
     "Dialer",
     "ExecResult",
     "KeepAlive",

@@ -34,7 +34,7 @@ from ..transport.auth import Credentials
 from ..transport.base import CONNECT_TIMEOUT, HTTPRequest
 from ..transport.session import Transport
 from ..transport.tls import build_ssl_context
-from .websocket import KeepAlive, WebSocket, handshake, require_websockets
+from .websocket import Connection, KeepAlive, WebSocket, handshake, require_websockets
 
 __all__ = ["Dialer", "StreamDialer", "dialer_for"]
 
@@ -42,9 +42,9 @@ _SKIPPED = frozenset({"accept", "content-type", "accept-encoding"})
 
 
 class StreamDialer(Protocol):
-    """What the stream clients need: a WebSocket for a built request (a seam for fakes)."""
+    """What the stream clients need: a connection for a built request (a seam for fakes)."""
 
-    def open(self, request: HTTPRequest, subprotocols: Sequence[str]) -> WebSocket: ...
+    def open(self, request: HTTPRequest, subprotocols: Sequence[str]) -> Connection: ...
 
 
 def _is_loopback(host: str) -> bool:

@@ -31,7 +31,7 @@ from ..transport.base import HTTPRequest
 from .channels import PORT_FORWARD_PROTOCOLS, ChannelReader, PortPrefixes, frame
 from .dial import StreamDialer
 from .pipes import Pipe
-from .websocket import WebSocket
+from .websocket import Connection
 
 __all__ = ["PortForward", "PortForwardSocket", "PortMapping", "open_port", "parse_ports"]
 
@@ -88,7 +88,7 @@ class PortForwardSocket:
     ``recv`` returns ``b""`` at the end and raises :class:`~kubeset.errors.StreamError` with
     the pod side's message when it reported an error; ``settimeout`` bounds each ``recv``."""
 
-    def __init__(self, ws: WebSocket, port: int) -> None:
+    def __init__(self, ws: Connection, port: int) -> None:
         self.port = port
         self._ws = ws
         self._reader = ChannelReader()

@@ -40,7 +40,7 @@ from .channels import (
 )
 from .dial import StreamDialer
 from .pipes import Collector, Pipe, Sink
-from .websocket import WebSocket
+from .websocket import Connection
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -126,7 +126,7 @@ class Session:
 
     def __init__(
         self,
-        ws: WebSocket,
+        ws: Connection,
         *,
         path: str,
         stdin: bool,

@@ -53,6 +53,7 @@ if HAVE_WEBSOCKETS or TYPE_CHECKING:
 
 __all__ = [
     "HAVE_WEBSOCKETS",
+    "Connection",
     "WRITE_TIMEOUT",
     "Heartbeat",
     "KeepAlive",
@@ -132,6 +133,29 @@ class MessageSink(Protocol):
 
     def closed(self, error: KubesetError | None) -> None:
         """The connection ended: ``None`` after a normal WebSocket close."""
+
+
+class Connection(Protocol):
+    """What the stream sessions use of an open WebSocket (:class:`WebSocket`, or a fake's).
+
+    ``start`` delivers what arrives to a :class:`MessageSink`; ``send`` queues one binary
+    message; ``pause``/``resume`` stop and restart reading for a slow receiver."""
+
+    @property
+    def subprotocol(self) -> str | None: ...
+
+    @property
+    def done(self) -> bool: ...
+
+    def start(self, sink: MessageSink) -> None: ...
+
+    def send(self, message: bytes) -> None: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
+
+    def close(self, timeout: float = ...) -> None: ...
 
 
 def _reason(exc: BaseException) -> str:
