@@ -53,8 +53,8 @@ if HAVE_WEBSOCKETS or TYPE_CHECKING:
 
 __all__ = [
     "HAVE_WEBSOCKETS",
-    "Connection",
     "WRITE_TIMEOUT",
+    "Connection",
     "Heartbeat",
     "KeepAlive",
     "MessageSink",
