@@ -37,6 +37,8 @@ __all__ = [
     "PortPrefixes",
     "close_frame",
     "exit_code",
+    "exit_status",
+    "failure_status",
     "frame",
     "resize_frame",
     "stdin_closable",
@@ -147,6 +149,30 @@ def exit_code(payload: bytes, *, method: str = "", path: str = "") -> int:
         raise StreamError(f"exit status without a valid exit code: {status.get('message')!r}")
     error: ApiError = api_error_from_status(status, method=method, path=path)
     raise error
+
+
+def exit_status(code: int) -> bytes:
+    """The error channel's ``metav1.Status`` for exit ``code`` (what a kubelet sends)."""
+    if code == 0:
+        return json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Success"}).encode()
+    return json.dumps(
+        {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "status": "Failure",
+            "message": f"command terminated with non-zero exit code: {code}",
+            "reason": _NON_ZERO_EXIT,
+            "details": {"causes": [{"reason": _EXIT_CODE_CAUSE, "message": str(code)}]},
+        }
+    ).encode()
+
+
+def failure_status(message: str) -> bytes:
+    """The error channel's ``metav1.Status`` of a command that could not run."""
+    status = {"kind": "Status", "apiVersion": "v1", "status": "Failure"}
+    return json.dumps(
+        {**status, "reason": "InternalError", "code": 500, "message": message}
+    ).encode()
 
 
 @dataclass(slots=True)

@@ -22,27 +22,12 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from kubeset.streams.channels import V4, V5
+from kubeset.streams.channels import V4, V5, exit_status, failure_status
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 from websockets.sync.server import ServerConnection, serve
 from websockets.typing import Subprotocol
-
-
-def _status(rc: int) -> bytes:
-    if rc == 0:
-        return json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Success"}).encode()
-    return json.dumps(
-        {
-            "kind": "Status",
-            "apiVersion": "v1",
-            "status": "Failure",
-            "message": f"command terminated with non-zero exit code: {rc}",
-            "reason": "NonZeroExitCode",
-            "details": {"causes": [{"reason": "ExitCode", "message": str(rc)}]},
-        }
-    ).encode()
 
 
 class StreamServer:
@@ -129,14 +114,8 @@ class StreamServer:
                     env=self.env,
                 )
             except FileNotFoundError:  # as the kubelet reports a command it cannot start
-                failure = {
-                    "kind": "Status",
-                    "status": "Failure",
-                    "reason": "InternalError",
-                    "message": f'exec: "{query["command"][0]}": executable file not found in $PATH',
-                    "code": 500,
-                }
-                conn.send(b"\x03" + json.dumps(failure).encode())
+                missing = f'exec: "{query["command"][0]}": executable file not found in $PATH'
+                conn.send(b"\x03" + failure_status(missing))
                 conn.close()
                 return
             self._run(conn, proc, own=True)
@@ -182,7 +161,7 @@ class StreamServer:
         for t in pumps:
             t.join(10)
         try:
-            conn.send(b"\x03" + _status(rc))
+            conn.send(b"\x03" + exit_status(rc))
             conn.close()
         except ConnectionClosed:
             pass
