@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,15 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from kube_apiserver import (  # tests/e2e holds the helpers
     KUBELET_NODE,
     ApiServer,
-    RunningPod,
+    LocalPods,
     admin_session,
     build_server,
-    delete_pod,
     log_tail,
     peak_rss_mib,
-    pod_manifest,
-    read_kubeconfig,
-    run_pod,
+    running_server,
     start_server,
     stop,
     unavailable,
@@ -85,10 +81,7 @@ def apiserver(
         pytestconfig, f"kube-apiserver (pid {proc.pid}) ready in {seconds:.1f}s; log: {log_file}"
     )
     try:
-        creds = read_kubeconfig(kubeconfig, work / "creds")
-        yield ApiServer(
-            kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
-        )  # type: ignore[arg-type]
+        yield running_server(proc, kubeconfig, seconds, log_file)
     finally:
         peak = peak_rss_mib(proc.pid)
         stopping = time.monotonic()
@@ -126,37 +119,18 @@ def kubelet_node(apiserver: ApiServer) -> str:
 
 
 @pytest.fixture
-def local_pod(apiserver: ApiServer, kubelet_node: str) -> Iterator[Callable[..., RunningPod]]:
+def local_pod(apiserver: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
     """``local_pod(command, name_prefix="p", namespace="default", **options)`` creates a pod on
     the stand-in's node whose container runs ``command`` on this host and waits until it runs;
     ``options`` are those of kube_apiserver.pod_manifest (container, stdin, stdin_once, tty,
-    restart_policy, working_dir, env).  Every such pod is deleted (its processes stopped) after
+    restart_policy, working_dir, env, sidecars).  Every such pod is deleted (its processes stopped) after
     the test.  Containers share the host's filesystem: give them a per-test folder
     (``working_dir=str(tmp_path)``) for files they write."""
-    created: list[RunningPod] = []
-    with admin_session(apiserver) as session:
-
-        def start(
-            command: list[str],
-            name_prefix: str = "p",
-            namespace: str = "default",
-            **options: object,
-        ) -> RunningPod:
-            name = f"{name_prefix}-{uuid.uuid4().hex[:8]}"
-            manifest = pod_manifest(name, command, **options)  # type: ignore[arg-type]
-            try:
-                pod = run_pod(session, apiserver, manifest, namespace)
-            except BaseException:
-                delete_pod(session, apiserver, namespace, name)
-                raise
-            created.append(pod)
-            return pod
-
-        try:
-            yield start
-        finally:
-            for pod in created:
-                delete_pod(session, apiserver, pod.namespace, pod.name)
+    pods = LocalPods(apiserver)
+    try:
+        yield pods
+    finally:
+        pods.close()
 
 
 @pytest.fixture

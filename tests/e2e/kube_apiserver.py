@@ -16,6 +16,7 @@ Environment:
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import fcntl
 import os
@@ -24,7 +25,8 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -149,11 +151,15 @@ def peak_rss_mib(pid: int) -> float | None:
 
 
 def start_server(
-    binary: Path, log_file: Path, extra_args: str | None = None
+    binary: Path,
+    log_file: Path,
+    extra_args: str | None = None,
+    harness_args: Sequence[str] = (),
 ) -> tuple[subprocess.Popen[bytes], Path, float]:
     """Start the server; return (process, kubeconfig path, seconds to ready).
 
     ``extra_args``: kube-apiserver flags for this server (default: KUBESET_E2E_APISERVER_ARGS).
+    ``harness_args``: flags of the harness itself (e.g. ``--kubelet-websockets``).
 
     Fails (or skips) with the tail of the server's log when it does not come up in time.
     """
@@ -161,7 +167,8 @@ def start_server(
     args = EXTRA_ARGS if extra_args is None else extra_args
     with open(log_file, "wb") as log:
         proc = subprocess.Popen(
-            [str(binary), "--exit-on-stdin-eof"] + ([f"--apiserver-args={args}"] if args else []),
+            [str(binary), "--exit-on-stdin-eof", *harness_args]
+            + ([f"--apiserver-args={args}"] if args else []),
             # stdin stays open while we live: if this process dies, the server sees EOF and exits.
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -268,8 +275,10 @@ def pod_manifest(
     restart_policy: str = "Never",
     working_dir: str | None = None,
     env: dict[str, str] | None = None,
+    sidecars: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """A pod bound to the stand-in's node whose one container runs ``command`` on this host."""
+    """A pod bound to the stand-in's node whose container runs ``command`` on this host;
+    ``sidecars`` (name -> command) adds more containers after it (same folder and env)."""
     spec: dict[str, Any] = {
         "name": container,
         "image": "kubeset-e2e/local-process",  # never pulled: the command runs on the host
@@ -282,6 +291,10 @@ def pod_manifest(
         spec["workingDir"] = working_dir
     if env:
         spec["env"] = [{"name": k, "value": v} for k, v in env.items()]
+    containers = [spec]
+    for other, other_command in (sidecars or {}).items():
+        sidecar = {k: v for k, v in spec.items() if k in ("image", "workingDir", "env")}
+        containers.append({"name": other, "command": other_command, **sidecar})
     return {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -290,7 +303,7 @@ def pod_manifest(
             "nodeName": KUBELET_NODE,
             "restartPolicy": restart_policy,
             "terminationGracePeriodSeconds": 5,
-            "containers": [spec],
+            "containers": containers,
         },
     }
 
@@ -338,15 +351,21 @@ def run_pod(
     manifest: dict[str, Any],
     namespace: str = "default",
 ) -> RunningPod:
-    """Create the pod and wait until its (first) container runs."""
+    """Create the pod and wait until all its containers run."""
     r = session.post(pod_url(server, namespace), json=manifest, timeout=REQUEST_TIMEOUT)
     r.raise_for_status()
     created = r.json()
     name = created["metadata"]["name"]
-    container = created["spec"]["containers"][0]["name"]
+    names = [c["name"] for c in created["spec"]["containers"]]
     wait_for_pod(
-        session, server, namespace, name, lambda p: container_running(p, container), "Running"
+        session,
+        server,
+        namespace,
+        name,
+        lambda p: all(container_running(p, c) for c in names),
+        "Running",
     )
+    container = names[0]
     return RunningPod(namespace, name, created["metadata"]["uid"], container)
 
 
@@ -391,3 +410,59 @@ def stream_client(
         timeout=timeout,
         check=False,
     )
+
+
+class LocalPods:
+    """Creates pods on the stand-in's node that run a command on this host; ``close()`` deletes
+    them all (stopping their processes).  The ``local_pod`` fixture is one of these."""
+
+    def __init__(self, server: ApiServer) -> None:
+        self.server = server
+        self.session = admin_session(server)
+        self.created: list[RunningPod] = []
+
+    def __call__(
+        self, command: list[str], name_prefix: str = "p", namespace: str = "default", **options: Any
+    ) -> RunningPod:
+        """Create the pod (``options`` as in pod_manifest) and wait until it runs."""
+        name = f"{name_prefix}-{uuid.uuid4().hex[:8]}"
+        manifest = pod_manifest(name, command, **options)
+        try:
+            pod = run_pod(self.session, self.server, manifest, namespace)
+        except BaseException:
+            delete_pod(self.session, self.server, namespace, name)
+            raise
+        self.created.append(pod)
+        return pod
+
+    def close(self) -> None:
+        try:
+            for pod in self.created:
+                delete_pod(self.session, self.server, pod.namespace, pod.name)
+        finally:
+            self.session.close()
+
+
+def running_server(
+    proc: subprocess.Popen[bytes], kubeconfig: Path, seconds: float, log_file: Path
+) -> ApiServer:
+    """The ApiServer of a server start_server started (credentials go next to its log)."""
+    creds = read_kubeconfig(kubeconfig, log_file.parent / "creds")
+    return ApiServer(
+        kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
+    )  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def another_server(
+    binary: Path, work: Path, harness_args: Sequence[str] = (), extra_args: str | None = None
+) -> Iterator[ApiServer]:
+    """A server of its own (other harness flags, other kube-apiserver flags ``extra_args``) for
+    a module; stopped on exit."""
+    work.mkdir(parents=True, exist_ok=True)
+    log_file = work / "apiserver.log"
+    proc, kubeconfig, seconds = start_server(binary, log_file, extra_args, harness_args)
+    try:
+        yield running_server(proc, kubeconfig, seconds, log_file)
+    finally:
+        stop(proc)

@@ -21,7 +21,7 @@ from typing import Any
 import kubeset
 import pytest
 from faultproxy import FaultProxy
-from kube_apiserver import ApiServer, read_kubeconfig, start_server, stop
+from kube_apiserver import ApiServer, another_server
 from kubeset.cache import (
     BackoffOptions,
     DeletedFinalStateUnknown,
@@ -206,17 +206,9 @@ def compacting_apiserver(
     apiserver_binary: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ApiServer]:
     work = tmp_path_factory.mktemp("e2e-compacting")
-    log_file = work / "apiserver.log"
-    proc, kubeconfig, seconds = start_server(
-        apiserver_binary, log_file, "--watch-cache=false --etcd-compaction-interval=1s"
-    )
-    try:
-        creds = read_kubeconfig(kubeconfig, work / "creds")
-        yield ApiServer(
-            kubeconfig=kubeconfig, log_file=log_file, pid=proc.pid, startup_seconds=seconds, **creds
-        )  # type: ignore[arg-type]
-    finally:
-        stop(proc)
+    flags = "--watch-cache=false --etcd-compaction-interval=1s"
+    with another_server(apiserver_binary, work, extra_args=flags) as server:
+        yield server
 
 
 class ExpiryRecorder:

@@ -1,7 +1,7 @@
-"""The harness's kubelet stand-in (tests/e2e/apiserver/kubelet.go), proved with client-go itself.
+"""The harness's kubelet stand-in (tests/e2e/stack/kubelet.go), proved with client-go itself.
 
 Pods bound to node ``kubeset-node`` run as local processes; exec, attach, port-forward and logs go
-client -> kube-apiserver (WebSocket translated to SPDY, or SPDY) -> the stand-in's kubelet API
+client -> kube-stack (WebSocket translated to SPDY, or SPDY) -> the stand-in's kubelet API
 (verified TLS both ways) -> k8s.io/cri-streaming -> the process.  The client here is client-go's
 remotecommand / portforward (``<harness> streamclient``), so what passes here is the reference the
 kubeset stream clients are held to.  Plain ``requests`` for the rest.
@@ -25,8 +25,12 @@ import requests
 from kube_apiserver import (
     REQUEST_TIMEOUT,
     ApiServer,
+    LocalPods,
     RunningPod,
     admin_session,
+    another_server,
+    delete_pod,
+    pod_manifest,
     pod_url,
     stream_client,
     wait_for_pod,
@@ -35,44 +39,73 @@ from streamhelpers import EchoServer
 
 pytestmark = pytest.mark.e2e
 
-StartPod = Callable[..., RunningPod]
 MiB = 1024 * 1024
 
 
+# The two ways a WebSocket reaches the kubelet: translated to SPDY by the apiserver (nodes that
+# do not declare ExtendWebSocketsToKubelet), or proxied as is and translated by the kubelet
+# (1.36 kubelets; the harness's --kubelet-websockets).
+PATHS = ["translated_at_apiserver", "proxied_to_kubelet"]
+
+
+@pytest.fixture(scope="module", params=PATHS)
+def stack(
+    request: pytest.FixtureRequest,
+    apiserver: ApiServer,
+    apiserver_binary: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ApiServer]:
+    if request.param == "translated_at_apiserver":
+        yield apiserver  # the session's server
+        return
+    work = tmp_path_factory.mktemp("kubelet-websockets")
+    with another_server(apiserver_binary, work, ["--kubelet-websockets"]) as server:
+        yield server
+
+
 @pytest.fixture(scope="module")
-def admin(apiserver: ApiServer) -> Iterator[requests.Session]:
-    with admin_session(apiserver) as session:
+def admin(stack: ApiServer) -> Iterator[requests.Session]:
+    with admin_session(stack) as session:
         yield session
 
 
 @pytest.fixture(scope="module")
 def streamclient(
-    apiserver_binary: Path, apiserver: ApiServer
+    apiserver_binary: Path, stack: ApiServer
 ) -> Callable[..., subprocess.CompletedProcess[bytes]]:
     def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-        return stream_client(apiserver_binary, apiserver, list(args), stdin=stdin)
+        return stream_client(apiserver_binary, stack, list(args), stdin=stdin)
 
     return run
 
 
 @pytest.fixture
-def sleeper(local_pod: StartPod) -> RunningPod:
-    return local_pod(["sleep", "3600"], name_prefix="sleeper")
+def pods(stack: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
+    created = LocalPods(stack)
+    try:
+        yield created
+    finally:
+        created.close()
 
 
-def pod_log(admin: requests.Session, apiserver: ApiServer, pod: RunningPod, **params: str) -> str:
+@pytest.fixture
+def sleeper(pods: LocalPods) -> RunningPod:
+    return pods(["sleep", "3600"], name_prefix="sleeper")
+
+
+def pod_log(admin: requests.Session, stack: ApiServer, pod: RunningPod, **params: str) -> str:
     r = admin.get(
-        pod_url(apiserver, pod.namespace, pod.name) + "/log", params=params, timeout=REQUEST_TIMEOUT
+        pod_url(stack, pod.namespace, pod.name) + "/log", params=params, timeout=REQUEST_TIMEOUT
     )
     r.raise_for_status()
     return r.text
 
 
 def wait_for_phase(
-    admin: requests.Session, apiserver: ApiServer, pod: RunningPod, phase: str
+    admin: requests.Session, stack: ApiServer, pod: RunningPod, phase: str
 ) -> dict[str, Any]:
     return wait_for_pod(
-        admin, apiserver, pod.namespace, pod.name, lambda p: p["status"]["phase"] == phase, phase
+        admin, stack, pod.namespace, pod.name, lambda p: p["status"]["phase"] == phase, phase
     )
 
 
@@ -87,16 +120,16 @@ def echo_server() -> Iterator[EchoServer]:
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_node_is_registered_ready_with_its_kubelet_endpoint(
-    admin: requests.Session, apiserver: ApiServer, kubelet_node: str
+    admin: requests.Session, stack: ApiServer, kubelet_node: str
 ) -> None:
-    node = admin.get(f"{apiserver.server}/api/v1/nodes/{kubelet_node}", timeout=REQUEST_TIMEOUT)
+    node = admin.get(f"{stack.server}/api/v1/nodes/{kubelet_node}", timeout=REQUEST_TIMEOUT)
     node.raise_for_status()
     status = node.json()["status"]
     assert {"type": "InternalIP", "address": "127.0.0.1"} in status["addresses"]
     assert status["nodeInfo"]["kubeletVersion"] == "v1.36.5"
     port = status["daemonEndpoints"]["kubeletEndpoint"]["Port"]  # sic: the API spells it "Port"
     assert port > 0
-    # The kubelet API wants the apiserver's kubelet client certificate: no certificate fails
+    # The kubelet API wants the stack's kubelet client certificate: no certificate fails
     # the handshake, the admin's client certificate (same CA, another name) is refused.
     plain = ssl.create_default_context()
     plain.check_hostname, plain.verify_mode = False, ssl.CERT_NONE
@@ -111,7 +144,7 @@ def test_node_is_registered_ready_with_its_kubelet_endpoint(
         other.trust_env = False
         r = other.get(
             f"https://127.0.0.1:{port}/containerLogs/default/x/y",
-            cert=apiserver.client_cert,
+            cert=stack.client_cert,
             verify=False,
             timeout=REQUEST_TIMEOUT,
         )
@@ -119,9 +152,9 @@ def test_node_is_registered_ready_with_its_kubelet_endpoint(
 
 
 def test_a_pod_on_the_node_runs_with_a_kubelet_status(
-    admin: requests.Session, apiserver: ApiServer, sleeper: RunningPod
+    admin: requests.Session, stack: ApiServer, sleeper: RunningPod
 ) -> None:
-    r = admin.get(pod_url(apiserver, sleeper.namespace, sleeper.name), timeout=REQUEST_TIMEOUT)
+    r = admin.get(pod_url(stack, sleeper.namespace, sleeper.name), timeout=REQUEST_TIMEOUT)
     status = r.json()["status"]
     assert status["phase"] == "Running"
     assert status["podIP"] == status["hostIP"] == "127.0.0.1"
@@ -159,6 +192,30 @@ def test_exec_of_a_killed_process_or_an_unknown_command(
     assert b"executable file not found" in unknown.stderr
 
 
+def websocket_requests(admin: requests.Session, server: ApiServer, path: str) -> int:
+    """apiserver_websocket_streaming_requests_total for exec requests taking ``path``."""
+    metrics = admin.get(f"{server.server}/metrics", timeout=REQUEST_TIMEOUT).text
+    for line in metrics.splitlines():
+        if line.startswith("apiserver_websocket_streaming_requests_total{") and (
+            f'proxy_type="{path}"' in line and 'subresource="exec"' in line
+        ):
+            return int(float(line.rsplit(" ", 1)[1]))
+    return 0
+
+
+def test_websocket_exec_takes_the_expected_path(
+    request: pytest.FixtureRequest,
+    admin: requests.Session,
+    stack: ApiServer,
+    streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
+    sleeper: RunningPod,
+) -> None:
+    path = request.node.callspec.params["stack"]
+    before = websocket_requests(admin, stack, path)
+    assert streamclient("exec", f"--pod={sleeper.name}", "--", "true").returncode == 0
+    assert websocket_requests(admin, stack, path) == before + 1
+
+
 def test_exec_streams_stdin_through_cat_until_eof(
     streamclient: Callable[..., subprocess.CompletedProcess[bytes]], sleeper: RunningPod
 ) -> None:
@@ -191,43 +248,63 @@ def test_exec_with_a_tty_gets_the_terminal_size(
 
 def test_exec_runs_in_the_containers_working_dir_and_env(
     streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
-    local_pod: StartPod,
+    pods: LocalPods,
     tmp_path: Path,
 ) -> None:
-    pod = local_pod(["sleep", "3600"], working_dir=str(tmp_path), env={"GREETING": "hi"})
+    pod = pods(["sleep", "3600"], working_dir=str(tmp_path), env={"GREETING": "hi"})
     done = streamclient("exec", f"--pod={pod.name}", "--", "sh", "-c", 'pwd; echo "$GREETING"')
     assert done.stdout.decode().split() == [str(tmp_path), "hi"]
+
+
+def test_exec_and_logs_pick_the_named_container(
+    streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
+    admin: requests.Session,
+    stack: ApiServer,
+    pods: LocalPods,
+) -> None:
+    pod = pods(
+        ["sh", "-c", "echo from-main; exec sleep 3600"],
+        sidecars={"side": ["sh", "-c", "echo from-side; exec sleep 3600"]},
+    )
+    done = streamclient(
+        "exec", f"--pod={pod.name}", "--container=side", "--", "sh", "-c", "echo $$"
+    )
+    assert done.returncode == 0 and done.stdout.strip().isdigit(), done.stderr
+    # follow until the line is there (the process may not have written it yet)
+    for container, line in (("side", "from-side\n"), ("main", "from-main\n")):
+        got = pod_log(
+            admin, stack, pod, container=container, follow="true", limitBytes=str(len(line))
+        )
+        assert got == line
 
 
 def test_exec_errors_missing_container_and_finished_pod(
     streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
     admin: requests.Session,
-    apiserver: ApiServer,
-    local_pod: StartPod,
+    stack: ApiServer,
+    pods: LocalPods,
     sleeper: RunningPod,
 ) -> None:
     missing = streamclient("exec", f"--pod={sleeper.name}", "--container=nope", "--", "true")
     assert missing.returncode == 255
     assert b"container nope is not valid for pod" in missing.stderr
-    short = local_pod(["sh", "-c", "sleep 1"], name_prefix="short")
-    wait_for_phase(admin, apiserver, short, "Succeeded")
+    short = pods(["sh", "-c", "sleep 1"], name_prefix="short")
+    wait_for_phase(admin, stack, short, "Succeeded")
     # (kubectl refuses a completed pod itself; through the API it is the kubelet's answer)
     finished = streamclient("exec", f"--pod={short.name}", "--", "true")
     assert finished.returncode == 255
     assert b'container not found ("main")' in finished.stderr
-    # A pod on no node: the apiserver's own answer.
+    # A pod on no node: the stack's own answer.
     name = f"unscheduled-{secrets.token_hex(4)}"
     manifest: dict[str, Any] = {
         "metadata": {"name": name},
         "spec": {"containers": [{"name": "c", "image": "x"}]},
     }
-    admin.post(
-        pod_url(apiserver, "default"), json=manifest, timeout=REQUEST_TIMEOUT
-    ).raise_for_status()
+    admin.post(pod_url(stack, "default"), json=manifest, timeout=REQUEST_TIMEOUT).raise_for_status()
     try:
         pending = streamclient("exec", f"--pod={name}", "--", "true")
     finally:
-        admin.delete(pod_url(apiserver, "default", name), timeout=REQUEST_TIMEOUT)
+        admin.delete(pod_url(stack, "default", name), timeout=REQUEST_TIMEOUT)
     assert pending.returncode == 255
     assert b"does not have a host assigned" in pending.stderr
 
@@ -235,27 +312,27 @@ def test_exec_errors_missing_container_and_finished_pod(
 def test_attach_joins_the_main_process(
     streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
     admin: requests.Session,
-    apiserver: ApiServer,
-    local_pod: StartPod,
+    stack: ApiServer,
+    pods: LocalPods,
 ) -> None:
-    pod = local_pod(["cat"], name_prefix="cat", stdin=True, stdin_once=True)
+    pod = pods(["cat"], name_prefix="cat", stdin=True, stdin_once=True)
     done = streamclient("exec", "--attach", "--stdin", f"--pod={pod.name}", stdin=b"to cat\n")
     assert done.returncode == 0, done.stderr
     assert done.stdout == b"to cat\n"
     # stdinOnce: the attach closed cat's stdin, so the container exits and the pod completes.
-    final = wait_for_phase(admin, apiserver, pod, "Succeeded")
+    final = wait_for_phase(admin, stack, pod, "Succeeded")
     (cs,) = final["status"]["containerStatuses"]
     assert cs["state"]["terminated"]["exitCode"] == 0
-    assert pod_log(admin, apiserver, pod) == "to cat\n"
+    assert pod_log(admin, stack, pod) == "to cat\n"
 
 
 def test_attach_to_a_tty_container_drives_its_terminal(
     streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
     admin: requests.Session,
-    apiserver: ApiServer,
-    local_pod: StartPod,
+    stack: ApiServer,
+    pods: LocalPods,
 ) -> None:
-    pod = local_pod(["sh"], name_prefix="tty", stdin=True, tty=True, restart_policy="Never")
+    pod = pods(["sh"], name_prefix="tty", stdin=True, tty=True, restart_policy="Never")
     script = b"stty size; echo sum-$((40+2)); exit 4\n"
     done = streamclient(
         "exec", "--attach", "--stdin", "--tty", "--size=100x40", f"--pod={pod.name}", stdin=script
@@ -263,7 +340,7 @@ def test_attach_to_a_tty_container_drives_its_terminal(
     assert done.returncode == 0, done.stderr  # attach reports no exit code
     lines = done.stdout.decode().splitlines()  # the terminal echoes the input, then the output
     assert "40 100" in lines and "sum-42" in lines, lines
-    final = wait_for_phase(admin, apiserver, pod, "Failed")
+    final = wait_for_phase(admin, stack, pod, "Failed")
     assert final["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 4
 
 
@@ -289,7 +366,7 @@ def test_port_forward_reaches_a_local_echo_server(
 
 def test_port_forward_listener_and_a_refused_port(
     apiserver_binary: Path,
-    apiserver: ApiServer,
+    stack: ApiServer,
     streamclient: Callable[..., subprocess.CompletedProcess[bytes]],
     sleeper: RunningPod,
     echo_server: EchoServer,
@@ -299,7 +376,7 @@ def test_port_forward_listener_and_a_refused_port(
             str(apiserver_binary),
             "streamclient",
             "port-forward",
-            f"--kubeconfig={apiserver.kubeconfig}",
+            f"--kubeconfig={stack.kubeconfig}",
             f"--pod={sleeper.name}",
             f"--ports={echo_server.port}",
         ],
@@ -314,12 +391,12 @@ def test_port_forward_listener_and_a_refused_port(
             local, remote = line.removeprefix("PORTS=").strip().split(":")
             assert int(remote) == echo_server.port
             with socket.create_connection(("127.0.0.1", int(local)), timeout=30) as conn:
-                conn.sendall(b"ping through the apiserver")
+                conn.sendall(b"ping through the stack")
                 conn.shutdown(socket.SHUT_WR)
                 got = b""
                 while chunk := conn.recv(4096):
                     got += chunk
-            assert got == b"ping through the apiserver"
+            assert got == b"ping through the stack"
         finally:
             proc.stdin.close()
             proc.wait(30)
@@ -333,14 +410,14 @@ def test_port_forward_listener_and_a_refused_port(
 
 
 def test_followed_logs_stream_until_the_container_exits(
-    admin: requests.Session, apiserver: ApiServer, local_pod: StartPod
+    admin: requests.Session, stack: ApiServer, pods: LocalPods
 ) -> None:
-    pod = local_pod(
+    pod = pods(
         ["sh", "-c", "for i in 1 2 3 4 5; do echo line $i; sleep 0.3; done"], name_prefix="logs"
     )
     arrivals: list[tuple[float, str]] = []
     with admin.get(
-        pod_url(apiserver, pod.namespace, pod.name) + "/log",
+        pod_url(stack, pod.namespace, pod.name) + "/log",
         params={"follow": "true"},
         stream=True,
         timeout=REQUEST_TIMEOUT,
@@ -350,19 +427,19 @@ def test_followed_logs_stream_until_the_container_exits(
             arrivals.append((time.monotonic(), line.decode()))
     assert [text for _, text in arrivals] == [f"line {i}" for i in range(1, 6)]
     assert arrivals[-1][0] - arrivals[0][0] > 0.5  # they came as written, not all at the end
-    lines = pod_log(admin, apiserver, pod, tailLines="2", timestamps="true").splitlines()
+    lines = pod_log(admin, stack, pod, tailLines="2", timestamps="true").splitlines()
     assert [line.split(" ", 1)[1] for line in lines] == ["line 4", "line 5"]
     assert lines[0].split(" ", 1)[0].endswith("Z")
-    assert pod_log(admin, apiserver, pod, limitBytes="9") == "line 1\nli"
+    assert pod_log(admin, stack, pod, limitBytes="9") == "line 1\nli"
 
 
 def test_restart_policy_always_restarts_and_keeps_the_previous_log(
-    admin: requests.Session, apiserver: ApiServer, local_pod: StartPod
+    admin: requests.Session, stack: ApiServer, pods: LocalPods
 ) -> None:
-    pod = local_pod(["sh", "-c", "echo run; sleep 0.5; exit 1"], restart_policy="Always")
+    pod = pods(["sh", "-c", "echo run; sleep 0.5; exit 1"], restart_policy="Always")
     restarted = wait_for_pod(
         admin,
-        apiserver,
+        stack,
         pod.namespace,
         pod.name,
         lambda p: p["status"]["containerStatuses"][0]["restartCount"] >= 1,
@@ -370,13 +447,35 @@ def test_restart_policy_always_restarts_and_keeps_the_previous_log(
     )
     (cs,) = restarted["status"]["containerStatuses"]
     assert cs["lastState"]["terminated"]["exitCode"] == 1
-    assert pod_log(admin, apiserver, pod, previous="true") == "run\n"
+    assert pod_log(admin, stack, pod, previous="true") == "run\n"
+
+
+def test_a_container_that_cannot_start_fails_the_pod(
+    admin: requests.Session, stack: ApiServer, kubelet_node: str
+) -> None:
+    name = f"nostart-{secrets.token_hex(4)}"
+    manifest = pod_manifest(name, ["no-such-command-kubeset"])
+    admin.post(pod_url(stack, "default"), json=manifest, timeout=REQUEST_TIMEOUT)
+    try:
+        final = wait_for_pod(
+            admin,
+            stack,
+            "default",
+            name,
+            lambda p: p["status"].get("phase") == "Failed",
+            "Failed",
+        )
+    finally:
+        delete_pod(admin, stack, "default", name)
+    terminated = final["status"]["containerStatuses"][0]["state"]["terminated"]
+    assert (terminated["exitCode"], terminated["reason"]) == (128, "StartError")
+    assert "executable file not found" in terminated["message"]
 
 
 def test_deleting_a_pod_stops_its_processes(
-    admin: requests.Session, apiserver: ApiServer, local_pod: StartPod, tmp_path: Path
+    admin: requests.Session, stack: ApiServer, pods: LocalPods, tmp_path: Path
 ) -> None:
-    pod = local_pod(["sh", "-c", "echo $$ > pid; exec sleep 3600"], working_dir=str(tmp_path))
+    pod = pods(["sh", "-c", "echo $$ > pid; exec sleep 3600"], working_dir=str(tmp_path))
     pid_file = tmp_path / "pid"
     deadline = time.monotonic() + 30
     while not pid_file.exists() or not pid_file.read_text().strip():
@@ -384,11 +483,11 @@ def test_deleting_a_pod_stops_its_processes(
         time.sleep(0.05)
     pid = int(pid_file.read_text())
     os.kill(pid, 0)  # running
-    r = admin.delete(pod_url(apiserver, pod.namespace, pod.name), timeout=REQUEST_TIMEOUT)
+    r = admin.delete(pod_url(stack, pod.namespace, pod.name), timeout=REQUEST_TIMEOUT)
     r.raise_for_status()
     deadline = time.monotonic() + 30
     while (
-        admin.get(pod_url(apiserver, pod.namespace, pod.name), timeout=REQUEST_TIMEOUT).status_code
+        admin.get(pod_url(stack, pod.namespace, pod.name), timeout=REQUEST_TIMEOUT).status_code
         != 404
     ):
         assert time.monotonic() < deadline, "the pod was not removed after its deletion"

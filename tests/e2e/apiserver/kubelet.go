@@ -14,8 +14,11 @@ package main
 //     to the CRI streaming server (k8s.io/cri-streaming, the code containerd and CRI-O
 //     embed), whose Runtime is runtime.go.  So the SPDY protocols (v1..v5 channel.k8s.io,
 //     portforward.k8s.io) are spoken by Kubernetes' own code on both ends, and a client's
-//     WebSocket is translated to SPDY by the apiserver (the Node does not declare
-//     ExtendWebSocketsToKubelet).
+//     WebSocket is translated to SPDY by the apiserver, as for a node that does not declare
+//     ExtendWebSocketsToKubelet (kubelets before 1.36).  With --kubelet-websockets the Node
+//     declares it (as a 1.36 kubelet does by default): the apiserver then proxies the
+//     WebSocket itself to the kubelet API, which translates it to SPDY with the apiserver's
+//     own translator (k8s.io/apiserver/pkg/util/proxy), as pkg/kubelet/server does.
 //   - Pods bound to the node run: see pods.go (status) and runtime.go (processes).
 
 import (
@@ -37,13 +40,14 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/httpstream/wsstream"
 	"k8s.io/apimachinery/pkg/util/proxy"
+	translator "k8s.io/apiserver/pkg/util/proxy"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/cri-streaming/pkg/streaming"
 	"k8s.io/cri-streaming/pkg/streaming/portforward"
 	remotecommandserver "k8s.io/cri-streaming/pkg/streaming/remotecommand"
-	"k8s.io/klog/v2"
 )
 
 const (
@@ -53,10 +57,19 @@ const (
 	kubeletVersion = "v1.36.5"
 )
 
+// kubeletConfig is what the stand-in is started with.
+type kubeletConfig struct {
+	rest *rest.Config // the apiserver, with admin credentials
+	pki  *pkiFiles
+	dir  string // where pods get their folders
+	// websockets: declare ExtendWebSocketsToKubelet (the kubelet translates WebSockets)
+	websockets bool
+}
+
 // startKubelet registers the node, starts the kubelet API server, the CRI streaming server
 // and the pod worker; it returns a function that stops them all (and every container).
-func startKubelet(ctx context.Context, cfg *rest.Config, pki *pkiFiles, dir string) (func(), error) {
-	cfg = rest.CopyConfig(cfg)
+func startKubelet(ctx context.Context, kc kubeletConfig) (func(), error) {
+	cfg, pki := rest.CopyConfig(kc.rest), kc.pki
 	cfg.QPS, cfg.Burst = 100, 200
 	cfg.UserAgent = "kubeset-e2e-kubelet"
 	client, err := kubernetes.NewForConfig(cfg)
@@ -64,7 +77,7 @@ func startKubelet(ctx context.Context, cfg *rest.Config, pki *pkiFiles, dir stri
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	rt := newProcessRuntime(filepath.Join(dir, "pods"))
+	rt := newProcessRuntime(filepath.Join(kc.dir, "pods"))
 
 	// The CRI streaming server, as a runtime runs it: plain HTTP on a loopback port.
 	streamListener, err := net.Listen("tcp", "127.0.0.1:0")
@@ -92,7 +105,7 @@ func startKubelet(ctx context.Context, cfg *rest.Config, pki *pkiFiles, dir stri
 	}
 	port := apiListener.Addr().(*net.TCPAddr).Port
 	pods := newPodWorker(client, rt, kubeletNodeName)
-	api := &kubeletAPI{pods: pods, runtime: rt, streaming: streamServer}
+	api := &kubeletAPI{pods: pods, runtime: rt, streaming: streamServer, websockets: kc.websockets}
 	apiHTTP := &http.Server{
 		Handler:           api.handler(),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -102,7 +115,6 @@ func startKubelet(ctx context.Context, cfg *rest.Config, pki *pkiFiles, dir stri
 			ClientAuth:   tls.RequireAndVerifyClientCert,
 			MinVersion:   tls.VersionTLS12,
 		},
-		ErrorLog: nil,
 	}
 
 	var wg sync.WaitGroup
@@ -130,7 +142,7 @@ func startKubelet(ctx context.Context, cfg *rest.Config, pki *pkiFiles, dir stri
 		_ = streamHTTP.Close()
 		wg.Wait()
 	}
-	if err := registerNode(ctx, client, kubeletNodeName, port); err != nil {
+	if err := registerNode(ctx, client, kubeletNodeName, nodeStatus(port, kc.websockets)); err != nil {
 		stop()
 		return nil, fmt.Errorf("registering node %s: %w", kubeletNodeName, err)
 	}
@@ -138,13 +150,16 @@ func startKubelet(ctx context.Context, cfg *rest.Config, pki *pkiFiles, dir stri
 		stop()
 		return nil, err
 	}
-	klog.FromContext(ctx).V(1).Info("kubelet stand-in ready", "node", kubeletNodeName, "port", port)
 	logf("kubelet stand-in: node %s, kubelet API https://127.0.0.1:%d, streaming %s", kubeletNodeName, port, scfg.Addr)
 	return stop, nil
 }
 
 // nodeStatus is the status a freshly started kubelet reports.
-func nodeStatus(port int) v1.NodeStatus {
+func nodeStatus(port int, websockets bool) v1.NodeStatus {
+	var declared []string
+	if websockets {
+		declared = []string{"ExtendWebSocketsToKubelet"}
+	}
 	now := metav1.Now()
 	capacity := v1.ResourceList{
 		v1.ResourceCPU:              resource.MustParse(strconv.Itoa(goruntime.NumCPU())),
@@ -170,7 +185,8 @@ func nodeStatus(port int) v1.NodeStatus {
 			{Type: v1.NodeInternalIP, Address: "127.0.0.1"},
 			{Type: v1.NodeHostName, Address: kubeletNodeName},
 		},
-		DaemonEndpoints: v1.NodeDaemonEndpoints{KubeletEndpoint: v1.DaemonEndpoint{Port: int32(port)}},
+		DaemonEndpoints:  v1.NodeDaemonEndpoints{KubeletEndpoint: v1.DaemonEndpoint{Port: int32(port)}},
+		DeclaredFeatures: declared,
 		NodeInfo: v1.NodeSystemInfo{
 			KubeletVersion:          kubeletVersion,
 			OperatingSystem:         goruntime.GOOS,
@@ -182,7 +198,7 @@ func nodeStatus(port int) v1.NodeStatus {
 }
 
 // registerNode creates the Node (or takes over an existing one) and posts its status.
-func registerNode(ctx context.Context, client kubernetes.Interface, name string, port int) error {
+func registerNode(ctx context.Context, client kubernetes.Interface, name string, status v1.NodeStatus) error {
 	nodes := client.CoreV1().Nodes()
 	node := &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{
 		v1.LabelHostname: name, v1.LabelOSStable: goruntime.GOOS, v1.LabelArchStable: goruntime.GOARCH,
@@ -194,16 +210,17 @@ func registerNode(ctx context.Context, client kubernetes.Interface, name string,
 	if err != nil {
 		return err
 	}
-	created.Status = nodeStatus(port)
+	created.Status = status
 	_, err = nodes.UpdateStatus(ctx, created, metav1.UpdateOptions{})
 	return err
 }
 
 // kubeletAPI serves the kubelet's streaming and log paths (pkg/kubelet/server's routes).
 type kubeletAPI struct {
-	pods      *podWorker
-	runtime   *processRuntime
-	streaming streaming.Server
+	pods       *podWorker
+	runtime    *processRuntime
+	streaming  streaming.Server
+	websockets bool // translate WebSocket requests here (ExtendWebSocketsToKubelet)
 }
 
 type responder struct{}
@@ -261,7 +278,12 @@ func (k *kubeletAPI) serveRemoteCommand(w http.ResponseWriter, r *http.Request) 
 		_ = streaming.WriteError(err, w)
 		return
 	}
-	proxy.NewUpgradeAwareHandler(location, nil, false, true, responder{}).ServeHTTP(w, r)
+	var handler http.Handler = proxy.NewUpgradeAwareHandler(location, nil, false, true, responder{})
+	if k.websockets && wsstream.IsWebSocketRequestWithStreamCloseProtocol(r) {
+		handler = translator.NewStreamTranslatorHandler(location, nil, 0, translator.Options{
+			Stdin: opts.Stdin, Stdout: opts.Stdout, Stderr: opts.Stderr, Tty: opts.TTY})
+	}
+	handler.ServeHTTP(w, r)
 }
 
 // servePortForward is the kubelet's getPortForward.
@@ -274,15 +296,23 @@ func (k *kubeletAPI) servePortForward(w http.ResponseWriter, r *http.Request) {
 	}
 	// As the kubelet: a WebSocket request in the channel form names its ports (?ports=), which
 	// the runtime's streaming server needs (an SPDY request or a tunnel names none).
-	options, err := portforward.NewV4Options(r)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+	tunnel := k.websockets && wsstream.IsWebSocketRequestWithTunnelingProtocol(r)
+	options := &portforward.V4Options{}
+	if !tunnel {
+		var err error
+		if options, err = portforward.NewV4Options(r); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
 	}
 	location, err := k.runtime.portForwardURL(k.streaming, pod, options.Ports)
 	if err != nil {
 		_ = streaming.WriteError(err, w)
 		return
 	}
-	proxy.NewUpgradeAwareHandler(location, nil, false, true, responder{}).ServeHTTP(w, r)
+	var handler http.Handler = proxy.NewUpgradeAwareHandler(location, nil, false, true, responder{})
+	if tunnel {
+		handler = translator.NewTunnelingHandler(handler)
+	}
+	handler.ServeHTTP(w, r)
 }

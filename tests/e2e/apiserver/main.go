@@ -92,6 +92,7 @@ func main() {
 	flag.IntVar(&o.verbosity, "v", 0, "kube-apiserver log verbosity")
 	flag.BoolVar(&o.controllers, "controllers", true, "run the serviceaccount, namespace and garbage-collector controllers in-process")
 	flag.BoolVar(&o.kubelet, "kubelet", true, "run the kubelet stand-in (node "+kubeletNodeName+", pods bound to it run as local processes; see kubelet.go)")
+	flag.BoolVar(&o.kubeletWebSockets, "kubelet-websockets", false, "the stand-in's node declares ExtendWebSocketsToKubelet (as 1.36 kubelets do): the apiserver proxies WebSockets to it and it translates them")
 	flag.Parse()
 
 	if err := run(o); err != nil {
@@ -107,6 +108,8 @@ type runOptions struct {
 	verbosity      int
 	controllers    bool
 	kubelet        bool
+
+	kubeletWebSockets bool
 }
 
 func run(o runOptions) (retErr error) {
@@ -257,7 +260,8 @@ func run(o runOptions) (retErr error) {
 	if o.kubelet {
 		restCfg := &rest.Config{Host: server, BearerToken: pki.token,
 			TLSClientConfig: rest.TLSClientConfig{CAData: pki.servingCAPEM}}
-		stop, err := startKubelet(klog.NewContext(context.Background(), klog.Background()), restCfg, pki, filepath.Join(tmp, "kubelet"))
+		stop, err := startKubelet(klog.NewContext(context.Background(), klog.Background()), kubeletConfig{
+			rest: restCfg, pki: pki, dir: filepath.Join(tmp, "kubelet"), websockets: o.kubeletWebSockets})
 		if err != nil {
 			_ = shutdown()
 			return fmt.Errorf("kubelet stand-in: %w", err)

@@ -252,6 +252,7 @@ func (r *processRuntime) startContainer(pod *v1.Pod, spec *v1.Container, restart
 		c.message = startErr.Error()
 		c.log.close()
 		close(c.done)
+		defer onExit() // once it is registered below: the pod worker decides about a restart
 	} else {
 		var pumps sync.WaitGroup
 		for i, f := range outputs {
