@@ -25,6 +25,7 @@ from kube_apiserver import (  # tests/e2e holds the helpers
     ApiServer,
     LocalPods,
     admin_session,
+    another_server,
     build_server,
     log_tail,
     peak_rss_mib,
@@ -141,3 +142,27 @@ def echoes() -> Iterator[list[EchoServer]]:
     yield servers
     for s in servers:
         s.close()
+
+
+# The two ways a WebSocket reaches the kubelet: translated to SPDY by the apiserver (nodes that
+# do not declare ExtendWebSocketsToKubelet), or proxied as is and translated by the kubelet
+# (1.36 kubelets; the harness's --kubelet-websockets).
+STREAM_PATHS = ["translated_at_apiserver", "proxied_to_kubelet"]
+
+
+@pytest.fixture(scope="module", params=STREAM_PATHS)
+def stack(
+    request: pytest.FixtureRequest,
+    apiserver: ApiServer,
+    apiserver_binary: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ApiServer]:
+    """The session's server (streams translated to SPDY by the apiserver), then one started with
+    ``--kubelet-websockets`` (proxied as they are to the kubelet stand-in): a module's stream
+    tests run on both."""
+    if request.param == "translated_at_apiserver":
+        yield apiserver  # the session's server
+        return
+    work = tmp_path_factory.mktemp("kubelet-websockets")
+    with another_server(apiserver_binary, work, ["--kubelet-websockets"]) as server:
+        yield server

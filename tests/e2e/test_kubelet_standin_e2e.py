@@ -28,7 +28,6 @@ from kube_apiserver import (
     LocalPods,
     RunningPod,
     admin_session,
-    another_server,
     delete_pod,
     pod_manifest,
     pod_url,
@@ -40,27 +39,6 @@ from streamhelpers import EchoServer
 pytestmark = pytest.mark.e2e
 
 MiB = 1024 * 1024
-
-
-# The two ways a WebSocket reaches the kubelet: translated to SPDY by the apiserver (nodes that
-# do not declare ExtendWebSocketsToKubelet), or proxied as is and translated by the kubelet
-# (1.36 kubelets; the harness's --kubelet-websockets).
-PATHS = ["translated_at_apiserver", "proxied_to_kubelet"]
-
-
-@pytest.fixture(scope="module", params=PATHS)
-def stack(
-    request: pytest.FixtureRequest,
-    apiserver: ApiServer,
-    apiserver_binary: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ApiServer]:
-    if request.param == "translated_at_apiserver":
-        yield apiserver  # the session's server
-        return
-    work = tmp_path_factory.mktemp("kubelet-websockets")
-    with another_server(apiserver_binary, work, ["--kubelet-websockets"]) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

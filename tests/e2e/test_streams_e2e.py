@@ -18,7 +18,7 @@ from pathlib import Path
 import kubeset
 import pytest
 from faultproxy import FaultProxy
-from kube_apiserver import ApiServer, RunningPod
+from kube_apiserver import ApiServer, LocalPods, RunningPod
 from kubeset.dynamic import DynamicClient
 from kubeset.errors import (
     ApiError,
@@ -43,9 +43,20 @@ MiB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def clientset(apiserver: ApiServer) -> Iterator[Clientset]:
-    with Clientset(kubeset.load_kubeconfig(apiserver.kubeconfig)) as cs:
+def clientset(stack: ApiServer) -> Iterator[Clientset]:
+    """A clientset of ``stack``: each test runs with streams translated at the apiserver and
+    with streams proxied to the kubelet (tests/conftest.py)."""
+    with Clientset(kubeset.load_kubeconfig(stack.kubeconfig)) as cs:
         yield cs
+
+
+@pytest.fixture
+def local_pod(stack: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
+    created = LocalPods(stack)
+    try:
+        yield created
+    finally:
+        created.close()
 
 
 @pytest.fixture
@@ -197,7 +208,7 @@ def test_cp_a_tree_with_a_symlink_and_spaces_both_ways(
 
 
 def test_exec_errors_are_api_errors(
-    pods: PodsClient, sleeper: RunningPod, clientset: Clientset, apiserver: ApiServer
+    pods: PodsClient, sleeper: RunningPod, clientset: Clientset, stack: ApiServer
 ) -> None:
     with pytest.raises(BadRequest, match="not valid for pod"):
         pods.exec_run(sleeper.name, ["true"], container="nope", timeout=60)
@@ -210,7 +221,7 @@ def test_exec_errors_are_api_errors(
     try:
         token = sa.create_token(name, expiration_seconds=600).status.token
         config = dataclasses.replace(
-            kubeset.load_kubeconfig(apiserver.kubeconfig), bearer_token=token, bearer_token_file=""
+            kubeset.load_kubeconfig(stack.kubeconfig), bearer_token=token, bearer_token_file=""
         )
         with Clientset(config) as nobody, pytest.raises(Forbidden) as err:
             nobody.core_v1.pods("default").exec_run(sleeper.name, ["true"], timeout=60)
@@ -232,10 +243,10 @@ def test_exec_into_a_pod_that_is_not_running(
 
 
 def test_a_connection_cut_mid_stream_is_lost_within_the_keepalive(
-    apiserver: ApiServer, sleeper: RunningPod
+    stack: ApiServer, sleeper: RunningPod
 ) -> None:
-    with FaultProxy.to(apiserver.server) as proxy:
-        config = dataclasses.replace(kubeset.load_kubeconfig(apiserver.kubeconfig), host=proxy.url)
+    with FaultProxy.to(stack.server) as proxy:
+        config = dataclasses.replace(kubeset.load_kubeconfig(stack.kubeconfig), host=proxy.url)
         with Clientset(config) as cs:
             cs.rest.transport.stream_dialer = Dialer(  # type: ignore[attr-defined]
                 config, keepalive=KeepAlive(period=0.5, timeout=3.0)
@@ -257,9 +268,9 @@ def test_a_connection_cut_mid_stream_is_lost_within_the_keepalive(
 
 
 def test_the_dynamic_clients_pods_exec_and_forward(
-    apiserver: ApiServer, sleeper: RunningPod, echoes: list[EchoServer]
+    stack: ApiServer, sleeper: RunningPod, echoes: list[EchoServer]
 ) -> None:
-    with DynamicClient(kubeset.load_kubeconfig(apiserver.kubeconfig)) as dyn:
+    with DynamicClient(kubeset.load_kubeconfig(stack.kubeconfig)) as dyn:
         pods = dyn.resource("", "v1", "pods").in_namespace("default")  # subresources discovered
         result = pods.exec_run(sleeper.name, ["sh", "-c", "echo dynamic; exit 3"], timeout=60)
         assert (result.exit_code, result.stdout) == (3, b"dynamic\n")
@@ -277,7 +288,7 @@ def test_the_dynamic_clients_pods_exec_and_forward(
 
 
 def test_the_readme_streams_tour_runs(
-    apiserver: ApiServer, sleeper: RunningPod, echoes: list[EchoServer], tmp_path: Path
+    stack: ApiServer, sleeper: RunningPod, echoes: list[EchoServer], tmp_path: Path
 ) -> None:
     inside = tmp_path / "pod-site"
 
@@ -285,7 +296,7 @@ def test_the_readme_streams_tour_runs(
         code = code.replace('"web"', repr(sleeper.name)).replace("8080", str(echoes[0].port))
         return code.replace('"/tmp/site"', repr(str(inside)))
 
-    result = run_tour(apiserver, tmp_path, "## Tour: exec, cp and port-forward", edit=edit)
+    result = run_tour(stack, tmp_path, "## Tour: exec, cp and port-forward", edit=edit)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.splitlines() == [
         "3 b'hi\\n' b'oops\\n'",
