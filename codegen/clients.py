@@ -52,6 +52,9 @@ _SUB_MIXINS: dict[str, tuple[str, str | None]] = {
     "approval": ("HasApproval", "model"),
     "finalize": ("HasFinalize", "model"),
     "log": ("HasLog", None),
+    "exec": ("HasExec", None),
+    "attach": ("HasAttach", None),
+    "portforward": ("HasPortForward", None),
 }
 _RESERVED_METHODS = frozenset({"rest", "group", "version"})
 _IDENT = re.compile(r"[^0-9a-zA-Z_]+")

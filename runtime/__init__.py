@@ -92,6 +92,8 @@ _EXPORTS: dict[str, str] = {
     "ApplySetError": "errors",
     "WaitError": "errors",
     "WaitTimeout": "errors",
+    "StreamError": "errors",
+    "CommandFailed": "errors",
     # dynamic
     "DynamicClient": "dynamic",
     "Unstructured": "dynamic",
@@ -152,6 +154,8 @@ if TYPE_CHECKING:  # pragma: no cover - for mypy / pyright only
         ApplySetError as ApplySetError,
         WaitError as WaitError,
         WaitTimeout as WaitTimeout,
+        StreamError as StreamError,
+        CommandFailed as CommandFailed,
         NoMatchError as NoMatchError,
         ApiError as ApiError,
         BadRequest as BadRequest,

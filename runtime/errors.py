@@ -13,7 +13,9 @@ decode, :class:`ResponseTooLarge` one beyond a size limit; :class:`NoMatchError`
 :class:`AmbiguousMatchError` are names the RESTMapper cannot resolve to one resource;
 :class:`ManifestError` is a manifest document that cannot be applied, :class:`ApplySetError` an
 ApplySet (its parent object) that cannot be used, :class:`WaitError` an object that did not
-become ready (:class:`WaitTimeout` when time ran out).  Every one derives from
+become ready (:class:`WaitTimeout` when time ran out); :class:`StreamError` an exec, attach,
+port-forward or copy stream that cannot do what was asked (:class:`CommandFailed`: a command run
+with ``check=True`` exited non-zero).  Every one derives from
 :class:`KubesetError`, so ``except kubeset.KubesetError`` catches whatever kubeset raises.
 """
 
@@ -31,6 +33,7 @@ __all__ = [
     "ApiError",
     "ApplySetError",
     "BadRequest",
+    "CommandFailed",
     "ConfigError",
     "Conflict",
     "ConnectionLost",
@@ -55,6 +58,7 @@ __all__ = [
     "ServiceUnavailable",
     "StatusCause",
     "StatusDetails",
+    "StreamError",
     "Timeout",
     "TooManyRequests",
     "Unauthorized",
@@ -357,6 +361,30 @@ class WaitError(KubesetError):
 
 class WaitTimeout(WaitError, TimeoutError):
     """The wait's time ran out before every object was ready."""
+
+
+class StreamError(KubesetError):
+    """An exec, attach, port-forward or copy stream that cannot do what was asked: a channel
+    protocol that cannot close stdin (``v4.channel.k8s.io``), an error reported by the pod side
+    of a forwarded port, a copy whose paths or archive are refused, ``websockets`` missing."""
+
+
+class CommandFailed(StreamError):
+    """A command run with ``check=True`` exited non-zero (``subprocess.CalledProcessError``):
+    ``exit_code``, ``command``, ``stdout`` and ``stderr`` (bytes) of the run."""
+
+    def __init__(
+        self, command: tuple[str, ...], exit_code: int, stdout: bytes = b"", stderr: bytes = b""
+    ) -> None:
+        tail = stderr[-_EXCERPT:].decode("utf-8", errors="replace").strip()
+        super().__init__(
+            f"command {list(command)!r} exited with code {exit_code}"
+            + (f": {tail}" if tail else "")
+        )
+        self.command = command
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
 
 
 _BY_REASON: dict[str, type[ApiError]] = {

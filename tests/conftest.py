@@ -27,6 +27,7 @@ from kube_apiserver import (  # tests/e2e holds the helpers
     ApiServer,
     LocalPods,
     admin_session,
+    another_server,
     build_server,
     log_tail,
     peak_rss_mib,
@@ -35,6 +36,7 @@ from kube_apiserver import (  # tests/e2e holds the helpers
     stop,
     unavailable,
 )
+from streamhelpers import EchoServer
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("KUBESET_SHARED_DIR", PROJECT.parent / "shared"))
@@ -132,3 +134,37 @@ def local_pod(apiserver: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
         yield pods
     finally:
         pods.close()
+
+
+@pytest.fixture
+def echoes() -> Iterator[list[EchoServer]]:
+    """Three TCP echo servers on 127.0.0.1 (pods' ports: the stand-in's pod network is the
+    host's loopback; the unit stream server connects to local ports too)."""
+    servers = [EchoServer() for _ in range(3)]
+    yield servers
+    for s in servers:
+        s.close()
+
+
+# The two ways a WebSocket reaches the kubelet: translated to SPDY by the apiserver (nodes that
+# do not declare ExtendWebSocketsToKubelet), or proxied as is and translated by the kubelet
+# (1.36 kubelets; the harness's --kubelet-websockets).
+STREAM_PATHS = ["translated_at_apiserver", "proxied_to_kubelet"]
+
+
+@pytest.fixture(scope="module", params=STREAM_PATHS)
+def stack(
+    request: pytest.FixtureRequest,
+    apiserver: ApiServer,
+    apiserver_binary: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ApiServer]:
+    """The session's server (streams translated to SPDY by the apiserver), then one started with
+    ``--kubelet-websockets`` (proxied as they are to the kubelet stand-in): a module's stream
+    tests run on both."""
+    if request.param == "translated_at_apiserver":
+        yield apiserver  # the session's server
+        return
+    work = tmp_path_factory.mktemp("kubelet-websockets")
+    with another_server(apiserver_binary, work, ["--kubelet-websockets"]) as server:
+        yield server

@@ -42,7 +42,7 @@ if command -v cargo >/dev/null; then
   exit 1
 fi
 # the tests' own tools at the versions the project pins
-"$TV/bin/python" -m pip install -q -c requirements-dev.txt "$WHEEL[codegen,socks,async]" \
+"$TV/bin/python" -m pip install -q -c requirements-dev.txt "$WHEEL[codegen,socks,async,streams]" \
   pytest pytest-timeout orjson typeguard cryptography
 cd "$TV"  # nothing of the source tree on sys.path
 where=$("$TV/bin/python" -c 'import kubeset; print(kubeset.__file__)')

@@ -7,6 +7,7 @@
     deployments.update(d)
     deployments.patch("web", {"spec": {"replicas": 2}}, patch_type=PatchType.STRATEGIC_MERGE)
     deployments.get_scale("web"); deployments.get_subresource("web", "status")
+    dyn.resource("", "v1", "pods").in_namespace("default").exec_run("web", ["ls"])
     widgets = dyn.for_kind("example.com/v1", "Widget")  # through the RESTMapper
 
 :class:`DynamicResourceClient` is the typed clients' :class:`~kubeset.resource.ResourceClient`
@@ -30,12 +31,16 @@ from ..discovery.restmapper import RESTMapping
 from ..errors import SchemeError
 from ..resource import (
     HasApply,
+    HasAttach,
     HasCreate,
     HasDelete,
     HasDeleteCollection,
+    HasExec,
     HasGet,
     HasList,
+    HasLog,
     HasPatch,
+    HasPortForward,
     HasScale,
     HasStatus,
     HasUpdate,
@@ -138,8 +143,14 @@ class DynamicResourceClient(
     HasDeleteCollection,
     HasStatus[Unstructured],
     HasScale[Unstructured],
+    HasLog,
+    HasExec,
+    HasAttach,
+    HasPortForward,
 ):
-    """Every verb and subresource of one resource, objects as :class:`Unstructured`."""
+    """Every verb and subresource of one resource, objects as :class:`Unstructured` (pods'
+    ``log``, ``exec``, ``attach``, ``portforward`` and ``cp`` too; a resource whose discovered
+    subresources lack one refuses it)."""
 
     __slots__ = ()
 

@@ -28,6 +28,7 @@ from .client import (
 from .clientset import AsyncClientsetBase, ClientsetBase, GroupsBase, GroupVersionClient, LazyGroup
 from .descriptor import ResourceDescriptor, ResourceInfo
 from .logs import AsyncLogStream, HasLog, LogOptions, LogStream
+from .streams import HasAttach, HasExec, HasPortForward
 from .subresources import (
     HasApproval,
     HasBinding,
@@ -62,17 +63,20 @@ __all__ = [
     "GroupsBase",
     "HasApply",
     "HasApproval",
+    "HasAttach",
     "HasBinding",
     "HasCreate",
     "HasDelete",
     "HasDeleteCollection",
     "HasEphemeralContainers",
     "HasEviction",
+    "HasExec",
     "HasFinalize",
     "HasGet",
     "HasList",
     "HasLog",
     "HasPatch",
+    "HasPortForward",
     "HasResize",
     "HasScale",
     "HasStatus",

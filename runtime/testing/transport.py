@@ -35,6 +35,7 @@ from ..transport.base import AsyncResponse, HTTPRequest, Response
 from .cluster import DeleteOptions, FakeCluster, ListOptions, WriteOptions
 from .resources import GENERATED_PACKAGE, Kind
 from .status import bad_request, failure, status_body
+from .streams import ExecHandler, FakeStreams
 
 if TYPE_CHECKING:  # the generated package is imported when clientset() is first called
     from kubeset.kubernetes.clientset import AsyncClientset, Clientset
@@ -114,6 +115,8 @@ class FakeTransport:
         self._reactors: list[tuple[str, str, Reactor]] = []
         self._delay = 0.0
         self._streams: list[Any] = []
+        self.stream_dialer = FakeStreams(self.cluster)
+        """Exec into pods (``kubeset.streams.dialer_for`` finds it): see :meth:`on_exec`."""
 
     # ------------------------------------------------------------ clients
 
@@ -136,6 +139,11 @@ class FakeTransport:
         return clientset
 
     # ------------------------------------------------------------ hooks
+
+    def on_exec(self, pod: str, handler: ExecHandler, *, namespace: str = "") -> None:
+        """Answer ``pods.exec_run``/``exec`` into ``pod`` with ``handler(command, stdin) ->
+        (stdout, stderr, exit_code)`` (:mod:`kubeset.testing.streams`)."""
+        self.stream_dialer.on_exec(pod, handler, namespace=namespace)
 
     def prepend_reactor(self, verb: str, resource: str, reactor: Reactor) -> None:
         """Run ``reactor`` before the cluster for matching calls (``"*"`` matches any)."""

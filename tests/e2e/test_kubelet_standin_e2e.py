@@ -15,7 +15,6 @@ import secrets
 import socket
 import ssl
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,38 +28,17 @@ from kube_apiserver import (
     LocalPods,
     RunningPod,
     admin_session,
-    another_server,
     delete_pod,
     pod_manifest,
     pod_url,
     stream_client,
     wait_for_pod,
 )
+from streamhelpers import EchoServer
 
 pytestmark = pytest.mark.e2e
 
 MiB = 1024 * 1024
-
-
-# The two ways a WebSocket reaches the kubelet: translated to SPDY by the apiserver (nodes that
-# do not declare ExtendWebSocketsToKubelet), or proxied as is and translated by the kubelet
-# (1.36 kubelets; the harness's --kubelet-websockets).
-PATHS = ["translated_at_apiserver", "proxied_to_kubelet"]
-
-
-@pytest.fixture(scope="module", params=PATHS)
-def stack(
-    request: pytest.FixtureRequest,
-    apiserver: ApiServer,
-    apiserver_binary: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[ApiServer]:
-    if request.param == "translated_at_apiserver":
-        yield apiserver  # the session's server
-        return
-    work = tmp_path_factory.mktemp("kubelet-websockets")
-    with another_server(apiserver_binary, work, ["--kubelet-websockets"]) as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
@@ -107,41 +85,6 @@ def wait_for_phase(
     return wait_for_pod(
         admin, stack, pod.namespace, pod.name, lambda p: p["status"]["phase"] == phase, phase
     )
-
-
-class EchoServer:
-    """A TCP echo server on 127.0.0.1 (the stand-in's "pod network" is the host's loopback)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.create_server(("127.0.0.1", 0), backlog=64)
-        self.sock.settimeout(1.0)
-        self.port: int = self.sock.getsockname()[1]
-        self.closed = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.closed.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=self._echo, args=(conn,), daemon=True).start()
-
-    @staticmethod
-    def _echo(conn: socket.socket) -> None:
-        conn.settimeout(60)
-        with conn:
-            while data := conn.recv(65536):
-                conn.sendall(data)
-            conn.shutdown(socket.SHUT_WR)
-
-    def close(self) -> None:
-        self.closed.set()
-        self.sock.close()
-        self.thread.join(5)
 
 
 @pytest.fixture

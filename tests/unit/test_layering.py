@@ -122,6 +122,7 @@ LAYERS: dict[str, int] = {
     "rest": 5,
     "watch": 5,
     "discovery": 6,
+    "streams": 6,
     "resource": 7,
     "dynamic": 8,
     "cache": 8,

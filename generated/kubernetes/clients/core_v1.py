@@ -12,17 +12,20 @@ from __future__ import annotations
 from kubeset.resource import (
     GroupVersionClient,
     HasApply,
+    HasAttach,
     HasBinding,
     HasCreate,
     HasDelete,
     HasDeleteCollection,
     HasEphemeralContainers,
     HasEviction,
+    HasExec,
     HasFinalize,
     HasGet,
     HasList,
     HasLog,
     HasPatch,
+    HasPortForward,
     HasResize,
     HasScale,
     HasStatus,
@@ -383,14 +386,17 @@ class PodsClient(
     HasApply[Pod, R],
     HasDelete[Pod, R],
     HasDeleteCollection[R],
+    HasAttach[R],
     HasBinding[Binding, R],
     HasEphemeralContainers[Pod, R],
     HasEviction[Eviction, R],
+    HasExec[R],
     HasLog[R],
+    HasPortForward[R],
     HasResize[Pod, R],
     HasStatus[Pod, R],
 ):
-    """Pod (pods, namespaced); subresources: binding, ephemeralcontainers, eviction, log, resize, status."""
+    """Pod (pods, namespaced); subresources: attach, binding, ephemeralcontainers, eviction, exec, log, portforward, resize, status."""
 
     DESCRIPTOR = ResourceDescriptor(
         ResourceInfo(
@@ -400,7 +406,7 @@ class PodsClient(
             plural="pods",
             namespaced=True,
             verbs=frozenset({"apply", "create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
-            subresources=frozenset({"binding", "ephemeralcontainers", "eviction", "log", "resize", "status"}),
+            subresources=frozenset({"attach", "binding", "ephemeralcontainers", "eviction", "exec", "log", "portforward", "resize", "status"}),
             list_kind="PodList",
         ),
         model=Pod,

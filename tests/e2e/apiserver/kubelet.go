@@ -46,6 +46,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/cri-streaming/pkg/streaming"
+	"k8s.io/cri-streaming/pkg/streaming/portforward"
 	remotecommandserver "k8s.io/cri-streaming/pkg/streaming/remotecommand"
 )
 
@@ -293,13 +294,24 @@ func (k *kubeletAPI) servePortForward(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "pod does not exist", http.StatusNotFound)
 		return
 	}
-	location, err := k.runtime.portForwardURL(k.streaming, pod)
+	// As the kubelet: a WebSocket request in the channel form names its ports (?ports=), which
+	// the runtime's streaming server needs (an SPDY request or a tunnel names none).
+	tunnel := k.websockets && wsstream.IsWebSocketRequestWithTunnelingProtocol(r)
+	options := &portforward.V4Options{}
+	if !tunnel {
+		var err error
+		if options, err = portforward.NewV4Options(r); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
+	location, err := k.runtime.portForwardURL(k.streaming, pod, options.Ports)
 	if err != nil {
 		_ = streaming.WriteError(err, w)
 		return
 	}
 	var handler http.Handler = proxy.NewUpgradeAwareHandler(location, nil, false, true, responder{})
-	if k.websockets && wsstream.IsWebSocketRequestWithTunnelingProtocol(r) {
+	if tunnel {
 		handler = translator.NewTunnelingHandler(handler)
 	}
 	handler.ServeHTTP(w, r)

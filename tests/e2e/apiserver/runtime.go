@@ -496,11 +496,11 @@ func (r *processRuntime) attachURL(s streaming.Server, pod *v1.Pod, uid, name st
 	return url.Parse(resp.Url)
 }
 
-func (r *processRuntime) portForwardURL(s streaming.Server, pod *v1.Pod) (*url.URL, error) {
+func (r *processRuntime) portForwardURL(s streaming.Server, pod *v1.Pod, ports []int32) (*url.URL, error) {
 	if _, ok := r.sandbox(pod.UID); !ok {
 		return nil, fmt.Errorf("pod not found (%q)", podFullName(pod))
 	}
-	resp, err := s.GetPortForward(&runtimeapi.PortForwardRequest{PodSandboxId: string(pod.UID)})
+	resp, err := s.GetPortForward(&runtimeapi.PortForwardRequest{PodSandboxId: string(pod.UID), Port: ports})
 	if err != nil {
 		return nil, err
 	}
