@@ -51,12 +51,8 @@ def clientset(stack: ApiServer) -> Iterator[Clientset]:
 
 
 @pytest.fixture
-def local_pod(stack: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
-    created = LocalPods(stack)
-    try:
-        yield created
-    finally:
-        created.close()
+def local_pod(stack_pods: LocalPods) -> LocalPods:
+    return stack_pods
 
 
 @pytest.fixture
