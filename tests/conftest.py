@@ -168,3 +168,13 @@ def stack(
     work = tmp_path_factory.mktemp("kubelet-websockets")
     with another_server(apiserver_binary, work, ["--kubelet-websockets"]) as server:
         yield server
+
+
+@pytest.fixture
+def stack_pods(stack: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
+    """``local_pod`` on ``stack``: pods of the stand-in's node of the server the test runs on."""
+    created = LocalPods(stack)
+    try:
+        yield created
+    finally:
+        created.close()

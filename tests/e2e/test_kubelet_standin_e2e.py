@@ -58,12 +58,8 @@ def streamclient(
 
 
 @pytest.fixture
-def pods(stack: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
-    created = LocalPods(stack)
-    try:
-        yield created
-    finally:
-        created.close()
+def pods(stack_pods: LocalPods) -> LocalPods:
+    return stack_pods
 
 
 @pytest.fixture

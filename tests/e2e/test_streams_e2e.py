@@ -51,12 +51,8 @@ def clientset(stack: ApiServer) -> Iterator[Clientset]:
 
 
 @pytest.fixture
-def local_pod(stack: ApiServer, kubelet_node: str) -> Iterator[LocalPods]:
-    created = LocalPods(stack)
-    try:
-        yield created
-    finally:
-        created.close()
+def local_pod(stack_pods: LocalPods) -> LocalPods:
+    return stack_pods
 
 
 @pytest.fixture
@@ -308,3 +304,14 @@ def test_the_readme_streams_tour_runs(
         "b'ping'",
     ]
     assert (inside / "index.html").read_text() == "<h1>hi</h1>"
+
+
+def test_followed_logs_arrive_line_by_line_until_the_container_exits(
+    pods: PodsClient, local_pod: LocalPods, tmp_path: Path
+) -> None:
+    script = "for i in 1 2 3 4 5; do echo line$i; sleep 0.2; done"
+    pod = local_pod(["sh", "-c", script], name_prefix="logs", working_dir=str(tmp_path))
+    with pods.log_stream(pod.name, timeout=60) as lines:
+        got = list(lines)  # ends when the container exits and the kubelet ends the stream
+    assert got == [f"line{i}" for i in range(1, 6)]
+    assert pods.log(pod.name, tail_lines=2) == "line4\nline5\n"
