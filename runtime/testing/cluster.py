@@ -909,8 +909,10 @@ class FakeCluster:
         bookmarks: bool = False,
         send_initial_events: bool = False,
         timeout: float | None = None,
+        max_events: int | None = None,
     ) -> WatchStream:
-        """A stream of events after ``resource_version`` (or the current state, then changes)."""
+        """A stream of events after ``resource_version`` (or the current state, then changes);
+        it ends after ``timeout`` seconds or ``max_events`` events when given."""
         labels = LabelSelector.parse(selection.label_selector)
         fields = FieldSelector.parse(selection.field_selector)
         fields.check(kind.info.group, kind.info.kind)
@@ -963,6 +965,7 @@ class FakeCluster:
             bookmark=bookmark if bookmarks else None,
             initial_events_end=send_initial_events and bookmarks,
             timeout=timeout,
+            max_events=max_events,
         )
 
     def send_bookmarks(self) -> None:
