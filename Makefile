@@ -136,6 +136,11 @@ E2E_LDFLAGS = $(foreach pkg,k8s.io/component-base/version k8s.io/client-go/pkg/v
 .PHONY: e2e-apiserver
 e2e-apiserver: $(E2E_APISERVER)
 
+# the fake cluster's discovery data (short names, categories ...) from the e2e server
+.PHONY: record-discovery
+record-discovery: install $(E2E_APISERVER)
+	$(PY) tests/e2e/record_discovery.py
+
 $(E2E_APISERVER): $(E2E_APISERVER_SRC) Makefile
 	@mkdir -p $(@D)
 	cd tests/e2e/apiserver && $(GO) build -ldflags "$(E2E_LDFLAGS)" -o $(abspath $@).tmp.$$$$ . \

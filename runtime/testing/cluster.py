@@ -986,6 +986,7 @@ class FakeCluster:
         names = spec.get("names") or {}
         group = spec.get("group", "")
         self.resources.remove(group, names.get("plural", ""))
+        storage = next((v["name"] for v in spec.get("versions") or () if v.get("storage")), "")
         for version in spec.get("versions") or ():
             if not version.get("served", True):
                 continue
@@ -1018,6 +1019,8 @@ class FakeCluster:
                     generation=True,
                     schema=(version.get("schema") or {}).get("openAPIV3Schema"),
                     crd=True,
+                    crd_names=names,
+                    storage_version=storage,
                     scale_paths=(
                         scale.get("specReplicasPath", ".spec.replicas"),
                         scale.get("statusReplicasPath", ".status.replicas"),

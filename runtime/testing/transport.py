@@ -36,6 +36,7 @@ from ..errors import ApiError, RequestTimeout, error_class
 from ..rest.client import RESTClient
 from ..transport.base import HTTPRequest, Response
 from .cluster import DeleteOptions, FakeCluster, ListOptions, WriteOptions
+from .discovery import Discovery
 from .faults import Fault, FaultRules, WatchShape
 from .resources import GENERATED_PACKAGE, Kind
 from .status import bad_request, failure, status_body
@@ -73,8 +74,12 @@ def _matches(rule_verb: str, rule_resource: str, action: Action) -> bool:
     return rule_verb in ("*", action.verb) and rule_resource in ("*", action.resource)
 
 
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
 def _json(status: int, data: Any) -> Response:
-    return Response(status, _JSON, json.dumps(data, separators=(",", ":")).encode())
+    return Response(status, _JSON, _dumps(data))
 
 
 def _error(error: ApiError) -> Response:
@@ -92,6 +97,7 @@ class FakeTransport:
         self, cluster: FakeCluster | None = None, *, sleep: Callable[[float], None] = time.sleep
     ) -> None:
         self.cluster = cluster if cluster is not None else FakeCluster()
+        self.discovery = Discovery(self.cluster.resources)
         self.requests: list[HTTPRequest] = []
         self.sleep = sleep
         self._lock = threading.Lock()
@@ -281,9 +287,11 @@ class FakeTransport:
             self.requests.append(request)
         path = urlsplit(request.url).path.rstrip("/")
         try:
-            discovery = self._discovery(path)
+            aggregated = "as=APIGroupDiscoveryList" in request.headers.get("Accept", "")
+            discovery = self.discovery.answer(path, aggregated=aggregated)
             if discovery is not None:
-                return _json(200, discovery)
+                document, content_type = discovery
+                return Response(200, {"Content-Type": content_type}, _dumps(document))
             kind, action = self._route(request, path)
             effect = self._faults.take(
                 verb=action.verb,
@@ -467,77 +475,6 @@ class FakeTransport:
             stream.abort()
             return Response(200, _JSON, silent, abort=silent.abort, close=silent.abort)
         return Response(200, _JSON, _Body(stream), abort=stream.abort, close=stream.abort)
-
-    # ------------------------------------------------------------ discovery
-
-    def _discovery(self, path: str) -> dict[str, Any] | None:
-        table = self.cluster.resources
-        if path == "/version":
-            return {
-                "major": "1",
-                "minor": "36",
-                "gitVersion": "v1.36.0-kubeset-fake",
-                "platform": "python",
-            }
-        if path == "/api":
-            return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": []}
-        if path == "/apis":
-            groups: dict[str, list[str]] = {}
-            for kind in table.kinds.values():
-                if kind.info.group:
-                    versions = groups.setdefault(kind.info.group, [])
-                    if kind.info.version not in versions:
-                        versions.append(kind.info.version)
-            return {
-                "kind": "APIGroupList",
-                "apiVersion": "v1",
-                "groups": [
-                    {
-                        "name": g,
-                        "versions": [{"groupVersion": f"{g}/{v}", "version": v} for v in vs],
-                        "preferredVersion": {"groupVersion": f"{g}/{vs[0]}", "version": vs[0]},
-                    }
-                    for g, vs in sorted(groups.items())
-                ],
-            }
-        parts = path.strip("/").split("/")
-        gv = None
-        if parts[0] == "api" and len(parts) == 2:
-            gv = parts[1]
-        elif parts[0] == "apis" and len(parts) == 3:
-            gv = f"{parts[1]}/{parts[2]}"
-        if gv is None:
-            return None
-        kinds = table.group_versions().get(gv)
-        if kinds is None:
-            raise failure(404, "NotFound", "the server could not find the requested resource")
-        resources = []
-        for k in sorted(kinds, key=lambda k: k.info.plural):
-            resources.append(
-                {
-                    "name": k.info.plural,
-                    "singularName": k.info.kind.lower(),
-                    "namespaced": k.info.namespaced,
-                    "kind": k.info.kind,
-                    "verbs": sorted(k.info.verbs),
-                }
-            )
-            for sub in sorted(k.info.subresources):
-                resources.append(
-                    {
-                        "name": f"{k.info.plural}/{sub}",
-                        "singularName": "",
-                        "namespaced": k.info.namespaced,
-                        "kind": "Scale" if sub == "scale" else k.info.kind,
-                        "verbs": ["get", "patch", "update"],
-                    }
-                )
-        return {
-            "kind": "APIResourceList",
-            "apiVersion": "v1",
-            "groupVersion": gv,
-            "resources": resources,
-        }
 
 
 class _Body:
