@@ -31,7 +31,15 @@ from ..errors import ApiError, NotFound
 from ..resource.descriptor import ResourceInfo
 from . import apply as ssa
 from .gc import FOREGROUND, ORPHAN, collect
-from .patch import PatchError, PatchMeta, json_patch, merge_patch, strategic_merge
+from .patch import (
+    PatchError,
+    PatchInternalError,
+    PatchMeta,
+    RetainKeysError,
+    json_patch,
+    merge_patch,
+    strategic_merge,
+)
 from .resources import GENERATED_PACKAGE, Kind, ResourceTable
 from .selectors import FieldSelector, LabelSelector
 from .status import (
@@ -247,20 +255,28 @@ class FakeCluster:
                         " the first chunk was returned and now may show up in the list."
                     )
             ns = self._ns(kind, namespace) if namespace else None
-            matching = [
+            # like etcd's paging: keys in order after the continue key, filtered as they come;
+            # once the page is full, any key left (matching or not) means a continue token
+            candidates = [
                 (key, obj)
                 for key, obj in sorted(self._bucket(kind).items())
-                if (ns is None or key[0] == ns)
-                and "/".join(key) > start
-                and labels.matches(_meta(obj).get("labels"))
-                and fields.matches(kind.info.group, kind.info.kind, obj)
+                if (ns is None or key[0] == ns) and "/".join(key) > start
             ]
-            page = matching[: opts.limit] if opts.limit > 0 else matching
+            page: list[tuple[tuple[str, str], dict[str, Any]]] = []
+            more = False
+            for key, obj in candidates:
+                if 0 < opts.limit <= len(page):
+                    more = True
+                    break
+                if labels.matches(_meta(obj).get("labels")) and fields.matches(
+                    kind.info.group, kind.info.kind, obj
+                ):
+                    page.append((key, obj))
             meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
-            if len(page) < len(matching):
+            if more:
                 meta["continue"] = _encode_continue(list_rv, "/".join(page[-1][0]))
                 if not opts.label_selector and not opts.field_selector:  # else unknown, like etcd
-                    meta["remainingItemCount"] = len(matching) - len(page)
+                    meta["remainingItemCount"] = len(candidates) - len(page)
         head = {
             "kind": kind.info.list_kind or f"{kind.info.kind}List",
             "apiVersion": kind.info.api_version,
@@ -377,6 +393,8 @@ class FakeCluster:
             obj.setdefault("type", "Opaque")
         if kind.crd and kind.schema is not None:
             ssa.apply_defaults(obj, kind.schema)
+        if kind.model_key:
+            _drop_empty(obj, kind.model_key, self.patch_meta)
         meta = obj["metadata"]
         for k in [k for k, v in meta.items() if v in (None, [], {}) and k != "name"]:
             del meta[k]
@@ -438,7 +456,11 @@ class FakeCluster:
         return ("", ns) not in self.store.get(("", "namespaces"), {})
 
     def _initial_status(self, kind: Kind, obj: dict[str, Any]) -> None:
-        if kind.store_key == ("", "pods"):
+        if not kind.crd and "status" in kind.info.subresources:
+            obj["status"] = {}  # a Go struct: serialized even when empty
+        if kind.store_key == ("", "services"):
+            obj["status"] = {"loadBalancer": {}}
+        elif kind.store_key == ("", "pods"):
             obj["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
         elif kind.store_key == ("", "namespaces"):
             obj["status"] = {"phase": "Active"}
@@ -620,6 +642,10 @@ class FakeCluster:
                     raise failure(
                         415, "UnsupportedMediaType", f"unsupported patch type {patch_type!r}"
                     )
+            except PatchInternalError as e:  # an error without a Status type: an internal error
+                raise failure(500, "InternalError", str(e)) from e
+            except RetainKeysError as e:
+                raise failure(422, "Invalid", str(e)) from e
             except PatchError as e:
                 raise failure(
                     422, "Invalid", str(e), name=name, group=kind.info.group, kind=kind.info.kind
@@ -1057,6 +1083,22 @@ class FakeCluster:
                 new = copy.deepcopy(stored)
                 new["status"] = status
                 self._commit(kind, "MODIFIED", new, stored)
+
+
+def _drop_empty(obj: dict[str, Any], model: str, meta: PatchMeta) -> None:
+    """What a round trip through the Go types does to a built-in object: an empty map or list
+    in an ``omitempty`` field is not written (empty structs, objects of a model, stay)."""
+    for key in list(obj):
+        value = obj[key]
+        child = meta.field(model, key)[4]
+        if value in ({}, []) and not (child and isinstance(value, dict)):
+            del obj[key]
+        elif child and isinstance(value, dict):
+            _drop_empty(value, child, meta)
+        elif child and isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    _drop_empty(item, child, meta)
 
 
 def _get_path(obj: Any, path: str, default: Any = None) -> Any:
