@@ -278,7 +278,7 @@ def _merge_map(original: dict[str, Any], patch: dict[str, Any], meta: PatchMeta,
 _ABSENT: Any = object()
 
 
-def _key(item: Any, merge_key: str) -> Any:
+def _key(item: Any, merge_key: str) -> str:
     """The identity of a list item: its merge key's value, or the item (primitives)."""
     if not merge_key:
         return json.dumps(item, sort_keys=True)

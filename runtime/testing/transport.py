@@ -9,6 +9,8 @@
     fake.expire_next("list")                                #   expire_next("watch"), inject(Fault)
     fake.prepend_reactor("create", "pods", lambda action: ...)  # like client-go's PrependReactor
     fake.requests                                   # every HTTPRequest sent, in order
+    fake.calls[-1].status, fake.assert_no_writes()  # the record: method, path, query, body,
+    fake.assert_writes(Write("POST", "/api/v1/namespaces/default/configmaps"))  # answer status
 
 It routes each :class:`~kubeset.transport.base.HTTPRequest` (``/api/v1/...``,
 ``/apis/<group>/<version>/...``, discovery, ``/version``) to a :class:`FakeCluster` verb and
@@ -38,6 +40,7 @@ from ..transport.base import HTTPRequest, Response
 from .cluster import DeleteOptions, FakeCluster, ListOptions, WriteOptions
 from .discovery import Discovery
 from .faults import Fault, FaultRules, WatchShape
+from .record import Call, Write, check_no_writes, check_writes
 from .resources import GENERATED_PACKAGE, Kind
 from .status import bad_request, failure, status_body
 
@@ -99,6 +102,7 @@ class FakeTransport:
         self.cluster = cluster if cluster is not None else FakeCluster()
         self.discovery = Discovery(self.cluster.resources)
         self.requests: list[HTTPRequest] = []
+        self.calls: list[Call] = []  # the same requests as plain data, with their answers' status
         self.sleep = sleep
         self._lock = threading.Lock()
         self._faults = FaultRules()
@@ -280,11 +284,49 @@ class FakeTransport:
         """End every open watch stream now (clients see the connection close and re-watch)."""
         self.cluster.log.drop_watches()
 
+    # ------------------------------------------------------------ the record
+
+    def writes(self, *, since: int = 0) -> list[Call]:
+        """The write calls (POST, PUT, PATCH, DELETE) from ``calls[since]`` on."""
+        with self._lock:
+            return [c for c in self.calls[since:] if c.is_write]
+
+    def assert_no_writes(self, *, since: int = 0) -> None:
+        """Fail (:class:`~kubeset.testing.record.UnexpectedWrites`, an AssertionError) listing
+        the writes sent from ``calls[since]`` on, if there are any."""
+        with self._lock:
+            calls = list(self.calls[since:])
+        check_no_writes(calls)
+
+    def assert_writes(self, *expected: Write, since: int = 0) -> None:
+        """Fail unless the writes from ``calls[since]`` on are ``expected``, in this order."""
+        with self._lock:
+            calls = list(self.calls[since:])
+        check_writes(calls, expected)
+
     # ------------------------------------------------------------ the seam
 
     def send(self, request: HTTPRequest) -> Response:
         with self._lock:
             self.requests.append(request)
+        status: int | None = None
+        try:
+            response = self._answer(request)
+            status = response.status_code
+            return response
+        finally:
+            call = Call(
+                request.method.upper(),
+                urlsplit(request.url).path.rstrip("/"),
+                dict(request.params),
+                _lenient_body(request),
+                status,
+                request,
+            )
+            with self._lock:
+                self.calls.append(call)
+
+    def _answer(self, request: HTTPRequest) -> Response:
         path = urlsplit(request.url).path.rstrip("/")
         try:
             aggregated = "as=APIGroupDiscoveryList" in request.headers.get("Accept", "")
@@ -363,17 +405,7 @@ class FakeTransport:
         kind = self.cluster.kind(group, version, rest[0])
         name = rest[1] if len(rest) > 1 else ""
         subresource = rest[2] if len(rest) > 2 else ""
-        body: Any = None
-        if request.body:
-            content_type = request.headers.get("Content-Type", "")
-            try:
-                body = (
-                    yaml.safe_load(request.body)
-                    if "yaml" in content_type
-                    else json.loads(request.body)
-                )
-            except (ValueError, yaml.YAMLError) as e:
-                raise bad_request(f"the request body is not valid JSON or YAML: {e}") from None
+        body = _decoded_body(request)
         method = request.method.upper()
         content_type = request.headers.get("Content-Type", "")
         verb = {
@@ -485,6 +517,25 @@ class _Body:
 
     def __iter__(self) -> Iterator[bytes]:
         return iter(self.stream)
+
+
+def _decoded_body(request: HTTPRequest) -> Any:
+    """The request body as data (YAML for an apply patch), None without one."""
+    if not request.body:
+        return None
+    content_type = request.headers.get("Content-Type", "")
+    try:
+        return yaml.safe_load(request.body) if "yaml" in content_type else json.loads(request.body)
+    except (ValueError, yaml.YAMLError) as e:
+        raise bad_request(f"the request body is not valid JSON or YAML: {e}") from None
+
+
+def _lenient_body(request: HTTPRequest) -> Any:
+    """The body for the record: decoded, or as text when it is not JSON or YAML."""
+    try:
+        return _decoded_body(request)
+    except ApiError:
+        return bytes(request.body or b"").decode("utf-8", "replace")
 
 
 class _Silence:
