@@ -71,6 +71,11 @@ class Facts:
     storage_version_hash: str
     subresources: tuple[Subresource, ...]
 
+    def names(self) -> dict[str, list[str]]:
+        """``shortNames`` and ``categories`` as both documents write them (left out when none)."""
+        found = {"shortNames": list(self.short_names), "categories": list(self.categories)}
+        return {k: v for k, v in found.items() if v}
+
 
 def storage_version_hash(group: str, version: str, kind: str) -> str:
     """kube-apiserver's opaque storage version hash: the first 8 bytes of the SHA-256 of
@@ -212,11 +217,8 @@ class Discovery:
                 "namespaced": kind.info.namespaced,
                 "kind": kind.info.kind,
                 "verbs": list(f.verbs),
+                **f.names(),
             }
-            if f.short_names:
-                entry["shortNames"] = list(f.short_names)
-            if f.categories:
-                entry["categories"] = list(f.categories)
             if f.storage_version_hash:
                 entry["storageVersionHash"] = f.storage_version_hash
             resources.append(entry)
@@ -271,11 +273,8 @@ class Discovery:
                 "scope": "Namespaced" if kind.info.namespaced else "Cluster",
                 "singularResource": f.singular,
                 "verbs": list(f.verbs),
+                **f.names(),
             }
-            if f.short_names:
-                entry["shortNames"] = list(f.short_names)
-            if f.categories:
-                entry["categories"] = list(f.categories)
             if f.subresources:
                 entry["subresources"] = [
                     {

@@ -323,12 +323,17 @@ def _configmap_case(g: _Gen) -> None:
             _list_steps(g)
         if g.rng.random() < 0.3:
             g.add(f"get {name}", name, _get(name))
-    for name in names:  # finalizers would hold the namespace's deletion
-        g.add(
-            f"clear finalizers {name}",
-            "",
-            lambda _, n=name: ("PATCH", f"/{n}", {}, MERGE, {"metadata": {"finalizers": None}}),
-        )
+    for name in names:
+        _clear_finalizers(g, name)
+
+
+def _clear_finalizers(g: _Gen, name: str) -> None:
+    """The last step of a case: finalizers would hold the namespace's deletion."""
+    g.add(
+        f"clear finalizers {name}",
+        "",
+        lambda _: ("PATCH", f"/{name}", {}, MERGE, {"metadata": {"finalizers": None}}),
+    )
 
 
 def _list_steps(g: _Gen) -> None:
@@ -521,11 +526,7 @@ def _deployment_case(g: _Gen) -> None:
             )
         if g.rng.random() < 0.3:
             g.add(f"get {name}", name, _get(name))
-    g.add(
-        "clear finalizers",
-        "",
-        lambda _: ("PATCH", f"/{name}", {}, MERGE, {"metadata": {"finalizers": None}}),
-    )
+    _clear_finalizers(g, name)
 
 
 def _deployment_smp(
@@ -653,11 +654,7 @@ def _service_case(g: _Gen) -> None:
         )
         if g.rng.random() < 0.3:
             g.add(f"get {name}", name, _get(name))
-    g.add(
-        "clear finalizers",
-        "",
-        lambda _: ("PATCH", f"/{name}", {}, MERGE, {"metadata": {"finalizers": None}}),
-    )
+    _clear_finalizers(g, name)
 
 
 def _name_of(port: str) -> str:
