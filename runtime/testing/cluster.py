@@ -67,6 +67,18 @@ _SCALABLE = {
 }
 
 
+_POD_SPECS = {
+    ("", "pods"): ".spec",
+    ("", "replicationcontrollers"): ".spec.template.spec",
+    ("apps", "deployments"): ".spec.template.spec",
+    ("apps", "replicasets"): ".spec.template.spec",
+    ("apps", "statefulsets"): ".spec.template.spec",
+    ("apps", "daemonsets"): ".spec.template.spec",
+    ("batch", "jobs"): ".spec.template.spec",
+    ("batch", "cronjobs"): ".spec.jobTemplate.spec.template.spec",
+}
+"""Where each kind's pod spec is, whose containers need a name and an image."""
+
 _STATUS_METADATA: dict[tuple[str, str] | None, tuple[str, ...]] = {
     ("", "pods"): ("labels", "annotations", "finalizers"),
     None: ("annotations", "finalizers"),  # other built-in kinds; custom resources: none
@@ -340,15 +352,21 @@ class FakeCluster:
                     ),
                 )
             )
-        if kind.store_key == ("", "pods"):
-            spec = obj.get("spec") or {}
+        template = _POD_SPECS.get(kind.store_key)
+        if template is not None:
+            spec = _get_path(obj, template) or {}
+            prefix = template.lstrip(".")
             if not spec.get("containers"):
-                causes.append(("spec.containers", "FieldValueRequired", "Required value"))
+                causes.append((f"{prefix}.containers", "FieldValueRequired", "Required value"))
             for i, c in enumerate(spec.get("containers") or ()):
                 if not c.get("image"):
                     causes.append(
-                        (f"spec.containers[{i}].image", "FieldValueRequired", "Required value")
+                        (f"{prefix}.containers[{i}].image", "FieldValueRequired", "Required value")
                     )
+                for j, env in enumerate(c.get("env") or ()):
+                    if not (isinstance(env, dict) and env.get("name")):
+                        at = f"{prefix}.containers[{i}].env[{j}].name"
+                        causes.append((at, "FieldValueRequired", "Required value"))
         if kind.store_key == ("", "configmaps"):
             for key in {**(obj.get("data") or {}), **(obj.get("binaryData") or {})}:
                 if not re.match(r"^[-._a-zA-Z0-9]+$", key):

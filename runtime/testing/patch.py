@@ -223,6 +223,16 @@ def _without_directives(value: Any) -> tuple[Any, bool]:
     return copy.deepcopy(value), True
 
 
+def _as_sent(value: Any) -> Any:
+    """A list item the merge takes as sent, as the server stores it: its ``$`` keys are unknown
+    fields and dropped, nested ones too (a ``{"$patch": ...}`` item becomes an empty one)."""
+    if isinstance(value, dict):
+        return {k: _as_sent(v) for k, v in value.items() if not k.startswith("$")}
+    if isinstance(value, list):
+        return [_as_sent(v) for v in value]
+    return copy.deepcopy(value)
+
+
 def _merge_map(original: dict[str, Any], patch: dict[str, Any], meta: PatchMeta, model: str) -> Any:
     directive = patch.get("$patch")
     if directive == "replace":
@@ -368,7 +378,7 @@ def _merge_list(
         else:
             raise PatchError(f"unknown $patch directive {directive!r}")
     if replace:
-        return [_without_directives(i)[0] for i in items]
+        return [_as_sent(i) for i in items]
     merged = copy.deepcopy(base)
     for item in items:
         if merge_key not in item:
@@ -379,7 +389,7 @@ def _merge_list(
         if at >= 0:
             merged[at] = _merge_map(merged[at], item, meta, model)
         else:
-            merged.append(_without_directives(item)[0])
+            merged.append(_as_sent(item))
     return _in_order(merged, items, base, merge_key)
 
 

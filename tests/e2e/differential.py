@@ -70,6 +70,7 @@ class Answer:
     status: int
     reason: str
     body: Any  # the normalised object or list ({} for an error)
+    message: str = ""  # an error's message (not compared: the wording differs)
 
     def summary(self) -> str:
         return f"{self.status} {self.reason}".strip()
@@ -124,7 +125,7 @@ def _send(
     try:
         result = req.do()
     except errors.ApiError as e:
-        return Answer(e.status_code, e.reason, {})
+        return Answer(e.status_code, e.reason, {}, e.message)
     return Answer(result.status_code, "", result.json())
 
 
