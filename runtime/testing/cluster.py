@@ -269,10 +269,16 @@ class FakeCluster:
             ns = self._ns(kind, namespace) if namespace else None
             # like etcd's paging: keys in order after the continue key, filtered as they come;
             # once the page is full, any key left (matching or not) means a continue token
+            # a metadata.name=X selector reads that one key, as kube-apiserver does
+            only = next((v for f, eq, v in fields.terms if f == "metadata.name" and eq), None)
+            if ns is None and kind.info.namespaced:
+                only = None  # across namespaces the name is no single key
             candidates = [
                 (key, obj)
                 for key, obj in sorted(self._bucket(kind).items())
-                if (ns is None or key[0] == ns) and "/".join(key) > start
+                if (ns is None or key[0] == ns)
+                and "/".join(key) > start
+                and (only is None or key[1] == only)
             ]
             page: list[tuple[tuple[str, str], dict[str, Any]]] = []
             more = False

@@ -9,8 +9,8 @@ A :class:`Case` is a few :class:`Step` s on objects of one kind (ConfigMap, Depl
 Service): create, update (PUT of the object as that server last answered it, changed), the three
 patch types (strategic merge with ``$patch: delete / replace``, ``$setElementOrder``,
 ``$retainKeys`` and ``$deleteFromPrimitiveList``, lists with merge keys in random order),
-server-side apply by two managers with and without force, and lists with label selectors,
-limit and continue.  A step's request is made from the answers that server gave before, so
+server-side apply by two managers with and without force, and lists with label and field
+selectors, limit and continue.  A step's request is made from the answers that server gave before, so
 both servers get the same change even though uids and resourceVersions differ.  An answer is
 its status code, its reason and the object normalised: uid, timestamps, resourceVersion and
 continue values replaced by placeholders, their presence and order kept.
@@ -98,7 +98,10 @@ def normalise(value: Any, key: str = "") -> Any:
                 out[k] = normalise(v, key=k if isinstance(v, list) else key)
         return out
     if isinstance(value, list):
-        return [normalise(v, key) for v in value]
+        items = [normalise(v, key) for v in value]
+        if key == "managedFields":  # within an operation the order follows the times: not compared
+            items.sort(key=lambda e: (e.get("operation", ""), e.get("manager", "")))
+        return items
     return value
 
 
@@ -343,6 +346,15 @@ def _list_steps(g: _Gen) -> None:
         selector.append(g.rng.choice([f"{key}=a", f"{key}!=b", f"{key} in (a,c)", key, f"!{key}"]))
     limit = g.rng.choice([0, 1, 2, 3])
     query = {"labelSelector": ",".join(selector), **({"limit": str(limit)} if limit else {})}
+    if g.rng.random() < 0.3:
+        name = f"{g.label}-{g.rng.randint(0, 3)}"
+        query["fieldSelector"] = g.rng.choice(
+            [
+                f"metadata.name={name}",
+                f"metadata.name!={name}",
+                f"metadata.namespace!=x,metadata.name!={name}",
+            ]
+        )
 
     def first(_: Any) -> Any:
         return ("GET", "", query, JSON, None)
