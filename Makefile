@@ -136,6 +136,19 @@ E2E_LDFLAGS = $(foreach pkg,k8s.io/component-base/version k8s.io/client-go/pkg/v
 .PHONY: e2e-apiserver
 e2e-apiserver: $(E2E_APISERVER)
 
+# the differential test of the fake against the e2e server, longer: make fuzz-fake FUZZ_SEED=7 FUZZ_CASES=3000
+FUZZ_SEED ?= 2027
+FUZZ_CASES ?= 3000
+.PHONY: fuzz-fake
+fuzz-fake: install $(E2E_APISERVER)
+	KUBESET_E2E=required KUBESET_DIFF_SEED=$(FUZZ_SEED) KUBESET_DIFF_CASES=$(FUZZ_CASES) \
+	  $(PY) -m pytest tests/e2e/test_fake_differential_e2e.py -x -q -s -p no:cacheprovider
+
+# the fake cluster's discovery data (short names, categories ...) from the e2e server
+.PHONY: record-discovery
+record-discovery: install $(E2E_APISERVER)
+	$(PY) tests/e2e/record_discovery.py
+
 $(E2E_APISERVER): $(E2E_APISERVER_SRC) Makefile
 	@mkdir -p $(@D)
 	cd tests/e2e/apiserver && $(GO) build -ldflags "$(E2E_LDFLAGS)" -o $(abspath $@).tmp.$$$$ . \

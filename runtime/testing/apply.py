@@ -109,10 +109,11 @@ def _walk(
         if isinstance(sub, list) and list_type in ("map", "set") and sub:
             if dots and list_type == "set":
                 out.add((*path, "."))
-            for item in sub:
-                item_path = (*path, _item_key(item, keys if list_type == "map" else ()))
-                if list_type == "set":
-                    out.add(item_path)
+            item_keys = [_item_key(item, keys if list_type == "map" else ()) for item in sub]
+            for item, item_key in zip(sub, item_keys, strict=True):
+                item_path = (*path, item_key)
+                if list_type == "set" or item_keys.count(item_key) > 1:
+                    out.add(item_path)  # a duplicated key is tracked as one item, not its fields
                     continue
                 out.add((*item_path, "."))
                 _walk(item, meta, child, item_path, out, dots)
@@ -218,13 +219,15 @@ def _store(
             "manager": manager,
             "operation": operation,
             "apiVersion": api_version,
-            "time": when,
+            **({"time": when} if when else {}),
             "fieldsType": "FieldsV1",
             "fieldsV1": _to_fields_v1(paths),
         }
         for manager, operation, paths, when in owners
         if paths
     ]
+    # kube-apiserver's order: by operation (Apply before Update), time, manager, apiVersion
+    entries.sort(key=lambda e: (e["operation"], e.get("time", ""), e["manager"], e["apiVersion"]))
     meta = obj.setdefault("metadata", {})
     if entries:
         meta["managedFields"] = entries
@@ -313,17 +316,29 @@ def record_apply(
         )
     taken = {p for _, p in conflicts}
     previous: set[Path] = set()
+    applied_at = ""  # an apply that changes nothing leaves the time as it was (none when new)
     result: list[tuple[str, str, set[Path], str]] = []
     for m, op, paths, when in owners:
         if (m, op) == (manager, "Apply"):
-            previous = paths
+            previous, applied_at = paths, when
             continue
         result.append((m, op, paths - taken, when))
     others = set().union(*(p for _, _, p, _ in result)) if result else set()
     for p in sorted(previous - wanted - others, key=len, reverse=True):
         _remove(new, p)
-    result.append((manager, "Apply", wanted, now))
+    changed = old is None or _content(new) != _content(old)
+    result.append((manager, "Apply", wanted, now if changed else applied_at))
     _store(new, result, kind.info.api_version)
+
+
+def _content(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The object without what a write always changes (managedFields, resourceVersion)."""
+    meta = {
+        k: v
+        for k, v in (obj.get("metadata") or {}).items()
+        if k not in ("managedFields", "resourceVersion")
+    }
+    return {**obj, "metadata": meta}
 
 
 def _dotted(path: Path) -> str:

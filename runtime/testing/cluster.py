@@ -31,7 +31,15 @@ from ..errors import ApiError, NotFound
 from ..resource.descriptor import ResourceInfo
 from . import apply as ssa
 from .gc import FOREGROUND, ORPHAN, collect
-from .patch import PatchError, PatchMeta, json_patch, merge_patch, strategic_merge
+from .patch import (
+    PatchError,
+    PatchInternalError,
+    PatchMeta,
+    RetainKeysError,
+    json_patch,
+    merge_patch,
+    strategic_merge,
+)
 from .resources import GENERATED_PACKAGE, Kind, ResourceTable
 from .selectors import FieldSelector, LabelSelector
 from .status import (
@@ -58,6 +66,18 @@ _SCALABLE = {
     ("", "replicationcontrollers"),
 }
 
+
+_POD_SPECS = {
+    ("", "pods"): ".spec",
+    ("", "replicationcontrollers"): ".spec.template.spec",
+    ("apps", "deployments"): ".spec.template.spec",
+    ("apps", "replicasets"): ".spec.template.spec",
+    ("apps", "statefulsets"): ".spec.template.spec",
+    ("apps", "daemonsets"): ".spec.template.spec",
+    ("batch", "jobs"): ".spec.template.spec",
+    ("batch", "cronjobs"): ".spec.jobTemplate.spec.template.spec",
+}
+"""Where each kind's pod spec is, whose containers need a name and an image."""
 
 _STATUS_METADATA: dict[tuple[str, str] | None, tuple[str, ...]] = {
     ("", "pods"): ("labels", "annotations", "finalizers"),
@@ -247,20 +267,34 @@ class FakeCluster:
                         " the first chunk was returned and now may show up in the list."
                     )
             ns = self._ns(kind, namespace) if namespace else None
-            matching = [
+            # like etcd's paging: keys in order after the continue key, filtered as they come;
+            # once the page is full, any key left (matching or not) means a continue token
+            # a metadata.name=X selector reads that one key, as kube-apiserver does
+            only = next((v for f, eq, v in fields.terms if f == "metadata.name" and eq), None)
+            if ns is None and kind.info.namespaced:
+                only = None  # across namespaces the name is no single key
+            candidates = [
                 (key, obj)
                 for key, obj in sorted(self._bucket(kind).items())
                 if (ns is None or key[0] == ns)
                 and "/".join(key) > start
-                and labels.matches(_meta(obj).get("labels"))
-                and fields.matches(kind.info.group, kind.info.kind, obj)
+                and (only is None or key[1] == only)
             ]
-            page = matching[: opts.limit] if opts.limit > 0 else matching
+            page: list[tuple[tuple[str, str], dict[str, Any]]] = []
+            more = False
+            for key, obj in candidates:
+                if 0 < opts.limit <= len(page):
+                    more = True
+                    break
+                if labels.matches(_meta(obj).get("labels")) and fields.matches(
+                    kind.info.group, kind.info.kind, obj
+                ):
+                    page.append((key, obj))
             meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
-            if len(page) < len(matching):
+            if more:
                 meta["continue"] = _encode_continue(list_rv, "/".join(page[-1][0]))
                 if not opts.label_selector and not opts.field_selector:  # else unknown, like etcd
-                    meta["remainingItemCount"] = len(matching) - len(page)
+                    meta["remainingItemCount"] = len(candidates) - len(page)
         head = {
             "kind": kind.info.list_kind or f"{kind.info.kind}List",
             "apiVersion": kind.info.api_version,
@@ -324,15 +358,21 @@ class FakeCluster:
                     ),
                 )
             )
-        if kind.store_key == ("", "pods"):
-            spec = obj.get("spec") or {}
+        template = _POD_SPECS.get(kind.store_key)
+        if template is not None:
+            spec = _get_path(obj, template) or {}
+            prefix = template.lstrip(".")
             if not spec.get("containers"):
-                causes.append(("spec.containers", "FieldValueRequired", "Required value"))
+                causes.append((f"{prefix}.containers", "FieldValueRequired", "Required value"))
             for i, c in enumerate(spec.get("containers") or ()):
                 if not c.get("image"):
                     causes.append(
-                        (f"spec.containers[{i}].image", "FieldValueRequired", "Required value")
+                        (f"{prefix}.containers[{i}].image", "FieldValueRequired", "Required value")
                     )
+                for j, env in enumerate(c.get("env") or ()):
+                    if not (isinstance(env, dict) and env.get("name")):
+                        at = f"{prefix}.containers[{i}].env[{j}].name"
+                        causes.append((at, "FieldValueRequired", "Required value"))
         if kind.store_key == ("", "configmaps"):
             for key in {**(obj.get("data") or {}), **(obj.get("binaryData") or {})}:
                 if not re.match(r"^[-._a-zA-Z0-9]+$", key):
@@ -377,6 +417,8 @@ class FakeCluster:
             obj.setdefault("type", "Opaque")
         if kind.crd and kind.schema is not None:
             ssa.apply_defaults(obj, kind.schema)
+        if kind.model_key:
+            _drop_empty(obj, kind.model_key, self.patch_meta)
         meta = obj["metadata"]
         for k in [k for k, v in meta.items() if v in (None, [], {}) and k != "name"]:
             del meta[k]
@@ -438,7 +480,11 @@ class FakeCluster:
         return ("", ns) not in self.store.get(("", "namespaces"), {})
 
     def _initial_status(self, kind: Kind, obj: dict[str, Any]) -> None:
-        if kind.store_key == ("", "pods"):
+        if not kind.crd and "status" in kind.info.subresources:
+            obj["status"] = {}  # a Go struct: serialized even when empty
+        if kind.store_key == ("", "services"):
+            obj["status"] = {"loadBalancer": {}}
+        elif kind.store_key == ("", "pods"):
             obj["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
         elif kind.store_key == ("", "namespaces"):
             obj["status"] = {"phase": "Active"}
@@ -620,6 +666,10 @@ class FakeCluster:
                     raise failure(
                         415, "UnsupportedMediaType", f"unsupported patch type {patch_type!r}"
                     )
+            except PatchInternalError as e:  # an error without a Status type: an internal error
+                raise failure(500, "InternalError", str(e)) from e
+            except RetainKeysError as e:
+                raise failure(422, "Invalid", str(e)) from e
             except PatchError as e:
                 raise failure(
                     422, "Invalid", str(e), name=name, group=kind.info.group, kind=kind.info.kind
@@ -909,8 +959,10 @@ class FakeCluster:
         bookmarks: bool = False,
         send_initial_events: bool = False,
         timeout: float | None = None,
+        max_events: int | None = None,
     ) -> WatchStream:
-        """A stream of events after ``resource_version`` (or the current state, then changes)."""
+        """A stream of events after ``resource_version`` (or the current state, then changes);
+        it ends after ``timeout`` seconds or ``max_events`` events when given."""
         labels = LabelSelector.parse(selection.label_selector)
         fields = FieldSelector.parse(selection.field_selector)
         fields.check(kind.info.group, kind.info.kind)
@@ -963,6 +1015,7 @@ class FakeCluster:
             bookmark=bookmark if bookmarks else None,
             initial_events_end=send_initial_events and bookmarks,
             timeout=timeout,
+            max_events=max_events,
         )
 
     def send_bookmarks(self) -> None:
@@ -983,6 +1036,7 @@ class FakeCluster:
         names = spec.get("names") or {}
         group = spec.get("group", "")
         self.resources.remove(group, names.get("plural", ""))
+        storage = next((v["name"] for v in spec.get("versions") or () if v.get("storage")), "")
         for version in spec.get("versions") or ():
             if not version.get("served", True):
                 continue
@@ -1015,6 +1069,8 @@ class FakeCluster:
                     generation=True,
                     schema=(version.get("schema") or {}).get("openAPIV3Schema"),
                     crd=True,
+                    crd_names=names,
+                    storage_version=storage,
                     scale_paths=(
                         scale.get("specReplicasPath", ".spec.replicas"),
                         scale.get("statusReplicasPath", ".status.replicas"),
@@ -1051,6 +1107,22 @@ class FakeCluster:
                 new = copy.deepcopy(stored)
                 new["status"] = status
                 self._commit(kind, "MODIFIED", new, stored)
+
+
+def _drop_empty(obj: dict[str, Any], model: str, meta: PatchMeta) -> None:
+    """What a round trip through the Go types does to a built-in object: an empty map or list
+    in an ``omitempty`` field is not written (empty structs, objects of a model, stay)."""
+    for key in list(obj):
+        value = obj[key]
+        child = meta.field(model, key)[4]
+        if value in ({}, []) and not (child and isinstance(value, dict)):
+            del obj[key]
+        elif child and isinstance(value, dict):
+            _drop_empty(value, child, meta)
+        elif child and isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict):
+                    _drop_empty(item, child, meta)
 
 
 def _get_path(obj: Any, path: str, default: Any = None) -> Any:

@@ -52,6 +52,8 @@ class Kind:
     generation: bool = False  # metadata.generation counts changes outside metadata and status
     schema: Mapping[str, Any] | None = None  # a CRD version's openAPIV3Schema
     crd: bool = False
+    crd_names: Mapping[str, Any] | None = None  # a CRD's spec.names (discovery's short names ...)
+    storage_version: str = ""  # a CRD's storage version (its storage version hash)
     # scale subresource: (specReplicasPath, statusReplicasPath, labelSelectorPath) of a CRD
     scale_paths: tuple[str, str, str] = (".spec.replicas", ".status.replicas", "")
 

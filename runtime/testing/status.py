@@ -37,6 +37,7 @@ def failure(
     group: str = "",
     kind: str = "",
     causes: Sequence[tuple[str, str, str]] = (),
+    retry_after_seconds: int = 0,
 ) -> ApiError:
     """The ApiError for a Status with ``code``, ``reason`` and details; causes are (field, reason, message)."""
     status: dict[str, Any] = {
@@ -55,6 +56,8 @@ def failure(
         details["group"] = group
     if kind:
         details["kind"] = kind
+    if retry_after_seconds:
+        details["retryAfterSeconds"] = retry_after_seconds
     if causes:
         details["causes"] = [{"reason": r, "message": m, "field": f} for f, r, m in causes]
     if details:

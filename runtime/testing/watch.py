@@ -72,7 +72,8 @@ def _line(event_type: str, obj: dict[str, Any]) -> bytes:
 
 
 class WatchStream:
-    """An iterator of watch event lines from ``since`` on; ends on timeout, abort or drop."""
+    """An iterator of watch event lines from ``since`` on; ends on timeout, abort, drop or after
+    ``max_events`` events (bookmarks not counted)."""
 
     def __init__(
         self,
@@ -84,6 +85,7 @@ class WatchStream:
         bookmark: Callable[[int], dict[str, Any]] | None,
         initial_events_end: bool = False,
         timeout: float | None = None,
+        max_events: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.log = log
@@ -94,6 +96,7 @@ class WatchStream:
         self.initial_events_end = initial_events_end
         self.deadline = None if timeout is None else clock() + timeout
         self.clock = clock
+        self.max_events = max_events
         self.aborted = False
         with log.cond:
             self.dropped_at = log.dropped
@@ -105,8 +108,15 @@ class WatchStream:
             self.log.cond.notify_all()
 
     def __iter__(self) -> Iterator[bytes]:
+        left = self.max_events
+        if left is not None and left <= 0:
+            return
         for obj in self.initial:
             yield _line("ADDED", obj)
+            if left is not None:
+                left -= 1
+                if left == 0:
+                    return
         if self.initial_events_end and self.bookmark is not None:
             end = self.bookmark(self.since)
             end["metadata"]["annotations"] = {"k8s.io/initial-events-end": "true"}
@@ -130,5 +140,9 @@ class WatchStream:
                 sent = self.accept(event)
                 if sent is not None:
                     yield _line(*sent)
+                    if left is not None:
+                        left -= 1
+                        if left == 0:
+                            return
             if mark and self.bookmark is not None:
                 yield _line("BOOKMARK", self.bookmark(last))

@@ -6,7 +6,9 @@
 
 What the fake does not do is listed ONCE, in :data:`UNSUPPORTED` (test name -> reason): those
 tests are marked ``xfail(strict=True)`` for the fake only (see conftest.py), so the list cannot
-drift (a fixed one fails as XPASS). The README's "Testing your controller" section shows it.
+drift (a fixed one fails as XPASS); :data:`DIFFERENCES` are the differential test's tolerated
+differences (one that no longer occurs fails that test).  The README's "Testing your
+controller" section shows both.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import pytest
 from kubeset import errors
 from kubeset.testing import FakeTransport
 
-__all__ = ["ASYNC_NOT_YET", "UNSUPPORTED", "Backend", "eventually"]
+__all__ = ["ASYNC_NOT_YET", "DIFFERENCES", "UNSUPPORTED", "Backend", "Difference", "eventually"]
 
 UNSUPPORTED: dict[str, str] = {
     "test_builtin_defaults": "built-in defaulting (the SetDefaults_* functions) is not done;"
@@ -31,6 +33,8 @@ UNSUPPORTED: dict[str, str] = {
 }
 """Behaviour tests the fake is known to fail (test function name -> why). Keep in one place."""
 
+_STREAMS = "exec/attach/port-forward are sync only (asyncio: not yet)"
+_DISCOVERY = "discovery and the RESTMapper run on the sync client (asyncio: not yet)"
 _DEPLOY_TOOLS = (
     "apply/diff/prune/wait run on the sync dynamic client and discovery (asyncio: not yet)"
 )
@@ -45,8 +49,34 @@ ASYNC_NOT_YET: dict[str, str] = {
     "test_wait_for_a_crd_and_a_deletion": _DEPLOY_TOOLS,
     "test_a_custom_resource_parent_needs_its_crd_labelled": _DEPLOY_TOOLS,
     "test_nothing_is_pruned_when_a_document_failed": _DEPLOY_TOOLS,
+    "test_exec_into_a_missing_pod_is_not_found": _STREAMS,
+    "test_mapper_finds_short_names_singulars_and_kinds": _DISCOVERY,
+    "test_the_all_category": _DISCOVERY,
+    "test_a_crds_names_are_in_discovery": _DISCOVERY,
 }
 """Behaviour tests that use what the asyncio clients do not offer yet (test name -> what)."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A difference the differential test (tests/e2e/test_fake_differential_e2e.py) finds and
+    the fake keeps: ``pattern`` (a regular expression) matches its description."""
+
+    reason: str
+    pattern: str
+
+
+DIFFERENCES: dict[str, Difference] = {
+    "fieldsv1_whole_members": Difference(
+        "managedFields: which maps, lists and structs a manager owns as a whole (the `.` members"
+        " of fieldsV1) follows Go's zero values (pointer or struct, omitempty), which the OpenAPI"
+        " spec does not carry; the fake marks maps and list items, and drops a list emptied by"
+        " a patch from its owner's set (the differential test compares fieldsV1 without `.`)",
+        r"/managedFields/\d+/fieldsV1/.*: keys \['f:\w+'\] vs \[\]$",
+    ),
+}
+"""Differences from kube-apiserver the differential test tolerates (name -> why and how to
+recognise it); README's "Not supported" list shows them with :data:`UNSUPPORTED`."""
 
 T = TypeVar("T")
 CHURN_SECONDS = 300.0  # at most this long to outlive the real server's watch cache window

@@ -1,5 +1,5 @@
 """The README's "Testing your controller" section: its example runs, its unsupported list is
-exactly :data:`backends.UNSUPPORTED` (so the two cannot drift)."""
+exactly :data:`backends.UNSUPPORTED` and :data:`backends.DIFFERENCES` (so they cannot drift)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from backends import UNSUPPORTED
+from backends import DIFFERENCES, UNSUPPORTED
 
 pytest_plugins = ["pytester"]
 
@@ -23,7 +23,7 @@ def test_readme_lists_exactly_the_unsupported_tests() -> None:
         _section().split("<!-- unsupported:start -->", 1)[1].split("<!-- unsupported:end -->")[0]
     )
     listed = dict(re.findall(r"^- `(\w+)`: (.*)$", block, re.MULTILINE))
-    assert listed == UNSUPPORTED
+    assert listed == UNSUPPORTED | {name: d.reason for name, d in DIFFERENCES.items()}
 
 
 def test_readme_example_passes(pytester: pytest.Pytester) -> None:

@@ -76,3 +76,18 @@ def test_three_pages(backend: Backend, ns: str) -> None:
     names = [i.metadata.name for page in (first, second, third) for i in page.items]
     assert names == [f"page-{i}" for i in range(7)]
     assert len(cms.list_all(label_selector="paged", page_size=2).items) == 7
+
+
+def test_a_full_page_with_objects_left_has_a_continue_token(
+    backend: Backend, labelled: str
+) -> None:
+    """As etcd pages: objects after a full page mean a continue token, matching or not."""
+    cms = backend.cs.core_v1.config_maps(labelled)
+    # the namespace also holds kube-root-ca.crt, after a..d by name
+    page = cms.list(label_selector="app=web", limit=2)
+    assert _names(page) == ["a", "b"] and page.metadata.continue_  # c, d, ... do not match
+    rest = cms.list(label_selector="app=web", limit=2, continue_=page.metadata.continue_)
+    assert _names(rest) == [] and not rest.metadata.continue_
+    assert page.metadata.remaining_item_count is None  # unknown with a selector
+    one = cms.list(field_selector="metadata.name=a", limit=1)  # one key read: nothing left
+    assert _names(one) == ["a"] and not one.metadata.continue_

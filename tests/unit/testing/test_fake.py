@@ -26,7 +26,8 @@ def test_seed_from_objects_and_yaml() -> None:
     cluster.load_yaml(
         "apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n---\n"
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: team}\n"
-        "spec: {replicas: 2, selector: {matchLabels: {a: b}}, template: {spec: {containers: []}}}\n"
+        "spec: {replicas: 2, selector: {matchLabels: {a: b}},\n"
+        "  template: {spec: {containers: [{name: c, image: i}]}}}\n"
     )
     cs = FakeTransport(cluster).clientset()
     assert cs.core_v1.config_maps("default").get("seed").metadata.uid

@@ -106,7 +106,7 @@ def test_strategic_merge_by_merge_key_and_directives() -> None:
         {"containerPort": 80, "name": "http"},
     ]
     assert out["spec"]["volumes"] == [{"name": "w", "emptyDir": {}}]
-    assert out["metadata"]["finalizers"] == ["x", "y"]
+    assert out["metadata"]["finalizers"] == ["y", "x"]  # new items first, as kube-apiserver
     replaced = strategic_merge(
         pod, {"spec": {"$patch": "replace", "volumes": []}}, META, "models.core.v1.Pod"
     )
