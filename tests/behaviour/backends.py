@@ -31,21 +31,7 @@ UNSUPPORTED: dict[str, str] = {
 }
 """Behaviour tests the fake is known to fail (test function name -> why). Keep in one place."""
 
-_DEPLOY_TOOLS = (
-    "apply/diff/prune/wait run on the sync dynamic client and discovery (asyncio: not yet)"
-)
-ASYNC_NOT_YET: dict[str, str] = {
-    "test_diff_unchanged_changed_new_and_secret_masked": _DEPLOY_TOOLS,
-    "test_prune_removes_exactly_the_dropped_members": _DEPLOY_TOOLS,
-    "test_a_set_kubectl_wrote_is_pruned_by_kubeset_and_stays_kubectls": _DEPLOY_TOOLS,
-    "test_the_parents_namespace_may_come_with_the_manifests": _DEPLOY_TOOLS,
-    "test_wait_for_a_deployment_rolled_out_by_hand": _DEPLOY_TOOLS,
-    "test_wait_times_out_naming_what_is_not_ready": _DEPLOY_TOOLS,
-    "test_wait_for_a_job_to_complete_and_for_a_failed_one": _DEPLOY_TOOLS,
-    "test_wait_for_a_crd_and_a_deletion": _DEPLOY_TOOLS,
-    "test_a_custom_resource_parent_needs_its_crd_labelled": _DEPLOY_TOOLS,
-    "test_nothing_is_pruned_when_a_document_failed": _DEPLOY_TOOLS,
-}
+ASYNC_NOT_YET: dict[str, str] = {}
 """Behaviour tests that use what the asyncio clients do not offer yet (test name -> what)."""
 
 T = TypeVar("T")

@@ -136,7 +136,9 @@ def test_render_is_deterministic_and_declarative() -> None:
     )
     gadget = text[text.index("class GadgetsClient(") : text.index("class ReviewsClient(")]
     assert (
-        "HasGet[Gadget, R]" in gadget and "HasList[GadgetList, R]" in gadget and "HasCreate" not in gadget
+        "HasGet[Gadget, R]" in gadget
+        and "HasList[GadgetList, R]" in gadget
+        and "HasCreate" not in gadget
     )
     assert 'def widgets(self, namespace: str = "") -> WidgetsClient[R]:' in text
     assert "def gadgets(self) -> GadgetsClient[R]:" in text
@@ -151,7 +153,10 @@ def test_render_is_deterministic_and_declarative() -> None:
     )
     # one declaration of the groups serves the sync and the asyncio clientset
     assert "class Clientset(ClientsetGroups[Request], ClientsetBase):" in files["clientset.py"]
-    assert "class AsyncClientset(ClientsetGroups[AsyncRequest], AsyncClientsetBase):" in files["clientset.py"]
+    assert (
+        "class AsyncClientset(ClientsetGroups[AsyncRequest], AsyncClientsetBase):"
+        in files["clientset.py"]
+    )
 
 
 def test_two_resources_with_one_method_name_are_refused() -> None:
