@@ -101,13 +101,14 @@ def _quietly(call: Callable[[], object]) -> None:
 
 
 def eventually(check: Callable[[], T], timeout: float = 30.0) -> T:
-    """``check()``'s value once it stops raising (AssertionError or an ApiError): controllers of
-    the real server act asynchronously."""
+    """``check()``'s value once it stops raising (AssertionError, an ApiError, or NoMatchError:
+    a new CRD reaches discovery a moment later): controllers of the real server act
+    asynchronously."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             return check()
-        except (AssertionError, errors.ApiError, pytest.fail.Exception):
+        except (AssertionError, errors.ApiError, errors.NoMatchError, pytest.fail.Exception):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
