@@ -126,7 +126,7 @@ class CachedDiscoveryClient(Generic[R]):
     # -- the procedures (kubeset.steps) ----------------------------------------------------
     def _version_steps(self) -> Steps[ServerVersion]:
         if self._version is None:
-            self._version = yield self.discovery.server_version()
+            self._version = yield from self.discovery.version_steps()
         return self._version
 
     def _everything_steps(self) -> Steps[ServerResources]:
@@ -135,7 +135,7 @@ class CachedDiscoveryClient(Generic[R]):
             return self._resources
         found = None if self._skip_disk else (yield Blocking(self._read_disk))
         if found is None:
-            found = yield self.discovery.server_groups_and_resources()
+            found = yield from self.discovery.everything_steps()
             self.fresh = True
             self._skip_disk = False
             yield Blocking(partial(self._write_disk, found))

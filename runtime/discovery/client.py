@@ -130,7 +130,8 @@ class DiscoveryClient(Generic[R]):
         return self.rest.get().abs_path(*path).do_then(_json)
 
     # -- the procedures (kubeset.steps): which documents, and what they say -------------
-    def _version_steps(self) -> Steps[ServerVersion]:
+    def version_steps(self) -> Steps[ServerVersion]:
+        """:meth:`server_version` as a procedure (to ``yield from`` in another one)."""
         return _server_version((yield self._get("version")))
 
     def _groups_steps(self) -> Steps[list[APIGroupInfo]]:
@@ -142,7 +143,8 @@ class DiscoveryClient(Generic[R]):
         data = yield self._get(*_group_version_path(group_version))
         return parse_resource_list(data, group_version)
 
-    def _everything_steps(self) -> Steps[ServerResources]:
+    def everything_steps(self) -> Steps[ServerResources]:
+        """:meth:`server_groups_and_resources` as a procedure."""
         if not self.aggregated:
             return (yield from self._legacy_steps(None))
         answers: list[Result] = []
@@ -167,7 +169,7 @@ class DiscoveryClient(Generic[R]):
             groups = _legacy_groups(answers[0].json(), answers[1].json())
         group_versions = [gv for g in groups for gv in g.versions]
         outcomes = yield Together(
-            [partial(self.server_resources_for_group_version, gv) for gv in group_versions],
+            [partial(self._group_version, gv) for gv in group_versions],
             errors=_GROUP_VERSION_ERRORS,
             limit=_LEGACY_WORKERS,
         )
@@ -182,6 +184,9 @@ class DiscoveryClient(Generic[R]):
                 resources.extend(outcome)
         return ServerResources(tuple(groups), tuple(resources), tuple(failed))
 
+    def _group_version(self, group_version: str) -> Any:
+        return drive(self.is_async, self._group_version_steps(group_version))
+
     # -- the calls -----------------------------------------------------------------------
     @overload
     def server_version(self: DiscoveryClient[Request]) -> ServerVersion: ...
@@ -189,7 +194,7 @@ class DiscoveryClient(Generic[R]):
     def server_version(self: DiscoveryClient[AsyncRequest]) -> Awaited[ServerVersion]: ...
     def server_version(self) -> Any:
         """``GET /version``."""
-        return drive(self.is_async, self._version_steps())
+        return drive(self.is_async, self.version_steps())
 
     @overload
     def server_groups(self: DiscoveryClient[Request]) -> list[APIGroupInfo]: ...
@@ -209,7 +214,7 @@ class DiscoveryClient(Generic[R]):
     ) -> Awaited[list[APIResourceInfo]]: ...
     def server_resources_for_group_version(self, group_version: str) -> Any:
         """Resources of ``"v1"`` or ``"apps/v1"`` (NotFound when the server does not serve it)."""
-        return drive(self.is_async, self._group_version_steps(group_version))
+        return self._group_version(group_version)
 
     @overload
     def server_preferred_resources(self: DiscoveryClient[Request]) -> list[APIResourceInfo]: ...
@@ -219,7 +224,7 @@ class DiscoveryClient(Generic[R]):
     ) -> Awaited[list[APIResourceInfo]]: ...
     def server_preferred_resources(self) -> Any:
         """The resources (no subresources) of each group's preferred version."""
-        return drive(self.is_async, preferred_steps(self._everything_steps()))
+        return drive(self.is_async, preferred_steps(self.everything_steps()))
 
     @overload
     def server_groups_and_resources(self: DiscoveryClient[Request]) -> ServerResources: ...
@@ -229,7 +234,7 @@ class DiscoveryClient(Generic[R]):
     ) -> Awaited[ServerResources]: ...
     def server_groups_and_resources(self) -> Any:
         """Every group, every resource and subresource, and the group versions that failed."""
-        return drive(self.is_async, self._everything_steps())
+        return drive(self.is_async, self.everything_steps())
 
 
 def preferred_steps(everything: Steps[ServerResources]) -> Steps[list[APIResourceInfo]]:

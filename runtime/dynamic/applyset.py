@@ -33,7 +33,7 @@ from typing import Any
 from .._version import __version__
 from ..discovery.restmapper import RESTMapper, RESTMapping
 from ..errors import ApplySetError, Conflict, NoMatchError, NotFound
-from ..steps import Steps, drive
+from ..steps import Steps, drive, run
 from .client import DynamicClient, DynamicResourceClient
 from .unstructured import Unstructured
 
@@ -184,7 +184,7 @@ def read_state(
     the tooling annotation names the same tool, the id label is the parent's id.  A parent
     with only the deprecated ``contains-group-resources`` annotation needs ``mapper``; one with
     neither lists no kinds (kubectl refuses it; the safe reading: nothing to prune yet)."""
-    return drive(False, read_state_steps(parent, obj, tooling=tooling, mapper=mapper))
+    return run(read_state_steps(parent, obj, tooling=tooling, mapper=mapper))
 
 
 def read_state_steps(
@@ -220,11 +220,11 @@ def read_state_steps(
     if GROUP_KINDS_ANNOTATION in annotations:
         kinds = frozenset(GroupKind.parse(k) for k in _split(annotations[GROUP_KINDS_ANNOTATION]))
     elif annotations.get(GROUP_RESOURCES_ANNOTATION) and mapper is not None:
-        found: set[GroupKind] = set()
+        legacy: set[GroupKind] = set()
         for gr in _split(annotations[GROUP_RESOURCES_ANNOTATION]):
             m = yield from mapper.find_steps(gr)
-            found.add(GroupKind(m.kind, m.group))
-        kinds = frozenset(found)
+            legacy.add(GroupKind(m.kind, m.group))
+        kinds = frozenset(legacy)
     else:
         kinds = frozenset()  # a parent made by hand (a custom resource): no members yet
     namespaces = set(_split(annotations.get(NAMESPACES_ANNOTATION, "")))
@@ -339,14 +339,14 @@ class ApplySet:
             self.parent, tooling=self.tooling, group_kinds=group_kinds, namespaces=namespaces
         )
         client = self._client()
+        written: Unstructured
         try:
-            return (yield client.apply(body, field_manager=self.field_manager, dry_run=dry_run))
+            written = yield client.apply(body, field_manager=self.field_manager, dry_run=dry_run)
         except Conflict:
-            return (
-                yield client.apply(
-                    body, field_manager=self.field_manager, dry_run=dry_run, force=True
-                )
+            written = yield client.apply(
+                body, field_manager=self.field_manager, dry_run=dry_run, force=True
             )
+        return written
 
     def members(self, state: ApplySetState) -> Any:
         """Every live object labelled as a member, of the kinds and namespaces of ``state``

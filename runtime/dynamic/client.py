@@ -29,7 +29,7 @@ procedures (:mod:`kubeset.steps`), written once.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Generic, Self, Unpack, overload
+from typing import Any, Generic, Self, Unpack, cast, overload
 
 from pydantic import BaseModel
 
@@ -307,12 +307,12 @@ class DynamicClient(Generic[R]):
             rest = AsyncRESTClient(config, host=host, **rest_options)
         else:
             rest = RESTClient(config, host=host, **rest_options)
-        self.rest: RESTClientBase[R, Any] = rest
+        self.rest = cast("RESTClientBase[R, Any]", rest)
         self.is_async = isinstance(rest, AsyncRESTClient)
         self.discovery: Any = discovery or CachedDiscoveryClient(
-            DiscoveryClient(rest), cache_dir=cache_dir
+            DiscoveryClient(self.rest), cache_dir=cache_dir
         )
-        self.mapper = RESTMapper(self.discovery)
+        self.mapper = cast("RESTMapper[R]", RESTMapper(self.discovery))
 
     def _resource_steps(
         self, group: str, version: str, resource: str, namespaced: bool | None, kind: str | None

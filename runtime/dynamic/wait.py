@@ -37,6 +37,7 @@ from typing import Any, Literal, Protocol
 from ..cache.listwatch import list_meta
 from ..cache.retrywatcher import RetryWatcher
 from ..errors import Expired, KubesetError, NoMatchError, WaitError, WaitTimeout
+from ..rest.aio import AsyncRequest
 from ..steps import Steps, drive
 from .client import DynamicClient, DynamicResourceClient
 from .unstructured import Unstructured
@@ -400,7 +401,7 @@ def _judge_for(
 
 
 async def _await_one(
-    client: DynamicResourceClient[Any], name: str, cond: WaitCondition, deadline: float
+    client: DynamicResourceClient[AsyncRequest], name: str, cond: WaitCondition, deadline: float
 ) -> Readiness:
     """:func:`_wait_one` on asyncio: list, then the asyncio watch until the deadline."""
     selector = f"metadata.name={name}"
