@@ -11,6 +11,7 @@ I/O; every answer compares equal whichever discovery path (aggregated or legacy)
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -145,6 +146,6 @@ class AsyncDiscoveryInterface(Protocol):
     @property
     def fresh(self) -> bool: ...
 
-    async def server_groups_and_resources(self) -> ServerResources: ...
+    def server_groups_and_resources(self) -> Coroutine[Any, Any, ServerResources]: ...
 
     def invalidate(self) -> None: ...
