@@ -15,6 +15,7 @@ sync and the asyncio clients are these.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypedDict
 
@@ -49,7 +50,16 @@ class ListOptions(TypedDict, total=False):
 class Pager:
     """The requests of one paginated list and what each answer means (no I/O)."""
 
-    __slots__ = ("_later", "_make", "_options", "page_size", "pages_seen", "plural", "token")
+    __slots__ = (
+        "_later",
+        "_make",
+        "_options",
+        "more",
+        "page_size",
+        "pages_seen",
+        "plural",
+        "token",
+    )
 
     def __init__(
         self,
@@ -73,17 +83,30 @@ class Pager:
         }
         self.token: str | None = None
         self.pages_seen = 0
+        self.more = True  # another page is to be asked for
 
     def next_request(self) -> Any:
         """The next page's request (of the client's request type)."""
         req = self._make(self._options if self.token is None else self._later)
         return req.params({"limit": self.page_size, "continue": self.token})
 
-    def took(self, page: Any) -> bool:
-        """A page arrived: True when another follows."""
+    def took(self, page: Any) -> Any:
+        """A page arrived (returned as it is); :attr:`more` says whether another follows."""
         self.pages_seen += 1
         self.token = meta_value(page, "continue_") or None
-        return self.token is not None
+        self.more = self.token is not None
+        return page
+
+    @contextlib.contextmanager
+    def expiry(self) -> Iterator[None]:
+        """Around a page's request: a 410 raises what :meth:`expired` says it means."""
+        try:
+            yield
+        except Expired as e:
+            error = self.expired(e)
+            if error is e:
+                raise
+            raise error from e
 
     def expired(self, error: Expired) -> Expired:
         """What a 410 means: on the first page the server's own answer; on a later one, that
@@ -104,34 +127,20 @@ class Pager:
 
 def pages(pager: Pager, model: type[BaseModel]) -> Iterator[Any]:
     """The pages, sent with a sync client."""
-    more = True
-    while more:
+    while pager.more:
         req: Request = pager.next_request()
-        try:
+        with pager.expiry():
             page = req.into(model)
-        except Expired as e:
-            error = pager.expired(e)
-            if error is e:
-                raise
-            raise error from e
-        more = pager.took(page)
-        yield page
+        yield pager.took(page)
 
 
 async def apages(pager: Pager, model: type[BaseModel]) -> AsyncIterator[Any]:
     """The pages, sent with an asyncio client."""
-    more = True
-    while more:
+    while pager.more:
         req: AsyncRequest = pager.next_request()
-        try:
+        with pager.expiry():
             page = await req.into(model)
-        except Expired as e:
-            error = pager.expired(e)
-            if error is e:
-                raise
-            raise error from e
-        more = pager.took(page)
-        yield page
+        yield pager.took(page)
 
 
 class _Joined:

@@ -19,14 +19,14 @@ connection.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel
 
 from ..errors import KubesetError
 from ..transport.base import AsyncResponse
 from .stream import DEFAULT_MAX_LINE, StreamBase
-from .watch import WatchDecoder, WatchEvent
+from .watch import WatchDecoder, WatchEvent, WatchState
 
 __all__ = ["AsyncLineStream", "AsyncLogStream", "AsyncWatch", "Opener"]
 
@@ -91,12 +91,7 @@ class AsyncLineStream(StreamBase):
             for line in splitter.end():
                 yield line
         except KubesetError as e:
-            error = self.broken(e)
-            if error is None:
-                return
-            if error is e:
-                raise
-            raise error from None
+            self.end_with(e)
         finally:
             self._stopped = True
             response.close()
@@ -113,13 +108,9 @@ class AsyncLogStream(AsyncLineStream):
             yield line.decode("utf-8", errors="replace")
 
 
-class AsyncWatch(AsyncLineStream, Generic[T]):
+class AsyncWatch(WatchState[T], AsyncLineStream):
     """A watch; ``async for event in watch`` gives :class:`WatchEvent` s (the same events,
     bookmarks, ERROR handling and idle timeout as :class:`~kubeset.rest.watch.Watch`)."""
-
-    _stream = "watch stream"
-    _idle = "event or bookmark"
-    _silence_is_death = True
 
     def __init__(
         self,
@@ -132,18 +123,9 @@ class AsyncWatch(AsyncLineStream, Generic[T]):
         super().__init__(opener, what, max_line=max_line)
         self.decoder = WatchDecoder(model, what)
 
-    @property
-    def resource_version(self) -> str | None:
-        """The resourceVersion of the last event or bookmark seen (resume a watch from here)."""
-        return self.decoder.resource_version
-
     async def __aiter__(self) -> AsyncIterator[WatchEvent[T]]:
         decode = self.decoder.decode
         async for line in self.lines():
             event = decode(line)
             if event is not None:
                 yield event
-
-    def __repr__(self) -> str:
-        state = "stopped" if self._stopped else "open"
-        return f"<AsyncWatch {self._what} {state} rv={self.resource_version}>"

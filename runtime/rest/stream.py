@@ -129,6 +129,16 @@ class StreamBase:
     def splitter(self) -> LineSplitter:
         return LineSplitter(self.max_line, too_large=self._too_large)
 
+    def end_with(self, error: KubesetError) -> None:
+        """Raise what ``error`` (raised while reading) means, unless the stream was stopped:
+        then the iteration just ends (see :meth:`broken`)."""
+        meaning = self.broken(error)
+        if meaning is None:
+            return
+        if meaning is error:
+            raise error
+        raise meaning from None
+
     def broken(self, error: KubesetError) -> KubesetError | None:
         """What ``error`` raised while reading means: None when the stream was stopped (the
         iteration just ends), a dead connection for a read timeout, else the error naming
@@ -184,12 +194,7 @@ class LineStream(StreamBase):
                         return
             yield from splitter.end()
         except KubesetError as e:
-            error = self.broken(e)
-            if error is None:
-                return
-            if error is e:
-                raise
-            raise error from None
+            self.end_with(e)
         finally:
             self._stopped = True
             self._response.close()

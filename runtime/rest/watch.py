@@ -34,7 +34,7 @@ from ..transport.base import Response
 from .meta import meta_value
 from .stream import DEFAULT_MAX_LINE, LineStream
 
-__all__ = ["WATCH_IDLE_TIMEOUT", "EventType", "Watch", "WatchDecoder", "WatchEvent"]
+__all__ = ["WATCH_IDLE_TIMEOUT", "EventType", "Watch", "WatchDecoder", "WatchEvent", "WatchState"]
 
 WATCH_IDLE_TIMEOUT = 120.0
 """Seconds a watch that asked for bookmarks may receive nothing before its connection is
@@ -140,13 +140,29 @@ class WatchDecoder(Generic[T]):
         return WatchEvent(data["type"], decoded)
 
 
-class Watch(LineStream, Generic[T]):
-    """An open watch stream; iterate for :class:`WatchEvent` s. Usually built by a typed client."""
+class WatchState(Generic[T]):
+    """What a watch is beside its stream, for the sync and the asyncio one: its meaning in
+    messages, that silence means a dead connection, its decoder and resume point."""
 
     _stream = "watch stream"
     _idle = "event or bookmark"
-
     _silence_is_death = True
+    _what: str
+    _stopped: bool
+    decoder: WatchDecoder[T]
+
+    @property
+    def resource_version(self) -> str | None:
+        """The resourceVersion of the last event or bookmark seen (resume a watch from here)."""
+        return self.decoder.resource_version
+
+    def __repr__(self) -> str:
+        state = "stopped" if self._stopped else "open"
+        return f"<{type(self).__name__} {self._what} {state} rv={self.resource_version}>"
+
+
+class Watch(WatchState[T], LineStream):
+    """An open watch stream; iterate for :class:`WatchEvent` s. Usually built by a typed client."""
 
     def __init__(
         self,
@@ -160,11 +176,6 @@ class Watch(LineStream, Generic[T]):
         self.decoder = WatchDecoder(model, what)
         self._iterator: weakref.ref[Iterator[WatchEvent[T]]] | None = None
         self._next_iterator: Iterator[WatchEvent[T]] | None = None
-
-    @property
-    def resource_version(self) -> str | None:
-        """The resourceVersion of the last event or bookmark seen (resume a watch from here)."""
-        return self.decoder.resource_version
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):  # interpreter shutdown: modules may be gone
@@ -192,7 +203,3 @@ class Watch(LineStream, Generic[T]):
             event = decode(line)
             if event is not None:
                 yield event
-
-    def __repr__(self) -> str:
-        state = "stopped" if self._stopped else "open"
-        return f"<Watch {self._what} {state} rv={self.resource_version}>"

@@ -94,6 +94,11 @@ def _flag(request: HTTPRequest, name: str) -> bool:
     return (request.param(name) or "").lower() in ("true", "1")
 
 
+def _generated(name: str) -> Any:
+    """A clientset class of the generated package (imported on first use)."""
+    return getattr(importlib.import_module(f"{GENERATED_PACKAGE}.clientset"), name)
+
+
 class FakeTransport:
     """An :class:`~kubeset.transport.base.HTTPTransport` answered by a :class:`FakeCluster`; it
     serves asyncio clients too (``AsyncHTTPTransport``: ``async_clientset()``)."""
@@ -118,8 +123,7 @@ class FakeTransport:
 
     def clientset(self, **options: Any) -> Clientset:
         """The generated ``kubeset.kubernetes.Clientset`` over this transport."""
-        module = importlib.import_module(f"{GENERATED_PACKAGE}.clientset")
-        clientset: Clientset = module.Clientset(self.rest_client(**options))
+        clientset: Clientset = _generated("Clientset")(self.rest_client(**options))
         return clientset
 
     def async_rest_client(self, **options: Any) -> AsyncRESTClient:
@@ -128,8 +132,7 @@ class FakeTransport:
 
     def async_clientset(self, **options: Any) -> AsyncClientset:
         """The generated ``kubeset.kubernetes.AsyncClientset`` over this transport."""
-        module = importlib.import_module(f"{GENERATED_PACKAGE}.clientset")
-        clientset: AsyncClientset = module.AsyncClientset(self.async_rest_client(**options))
+        clientset: AsyncClientset = _generated("AsyncClientset")(self.async_rest_client(**options))
         return clientset
 
     # ------------------------------------------------------------ hooks

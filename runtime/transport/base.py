@@ -30,10 +30,11 @@ connection broke: a GET may be sent again) and :class:`~kubeset.errors.ApiConnec
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, Self, runtime_checkable
+from typing import Generic, Protocol, Self, TypeVar, runtime_checkable
 from urllib.parse import urlencode
 
 __all__ = [
@@ -128,14 +129,14 @@ class HTTPRequest:
         return None
 
 
-class Response:
-    """An HTTP answer: status, headers and a body that is read once, whole or chunk by chunk.
+B = TypeVar("B")  # a streamed body's source: chunks to iterate, or to iterate asynchronously
 
-    ``body`` is the whole body as bytes, or an iterable of chunks read on demand (a stream).
-    ``close`` releases the connection; ``abort`` ends the response from any thread, waking a
-    read blocked in another thread (transports pass what that takes for their connection).
-    Once aborted, whatever the body source raises ends the iteration quietly.
-    """
+
+class _Answer(Generic[B]):
+    """What both kinds of response hold: status, headers, the body source, how to end it.
+
+    ``close`` releases the connection; ``abort`` ends the response (a pending read wakes, the
+    connection is dropped); both are idempotent and safe from another thread."""
 
     __slots__ = (
         "_abort",
@@ -152,7 +153,7 @@ class Response:
         self,
         status_code: int,
         headers: Mapping[str, str] | None = None,
-        body: bytes | Iterable[bytes] = b"",
+        body: bytes | B = b"",
         *,
         close: Callable[[], None] | None = None,
         abort: Callable[[], None] | None = None,
@@ -160,7 +161,7 @@ class Response:
     ) -> None:
         self.status_code = status_code
         self.headers = headers if isinstance(headers, Headers) else Headers(headers or {})
-        self._body = body
+        self._body: bytes | B = body
         self._close = close
         self._abort = abort
         self._aborted = False
@@ -173,35 +174,19 @@ class Response:
 
     @property
     def whole_body(self) -> bytes | None:
-        """The body when it is held whole (None: a stream, read with ``iter_bytes``)."""
+        """The body when it is held whole (None: a stream, read chunk by chunk)."""
         body = self._body
         return body if isinstance(body, bytes) else None
 
-    def read(self) -> bytes:
-        """The whole (remaining) body; the response is closed afterwards."""
-        body = self._body
-        if isinstance(body, bytes):
-            self.close()
-            return body
-        content = b"".join(self.iter_bytes())
-        self._body = content
-        return content
-
-    def iter_bytes(self) -> Iterator[bytes]:
-        """The body in chunks as they arrive; closes the response at the end."""
-        body = self._body
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Around reading the body: closed at the end; once aborted, what the source raises
+        ends the reading quietly."""
         try:
-            if isinstance(body, bytes):
-                if body:
-                    yield body
-                return
-            for chunk in body:
-                if chunk:
-                    yield chunk
+            yield
         except Exception:
-            if self._aborted:
-                return
-            raise
+            if not self._aborted:
+                raise
         finally:
             self.close()
 
@@ -221,14 +206,48 @@ class Response:
             abort()
         self.close()
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status_code}>"
+
+
+class Response(_Answer[Iterable[bytes]]):
+    """An HTTP answer: status, headers and a body that is read once, whole or chunk by chunk.
+
+    ``body`` is the whole body as bytes, or an iterable of chunks read on demand (a stream).
+    ``close`` releases the connection; ``abort`` ends the response from any thread, waking a
+    read blocked in another thread (transports pass what that takes for their connection).
+    Once aborted, whatever the body source raises ends the iteration quietly.
+    """
+
+    __slots__ = ()
+
+    def read(self) -> bytes:
+        """The whole (remaining) body; the response is closed afterwards."""
+        body = self._body
+        if isinstance(body, bytes):
+            self.close()
+            return body
+        content = b"".join(self.iter_bytes())
+        self._body = content
+        return content
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """The body in chunks as they arrive; closes the response at the end."""
+        body = self._body
+        with self._reading():
+            if isinstance(body, bytes):
+                if body:
+                    yield body
+                return
+            for chunk in body:
+                if chunk:
+                    yield chunk
+
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"<Response {self.status_code}>"
 
 
 @runtime_checkable
@@ -240,7 +259,7 @@ class HTTPTransport(Protocol):
     def close(self) -> None: ...
 
 
-class AsyncResponse:
+class AsyncResponse(_Answer[AsyncIterable[bytes]]):
     """An HTTP answer read with ``await``: the asyncio twin of :class:`Response`.
 
     ``body`` is the whole body as bytes, or an async iterable of chunks read on demand.
@@ -249,25 +268,7 @@ class AsyncResponse:
     iteration quietly.
     """
 
-    __slots__ = ("_abort", "_aborted", "_body", "_close", "elapsed", "headers", "status_code")
-
-    def __init__(
-        self,
-        status_code: int,
-        headers: Mapping[str, str] | None = None,
-        body: bytes | AsyncIterable[bytes] = b"",
-        *,
-        close: Callable[[], None] | None = None,
-        abort: Callable[[], None] | None = None,
-        elapsed: float = 0.0,
-    ) -> None:
-        self.status_code = status_code
-        self.headers = headers if isinstance(headers, Headers) else Headers(headers or {})
-        self._body = body
-        self._close = close
-        self._abort = abort
-        self._aborted = False
-        self.elapsed = elapsed
+    __slots__ = ()
 
     @classmethod
     def of(cls, response: Response) -> Self:
@@ -286,14 +287,10 @@ class AsyncResponse:
             elapsed=response.elapsed,
         )
 
-    @property
-    def aborted(self) -> bool:
-        return self._aborted
-
     async def read(self) -> bytes:
         """The whole (remaining) body; the response is closed afterwards."""
-        body = self._body
-        if isinstance(body, bytes):
+        body = self.whole_body
+        if body is not None:
             self.close()
             return body
         content = b"".join([chunk async for chunk in self.iter_bytes()])
@@ -303,7 +300,7 @@ class AsyncResponse:
     async def iter_bytes(self) -> AsyncIterator[bytes]:
         """The body in chunks as they arrive; closes the response at the end."""
         body = self._body
-        try:
+        with self._reading():
             if isinstance(body, bytes):
                 if body:
                     yield body
@@ -311,35 +308,12 @@ class AsyncResponse:
             async for chunk in body:
                 if chunk:
                     yield chunk
-        except Exception:
-            if self._aborted:
-                return
-            raise
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Release the connection (idempotent)."""
-        close, self._close = self._close, None
-        if close is not None:
-            close()
-
-    def abort(self) -> None:
-        """End the response now: a pending read ends, the connection is dropped."""
-        self._aborted = True
-        abort, self._abort = self._abort, None
-        if abort is not None:
-            abort()
-        self.close()
 
     async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        return f"<AsyncResponse {self.status_code}>"
 
 
 async def _chunks_in_thread(response: Response) -> AsyncIterator[bytes]:
