@@ -259,6 +259,28 @@ class DynamicResourceClient(
         return write_params(req, **options).into(Unstructured)
 
 
+class _DiscoveryAttribute:
+    """``dyn.discovery``: a sync discovery on a sync client, an asyncio one on an asyncio client."""
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _DiscoveryAttribute: ...
+    @overload
+    def __get__(
+        self, obj: DynamicClient[Request], owner: type | None = None
+    ) -> DiscoveryInterface: ...
+    @overload
+    def __get__(
+        self, obj: DynamicClient[AsyncRequest], owner: type | None = None
+    ) -> AsyncDiscoveryInterface: ...
+    def __get__(self, obj: DynamicClient[Any] | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return obj.__dict__["_discovery"]
+
+    def __set__(self, obj: DynamicClient[Any], value: Any) -> None:
+        obj.__dict__["_discovery"] = value
+
+
 class DynamicClient(Generic[R]):
     """Dynamic clients of any resource; discovery (cached in memory and on disk) and a RESTMapper.
 
@@ -270,6 +292,8 @@ class DynamicClient(Generic[R]):
     """
 
     mapper: RESTMapper[R]
+    discovery = _DiscoveryAttribute()
+    """What the RESTMapper asks (the default: a CachedDiscoveryClient, memory and disk)."""
 
     @overload
     def __init__(
@@ -309,10 +333,10 @@ class DynamicClient(Generic[R]):
             rest = RESTClient(config, host=host, **rest_options)
         self.rest = cast("RESTClientBase[R, Any]", rest)
         self.is_async = isinstance(rest, AsyncRESTClient)
-        self.discovery: Any = discovery or CachedDiscoveryClient(
-            DiscoveryClient(self.rest), cache_dir=cache_dir
-        )
-        self.mapper = cast("RESTMapper[R]", RESTMapper(self.discovery))
+        own: Any = rest  # the discovery and mapper of its stack
+        found: Any = discovery or CachedDiscoveryClient(DiscoveryClient(own), cache_dir=cache_dir)
+        self.discovery = found
+        self.mapper = cast("RESTMapper[R]", RESTMapper(found))
 
     def _resource_steps(
         self, group: str, version: str, resource: str, namespaced: bool | None, kind: str | None

@@ -32,13 +32,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, overload
 
 from ..cache.listwatch import list_meta
 from ..cache.retrywatcher import RetryWatcher
 from ..errors import Expired, KubesetError, NoMatchError, WaitError, WaitTimeout
 from ..rest.aio import AsyncRequest
-from ..steps import Steps, drive
+from ..rest.request import Request
+from ..steps import Awaited, Steps, drive
 from .client import DynamicClient, DynamicResourceClient
 from .unstructured import Unstructured
 
@@ -428,6 +429,22 @@ async def _await_one(
             continue  # history is gone: list again
 
 
+@overload
+def wait_for(
+    dyn: DynamicClient[Request],
+    objects: Sequence[ObjectReference | Mapping[str, Any]],
+    *,
+    condition: WaitCondition | str = ...,
+    timeout: float = ...,
+) -> list[WaitResult]: ...
+@overload
+def wait_for(
+    dyn: DynamicClient[AsyncRequest],
+    objects: Sequence[ObjectReference | Mapping[str, Any]],
+    *,
+    condition: WaitCondition | str = ...,
+    timeout: float = ...,
+) -> Awaited[list[WaitResult]]: ...
 def wait_for(
     dyn: DynamicClient[Any],
     objects: Sequence[ObjectReference | Mapping[str, Any]],

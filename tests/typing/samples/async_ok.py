@@ -18,6 +18,7 @@ from kubeset.discovery import (
 from kubeset.dynamic import DynamicClient, DynamicResourceClient, Unstructured, UnstructuredList
 from kubeset.dynamic.diff import DiffResult, diff_manifests
 from kubeset.dynamic.manifests import ManifestResult, apply_manifests, delete_manifests
+from kubeset.dynamic.wait import WaitResult, wait_for
 from kubeset.kubernetes import AsyncClientset
 from kubeset.kubernetes.clients.core_v1 import CoreV1Client, PodsClient
 from kubeset.kubernetes.models.apps.v1 import Deployment
@@ -105,6 +106,8 @@ async def discovery_and_dynamic(config: Config) -> None:
         assert_type(await apply_manifests(dyn, "deploy/"), list[ManifestResult])
         assert_type(await diff_manifests(dyn, "deploy/"), list[DiffResult])
         assert_type(await delete_manifests(dyn, "deploy/"), list[ManifestResult])
+        assert_type(await wait_for(dyn, [{"apiVersion": "v1", "kind": "Pod"}]), list[WaitResult])
+        assert_type(await dyn.discovery.server_groups_and_resources(), ServerResources)
 
     sync = DynamicClient(config)
     assert_type(sync, DynamicClient[Request])
