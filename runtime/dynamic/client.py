@@ -275,10 +275,10 @@ class _DiscoveryAttribute:
     def __get__(self, obj: DynamicClient[Any] | None, owner: type | None = None) -> Any:
         if obj is None:
             return self
-        return obj.__dict__["_discovery"]
+        return obj._discovery
 
     def __set__(self, obj: DynamicClient[Any], value: Any) -> None:
-        obj.__dict__["_discovery"] = value
+        obj._discovery = value
 
 
 class DynamicClient(Generic[R]):
@@ -335,7 +335,7 @@ class DynamicClient(Generic[R]):
         self.is_async = isinstance(rest, AsyncRESTClient)
         own: Any = rest  # the discovery and mapper of its stack
         found: Any = discovery or CachedDiscoveryClient(DiscoveryClient(own), cache_dir=cache_dir)
-        self.discovery = found
+        self._discovery: Any = found
         self.mapper = cast("RESTMapper[R]", RESTMapper(found))
 
     def _resource_steps(

@@ -1,6 +1,6 @@
 """Async user code with mistakes: both checkers must report an error on every line marked ``# E``."""
 
-# ruff: noqa: F841, B018
+# ruff: noqa: F841
 from __future__ import annotations
 
 from kubeset.config import Config
