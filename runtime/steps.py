@@ -128,16 +128,17 @@ class StackLock:
 
     def __init__(self) -> None:
         self.thread = threading.Lock()  # also held by sync code that changes the state
-        self._async: asyncio.Lock | None = None
+        self._async: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     def run(self, steps: Steps[X]) -> X:
         with self.thread:
             return run(steps)
 
     async def arun(self, steps: Steps[X]) -> X:
-        if self._async is None:
-            self._async = asyncio.Lock()
-        async with self._async:
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:  # an asyncio lock serves one loop
+            self._async = (loop, asyncio.Lock())
+        async with self._async[1]:
             return await arun(steps)
 
 

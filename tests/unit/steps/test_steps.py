@@ -165,3 +165,5 @@ def test_drive_picks_the_stack_and_the_lock_lets_one_caller_through() -> None:
 
     asyncio.run(main())
     assert peak == 1
+    asyncio.run(main())  # the same lock on another event loop
+    assert peak == 1
