@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import threading
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, Self
 
 __all__ = ["AsyncBridge", "is_async_object"]
@@ -33,6 +33,8 @@ def is_async_object(value: object) -> bool:
     from kubeset.rest.aio import AsyncRESTClient
 
     if isinstance(getattr(value, "rest", None), AsyncRESTClient):
+        return True
+    if getattr(value, "is_async", None) is True:  # discovery, a RESTMapper: over an asyncio client
         return True
     cls = type(value)
     known = _async_classes.get(cls)
@@ -78,6 +80,18 @@ class AsyncBridge:
         if is_async_object(value):
             return Bridged(self, value)
         return value
+
+    def blocking(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        """``function`` (a kubeset function taking asyncio objects, e.g. ``apply_manifests``)
+        with a blocking face: bridged arguments are handed over as themselves, the call runs
+        on the loop and what it gives is wrapped."""
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            args = tuple(a.target if isinstance(a, Bridged) else a for a in args)
+            kwargs = {k: v.target if isinstance(v, Bridged) else v for k, v in kwargs.items()}
+            return self.wrap(self.run(_called(function, args, kwargs)))
+
+        return call
 
     def iterate(self, iterator: AsyncIterator[Any]) -> Iterator[Any]:
         try:

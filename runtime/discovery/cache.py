@@ -3,11 +3,15 @@
     discovery = CachedDiscoveryClient(DiscoveryClient(rest))      # ~/.kube/cache/discovery/<host>
     discovery.server_groups_and_resources()   # from memory, else a fresh disk file, else the server
     discovery.invalidate()                    # the next call asks the server (and rewrites the file)
+    adisc = CachedDiscoveryClient(DiscoveryClient(async_rest))   # asyncio: the same, awaited
+    await adisc.server_groups_and_resources()
 
 The disk cache lives under the user's kube cache folder (``$KUBECACHEDIR`` or ``~/.kube/cache``)
 in ``discovery/<host>_<port>/``, one file per server, written atomically (a private temporary
 file renamed over the old one) with owner-only permissions; a file older than ``ttl`` seconds,
-unreadable or not understood is ignored.  A second process reuses the file.
+unreadable or not understood is ignored.  A second process reuses the file.  Over an asyncio
+discovery client the calls are awaited: the same decisions (:mod:`kubeset.steps`), the disk
+read and written in a worker thread, one task at a time asking the server.
 """
 
 from __future__ import annotations
@@ -17,17 +21,21 @@ import json
 import os
 import re
 import tempfile
-import threading
 import time
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, overload
 
-from .client import DiscoveryClient
+from ..rest.aio import AsyncRequest
+from ..rest.request import Request
+from ..steps import Awaited, Blocking, StackLock, Steps, drive
+from .client import DiscoveryClient, preferred_steps
 from .types import (
     APIGroupInfo,
     APIResourceInfo,
     GroupVersionFailure,
+    R,
     ServerResources,
     ServerVersion,
 )
@@ -80,30 +88,32 @@ def _from_json(data: Any) -> ServerResources | None:
         return None
 
 
-class CachedDiscoveryClient:
+class CachedDiscoveryClient(Generic[R]):
     """A :class:`DiscoveryClient` whose answers are kept in memory and on disk for ``ttl`` s.
 
     ``cache_dir=None`` places the file under the user's kube cache folder; ``disk=False`` keeps
     the answers in memory only.  ``fresh`` is True when the answers held were read from the
-    server by this process (a RESTMapper miss then has nothing newer to ask for).
+    server by this process (a RESTMapper miss then has nothing newer to ask for).  Over a
+    ``DiscoveryClient[AsyncRequest]`` every call is awaited.
     """
 
     def __init__(
         self,
-        discovery: DiscoveryClient,
+        discovery: DiscoveryClient[R],
         *,
         cache_dir: str | os.PathLike[str] | None = None,
         ttl: float = DEFAULT_TTL,
         disk: bool = True,
     ) -> None:
         self.discovery = discovery
+        self.is_async = discovery.is_async
         self.ttl = ttl
         self.cache_dir: Path | None = None
         if disk:
             self.cache_dir = (
                 Path(cache_dir) if cache_dir is not None else default_cache_dir(discovery.rest.host)
             )
-        self._lock = threading.Lock()
+        self._lock = StackLock()
         self._resources: ServerResources | None = None
         self._version: ServerVersion | None = None
         self._skip_disk = False
@@ -113,38 +123,84 @@ class CachedDiscoveryClient:
     def cache_file(self) -> Path | None:
         return self.cache_dir / _FILE if self.cache_dir is not None else None
 
-    def server_version(self) -> ServerVersion:
-        with self._lock:
-            if self._version is None:
-                self._version = self.discovery.server_version()
-            return self._version
+    # -- the procedures (kubeset.steps) ----------------------------------------------------
+    def _version_steps(self) -> Steps[ServerVersion]:
+        if self._version is None:
+            self._version = yield from self.discovery.version_steps()
+        return self._version
 
-    def server_groups(self) -> list[APIGroupInfo]:
-        return list(self.server_groups_and_resources().groups)
-
-    def server_resources_for_group_version(self, group_version: str) -> list[APIResourceInfo]:
-        return list(self.server_groups_and_resources().for_group_version(group_version))
-
-    def server_preferred_resources(self) -> list[APIResourceInfo]:
-        return list(self.server_groups_and_resources().preferred())
-
-    def server_groups_and_resources(self) -> ServerResources:
+    def _everything_steps(self) -> Steps[ServerResources]:
         """From memory, else from a fresh disk file, else from the server (then saved)."""
-        with self._lock:
-            if self._resources is not None:
-                return self._resources
-            found = None if self._skip_disk else self._read_disk()
-            if found is None:
-                found = self.discovery.server_groups_and_resources()
-                self.fresh = True
-                self._skip_disk = False
-                self._write_disk(found)
-            self._resources = found
-            return found
+        if self._resources is not None:
+            return self._resources
+        found = None if self._skip_disk else (yield Blocking(self._read_disk))
+        if found is None:
+            found = yield from self.discovery.everything_steps()
+            self.fresh = True
+            self._skip_disk = False
+            yield Blocking(partial(self._write_disk, found))
+        self._resources = found
+        return found
+
+    def _groups_steps(self) -> Steps[list[APIGroupInfo]]:
+        return list((yield from self._everything_steps()).groups)
+
+    def _group_version_steps(self, group_version: str) -> Steps[list[APIResourceInfo]]:
+        found = yield from self._everything_steps()
+        return list(found.for_group_version(group_version))
+
+    # -- the calls -------------------------------------------------------------------------
+    @overload
+    def server_version(self: CachedDiscoveryClient[Request]) -> ServerVersion: ...
+    @overload
+    def server_version(self: CachedDiscoveryClient[AsyncRequest]) -> Awaited[ServerVersion]: ...
+    def server_version(self) -> Any:
+        return drive(self.is_async, self._version_steps(), self._lock)
+
+    @overload
+    def server_groups(self: CachedDiscoveryClient[Request]) -> list[APIGroupInfo]: ...
+    @overload
+    def server_groups(
+        self: CachedDiscoveryClient[AsyncRequest],
+    ) -> Awaited[list[APIGroupInfo]]: ...
+    def server_groups(self) -> Any:
+        return drive(self.is_async, self._groups_steps(), self._lock)
+
+    @overload
+    def server_resources_for_group_version(
+        self: CachedDiscoveryClient[Request], group_version: str
+    ) -> list[APIResourceInfo]: ...
+    @overload
+    def server_resources_for_group_version(
+        self: CachedDiscoveryClient[AsyncRequest], group_version: str
+    ) -> Awaited[list[APIResourceInfo]]: ...
+    def server_resources_for_group_version(self, group_version: str) -> Any:
+        return drive(self.is_async, self._group_version_steps(group_version), self._lock)
+
+    @overload
+    def server_preferred_resources(
+        self: CachedDiscoveryClient[Request],
+    ) -> list[APIResourceInfo]: ...
+    @overload
+    def server_preferred_resources(
+        self: CachedDiscoveryClient[AsyncRequest],
+    ) -> Awaited[list[APIResourceInfo]]: ...
+    def server_preferred_resources(self) -> Any:
+        return drive(self.is_async, preferred_steps(self._everything_steps()), self._lock)
+
+    @overload
+    def server_groups_and_resources(self: CachedDiscoveryClient[Request]) -> ServerResources: ...
+    @overload
+    def server_groups_and_resources(
+        self: CachedDiscoveryClient[AsyncRequest],
+    ) -> Awaited[ServerResources]: ...
+    def server_groups_and_resources(self) -> Any:
+        """From memory, else from a fresh disk file, else from the server (then saved)."""
+        return drive(self.is_async, self._everything_steps(), self._lock)
 
     def invalidate(self) -> None:
         """Forget the answers: the next call asks the server and rewrites the disk file."""
-        with self._lock:
+        with self._lock.thread:
             self._resources = None
             self._version = None
             self._skip_disk = True

@@ -11,18 +11,30 @@ I/O; every answer compares equal whichever discovery path (aggregated or legacy)
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
+
+from typing_extensions import TypeVar
+
+from ..rest.aio import AsyncRequest
+from ..rest.request import Request
 
 __all__ = [
     "APIGroupInfo",
     "APIResourceInfo",
+    "AsyncDiscoveryInterface",
     "DiscoveryInterface",
     "GroupVersionFailure",
+    "R",
     "ServerResources",
     "ServerVersion",
     "split_group_version",
 ]
+
+
+R = TypeVar("R", bound=Request | AsyncRequest, default=Request)
+"""The request type of a client: ``Request`` (sync, the default) or ``AsyncRequest`` (asyncio)."""
 
 
 def split_group_version(group_version: str) -> tuple[str, str]:
@@ -122,5 +134,18 @@ class DiscoveryInterface(Protocol):
         ...
 
     def server_groups_and_resources(self) -> ServerResources: ...
+
+    def invalidate(self) -> None: ...
+
+
+@runtime_checkable
+class AsyncDiscoveryInterface(Protocol):
+    """What the RESTMapper needs of an asyncio discovery (``DiscoveryClient[AsyncRequest]``,
+    its cached form): the same, awaited."""
+
+    @property
+    def fresh(self) -> bool: ...
+
+    def server_groups_and_resources(self) -> Coroutine[Any, Any, ServerResources]: ...
 
     def invalidate(self) -> None: ...

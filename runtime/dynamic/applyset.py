@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .._version import __version__
 from ..discovery.restmapper import RESTMapper, RESTMapping
 from ..errors import ApplySetError, Conflict, NoMatchError, NotFound
+from ..steps import Steps, drive, run
 from .client import DynamicClient, DynamicResourceClient
 from .unstructured import Unstructured
 
@@ -133,11 +134,17 @@ class ApplySetState:
     exists: bool = False
 
 
-def parse_parent_ref(
-    ref: str, mapper: RESTMapper, *, namespace: str | None = None
-) -> ApplySetParent:
+def parse_parent_ref(ref: str, mapper: RESTMapper, *, namespace: str | None = None) -> Any:
     """``NAME`` (a Secret), ``RESOURCE[.GROUP]/NAME`` (``configmaps/x``, ``plans.example.com/x``),
-    as kubectl's ``--applyset``; a namespaced parent takes ``namespace`` (required)."""
+    as kubectl's ``--applyset``; a namespaced parent takes ``namespace`` (required).  The
+    :class:`ApplySetParent` (awaited over an asyncio RESTMapper)."""
+    return drive(mapper.is_async, parse_parent_ref_steps(ref, mapper, namespace=namespace))
+
+
+def parse_parent_ref_steps(
+    ref: str, mapper: RESTMapper[Any], *, namespace: str | None = None
+) -> Steps[ApplySetParent]:
+    """:func:`parse_parent_ref` as a procedure (:mod:`kubeset.steps`)."""
     resource, slash, name = ref.partition("/")
     if not slash:
         resource, name = "secrets", ref
@@ -146,7 +153,8 @@ def parse_parent_ref(
             f"applyset {ref!r}: expected NAME or RESOURCE[.GROUP]/NAME (e.g. secrets/my-set)"
         )
     try:
-        mapping = mapper.find(resource) if "." in resource else mapper.find(resource, group="")
+        group = None if "." in resource else ""
+        mapping = yield from mapper.find_steps(resource, group=group)
     except NoMatchError as e:
         raise ApplySetError(f"applyset {ref!r}: {e}") from e
     if mapping.namespaced and not namespace:
@@ -176,6 +184,17 @@ def read_state(
     the tooling annotation names the same tool, the id label is the parent's id.  A parent
     with only the deprecated ``contains-group-resources`` annotation needs ``mapper``; one with
     neither lists no kinds (kubectl refuses it; the safe reading: nothing to prune yet)."""
+    return run(read_state_steps(parent, obj, tooling=tooling, mapper=mapper))
+
+
+def read_state_steps(
+    parent: ApplySetParent,
+    obj: Unstructured | Mapping[str, Any] | None,
+    *,
+    tooling: str,
+    mapper: RESTMapper[Any] | None = None,
+) -> Steps[ApplySetState]:
+    """:func:`read_state` as a procedure (a sync or an asyncio ``mapper``)."""
     if obj is None:
         own = frozenset({parent.namespace}) if parent.namespace else frozenset()
         return ApplySetState(namespaces=own)
@@ -201,10 +220,11 @@ def read_state(
     if GROUP_KINDS_ANNOTATION in annotations:
         kinds = frozenset(GroupKind.parse(k) for k in _split(annotations[GROUP_KINDS_ANNOTATION]))
     elif annotations.get(GROUP_RESOURCES_ANNOTATION) and mapper is not None:
-        kinds = frozenset(
-            GroupKind(m.kind, m.group)
-            for m in (mapper.find(gr) for gr in _split(annotations[GROUP_RESOURCES_ANNOTATION]))
-        )
+        legacy: set[GroupKind] = set()
+        for gr in _split(annotations[GROUP_RESOURCES_ANNOTATION]):
+            m = yield from mapper.find_steps(gr)
+            legacy.add(GroupKind(m.kind, m.group))
+        kinds = frozenset(legacy)
     else:
         kinds = frozenset()  # a parent made by hand (a custom resource): no members yet
     namespaces = set(_split(annotations.get(NAMESPACES_ANNOTATION, "")))
@@ -250,10 +270,12 @@ def with_member_label(obj: Mapping[str, Any], set_id: str) -> dict[str, Any]:
 
 
 class ApplySet:
-    """The reads and writes of one set: its parent, its members."""
+    """The reads and writes of one set: its parent, its members.  Each is a procedure
+    (:mod:`kubeset.steps`) for ``yield from`` in another one (:mod:`.manifests`); the plain
+    methods run it (awaited over an asyncio dynamic client)."""
 
     def __init__(
-        self, dyn: DynamicClient, parent: ApplySetParent, *, tooling: str = DEFAULT_TOOLING
+        self, dyn: DynamicClient[Any], parent: ApplySetParent, *, tooling: str = DEFAULT_TOOLING
     ) -> None:
         if "/" not in tooling or not _tool_name(tooling):
             raise ApplySetError(f"tooling {tooling!r}: expected <tool>/<version>")
@@ -266,16 +288,19 @@ class ApplySet:
     def id(self) -> str:
         return self.parent.id
 
-    def _client(self) -> DynamicResourceClient:
+    def _client(self) -> DynamicResourceClient[Any]:
         return self.dyn.for_mapping(self.parent.mapping, self.parent.namespace)
 
-    def fetch(self) -> ApplySetState:
+    def fetch(self) -> Any:
         """The live parent's state (empty when there is none yet); raises ApplySetError when
         it cannot be used (another tool's, another id, a custom kind not allowed as parent)."""
+        return drive(self.dyn.is_async, self.fetch_steps())
+
+    def fetch_steps(self) -> Steps[ApplySetState]:
         if not self.parent.builtin:
-            self._check_parent_type()
+            yield from self._check_parent_type()
         try:
-            live: Unstructured | None = self._client().get(self.parent.name)
+            live: Unstructured | None = yield self._client().get(self.parent.name)
         except NotFound:
             if not self.parent.builtin:
                 raise ApplySetError(
@@ -283,11 +308,16 @@ class ApplySet:
                     " is not created automatically"
                 ) from None
             live = None
-        return read_state(self.parent, live, tooling=self.tooling, mapper=self.dyn.mapper)
+        return (
+            yield from read_state_steps(
+                self.parent, live, tooling=self.tooling, mapper=self.dyn.mapper
+            )
+        )
 
-    def _check_parent_type(self) -> None:
-        crds = self.dyn.for_kind(_CRD_API, "CustomResourceDefinition")
-        allowed = {crd.name for crd in crds.list(label_selector=PARENT_TYPE_LABEL)}
+    def _check_parent_type(self) -> Steps[None]:
+        crds = yield from self.dyn.for_kind_steps(_CRD_API, "CustomResourceDefinition")
+        found = yield crds.list(label_selector=PARENT_TYPE_LABEL)
+        allowed = {crd.name for crd in found}
         if f"{self.parent.mapping.resource}.{self.parent.mapping.group}" not in allowed:
             raise ApplySetError(
                 f"{self.parent.mapping.resource}.{self.parent.mapping.group} is not allowed as an"
@@ -296,33 +326,52 @@ class ApplySet:
 
     def update_parent(
         self, group_kinds: Iterable[GroupKind], namespaces: Iterable[str], *, dry_run: bool = False
-    ) -> Unstructured:
+    ) -> Any:
         """Write the set's kinds and namespaces on the parent (server-side apply, forced on a
         conflict as kubectl does: the applyset field manager owns these fields)."""
+        steps = self.update_parent_steps(group_kinds, namespaces, dry_run=dry_run)
+        return drive(self.dyn.is_async, steps)
+
+    def update_parent_steps(
+        self, group_kinds: Iterable[GroupKind], namespaces: Iterable[str], *, dry_run: bool = False
+    ) -> Steps[Unstructured]:
         body = parent_patch(
             self.parent, tooling=self.tooling, group_kinds=group_kinds, namespaces=namespaces
         )
         client = self._client()
+        written: Unstructured
         try:
-            return client.apply(body, field_manager=self.field_manager, dry_run=dry_run)
+            written = yield client.apply(body, field_manager=self.field_manager, dry_run=dry_run)
         except Conflict:
-            return client.apply(body, field_manager=self.field_manager, dry_run=dry_run, force=True)
+            written = yield client.apply(
+                body, field_manager=self.field_manager, dry_run=dry_run, force=True
+            )
+        return written
 
-    def members(self, state: ApplySetState) -> Iterator[tuple[DynamicResourceClient, Unstructured]]:
+    def members(self, state: ApplySetState) -> Any:
         """Every live object labelled as a member, of the kinds and namespaces of ``state``
-        (a cluster-scoped kind is listed once), with the client of its resource."""
+        (a cluster-scoped kind is listed once), with the client of its resource: a list of
+        (client, object) pairs."""
+        return drive(self.dyn.is_async, self.members_steps(state))
+
+    def members_steps(
+        self, state: ApplySetState
+    ) -> Steps[list[tuple[DynamicResourceClient[Any], Unstructured]]]:
         selector = f"{PART_OF_LABEL}={self.id}"
+        found: list[tuple[DynamicResourceClient[Any], Unstructured]] = []
         for gk in sorted(state.group_kinds):
             try:
-                mapping = self.dyn.mapper.rest_mapping(gk.kind, group=gk.group)
+                mapping = yield from self.dyn.mapper.rest_mapping_steps(gk.kind, group=gk.group)
             except NoMatchError:
                 continue  # the kind is gone (its CRD deleted): so are its objects
             spaces = sorted(state.namespaces) if mapping.namespaced else [""]
             for ns in spaces:
                 client = self.dyn.for_mapping(mapping, ns)
-                for item in client.list_all(label_selector=selector):
+                listed = yield client.list_all(label_selector=selector)
+                for item in listed:
                     if item.labels.get(PART_OF_LABEL) == self.id:
-                        yield client, item
+                        found.append((client, item))
+        return found
 
     def __repr__(self) -> str:
         return f"<ApplySet {self.parent} id={self.id}>"

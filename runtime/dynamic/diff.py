@@ -22,19 +22,22 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from ..errors import KubesetError, NotFound
+from ..rest.aio import AsyncRequest
 from ..rest.meta import meta_value
-from .applyset import parse_parent_ref
+from ..rest.request import Request
+from ..steps import Awaited, Steps, drive
+from .applyset import parse_parent_ref_steps
 from .client import DynamicClient
 from .manifests import (
     ManifestDocument,
     ManifestOptions,
     ManifestPaths,
-    document_client,
+    document_client_steps,
     document_identity,
     error_line,
     load_manifests,
@@ -175,19 +178,22 @@ def _failed(doc: ManifestDocument, error: KubesetError) -> DiffResult:
     return DiffResult(doc.source, *document_identity(doc), "error", error=error)
 
 
-def _diff_one(dyn: DynamicClient, doc: ManifestDocument, options: ManifestOptions) -> DiffResult:
+def _diff_one(
+    dyn: DynamicClient[Any], doc: ManifestDocument, options: ManifestOptions
+) -> Steps[DiffResult]:
     if doc.error is not None:
         return _failed(doc, doc.error)
     try:
-        client, obj = document_client(dyn, doc, options)
+        client, obj = yield from document_client_steps(dyn, doc, options)
         name = str(meta_value(obj, "name"))
         try:
-            live: dict[str, Any] | None = client.get(name).object
+            live: dict[str, Any] | None = (yield client.get(name)).object
         except NotFound:
             live = None
-        merged = client.apply(
+        answer = yield client.apply(
             obj, field_manager=options.field_manager, force=options.force, dry_run=True
-        ).object
+        )
+        merged = answer.object
     except KubesetError as e:
         return _failed(doc, e)
     before, after = mask_secrets(comparable(live), comparable(merged))
@@ -212,15 +218,32 @@ def _diff_one(dyn: DynamicClient, doc: ManifestDocument, options: ManifestOption
     )
 
 
+@overload
 def diff_manifests(
-    dyn: DynamicClient,
-    paths: ManifestPaths,
-    options: ManifestOptions | None = None,
-) -> list[DiffResult]:
-    """Compare every document with the live object: one :class:`DiffResult` each, in order."""
+    dyn: DynamicClient[Request], paths: ManifestPaths, options: ManifestOptions | None = ...
+) -> list[DiffResult]: ...
+@overload
+def diff_manifests(
+    dyn: DynamicClient[AsyncRequest], paths: ManifestPaths, options: ManifestOptions | None = ...
+) -> Awaited[list[DiffResult]]: ...
+def diff_manifests(
+    dyn: DynamicClient[Any], paths: ManifestPaths, options: ManifestOptions | None = None
+) -> Any:
+    """Compare every document with the live object: one :class:`DiffResult` each, in order
+    (awaited over an asyncio dynamic client)."""
     opts = options or ManifestOptions()
-    docs = load_manifests(paths)
+    return drive(dyn.is_async, _diff_steps(dyn, load_manifests(paths), opts))
+
+
+def _diff_steps(
+    dyn: DynamicClient[Any], docs: list[ManifestDocument], opts: ManifestOptions
+) -> Steps[list[DiffResult]]:
     if opts.applyset:
-        parent = parse_parent_ref(opts.applyset, dyn.mapper, namespace=opts.namespace)
+        parent = yield from parse_parent_ref_steps(
+            opts.applyset, dyn.mapper, namespace=opts.namespace
+        )
         docs = member_documents(docs, parent.id)
-    return [_diff_one(dyn, doc, opts) for doc in docs]
+    results: list[DiffResult] = []
+    for doc in docs:
+        results.append((yield from _diff_one(dyn, doc, opts)))
+    return results

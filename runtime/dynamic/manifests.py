@@ -24,6 +24,10 @@ When a document failed nothing is pruned and the parent keeps the union of old a
 The parent is written before any object, as kubectl writes it, so that an interrupted apply
 leaves no member it does not list; only when the parent's namespace does not exist yet and the
 manifests define it is that Namespace applied first (a member, labelled), then the parent.
+
+Over an asyncio dynamic client (``DynamicClient[AsyncRequest]``) ``apply_manifests`` and
+``delete_manifests`` are awaited: each is one procedure (:mod:`kubeset.steps`), the reading,
+ordering, ApplySet plan and results decided once, every server call a step.
 """
 
 from __future__ import annotations
@@ -34,24 +38,27 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
 from ..errors import ApplySetError, KubesetError, ManifestError, NotFound
+from ..rest.aio import AsyncRequest
 from ..rest.meta import meta_value
+from ..rest.request import Request
+from ..steps import Awaited, Steps, drive
 from .applyset import (
     DEFAULT_TOOLING,
     ApplySet,
     ApplySetParent,
     ApplySetState,
     GroupKind,
-    parse_parent_ref,
+    parse_parent_ref_steps,
     with_member_label,
 )
 from .client import DynamicClient, DynamicResourceClient
 from .unstructured import Unstructured
-from .wait import wait_for
+from .wait import wait_steps
 
 __all__ = [
     "ManifestDocument",
@@ -61,6 +68,7 @@ __all__ = [
     "apply_manifests",
     "delete_manifests",
     "document_client",
+    "document_client_steps",
     "document_identity",
     "error_line",
     "load_manifests",
@@ -251,11 +259,19 @@ def _failed(doc: ManifestDocument, error: KubesetError) -> ManifestResult:
 
 
 def document_client(
-    dyn: DynamicClient, doc: ManifestDocument, options: ManifestOptions
-) -> tuple[DynamicResourceClient, dict[str, Any]]:
-    """The client of a document's object, and the object with its namespace filled in."""
+    dyn: DynamicClient[Any], doc: ManifestDocument, options: ManifestOptions
+) -> Any:
+    """The client of a document's object, and the object with its namespace filled in
+    (awaited over an asyncio dynamic client)."""
+    return drive(dyn.is_async, document_client_steps(dyn, doc, options))
+
+
+def document_client_steps(
+    dyn: DynamicClient[Any], doc: ManifestDocument, options: ManifestOptions
+) -> Steps[tuple[DynamicResourceClient[Any], dict[str, Any]]]:
+    """:func:`document_client` as a procedure (:mod:`kubeset.steps`)."""
     obj = dict(doc.obj or {})
-    mapping = dyn.mapper.rest_mapping_for(obj["apiVersion"], obj["kind"])
+    mapping = yield from dyn.mapper.rest_mapping_for_steps(obj["apiVersion"], obj["kind"])
     namespace = str(meta_value(obj, "namespace") or "")
     if mapping.namespaced and not namespace:
         if not options.namespace:
@@ -282,18 +298,18 @@ def _content(obj: Unstructured) -> dict[str, Any]:
 
 
 def _apply_one(
-    dyn: DynamicClient, doc: ManifestDocument, options: ManifestOptions
-) -> ManifestResult:
+    dyn: DynamicClient[Any], doc: ManifestDocument, options: ManifestOptions
+) -> Steps[ManifestResult]:
     if doc.error is not None:
         return _failed(doc, doc.error)
     try:
-        client, obj = document_client(dyn, doc, options)
+        client, obj = yield from document_client_steps(dyn, doc, options)
         name = str(meta_value(obj, "name"))
         try:
-            before: dict[str, Any] | None = _content(client.get(name))
+            before: dict[str, Any] | None = _content((yield client.get(name)))
         except NotFound:
             before = None
-        after = client.apply(
+        after = yield client.apply(
             obj, field_manager=options.field_manager, force=options.force, dry_run=options.dry_run
         )
     except KubesetError as e:
@@ -334,8 +350,8 @@ def member_documents(docs: Sequence[ManifestDocument], set_id: str) -> list[Mani
 
 
 def _planned(
-    dyn: DynamicClient, docs: Sequence[ManifestDocument], opts: ManifestOptions
-) -> tuple[set[GroupKind], set[str]]:
+    dyn: DynamicClient[Any], docs: Sequence[ManifestDocument], opts: ManifestOptions
+) -> Steps[tuple[set[GroupKind], set[str]]]:
     """The kinds and namespaces the documents will add to the set (before they are applied:
     a kind a CRD of the same manifests defines is not served yet, its namespace is a guess)."""
     kinds: set[GroupKind] = set()
@@ -346,9 +362,10 @@ def _planned(
         kinds.add(GroupKind.of(str(doc.obj["apiVersion"]), str(doc.obj["kind"])))
         namespace = str(meta_value(doc.obj, "namespace") or opts.namespace or "")
         try:
-            namespaced = dyn.mapper.rest_mapping_for(
+            mapping = yield from dyn.mapper.rest_mapping_for_steps(
                 doc.obj["apiVersion"], doc.obj["kind"]
-            ).namespaced
+            )
+            namespaced = mapping.namespaced
         except KubesetError:
             namespaced = True  # not served yet: count its namespace (a superset is harmless)
         if namespaced and namespace:
@@ -368,15 +385,16 @@ def _namespace_document(
 
 
 def _parent_namespace_first(
-    dyn: DynamicClient, docs: Sequence[ManifestDocument], parent: ApplySetParent
-) -> ManifestDocument | None:
+    dyn: DynamicClient[Any], docs: Sequence[ManifestDocument], parent: ApplySetParent
+) -> Steps[ManifestDocument | None]:
     """The document of the parent's Namespace when it must be applied before the parent:
     the manifests define it and it does not exist yet (otherwise None: kubectl's order)."""
     doc = _namespace_document(docs, parent.namespace) if parent.namespace else None
     if doc is None:
         return None
     try:
-        dyn.for_kind("v1", "Namespace").get(parent.namespace)
+        namespaces = yield from dyn.for_kind_steps("v1", "Namespace")
+        yield namespaces.get(parent.namespace)
     except NotFound:
         return doc
     return None
@@ -387,12 +405,13 @@ def _prune(
     state: ApplySetState,
     results: Sequence[ManifestResult],
     opts: ManifestOptions,
-) -> list[ManifestResult]:
+) -> Steps[list[ManifestResult]]:
     """Delete the members not applied this time (namespaced ones first, Namespaces and CRDs
     last); then, when every deletion succeeded, record exactly the applied kinds and namespaces."""
     keep = {r.uid for r in results if r.uid}
     source = f"ApplySet {applyset.parent}"
-    doomed = [(client, obj) for client, obj in applyset.members(state) if obj.uid not in keep]
+    members = yield from applyset.members_steps(state)
+    doomed = [(client, obj) for client, obj in members if obj.uid not in keep]
     doomed.sort(key=lambda pair: (pair[1].kind in _FIRST, not pair[0].info.namespaced))
     pruned: list[ManifestResult] = []
     for client, obj in doomed:
@@ -409,7 +428,7 @@ def _prune(
             uid=obj.uid,
         )
         try:
-            client.delete(obj.name, propagation_policy="Background", dry_run=opts.dry_run)
+            yield client.delete(obj.name, propagation_policy="Background", dry_run=opts.dry_run)
         except NotFound:
             pass  # gone already
         except KubesetError as e:
@@ -418,7 +437,7 @@ def _prune(
     if all(r.ok for r in pruned):
         applied = [r for r in results if r.ok]
         try:
-            applyset.update_parent(
+            yield from applyset.update_parent_steps(
                 {GroupKind(r.kind, r.group) for r in applied},
                 {r.namespace for r in applied if r.namespace},
                 dry_run=opts.dry_run,
@@ -440,62 +459,91 @@ def _prune(
     return pruned
 
 
+@overload
 def apply_manifests(
-    dyn: DynamicClient,
-    paths: ManifestPaths,
-    options: ManifestOptions | None = None,
-) -> list[ManifestResult]:
+    dyn: DynamicClient[Request], paths: ManifestPaths, options: ManifestOptions | None = ...
+) -> list[ManifestResult]: ...
+@overload
+def apply_manifests(
+    dyn: DynamicClient[AsyncRequest], paths: ManifestPaths, options: ManifestOptions | None = ...
+) -> Awaited[list[ManifestResult]]: ...
+def apply_manifests(
+    dyn: DynamicClient[Any], paths: ManifestPaths, options: ManifestOptions | None = None
+) -> Any:
     """Apply every document server-side: one result per document, in the order applied;
-    with an ApplySet and ``prune``, one ``pruned`` result per member deleted after them.
+    with an ApplySet and ``prune``, one ``pruned`` result per member deleted after them
+    (awaited over an asyncio dynamic client).
 
     Raises :class:`~kubeset.errors.ApplySetError` (or the server's error) before applying
     anything (but the parent's own Namespace, when the manifests create it) when the
     ApplySet's parent cannot be read, used or widened."""
     opts = options or ManifestOptions()
-    docs = load_manifests(paths)
+    return drive(dyn.is_async, _apply_steps(dyn, load_manifests(paths), opts))
+
+
+def _apply_steps(
+    dyn: DynamicClient[Any], docs: list[ManifestDocument], opts: ManifestOptions
+) -> Steps[list[ManifestResult]]:
     applyset: ApplySet | None = None
     state = ApplySetState()
     if opts.applyset:
-        parent = parse_parent_ref(opts.applyset, dyn.mapper, namespace=opts.namespace)
+        parent = yield from parse_parent_ref_steps(
+            opts.applyset, dyn.mapper, namespace=opts.namespace
+        )
         applyset = ApplySet(dyn, parent, tooling=opts.tooling)
-        state = applyset.fetch()
+        state = yield from applyset.fetch_steps()
         docs = member_documents(docs, applyset.id)
-        kinds, namespaces = _planned(dyn, docs, opts)
+        kinds, namespaces = yield from _planned(dyn, docs, opts)
         state = dataclasses.replace(
             state, group_kinds=state.group_kinds | kinds, namespaces=state.namespaces | namespaces
         )
     results: list[ManifestResult] = []
     early: ManifestDocument | None = None
     if applyset is not None:
-        early = _parent_namespace_first(dyn, docs, applyset.parent)
+        early = yield from _parent_namespace_first(dyn, docs, applyset.parent)
         if early is not None:
-            results.append(_apply_one(dyn, early, opts))
+            results.append((yield from _apply_one(dyn, early, opts)))
             if not results[0].ok:
                 return results  # no parent without its namespace: nothing else is applied
         if early is None or not opts.dry_run:  # a dry run made no namespace to write into
-            applyset.update_parent(state.group_kinds, state.namespaces, dry_run=opts.dry_run)
-    for doc in (d for d in docs if _first(d) and d is not early):
-        result = _apply_one(dyn, doc, opts)
+            yield from applyset.update_parent_steps(
+                state.group_kinds, state.namespaces, dry_run=opts.dry_run
+            )
+    for doc in [d for d in docs if _first(d) and d is not early]:
+        result = yield from _apply_one(dyn, doc, opts)
         if result.ok and result.kind == "CustomResourceDefinition" and not opts.dry_run:
             try:
-                wait_for(dyn, [result], timeout=opts.establish_timeout)
+                yield from wait_steps(dyn, [result], timeout=opts.establish_timeout)
             except KubesetError as e:
                 result = _failed(doc, ManifestError(str(e), doc.source))
         results.append(result)
-    results.extend(_apply_one(dyn, d, opts) for d in docs if not _first(d))
+    for doc in [d for d in docs if not _first(d)]:
+        results.append((yield from _apply_one(dyn, doc, opts)))
     if applyset is not None and opts.prune and all(r.ok for r in results):
-        results.extend(_prune(applyset, state, results, opts))
+        results.extend((yield from _prune(applyset, state, results, opts)))
     return results
 
 
+@overload
 def delete_manifests(
-    dyn: DynamicClient,
-    paths: ManifestPaths,
-    options: ManifestOptions | None = None,
-) -> list[ManifestResult]:
-    """Delete every object the documents name (Namespaces and CRDs last): one result each."""
+    dyn: DynamicClient[Request], paths: ManifestPaths, options: ManifestOptions | None = ...
+) -> list[ManifestResult]: ...
+@overload
+def delete_manifests(
+    dyn: DynamicClient[AsyncRequest], paths: ManifestPaths, options: ManifestOptions | None = ...
+) -> Awaited[list[ManifestResult]]: ...
+def delete_manifests(
+    dyn: DynamicClient[Any], paths: ManifestPaths, options: ManifestOptions | None = None
+) -> Any:
+    """Delete every object the documents name (Namespaces and CRDs last): one result each
+    (awaited over an asyncio dynamic client)."""
     opts = options or ManifestOptions()
-    docs = load_manifests(paths)
+    return drive(dyn.is_async, _delete_steps(dyn, load_manifests(paths), opts))
+
+
+def _delete_steps(
+    dyn: DynamicClient[Any], docs: list[ManifestDocument], opts: ManifestOptions
+) -> Steps[list[ManifestResult]]:
     ordered = [d for d in docs if not _first(d)] + [d for d in docs if _first(d)]
     results: list[ManifestResult] = []
     for doc in ordered:
@@ -503,10 +551,10 @@ def delete_manifests(
             results.append(_failed(doc, doc.error))
             continue
         try:
-            client, obj = document_client(dyn, doc, opts)
+            client, obj = yield from document_client_steps(dyn, doc, opts)
             name = str(meta_value(obj, "name"))
             try:
-                client.delete(name, dry_run=opts.dry_run)
+                yield client.delete(name, dry_run=opts.dry_run)
                 action: Action = "deleted"
             except NotFound:
                 action = "not found"

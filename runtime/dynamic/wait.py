@@ -18,22 +18,28 @@ condition not met reports its reason and message.
 The waiting (:func:`wait_for`) is driven by watches: one list of the object (by name) for its
 state and resourceVersion, then a :class:`~kubeset.cache.retrywatcher.RetryWatcher` from there
 (a dropped watch resumes; 410 Expired lists again), each event judged, stopped at the deadline.
-Objects are waited for one after the other under one deadline; whatever is not ready when it
+On an asyncio dynamic client the same procedure (:mod:`kubeset.steps`) is awaited; each object
+is listed and then watched with the asyncio watch until the deadline (a watch that ends or
+expires lists again).  Objects are waited for one after the other under one deadline; whatever is not ready when it
 passes is judged once more and reported.  :class:`~kubeset.errors.WaitTimeout` (time ran out) or
 :class:`~kubeset.errors.WaitError` (an object failed, e.g. a Job) carries every result.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, overload
 
 from ..cache.listwatch import list_meta
 from ..cache.retrywatcher import RetryWatcher
 from ..errors import Expired, KubesetError, NoMatchError, WaitError, WaitTimeout
+from ..rest.aio import AsyncRequest
+from ..rest.request import Request
+from ..steps import Awaited, Steps, drive
 from .client import DynamicClient, DynamicResourceClient
 from .unstructured import Unstructured
 
@@ -45,6 +51,7 @@ __all__ = [
     "judge",
     "parse_condition",
     "wait_for",
+    "wait_steps",
 ]
 
 Object = Mapping[str, Any]
@@ -363,11 +370,7 @@ def _wait_one(
     client: DynamicResourceClient, name: str, cond: WaitCondition, deadline: float
 ) -> Readiness:
     selector = f"metadata.name={name}"
-    info = client.info
-
-    def judged(obj: Object | None) -> Readiness:
-        return judge(obj, cond, api_version=info.api_version, kind=info.kind)
-
+    judged = _judge_for(client, cond)
     while True:
         items, rv, _ = list_meta(client.list(field_selector=selector))
         state = judged(items[0].object if items else None)
@@ -391,13 +394,76 @@ def _wait_one(
             watcher.stop()
 
 
+def _judge_for(
+    client: DynamicResourceClient[Any], cond: WaitCondition
+) -> Callable[[Object | None], Readiness]:
+    info = client.info
+    return lambda obj: judge(obj, cond, api_version=info.api_version, kind=info.kind)
+
+
+async def _await_one(
+    client: DynamicResourceClient[AsyncRequest], name: str, cond: WaitCondition, deadline: float
+) -> Readiness:
+    """:func:`_wait_one` on asyncio: list, then the asyncio watch until the deadline."""
+    selector = f"metadata.name={name}"
+    judged = _judge_for(client, cond)
+    while True:
+        items, rv, _ = list_meta(await client.list(field_selector=selector))
+        state = judged(items[0].object if items else None)
+        remaining = deadline - time.monotonic()
+        if state.ready or state.failed or remaining <= 0:
+            return state
+        try:
+            async with asyncio.timeout(remaining):
+                watch = client.watch(resource_version=rv, field_selector=selector)
+                async with watch:
+                    async for event in watch:
+                        if event.type == "BOOKMARK":
+                            continue
+                        state = judged(None if event.type == "DELETED" else event.object.object)
+                        if state.ready or state.failed:
+                            return state
+        except TimeoutError:
+            return state  # stopped at the deadline
+        except Expired:
+            continue  # history is gone: list again
+
+
+@overload
 def wait_for(
-    dyn: DynamicClient,
+    dyn: DynamicClient[Request],
+    objects: Sequence[ObjectReference | Mapping[str, Any]],
+    *,
+    condition: WaitCondition | str = ...,
+    timeout: float = ...,
+) -> list[WaitResult]: ...
+@overload
+def wait_for(
+    dyn: DynamicClient[AsyncRequest],
+    objects: Sequence[ObjectReference | Mapping[str, Any]],
+    *,
+    condition: WaitCondition | str = ...,
+    timeout: float = ...,
+) -> Awaited[list[WaitResult]]: ...
+def wait_for(
+    dyn: DynamicClient[Any],
     objects: Sequence[ObjectReference | Mapping[str, Any]],
     *,
     condition: WaitCondition | str = "ready",
     timeout: float = 60.0,
-) -> list[WaitResult]:
+) -> Any:
+    """Wait until every object meets ``condition``; see :func:`wait_steps` (awaited on an
+    asyncio dynamic client).  The list of :class:`WaitResult`."""
+    return drive(dyn.is_async, wait_steps(dyn, objects, condition=condition, timeout=timeout))
+
+
+def wait_steps(
+    dyn: DynamicClient[Any],
+    objects: Sequence[ObjectReference | Mapping[str, Any]],
+    *,
+    condition: WaitCondition | str = "ready",
+    timeout: float = 60.0,
+) -> Steps[list[WaitResult]]:
     """Wait until every object meets ``condition`` (at most ``timeout`` seconds in all).
 
     Returns one :class:`WaitResult` per object when all are; raises
@@ -412,8 +478,9 @@ def wait_for(
     for given in objects:
         ref = _reference(given)
         try:
-            client = dyn.for_kind(ref.api_version, ref.kind, ref.namespace)
-            state = _wait_one(client, ref.name, cond, deadline)
+            client = yield from dyn.for_kind_steps(ref.api_version, ref.kind, ref.namespace)
+            wait = _await_one if dyn.is_async else _wait_one
+            state = yield wait(client, ref.name, cond, deadline)
         except NoMatchError as e:  # the kind is not served (its CRD deleted)
             state = Readiness(cond.mode == "delete", "deleted" if cond.mode == "delete" else str(e))
         except KubesetError as e:

@@ -22,10 +22,11 @@ from typing import Any, ClassVar, Generic, NotRequired, Required, TypedDict, Unp
 from pydantic import BaseModel
 from typing_extensions import TypeVar
 
-from ..rest.aio import AsyncRequest, AsyncRESTClient
+from ..discovery.types import R
+from ..rest.aio import AsyncRESTClient
 from ..rest.client import RESTClientBase
 from ..rest.meta import meta_value
-from ..rest.request import PatchType, Request, RequestBuilder
+from ..rest.request import PatchType, RequestBuilder
 from .descriptor import ResourceDescriptor, ResourceInfo
 
 __all__ = [
@@ -49,8 +50,6 @@ PatchBody = BaseModel | Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
 _APPLY = PatchType.APPLY.value
 
-R = TypeVar("R", bound=Request | AsyncRequest, default=Request)
-"""The request type of a client: ``Request`` (sync, the default) or ``AsyncRequest`` (asyncio)."""
 B = TypeVar("B", bound=RequestBuilder[Any])
 
 

@@ -81,6 +81,14 @@ class GroupsBase(Generic[R]):
         rest = getattr(self, "rest", None)
         return f"<{type(self).__name__} {getattr(rest, 'host', '')}>"
 
+    @property
+    def discovery(self) -> DiscoveryClient[R]:
+        """Server version, API groups and resources (awaited on an AsyncClientset)."""
+        found: DiscoveryClient[R] | None = self.__dict__.get("_discovery")
+        if found is None:
+            found = self.__dict__["_discovery"] = DiscoveryClient(self.__dict__["rest"])
+        return found
+
 
 class ClientsetBase(GroupsBase[Request]):
     """Base of the generated ``Clientset``: a RESTClient shared by every group version client.
@@ -101,14 +109,6 @@ class ClientsetBase(GroupsBase[Request]):
             if isinstance(config, RESTClient)
             else RESTClient(config, host=host, **rest_options)
         )
-
-    @property
-    def discovery(self) -> DiscoveryClient:
-        """Server version, API groups and resources."""
-        found: DiscoveryClient | None = self.__dict__.get("_discovery")
-        if found is None:
-            found = self.__dict__["_discovery"] = DiscoveryClient(self.rest)
-        return found
 
     def close(self) -> None:
         self.rest.close()

@@ -34,25 +34,8 @@ UNSUPPORTED: dict[str, str] = {
 """Behaviour tests the fake is known to fail (test function name -> why). Keep in one place."""
 
 _STREAMS = "exec/attach/port-forward are sync only (asyncio: not yet)"
-_DISCOVERY = "discovery and the RESTMapper run on the sync client (asyncio: not yet)"
-_DEPLOY_TOOLS = (
-    "apply/diff/prune/wait run on the sync dynamic client and discovery (asyncio: not yet)"
-)
 ASYNC_NOT_YET: dict[str, str] = {
-    "test_diff_unchanged_changed_new_and_secret_masked": _DEPLOY_TOOLS,
-    "test_prune_removes_exactly_the_dropped_members": _DEPLOY_TOOLS,
-    "test_a_set_kubectl_wrote_is_pruned_by_kubeset_and_stays_kubectls": _DEPLOY_TOOLS,
-    "test_the_parents_namespace_may_come_with_the_manifests": _DEPLOY_TOOLS,
-    "test_wait_for_a_deployment_rolled_out_by_hand": _DEPLOY_TOOLS,
-    "test_wait_times_out_naming_what_is_not_ready": _DEPLOY_TOOLS,
-    "test_wait_for_a_job_to_complete_and_for_a_failed_one": _DEPLOY_TOOLS,
-    "test_wait_for_a_crd_and_a_deletion": _DEPLOY_TOOLS,
-    "test_a_custom_resource_parent_needs_its_crd_labelled": _DEPLOY_TOOLS,
-    "test_nothing_is_pruned_when_a_document_failed": _DEPLOY_TOOLS,
     "test_exec_into_a_missing_pod_is_not_found": _STREAMS,
-    "test_mapper_finds_short_names_singulars_and_kinds": _DISCOVERY,
-    "test_the_all_category": _DISCOVERY,
-    "test_a_crds_names_are_in_discovery": _DISCOVERY,
 }
 """Behaviour tests that use what the asyncio clients do not offer yet (test name -> what)."""
 
@@ -145,13 +128,14 @@ def _quietly(call: Callable[[], object]) -> None:
 
 
 def eventually(check: Callable[[], T], timeout: float = 30.0) -> T:
-    """``check()``'s value once it stops raising (AssertionError or an ApiError): controllers of
-    the real server act asynchronously."""
+    """``check()``'s value once it stops raising (AssertionError, an ApiError, or NoMatchError:
+    a new CRD reaches discovery a moment later): controllers of the real server act
+    asynchronously."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             return check()
-        except (AssertionError, errors.ApiError, pytest.fail.Exception):
+        except (AssertionError, errors.ApiError, errors.NoMatchError, pytest.fail.Exception):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)

@@ -36,9 +36,15 @@ KUBECTL = "kubectl/v1.36.0"
 
 
 @pytest.fixture
-def dyn(backend: Backend) -> DynamicClient:
-    rest = backend.cs.rest
-    return DynamicClient(rest, discovery=CachedDiscoveryClient(DiscoveryClient(rest), disk=False))
+def dyn(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The dynamic client of the backend's REST client: on the -aio backends the asyncio one,
+    seen through the test bridge, and apply, diff and wait (awaited) called through it too."""
+    rest = backend.rest
+    found = DynamicClient(rest, discovery=CachedDiscoveryClient(DiscoveryClient(rest), disk=False))
+    if backend.bridge is not None:
+        for name in ("apply_manifests", "diff_manifests", "wait_for"):
+            monkeypatch.setitem(globals(), name, backend.bridge.blocking(globals()[name]))
+    return backend.wrap(found)
 
 
 def _yaml(*docs: str) -> str:

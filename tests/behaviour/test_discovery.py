@@ -25,8 +25,17 @@ ALL = {
 }
 
 
+def _discovery(backend: Backend, *, aggregated: bool = True) -> DiscoveryClient:
+    """A discovery client over the clientset's REST client (asyncio's, seen through the bridge)."""
+    found: DiscoveryClient = backend.wrap(DiscoveryClient(backend.rest, aggregated=aggregated))
+    return found
+
+
 def _mapper(backend: Backend, *, aggregated: bool = True) -> RESTMapper:
-    return RESTMapper(DiscoveryClient(backend.cs.rest, aggregated=aggregated))
+    found: RESTMapper = backend.wrap(
+        RESTMapper(DiscoveryClient(backend.rest, aggregated=aggregated))
+    )
+    return found
 
 
 @pytest.mark.parametrize("aggregated", [True, False], ids=["aggregated", "legacy"])
@@ -114,14 +123,12 @@ def test_a_crds_names_are_in_discovery(backend: Backend, gadgets: str) -> None:
     assert ("", "pods") in {(m.group, m.resource) for m in mapper.for_category("all")}
     legacy = {
         (r.group_version, r.name, r.verbs, r.short_names, r.categories, r.singular_name)
-        for r in DiscoveryClient(backend.cs.rest, aggregated=False)
-        .server_groups_and_resources()
-        .resources
+        for r in _discovery(backend, aggregated=False).server_groups_and_resources().resources
         if r.group == gadgets
     }
     aggregated = {
         (r.group_version, r.name, r.verbs, r.short_names, r.categories, r.singular_name)
-        for r in DiscoveryClient(backend.cs.rest).server_groups_and_resources().resources
+        for r in _discovery(backend).server_groups_and_resources().resources
         if r.group == gadgets
     }
     assert {(gv, name) for gv, name, *_ in legacy} == {

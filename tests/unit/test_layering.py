@@ -111,6 +111,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 LAYERS: dict[str, int] = {
     "_version": 0,
     "clock": 0,
+    "steps": 0,
     "_codec": 0,
     "errors": 0,
     "flowcontrol": 0,

@@ -6,13 +6,26 @@ from collections.abc import AsyncIterator
 from typing import assert_type
 
 from kubeset.config import Config
+from kubeset.discovery import (
+    APIResourceInfo,
+    CachedDiscoveryClient,
+    DiscoveryClient,
+    RESTMapper,
+    RESTMapping,
+    ServerResources,
+    ServerVersion,
+)
+from kubeset.dynamic import DynamicClient, DynamicResourceClient, Unstructured, UnstructuredList
+from kubeset.dynamic.diff import DiffResult, diff_manifests
+from kubeset.dynamic.manifests import ManifestResult, apply_manifests, delete_manifests
+from kubeset.dynamic.wait import WaitResult, wait_for
 from kubeset.kubernetes import AsyncClientset
 from kubeset.kubernetes.clients.core_v1 import CoreV1Client, PodsClient
 from kubeset.kubernetes.models.apps.v1 import Deployment
 from kubeset.kubernetes.models.autoscaling.v1 import Scale
 from kubeset.kubernetes.models.core.v1 import Pod, PodList
 from kubeset.kubernetes.models.meta.v1 import ObjectMeta
-from kubeset.rest import AsyncRequest, AsyncRESTClient, AsyncWatch
+from kubeset.rest import AsyncRequest, AsyncRESTClient, AsyncWatch, Request
 from kubeset.rest.astream import AsyncLogStream
 from kubeset.watch import WatchEvent
 
@@ -58,3 +71,45 @@ async def check(config: Config) -> None:
     rest = AsyncRESTClient(config)
     assert_type(await rest.get().abs_path("api", "v1", "pods").into(PodList), PodList)
     await rest.aclose()
+
+
+async def discovery_and_dynamic(config: Config) -> None:
+    async with AsyncClientset(config) as cs:
+        discovery = cs.discovery
+        assert_type(discovery, DiscoveryClient[AsyncRequest])
+        assert_type(await discovery.server_version(), ServerVersion)
+        assert_type(await discovery.server_groups_and_resources(), ServerResources)
+        assert_type(
+            await discovery.server_resources_for_group_version("apps/v1"), list[APIResourceInfo]
+        )
+        cached = CachedDiscoveryClient(DiscoveryClient(cs.rest), disk=False)
+        assert_type(cached, CachedDiscoveryClient[AsyncRequest])
+        assert_type(await cached.server_groups_and_resources(), ServerResources)
+        mapper = RESTMapper(cached)
+        assert_type(mapper, RESTMapper[AsyncRequest])
+        assert_type(await mapper.rest_mapping("Deployment", group="apps"), RESTMapping)
+        assert_type(await mapper.find("deploy"), RESTMapping)
+        assert_type(await mapper.kind_for("po"), str)
+
+    async with DynamicClient(AsyncRESTClient(config)) as dyn:
+        assert_type(dyn, DynamicClient[AsyncRequest])
+        assert_type(dyn.mapper, RESTMapper[AsyncRequest])
+        pods = await dyn.resource("", "v1", "pods")
+        assert_type(pods, DynamicResourceClient[AsyncRequest])
+        assert_type(pods.namespace("default"), DynamicResourceClient[AsyncRequest])
+        assert_type(await pods.namespace("default").get("web-0"), Unstructured)
+        assert_type(await pods.list(), UnstructuredList)
+        async for event in pods.watch():
+            assert_type(event.object, Unstructured)
+        widgets = await dyn.for_kind("example.com/v1", "Widget", "default")
+        assert_type(await widgets.get_subresource("w", "status"), Unstructured)
+        assert_type(await apply_manifests(dyn, "deploy/"), list[ManifestResult])
+        assert_type(await diff_manifests(dyn, "deploy/"), list[DiffResult])
+        assert_type(await delete_manifests(dyn, "deploy/"), list[ManifestResult])
+        assert_type(await wait_for(dyn, [{"apiVersion": "v1", "kind": "Pod"}]), list[WaitResult])
+        assert_type(await dyn.discovery.server_groups_and_resources(), ServerResources)
+
+    sync = DynamicClient(config)
+    assert_type(sync, DynamicClient[Request])
+    assert_type(sync.resource("apps", "v1", "deployments").get("web"), Unstructured)
+    assert_type(apply_manifests(sync, "deploy/"), list[ManifestResult])

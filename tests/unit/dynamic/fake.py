@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubeset.rest import RESTClient
+from kubeset.rest.aio import AsyncRESTClient
 from kubeset.transport import HTTPRequest, MockTransport, Response
 
 AGG_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -34,6 +35,12 @@ class FakeDiscovery:
 
     def rest(self) -> RESTClient:
         return RESTClient(MockTransport(self.handle), host="https://k8s.test:6443", max_retries=0)
+
+    def async_rest(self) -> AsyncRESTClient:
+        """The same server for an asyncio client (MockTransport answers both)."""
+        return AsyncRESTClient(
+            MockTransport(self.handle), host="https://k8s.test:6443", max_retries=0
+        )
 
     def handle(self, request: HTTPRequest) -> Response:
         path = request.url.split("6443", 1)[1].lstrip("/")

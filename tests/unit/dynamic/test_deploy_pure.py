@@ -4,6 +4,7 @@ judgements, diff masking and comparison (no server)."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 
 import pytest
 from kubeset.__main__ import parse_duration
@@ -11,6 +12,7 @@ from kubeset.discovery import CachedDiscoveryClient, DiscoveryClient
 from kubeset.discovery.restmapper import RESTMapper, RESTMapping
 from kubeset.dynamic.applyset import (
     GROUP_KINDS_ANNOTATION,
+    GROUP_RESOURCES_ANNOTATION,
     ID_LABEL,
     NAMESPACES_ANNOTATION,
     PART_OF_LABEL,
@@ -21,13 +23,15 @@ from kubeset.dynamic.applyset import (
     parent_patch,
     parse_parent_ref,
     read_state,
+    read_state_steps,
     with_member_label,
 )
 from kubeset.dynamic.diff import LAST_APPLIED, comparable, mask_secrets, unified_diff
 from kubeset.dynamic.wait import WaitCondition, judge, parse_condition
 from kubeset.errors import ApplySetError
+from kubeset.steps import arun
 
-from .fake import FakeDiscovery, Res
+from .fake import FakeDiscovery, Res, standard
 
 SECRET = RESTMapping("", "v1", "Secret", "secrets", True)
 PLAN = RESTMapping("deploy.example.com", "v1", "Plan", "plans", False)
@@ -479,3 +483,19 @@ def test_a_new_objects_diff_is_all_additions() -> None:
         "@@ -0,0 +1,3 @@",
     ]
     assert all(line.startswith("+") for line in lines.splitlines()[3:])
+
+
+def test_a_parent_with_only_the_deprecated_group_resources_is_read_through_the_mapper() -> None:
+    parent = ApplySetParent(SECRET, "old-set", "ns1")
+    live = parent_patch(parent, tooling="kubectl/v1.27.0", group_kinds=[], namespaces=["ns2"])
+    annotations = live["metadata"]["annotations"]
+    del annotations[GROUP_KINDS_ANNOTATION]
+    annotations[GROUP_RESOURCES_ANNOTATION] = "deployments.apps,pods"
+    fake = FakeDiscovery(standard())
+    mapper = RESTMapper(CachedDiscoveryClient(DiscoveryClient(fake.rest()), disk=False))
+    state = read_state(parent, live, tooling="kubectl/v1.36.0", mapper=mapper)
+    assert state.group_kinds == {GroupKind("Deployment", "apps"), GroupKind("Pod", "")}
+    assert state.tooling == "kubectl/v1.27.0" and state.namespaces == {"ns1", "ns2"}
+    amapper = RESTMapper(CachedDiscoveryClient(DiscoveryClient(fake.async_rest()), disk=False))
+    steps = read_state_steps(parent, live, tooling="kubectl/v1.36.0", mapper=amapper)
+    assert asyncio.run(arun(steps)) == state  # the same reading through the asyncio mapper
