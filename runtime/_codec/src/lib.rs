@@ -35,6 +35,8 @@ use pyo3::types::{
 };
 use smallvec::SmallVec;
 
+mod spans;
+
 create_exception!(
     _codec,
     Fallback,
@@ -1258,9 +1260,19 @@ fn head<'py>(py: Python<'py>, data: &[u8]) -> PyResult<(Bound<'py, PyAny>, Bound
     Ok((api_version, kind))
 }
 
+/// `(start, end, bounds)` of the array `key` of the JSON object `data` (kubeset.codec.spans):
+/// `data[start:end]` is the array, element `i` is `data[bounds[2*i]:bounds[2*i+1]]`; `None`
+/// when the scanner does not find exactly one such array in one well-formed object.  Runs with
+/// the GIL released.
+#[pyfunction]
+fn array_spans(py: Python, data: &[u8], key: &str) -> Option<spans::Spans> {
+    py.allow_threads(|| spans::array_spans(data, key.as_bytes()))
+}
+
 #[pymodule]
 fn _codec(m: &Bound<PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(head, m)?)?;
+    m.add_function(wrap_pyfunction!(array_spans, m)?)?;
     m.add_class::<Decoder>()?;
     m.add_class::<Encoder>()?;
     m.add_class::<Kind>()?;
