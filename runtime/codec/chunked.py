@@ -159,7 +159,9 @@ def decode_in_steps(
     caller then decodes the whole body at once).  ``clock`` times the batches for ``budget``."""
     budget = budget or BatchBudget()
     model, data, spans = plan.model, plan.data, plan.spans
-    pieces: _Pieces = _NativePieces(plan) if native_decoder(model) is not None else _PydanticPieces(plan)
+    pieces: _Pieces = (
+        _NativePieces(plan) if native_decoder(model) is not None else _PydanticPieces(plan)
+    )
     envelope = pieces.envelope(b"".join((data[: spans.start], b"[]", data[spans.end :])))
     if envelope is None:
         return None

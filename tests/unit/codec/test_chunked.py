@@ -38,7 +38,7 @@ from kubeset.transport import HTTPRequest, MockTransport, Response
 from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
-from bench_models import pod_list_bytes  # noqa: E402
+from bench_models import pod_list_bytes
 
 TINY = BatchBudget(first_bytes=1, min_bytes=1, max_bytes=1)  # one element per batch
 SMALL = BatchBudget(first_bytes=2000, min_bytes=2000, max_bytes=2000)
@@ -105,7 +105,9 @@ def same_as_at_once(model: type[BaseModel], data: bytes, budget: BatchBudget = T
 
 
 def pod_list(*items: Any, **envelope: Any) -> bytes:
-    return json.dumps({"apiVersion": "v1", "kind": "PodList", **envelope, "items": list(items)}).encode()
+    return json.dumps(
+        {"apiVersion": "v1", "kind": "PodList", **envelope, "items": list(items)}
+    ).encode()
 
 
 def _pod(name: str, **more: Any) -> dict[str, Any]:
@@ -114,7 +116,9 @@ def _pod(name: str, **more: Any) -> dict[str, Any]:
 
 ADVERSARIAL = {
     "brackets and quotes in strings": pod_list(
-        _pod("a]}", spec={"containers": [{"name": "c", "args": ["]", "}", "[{", '"', "\\", '\\"]']}]}),
+        _pod(
+            "a]}", spec={"containers": [{"name": "c", "args": ["]", "}", "[{", '"', "\\", '\\"]']}]}
+        ),
         _pod('"{[', metadata_extra=None),
     ),
     "escapes": (
@@ -122,7 +126,14 @@ ADVERSARIAL = {
         b'{"metadata":{"name":"\\\\"}}]}'
     ),
     "nested lists named items": pod_list(
-        _pod("cm", spec={"volumes": [{"name": "v", "configMap": {"name": "x", "items": [{"key": "k", "path": "p"}]}}]}),
+        _pod(
+            "cm",
+            spec={
+                "volumes": [
+                    {"name": "v", "configMap": {"name": "x", "items": [{"key": "k", "path": "p"}]}}
+                ]
+            },
+        ),
         {"items": [[1, {"items": []}], "]"], "metadata": {"name": "b"}},
         metadata={"resourceVersion": "7", "items": ["not", "these"]},
         extra={"items": [{"items": [1]}]},
@@ -131,9 +142,16 @@ ADVERSARIAL = {
         _pod("pöd-ü-😀", metadata={"annotations": {"ключ": "值 \u2028 \ud7ff"}}),
         _pod("e\u0301"),
     ),
-    "unicode escaped": json.dumps({"kind": "PodList", "items": [_pod("pöd-😀-\u00e9")]}, ensure_ascii=True).encode(),
+    "unicode escaped": json.dumps(
+        {"kind": "PodList", "items": [_pod("pöd-😀-\u00e9")]}, ensure_ascii=True
+    ).encode(),
     "pretty printed": json.dumps(
-        {"kind": "PodList", "metadata": {"resourceVersion": "1"}, "items": [_pod("a"), _pod("b"), _pod("c")]}, indent=3
+        {
+            "kind": "PodList",
+            "metadata": {"resourceVersion": "1"},
+            "items": [_pod("a"), _pod("b"), _pod("c")],
+        },
+        indent=3,
     ).encode()
     + b"\n\n",
     "items first, unknown fields around": (
@@ -310,7 +328,9 @@ def _big(data: bytes) -> bytes:
     return data + b" " * (LARGE_LIST + 1 - len(data)) if len(data) <= LARGE_LIST else data
 
 
-@pytest.mark.parametrize("case", ["realistic", "unicode", "empty items", "null items", "no items", "not canonical"])
+@pytest.mark.parametrize(
+    "case", ["realistic", "unicode", "empty items", "null items", "no items", "not canonical"]
+)
 def test_the_asyncio_client_decodes_a_large_list_as_the_sync_one(case: str) -> None:
     data = {
         "realistic": pod_list_bytes(250),
