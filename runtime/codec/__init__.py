@@ -7,6 +7,8 @@
 ``native``      when the compiled codec ``kubeset._codec`` is used, and the fallback to pydantic
 ``plan``        the per-model plans the compiled codec is built from (field kinds: ``_codec.Kind``)
 ``layout``      the pydantic object layout the compiled codec relies on, and its check
+``spans``       ``array_spans``: the element spans of a JSON object's array, found by a scanner
+``chunked``     ``decode_list``: a big list decoded in batches, an event loop running between
 ==============  ==========================================================================
 
 Usage::

@@ -32,7 +32,7 @@ from ..model.quantity import QuantityType
 from ..model.rawjson import FieldsV1
 from ..model.time import MicroTimeType
 
-__all__ = ["NotPlain", "Plans", "plan_models"]
+__all__ = ["NotPlain", "Plans", "is_plain", "plan_models"]
 
 
 class NotPlain(Exception):
@@ -154,6 +154,16 @@ def _check_plain(cls: type[BaseModel]) -> None:
         or "__get_pydantic_core_schema__" in vars(cls)
     ):
         raise NotPlain(cls)
+
+
+def is_plain(cls: type[BaseModel]) -> bool:
+    """Whether instances of ``cls`` itself are just its fields filled by validation (no
+    validators, post-init, private attributes, ...; its fields' models are not looked at)."""
+    try:
+        _check_plain(cls)
+    except NotPlain:
+        return False
+    return True
 
 
 # KubeModel's own serializer (kubeset's writing rule, which the encoder follows too)

@@ -24,6 +24,7 @@ from typing import Any, Self, TypeVar
 
 from pydantic import BaseModel
 
+from ..codec.chunked import decode_list, list_field
 from ..config import Config
 from ..errors import KubesetError
 from ..flowcontrol import TokenBucketRateLimiter
@@ -40,8 +41,11 @@ M = TypeVar("M", bound=BaseModel)
 X = TypeVar("X")
 
 LARGE_BODY = 4 * 1024 * 1024
-"""Bytes above which an answer is decoded in a worker thread: the event loop keeps running
-other tasks while a big list becomes models."""
+"""Bytes above which an answer that is not a list is decoded in a worker thread."""
+
+LARGE_LIST = 1024 * 1024
+"""Bytes above which a list is decoded in batches (kubeset.codec.chunked): the event loop runs
+other tasks between them (the compiled codec holds the GIL, so a worker thread would not do)."""
 
 
 class AsyncRequest(RequestBuilder["AsyncRESTClient"]):
@@ -59,10 +63,18 @@ class AsyncRequest(RequestBuilder["AsyncRESTClient"]):
         return (await self.do()).content
 
     async def into(self, model: type[M]) -> M:
-        """The answer decoded into ``model`` (a large one off the event loop)."""
+        """The answer decoded into ``model``; a large list in batches with the event loop running
+        between them, another large answer in a worker thread."""
         result = await self.do()
-        if len(result.content) > LARGE_BODY:
-            return await asyncio.to_thread(decode_into, model, result.content, what=self.what)
+        content = result.content
+        if len(content) > LARGE_LIST and list_field(model) is not None:
+            decoded = await decode_list(model, content)
+            if decoded is not None:
+                return decoded
+            # a piece did not decode as the whole would: the whole decides (result or error)
+            return await asyncio.to_thread(decode_into, model, content, what=self.what)
+        if len(content) > LARGE_BODY:
+            return await asyncio.to_thread(decode_into, model, content, what=self.what)
         return result.into(model)
 
     async def stream(self) -> AsyncResponse:

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from backends import Backend, eventually
 from kubeset import errors
+from kubeset.codec import to_json
 
 
 def _gone(call: object) -> None:
@@ -93,3 +94,20 @@ def test_scheduled_pod_deletion_is_graceful(backend: Backend, ns: str) -> None:
     assert terminating.metadata.deletion_grace_period_seconds == 30
     pods.delete("bound", grace_period_seconds=0)
     _gone(lambda: pods.get("bound"))
+
+
+def test_a_list_over_a_megabyte_holds_every_object_as_sent(backend: Backend, ns: str) -> None:
+    """The asyncio clients decode a list this large in batches (kubeset.codec.chunked), the
+    event loop running between them: the objects are the ones each get returns."""
+    cms = backend.cs.core_v1.config_maps(ns)
+    tricky = '"]}[{\\ ключ 😀 \u2028 '
+    sent = {f"big-{i:02d}": {"v": f"{i}{tricky}" + "x" * 60_000, "k.x": tricky} for i in range(24)}
+    for name, data in sent.items():
+        cms.create({"metadata": {"name": name, "labels": {"big": "yes"}}, "data": data})
+    listed = cms.list(label_selector="big=yes")
+    assert sorted(cm.metadata.name for cm in listed.items) == sorted(sent)
+    assert len(to_json(listed)) > 1024 * 1024
+    for cm in listed.items:
+        assert cm.data == sent[cm.metadata.name]
+        got = cms.get(cm.metadata.name)  # items of a list carry no apiVersion and kind
+        assert cm.metadata == got.metadata and cm.data == got.data

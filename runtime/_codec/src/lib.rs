@@ -35,6 +35,8 @@ use pyo3::types::{
 };
 use smallvec::SmallVec;
 
+mod spans;
+
 create_exception!(
     _codec,
     Fallback,
@@ -494,6 +496,34 @@ impl Decoder {
             return Err(Fallback::new_err("null document"));
         }
         Ok(value)
+    }
+
+    /// The elements of the root model's list field `key` lying at `bounds` in `data` (element
+    /// `i` is `data[bounds[2 i]..bounds[2 i + 1]]`, spans found by `array_spans`), decoded as the
+    /// whole document's decode decodes them there (kubeset.codec.chunked); `Fallback` as `decode`.
+    fn decode_elements<'py>(
+        &self,
+        py: Python<'py>,
+        data: &[u8],
+        key: &str,
+        bounds: Vec<usize>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let item = match self.plans[self.root].fields.get(key) {
+            Some((_, Spec::List(item))) => item,
+            _ => return Err(Fallback::new_err("not a list field of the root model")),
+        };
+        let list = PyList::empty(py);
+        for span in bounds.chunks_exact(2) {
+            let element = data
+                .get(span[0]..span[1])
+                .ok_or_else(|| PyValueError::new_err("a span outside the data"))?;
+            let mut j = Jiter::new(element);
+            // the depth an element of the root's list is decoded at: root 1, list 2
+            let value = self.value(py, element, &mut j, item, 2).map_err(Fallback::new_err)?;
+            j.finish().map_err(|e| Fallback::new_err(format!("{e:?}")))?;
+            list.append(value)?;
+        }
+        Ok(list)
     }
 }
 
@@ -1258,9 +1288,19 @@ fn head<'py>(py: Python<'py>, data: &[u8]) -> PyResult<(Bound<'py, PyAny>, Bound
     Ok((api_version, kind))
 }
 
+/// `(start, end, bounds)` of the array `key` of the JSON object `data` (kubeset.codec.spans):
+/// `data[start:end]` is the array, element `i` is `data[bounds[2*i]:bounds[2*i+1]]`; `None`
+/// when the scanner does not find exactly one such array in one well-formed object.  Runs with
+/// the GIL released.
+#[pyfunction]
+fn array_spans(py: Python, data: &[u8], key: &str) -> Option<spans::Spans> {
+    py.allow_threads(|| spans::array_spans(data, key.as_bytes()))
+}
+
 #[pymodule]
 fn _codec(m: &Bound<PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(head, m)?)?;
+    m.add_function(wrap_pyfunction!(array_spans, m)?)?;
     m.add_class::<Decoder>()?;
     m.add_class::<Encoder>()?;
     m.add_class::<Kind>()?;
