@@ -178,3 +178,50 @@ def test_client_certificate_credentials_and_tls_verification(apiserver: ApiServe
     name, failure = asyncio.run(scenario())
     assert name == "default"
     assert failure is errors.ApiConnectionError  # the server's certificate is not trusted
+
+
+def test_cancelling_a_followed_log_closes_its_connection(
+    apiserver: ApiServer, local_pod: Any, tmp_path: Path
+) -> None:
+    """A pod on the kubelet stand-in writes a line every 0.1 s; a task follows its log."""
+    from kubeset.kubernetes import AsyncClientset
+
+    pod = local_pod(
+        ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.1; done"],
+        name_prefix="ticker",
+        working_dir=str(tmp_path),
+    )
+    threads_before = threading.active_count()
+
+    async def scenario() -> tuple[list[str], int, list[Any], set[str], str]:
+        before_client = _sockets()
+        async with AsyncClientset(_config(apiserver, qps=-1)) as cs:
+            pods = cs.core_v1.pods(pod.namespace)
+            await pods.get(pod.name)
+            baseline = _sockets()
+            lines: list[str] = []
+            three = asyncio.Event()
+
+            async def follow() -> None:
+                async for line in pods.log_stream(pod.name):
+                    lines.append(line)
+                    if len(lines) == 3:
+                        three.set()
+
+            task = asyncio.ensure_future(follow())
+            await asyncio.wait_for(three.wait(), 60)
+            assert task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            await asyncio.sleep(0.05)
+            growth = len(_sockets()) - len(baseline)
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            whole = await pods.log(pod.name, tail_lines=2)
+        await asyncio.sleep(0.05)
+        return lines, growth, others, _sockets() - before_client, whole
+
+    lines, growth, others, left, whole = asyncio.run(scenario())
+    assert lines[:3] == ["tick 1", "tick 2", "tick 3"]
+    assert growth <= 0 and others == [] and left == set()
+    assert threading.active_count() == threads_before
+    assert whole.count("\n") == 2 and whole.startswith("tick ")  # the log read whole, awaited
