@@ -38,6 +38,19 @@ SLOW_PLUGIN = textwrap.dedent(
 )
 
 
+def _plugin(folder: Path, **env: str) -> ExecConfig:
+    """An exec plugin printing ``plugin-token-<run>`` (after sleeping ``SLOW`` seconds)."""
+    plugin = folder / "kube-plugin"
+    plugin.write_text(f"#!{sys.executable}\n" + SLOW_PLUGIN)
+    plugin.chmod(0o755)
+    return ExecConfig(
+        command=str(plugin),
+        api_version="client.authentication.k8s.io/v1",
+        interactive_mode="Never",
+        env={"STATE": str(folder), **env},
+    )
+
+
 def _get(transport: AsyncTransport, server: Server, path: str = "/api") -> int:
     async def go() -> int:
         try:
@@ -67,15 +80,7 @@ def test_a_token_file_is_read_again_after_it_rotates(
 
 
 def test_an_exec_plugin_runs_off_the_event_loop(server: Server, pki: PKI, tmp_path: Path) -> None:
-    plugin = tmp_path / "kube-plugin"
-    plugin.write_text(f"#!{sys.executable}\n" + SLOW_PLUGIN)
-    plugin.chmod(0o755)
-    exec_config = ExecConfig(
-        command=str(plugin),
-        api_version="client.authentication.k8s.io/v1",
-        interactive_mode="Never",
-        env={"STATE": str(tmp_path), "SLOW": "1.0"},
-    )
+    exec_config = _plugin(tmp_path, SLOW="1.0")
     config = Config(host=server.url, ca_data=pki.ca_pem, exec_provider=exec_config)
 
     async def go() -> tuple[int, int]:
@@ -106,15 +111,7 @@ def test_an_exec_plugin_runs_off_the_event_loop(server: Server, pki: PKI, tmp_pa
 def test_a_401_to_an_exec_credential_fetches_a_new_one_and_replays_once(
     server: Server, pki: PKI, tmp_path: Path
 ) -> None:
-    plugin = tmp_path / "kube-plugin"
-    plugin.write_text(f"#!{sys.executable}\n" + SLOW_PLUGIN)
-    plugin.chmod(0o755)
-    exec_config = ExecConfig(
-        command=str(plugin),
-        api_version="client.authentication.k8s.io/v1",
-        interactive_mode="Never",
-        env={"STATE": str(tmp_path)},
-    )
+    exec_config = _plugin(tmp_path)
     server.respond = lambda req: (
         (401, {}, b"")
         if req.header("Authorization") == "Bearer plugin-token-1"
