@@ -301,13 +301,12 @@ class AsyncResponse(_Answer[AsyncIterable[bytes]]):
         """The body in chunks as they arrive; closes the response at the end."""
         body = self._body
         with self._reading():
-            if isinstance(body, bytes):
-                if body:
-                    yield body
-                return
-            async for chunk in body:
-                if chunk:
-                    yield chunk
+            if not isinstance(body, bytes):
+                async for chunk in body:
+                    if chunk:
+                        yield chunk
+            elif body:
+                yield body
 
     async def __aenter__(self) -> Self:
         return self
