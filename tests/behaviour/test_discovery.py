@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from backends import Backend, eventually
+from kubeset import errors
 from kubeset.discovery import DiscoveryClient, RESTMapper
 
 # kubectl's `get all`: every built-in resource in the "all" category of kube-apiserver v1.36
@@ -102,6 +103,15 @@ def gadgets(backend: Backend) -> Iterator[str]:
     )
     yield group
     crds.delete(f"gadgets.{group}")
+
+    def gone() -> None:  # the next backend's gadgets must not meet these short names
+        try:
+            crds.get(f"gadgets.{group}")
+        except errors.NotFound:
+            return
+        raise AssertionError(f"gadgets.{group} is still being deleted")
+
+    eventually(gone)
 
 
 def test_a_crds_names_are_in_discovery(backend: Backend, gadgets: str) -> None:
